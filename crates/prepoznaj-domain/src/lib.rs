@@ -1,0 +1,8 @@
+//! Prepoznaj's pure domain: model, rules and wire protocol.
+//!
+//! No IO, no async runtime, no web APIs: everything here compiles for wasm32 and native
+//! and is tested natively.
+
+pub mod locale;
+pub mod protocol;
+pub mod transliteration;

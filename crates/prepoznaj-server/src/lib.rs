@@ -1,0 +1,19 @@
+//! Prepoznaj's server: serves the built app from disk with cache rules that make updates safe,
+//! and a small JSON API over a [`store::Store`].
+//!
+//! Entry points: [`Application::build`] turns a [`Config`] into a bound, migrated server;
+//! [`Application::run_until_stopped`] serves it. [`startup::router`] assembles the same router
+//! around any store, for tests.
+
+pub mod config;
+pub mod error;
+pub mod routes;
+pub mod security;
+pub mod startup;
+pub mod static_files;
+pub mod store;
+pub mod telemetry;
+
+pub use config::Config;
+pub use error::{ApiError, StartupError};
+pub use startup::Application;

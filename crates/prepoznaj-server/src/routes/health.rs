@@ -1,0 +1,21 @@
+//! `GET /api/health`: the server runs and its store answers.
+//!
+//! Used by the app to tell "offline" from "server down", and by operators' monitoring.
+
+use axum::{Json, extract::State};
+use prepoznaj_domain::protocol::{HealthResponse, PROTOCOL_VERSION};
+
+use crate::{ApiError, store::Store};
+
+/// 200 with the server's version and protocol, or 503 `store_unavailable`.
+pub async fn health<S: Store>(State(store): State<S>) -> Result<Json<HealthResponse>, ApiError> {
+    store
+        .health_check()
+        .await
+        .map_err(ApiError::StoreUnavailable)?;
+    Ok(Json(HealthResponse {
+        status: "ok".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        protocol: PROTOCOL_VERSION,
+    }))
+}

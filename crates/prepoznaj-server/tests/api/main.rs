@@ -1,0 +1,18 @@
+//! Server API tests: each test spawns the real application on port 0 with a fresh data
+//! directory and a fixture `dist/`, and talks to it over HTTP like a browser or an operator.
+//!
+//! One binary with modules, so it links once. Waits are on conditions with deadlines, never sleeps.
+
+// Tests fail by panicking: unwrap/expect are how a test says "this must hold".
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a failed unwrap is a failed test"
+)]
+
+mod cli;
+mod database;
+mod health;
+mod security_headers;
+mod static_files;
+mod test_app;

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Budgets of the app shell, measured (not asserted): first-load bytes (brotli and gzip) and the
+# time until the home screen is interactive under Slow 4G + 4x CPU slowdown, cold and
+# repeat-offline, median of 5. Prints the figures and whether each is within its target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+scripts/build.sh
+port=${PREPOZNAJ_BENCH_PORT:-8191}
+data=$(mktemp -d)
+target/release/prepoznaj-server --port "$port" --dist dist --data-dir "$data" 2>"$data/server.log" &
+server=$!
+trap 'kill "$server" 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 100); do
+  curl -fsS "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || { cat "$data/server.log"; exit 1; }
+  sleep 0.1
+done
+cargo run --quiet --locked --release -p xtask -- size-report dist
+node tests/bench/load.mjs "http://127.0.0.1:$port"

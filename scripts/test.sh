@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Runs every test of Prepoznaj and ends with one line: "N passed, N failed".
+#   1. format and lints (rustfmt; clippy -D warnings, native and wasm32): one check each
+#   2. native tests: domain (unit + property), server API, app logic, xtask
+#   3. wasm browser tests in headless Chromium (wasm-bindgen-test + chromedriver)
+#   4. the end-to-end suite: Playwright driving Debian's chromium against the real server
+# Installs what is missing first (scripts/setup.sh). Logs go to out/test/.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
+export TRUNK_SKIP_VERSION_CHECK=true
+export CARGO_TERM_COLOR=never
+
+scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+logs=out/test
+rm -rf "$logs" && mkdir -p "$logs"
+passed=0
+failed=0
+
+say() { printf '\n==> %s\n' "$*"; }
+
+# A check that passes or fails as a whole.
+check() {
+  local name=$1; shift
+  say "$name"
+  if "$@" >"$logs/$name.log" 2>&1; then
+    passed=$((passed + 1)); echo "ok"
+  else
+    failed=$((failed + 1)); echo "FAILED: $name"; tail -n 60 "$logs/$name.log"
+  fi
+}
+
+# Adds up cargo's / wasm-bindgen-test's "test result:" lines of a log.
+count_cargo_results() {
+  local log=$1 status=$2
+  local n_passed n_failed
+  n_passed=$(grep -Eo 'test result: [A-Za-z]+\. [0-9]+ passed' "$log" | awk '{ s += $4 } END { print s + 0 }')
+  n_failed=$(grep -Eo '[0-9]+ failed;' "$log" | awk '{ s += $1 } END { print s + 0 }')
+  if [ "$status" -ne 0 ] && [ "$n_failed" -eq 0 ]; then
+    n_failed=1 # it did not even get to run (a build error): count it as a failure
+  fi
+  passed=$((passed + n_passed)); failed=$((failed + n_failed))
+  echo "$n_passed passed, $n_failed failed"
+}
+
+check format cargo fmt --all --check
+check clippy-native cargo clippy --locked --workspace --all-targets -- -D warnings
+check clippy-wasm cargo clippy --locked -p prepoznaj --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+say "native tests (domain, server, app logic, xtask)"
+cargo test --locked --workspace --no-fail-fast >"$logs/native.log" 2>&1
+status=$?
+grep -E '^test .* FAILED$|^failures:|panicked' "$logs/native.log" | head -n 40
+count_cargo_results "$logs/native.log" "$status"
+
+say "wasm browser tests (headless Chromium)"
+cargo test --locked -p prepoznaj --target wasm32-unknown-unknown --no-fail-fast >"$logs/wasm.log" 2>&1
+status=$?
+grep -E '^test .* FAILED$|^failures:|panicked' "$logs/wasm.log" | head -n 40
+count_cargo_results "$logs/wasm.log" "$status"
+
+say "build (release app, debug server) for the end-to-end suite"
+if scripts/build.sh --debug-server >"$logs/build.log" 2>&1; then
+  say "end-to-end (Playwright, Debian chromium)"
+  CI=${CI:-true} npx playwright test >"$logs/e2e.log" 2>&1
+  tail -n 40 "$logs/e2e.log"
+  summary=$(node tests/e2e/pw-summary.mjs out/pw-results.json 2>&1 | tail -n 1)
+  echo "$summary"
+  if [[ $summary =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+    passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
+    if [ "${BASH_REMATCH[1]}" -eq 0 ]; then failed=$((failed + 1)); fi
+  else
+    failed=$((failed + 1))
+  fi
+else
+  echo "FAILED: build"; tail -n 60 "$logs/build.log"
+  failed=$((failed + 1))
+fi
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,47 @@
+//! The app: context providers and the one route table.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::app_header::AppHeader;
+use crate::components::navigation::Navigation;
+use crate::components::update_banner::UpdateBanner;
+use crate::i18n::{provide_i18n, use_i18n};
+use crate::pages::contacts::ContactsPage;
+use crate::pages::guidance::GuidancePage;
+use crate::pages::home::HomePage;
+use crate::pages::not_found::NotFoundPage;
+use crate::pages::observe::ObservePage;
+use crate::pages::settings::SettingsPage;
+use crate::pwa::provide_pwa;
+
+/// Id of the `<main>` landmark, the target of the "skip to content" link.
+pub const MAIN_ID: &str = "main";
+
+/// Root component: provides the locale and PWA contexts, then lays out every route.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_i18n();
+    provide_pwa();
+    let i18n = use_i18n();
+    view! {
+        <Router>
+            <a class="skip-link" href=format!("#{MAIN_ID}")>
+                {move || i18n.messages().skip_to_content}
+            </a>
+            <AppHeader />
+            <UpdateBanner />
+            <main id=MAIN_ID class="page" tabindex="-1">
+                <Routes fallback=|| view! { <NotFoundPage /> }>
+                    <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/observe") view=ObservePage />
+                    <Route path=path!("/guidance") view=GuidancePage />
+                    <Route path=path!("/contacts") view=ContactsPage />
+                    <Route path=path!("/settings") view=SettingsPage />
+                </Routes>
+            </main>
+            <Navigation />
+        </Router>
+    }
+}

@@ -1,0 +1,8 @@
+//! Views that do not belong to one route.
+
+pub mod app_header;
+pub mod connection_status;
+pub mod install_prompt;
+pub mod language_select;
+pub mod navigation;
+pub mod update_banner;

@@ -1,0 +1,139 @@
+//! The locale context: which language and script the UI is shown in, and its messages.
+//!
+//! Messages are generated at build time from `locales/` (see `build.rs`): Serbian Latin is
+//! derived from the Cyrillic source, so views only ever pick a [`Messages`] table.
+
+use leptos::prelude::*;
+use prepoznaj_domain::locale::Locale;
+
+use crate::preferences;
+
+include!(concat!(env!("OUT_DIR"), "/messages.rs"));
+
+/// The messages of one locale.
+#[must_use]
+pub fn messages_for(locale: Locale) -> &'static Messages {
+    match locale {
+        Locale::SrCyrl => &SR_CYRL,
+        Locale::SrLatn => &SR_LATN,
+        Locale::En => &EN,
+    }
+}
+
+/// The current locale, shared by every view.
+#[derive(Debug, Clone, Copy)]
+pub struct I18n {
+    locale: RwSignal<Locale>,
+}
+
+impl I18n {
+    /// The current locale (reactive).
+    #[must_use]
+    pub fn locale(&self) -> Locale {
+        self.locale.get()
+    }
+
+    /// The current locale's messages (reactive).
+    #[must_use]
+    pub fn messages(&self) -> &'static Messages {
+        messages_for(self.locale.get())
+    }
+
+    /// Switches the UI to `locale` and remembers the choice.
+    pub fn set_locale(&self, locale: Locale) {
+        self.locale.set(locale);
+    }
+}
+
+/// Provides the locale context, starting from the remembered choice (Cyrillic by default),
+/// and keeps `<html lang>` and the stored preference in step with it.
+pub fn provide_i18n() -> I18n {
+    let i18n = I18n {
+        locale: RwSignal::new(preferences::load_locale().unwrap_or_default()),
+    };
+    Effect::new(move |previous: Option<Locale>| {
+        let locale = i18n.locale.get();
+        if let Some(root) = document().document_element()
+            && let Err(error) = root.set_attribute("lang", locale.tag())
+        {
+            leptos::logging::warn!("cannot set the page language: {error:?}");
+        }
+        if previous.is_some_and(|previous| previous != locale) {
+            preferences::save_locale(locale);
+        }
+        locale
+    });
+    provide_context(i18n);
+    i18n
+}
+
+/// The locale context provided by [`provide_i18n`].
+#[must_use]
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+/// Sets the document title to "`page` — Prepoznaj" in the current locale while the calling
+/// page is shown.
+pub fn use_page_title(page: fn(&'static Messages) -> &'static str) {
+    let i18n = use_i18n();
+    Effect::new(move |_| {
+        let messages = i18n.messages();
+        document().set_title(&format!("{} — {}", page(messages), messages.app_name));
+    });
+}
+
+/// A byte count for people: "12,3 MB" in Serbian, "12.3 MB" in English.
+#[must_use]
+pub fn format_bytes(bytes: f64, locale: Locale) -> String {
+    let messages = messages_for(locale);
+    let units = [
+        (1024.0 * 1024.0 * 1024.0, messages.unit_gigabytes),
+        (1024.0 * 1024.0, messages.unit_megabytes),
+        (1024.0, messages.unit_kilobytes),
+    ];
+    let (value, unit) = units
+        .into_iter()
+        .find(|(size, _)| bytes >= *size)
+        .map_or((bytes, messages.unit_bytes), |(size, unit)| {
+            (bytes / size, unit)
+        });
+    let number = if unit == messages.unit_bytes {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    };
+    let number = if locale.is_serbian() {
+        number.replace('.', ",")
+    } else {
+        number
+    };
+    format!("{number} {unit}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latin_messages_are_derived_from_cyrillic() {
+        assert_eq!(SR_CYRL.nav_guidance, "Смернице");
+        assert_eq!(SR_LATN.nav_guidance, "Smernice");
+        assert_eq!(SR_LATN.observe_title, "Novo zapažanje");
+        assert_eq!(EN.nav_guidance, "Guidance");
+    }
+
+    #[test]
+    fn bytes_are_formatted_per_locale() {
+        assert_eq!(format_bytes(512.0, Locale::En), "512 B");
+        assert_eq!(format_bytes(1536.0, Locale::En), "1.5 KB");
+        assert_eq!(
+            format_bytes(12.5 * 1024.0 * 1024.0, Locale::SrCyrl),
+            "12,5 MB"
+        );
+        assert_eq!(
+            format_bytes(3.0 * 1024.0 * 1024.0 * 1024.0, Locale::SrLatn),
+            "3,0 GB"
+        );
+    }
+}

@@ -1,0 +1,36 @@
+//! Prepoznaj web app: Leptos, client-side rendered, offline-first.
+//!
+//! [`mount`] is the only entry point; `src/main.rs` calls it. Everything else is reachable
+//! from here so that the browser tests in `tests/` can import it.
+
+pub mod app;
+pub mod components;
+pub mod i18n;
+pub mod pages;
+pub mod preferences;
+pub mod pwa;
+
+use wasm_bindgen::JsCast;
+
+/// Id of the element in `index.html` the app renders into.
+pub const ROOT_ELEMENT_ID: &str = "app";
+/// Id of the static "loading" placeholder in `index.html`, removed once the app runs.
+pub const LOADING_ELEMENT_ID: &str = "loading";
+
+/// Mounts the app into `#app` and removes the static loading placeholder.
+pub fn mount() {
+    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
+        return;
+    };
+    let Some(root) = document
+        .get_element_by_id(ROOT_ELEMENT_ID)
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        leptos::logging::error!("index.html has no #{ROOT_ELEMENT_ID} element");
+        return;
+    };
+    if let Some(loading) = document.get_element_by_id(LOADING_ELEMENT_ID) {
+        loading.remove();
+    }
+    leptos::mount::mount_to(root, app::App).forget();
+}

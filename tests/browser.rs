@@ -1,0 +1,113 @@
+//! Browser tests: the app mounted in real headless Chromium (wasm-bindgen-test).
+//!
+//! Run with `cargo test -p prepoznaj --target wasm32-unknown-unknown` (see scripts/test.sh).
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test assertions")]
+
+use std::time::Duration;
+
+use prepoznaj::i18n::{EN, SR_CYRL, SR_LATN};
+use prepoznaj::preferences::{LOCALE_KEY, load_locale, save_locale};
+use prepoznaj_domain::locale::Locale;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Yields to the browser's event loop once (a zero-delay timer), so effects can run.
+async fn next_turn() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// Waits until `condition` holds, failing after a deadline (never a fixed sleep).
+async fn wait_until(what: &str, condition: impl Fn() -> bool) {
+    let deadline = js_sys::Date::now() + Duration::from_secs(5).as_millis() as f64;
+    while !condition() {
+        assert!(
+            js_sys::Date::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        next_turn().await;
+    }
+}
+
+fn local_storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+fn heading_text(root: &web_sys::Element) -> Option<String> {
+    root.query_selector("h1")
+        .unwrap()
+        .and_then(|h1| h1.text_content())
+}
+
+#[wasm_bindgen_test]
+fn locale_preference_round_trips_through_local_storage() {
+    local_storage().remove_item(LOCALE_KEY).unwrap();
+    assert_eq!(load_locale(), None);
+    save_locale(Locale::SrLatn);
+    assert_eq!(load_locale(), Some(Locale::SrLatn));
+    // A value the app does not know is ignored, not trusted.
+    local_storage().set_item(LOCALE_KEY, "\"fr\"").unwrap();
+    assert_eq!(load_locale(), None);
+    local_storage().remove_item(LOCALE_KEY).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn app_renders_home_in_cyrillic_and_switches_language_for_good() {
+    local_storage().remove_item(LOCALE_KEY).unwrap();
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = leptos::mount::mount_to(root.clone().unchecked_into(), prepoznaj::app::App);
+
+    wait_until("the Cyrillic home heading", || {
+        heading_text(&root).as_deref() == Some(SR_CYRL.home_title)
+    })
+    .await;
+    assert_eq!(
+        document
+            .document_element()
+            .unwrap()
+            .get_attribute("lang")
+            .as_deref(),
+        Some("sr-Cyrl")
+    );
+    assert!(root.query_selector("a[href='tel:192']").unwrap().is_some());
+
+    let select: web_sys::HtmlSelectElement = root
+        .query_selector("#header-language")
+        .unwrap()
+        .expect("the header has a language switch")
+        .unchecked_into();
+    for (locale, messages) in [(Locale::SrLatn, &SR_LATN), (Locale::En, &EN)] {
+        select.set_value(locale.tag());
+        select
+            .dispatch_event(&web_sys::Event::new("change").unwrap())
+            .unwrap();
+        wait_until("the heading in the chosen locale", || {
+            heading_text(&root).as_deref() == Some(messages.home_title)
+        })
+        .await;
+        assert_eq!(
+            document
+                .document_element()
+                .unwrap()
+                .get_attribute("lang")
+                .as_deref(),
+            Some(locale.tag())
+        );
+        wait_until("the choice to be stored", || load_locale() == Some(locale)).await;
+    }
+    assert_eq!(SR_LATN.home_title, "Šta želite da uradite?");
+    drop(handle);
+    root.remove();
+    local_storage().remove_item(LOCALE_KEY).unwrap();
+}

@@ -1,0 +1,97 @@
+//! The service worker's precache list and version, generated from the build output.
+//!
+//! Every file of the build (except the service worker itself and compressed siblings) is
+//! precached; the version is a hash of all of them, so any change makes a new version.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+/// Placeholders in `public/sw.js` that this step replaces.
+const VERSION_PLACEHOLDER: &str = "'__PREPOZNAJ_VERSION__'";
+const PRECACHE_PLACEHOLDER: &str = "['__PREPOZNAJ_PRECACHE__']";
+const SERVICE_WORKER: &str = "sw.js";
+/// Served but not needed offline.
+const NOT_PRECACHED: [&str; 2] = [SERVICE_WORKER, "robots.txt"];
+
+/// Fills the precache list and version into `dir/sw.js`; returns the version.
+pub fn write_service_worker(dir: &Path) -> Result<String, String> {
+    let mut files = list_files(dir)?;
+    files.sort();
+    let mut hasher = Sha256::new();
+    let mut urls = Vec::new();
+    for path in &files {
+        let relative = url_path(dir, path)?;
+        if NOT_PRECACHED.contains(&relative.trim_start_matches('/')) || is_compressed_sibling(path)
+        {
+            continue;
+        }
+        let bytes = std::fs::read(path).map_err(|error| format!("{}: {error}", path.display()))?;
+        hasher.update(relative.as_bytes());
+        hasher.update([0]);
+        hasher.update(&bytes);
+        urls.push(relative);
+    }
+    if !urls.iter().any(|url| url == "/index.html") {
+        return Err(format!("{} has no index.html", dir.display()));
+    }
+    let digest = hasher.finalize();
+    let version: String = digest
+        .iter()
+        .take(8)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+
+    let worker_path = dir.join(SERVICE_WORKER);
+    let template = std::fs::read_to_string(&worker_path)
+        .map_err(|error| format!("{}: {error}", worker_path.display()))?;
+    if !template.contains(VERSION_PLACEHOLDER) || !template.contains(PRECACHE_PLACEHOLDER) {
+        return Err(format!(
+            "{} lacks the precache placeholders",
+            worker_path.display()
+        ));
+    }
+    let list = serde_json::to_string(&urls).map_err(|error| error.to_string())?;
+    let worker = template
+        .replace(VERSION_PLACEHOLDER, &format!("'{version}'"))
+        .replace(PRECACHE_PLACEHOLDER, &list);
+    std::fs::write(&worker_path, worker)
+        .map_err(|error| format!("{}: {error}", worker_path.display()))?;
+    Ok(version)
+}
+
+/// Every regular file below `dir`.
+pub fn list_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let entries = std::fs::read_dir(&current)
+            .map_err(|error| format!("{}: {error}", current.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|error| error.to_string())?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// `.br`/`.gz` files written by [`crate::compress`].
+pub fn is_compressed_sibling(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|extension| extension == "br" || extension == "gz")
+}
+
+fn url_path(dir: &Path, path: &Path) -> Result<String, String> {
+    let relative = path
+        .strip_prefix(dir)
+        .map_err(|error| format!("{}: {error}", path.display()))?;
+    let parts: Vec<String> = relative
+        .components()
+        .map(|part| part.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Ok(format!("/{}", parts.join("/")))
+}
