@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use wasm_bindgen::JsCast;
 
 use crate::components::app_header::AppHeader;
 use crate::components::navigation::Navigation;
@@ -19,6 +20,20 @@ use crate::pwa::provide_pwa;
 /// Id of the `<main>` landmark, the target of the "skip to content" link.
 pub const MAIN_ID: &str = "main";
 
+/// Moves keyboard focus into `<main>`. The router would otherwise take the `#main` click
+/// as a navigation and leave focus on the link.
+fn skip_to_main(event: leptos::ev::MouseEvent) {
+    event.prevent_default();
+    let main = document()
+        .get_element_by_id(MAIN_ID)
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(main) = main
+        && let Err(error) = main.focus()
+    {
+        leptos::logging::warn!("cannot move focus to the content: {error:?}");
+    }
+}
+
 /// Root component: provides the locale and PWA contexts, then lays out every route.
 #[component]
 pub fn App() -> impl IntoView {
@@ -27,7 +42,7 @@ pub fn App() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <Router>
-            <a class="skip-link" href=format!("#{MAIN_ID}")>
+            <a class="skip-link" href=format!("#{MAIN_ID}") on:click=skip_to_main>
                 {move || i18n.messages().skip_to_content}
             </a>
             <AppHeader />

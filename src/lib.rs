@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod pages;
 pub mod preferences;
 pub mod pwa;
+pub mod storage;
 
 use wasm_bindgen::JsCast;
 

@@ -3,6 +3,10 @@
 //! No IO, no async runtime, no web APIs: everything here compiles for wasm32 and native
 //! and is tested natively.
 
+pub mod assessment;
+pub mod catalogue;
 pub mod locale;
+pub mod observation;
 pub mod protocol;
+pub mod reference;
 pub mod transliteration;

@@ -1,0 +1,41 @@
+// Waiting on the app: mounted, controlled by its service worker, showing a heading.
+import { expect, type Page } from '@playwright/test';
+import { LOCALES, type LocaleTag, type Messages } from './locales';
+
+/** The wasm app has replaced the static loading shell and rendered its header. */
+export async function expectMounted(page: Page): Promise<void> {
+  await expect(page.locator('#loading')).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.getByTestId('connection-status')).toBeVisible();
+}
+
+/** Navigates to `path` and waits until the app has mounted. */
+export async function openApp(page: Page, path: string): Promise<void> {
+  await page.goto(path);
+  await expectMounted(page);
+}
+
+/** The page's only h1 reads `text`. */
+export async function expectHeading(page: Page, text: string): Promise<void> {
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(text);
+}
+
+/** Waits until a service worker controls the page (clients.claim() on first install). */
+export async function waitForServiceWorkerControl(page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller != null, null, { timeout: 15_000 });
+}
+
+/** The header's language switch, found by its label in the current locale. */
+export function headerLanguageSelect(page: Page, current: Messages) {
+  return page.getByRole('banner').getByRole('combobox', { name: current.language_label });
+}
+
+/** Switches the UI from `from` to `to` with the header's language select. */
+export async function switchLocale(page: Page, from: LocaleTag, to: LocaleTag): Promise<void> {
+  await headerLanguageSelect(page, LOCALES[from]).selectOption(to);
+  await expect(page.locator('html')).toHaveAttribute('lang', to);
+}
+
+/** Names of the cache storage caches of this origin. */
+export function cacheNames(page: Page): Promise<string[]> {
+  return page.evaluate(() => caches.keys());
+}

@@ -1,0 +1,57 @@
+// The app's messages as the tests expect them, read from locales/*.json.
+//
+// Serbian Latin is not stored anywhere: like the app, the tests derive it from the Cyrillic
+// source, with a plain letter table (enough for headings and labels).
+import srCyrl from '../../locales/sr-Cyrl.json';
+import en from '../../locales/en.json';
+
+export type Messages = typeof en;
+export type LocaleTag = 'sr-Cyrl' | 'sr-Latn' | 'en';
+
+const CYRILLIC_TO_LATIN: Record<string, string> = {
+  а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', ђ: 'đ', е: 'e', ж: 'ž', з: 'z', и: 'i', ј: 'j',
+  к: 'k', л: 'l', љ: 'lj', м: 'm', н: 'n', њ: 'nj', о: 'o', п: 'p', р: 'r', с: 's', т: 't',
+  ћ: 'ć', у: 'u', ф: 'f', х: 'h', ц: 'c', ч: 'č', џ: 'dž', ш: 'š',
+};
+
+/** Serbian Cyrillic → Latin, letter by letter (a capital digraph becomes e.g. "Lj"). */
+export function toLatin(text: string): string {
+  return [...text]
+    .map((letter) => {
+      const lower = letter.toLowerCase();
+      const latin = CYRILLIC_TO_LATIN[lower];
+      if (latin === undefined) return letter;
+      return letter === lower ? latin : latin[0].toUpperCase() + latin.slice(1);
+    })
+    .join('');
+}
+
+const srLatn = Object.fromEntries(
+  Object.entries(srCyrl).map(([key, value]) => [key, toLatin(value)]),
+) as Messages;
+
+export const LOCALES: Record<LocaleTag, Messages> = {
+  'sr-Cyrl': srCyrl as Messages,
+  'sr-Latn': srLatn,
+  en,
+};
+
+export const LOCALE_TAGS: LocaleTag[] = ['sr-Cyrl', 'sr-Latn', 'en'];
+export const DEFAULT_LOCALE: LocaleTag = 'sr-Cyrl';
+
+/** The app's routes, each with the message key of its h1. */
+export const ROUTES: { path: string; title: keyof Messages }[] = [
+  { path: '/', title: 'home_title' },
+  { path: '/observe', title: 'observe_title' },
+  { path: '/guidance', title: 'guidance_title' },
+  { path: '/contacts', title: 'contacts_title' },
+  { path: '/settings', title: 'settings_title' },
+  { path: '/no-such-page', title: 'not_found_title' },
+];
+
+/** Labels of the bottom navigation, in order: every `nav_*` message except the nav's own name. */
+export function navLabels(messages: Messages): string[] {
+  return Object.entries(messages)
+    .filter(([key]) => key.startsWith('nav_') && key !== 'nav_label')
+    .map(([, label]) => label);
+}

@@ -1,0 +1,72 @@
+// Updates: a new version waits for the person's go-ahead, then takes over after one reload.
+import { test, expect } from '@playwright/test';
+import { cacheNames, expectHeading, expectMounted, openApp, switchLocale, waitForServiceWorkerControl } from './app';
+import { startServerWithDistCopy, publishNewServiceWorkerVersion, type AppServer } from './app-server';
+import { DEFAULT_LOCALE, LOCALES } from './locales';
+
+let server: AppServer;
+test.beforeEach(async () => {
+  server = await startServerWithDistCopy();
+});
+test.afterEach(async () => {
+  await server.stop();
+});
+
+test('a new version is offered, never forced, and applied on tap', async ({ page }) => {
+  const other = 'en' as const;
+  await openApp(page, `${server.url}/settings`);
+  await waitForServiceWorkerControl(page);
+  const [oldCache] = await cacheNames(page);
+  const { oldVersion, newVersion } = publishNewServiceWorkerVersion(server.dist);
+  expect(oldCache).toBe(`prepoznaj-shell-${oldVersion}`);
+
+  // State a reload would lose: a marker on window, and the screen the person is on.
+  await switchLocale(page, DEFAULT_LOCALE, other);
+  await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 1));
+  let mainFrameNavigations = 0;
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) mainFrameNavigations += 1;
+  });
+
+  // The first version must be fully activated, or the browser may fold this check into the
+  // registration still in progress. Ask again until the browser has fetched the new script
+  // (an update check the app itself started earlier, e.g. on focus, may have seen the old one).
+  await page.waitForFunction(() => navigator.serviceWorker.getRegistration().then((registration) => registration?.active?.state === 'activated'));
+  await expect
+    .poll(() =>
+      page.evaluate(async () => {
+        const registration = await navigator.serviceWorker.getRegistration();
+        await registration?.update();
+        return registration?.installing != null || registration?.waiting != null;
+      }),
+    )
+    .toBe(true);
+
+  const update = page.getByTestId('update-reload');
+  await expect(update).toBeVisible();
+  await expect(update).toHaveText(LOCALES[other].update_reload);
+  await expect(update).toHaveRole('button');
+
+  // The new version is installed and waiting; the old one still runs this page.
+  await page.waitForFunction(() => navigator.serviceWorker.getRegistration().then((registration) => registration?.waiting != null));
+  expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(1);
+  expect(mainFrameNavigations).toBe(0);
+  await expectHeading(page, LOCALES[other].settings_title);
+  expect(await cacheNames(page)).toContain(oldCache);
+
+  const reloaded = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
+  await update.tap();
+  await reloaded;
+  await expectMounted(page);
+  await expectHeading(page, LOCALES[other].settings_title);
+  expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBeUndefined();
+
+  await waitForServiceWorkerControl(page);
+  await expect.poll(() => cacheNames(page)).toEqual([`prepoznaj-shell-${newVersion}`]);
+  const registration = await page.evaluate(async () => {
+    const current = await navigator.serviceWorker.getRegistration();
+    return { waiting: current?.waiting != null, activeIsController: current?.active?.scriptURL === navigator.serviceWorker.controller?.scriptURL };
+  });
+  expect(registration).toEqual({ waiting: false, activeIsController: true });
+  await expect(page.getByTestId('update-reload')).toHaveCount(0);
+});
