@@ -3,6 +3,9 @@
 //! `locales/sr-Cyrl.json` is the Serbian source; Serbian Latin is derived from it here with
 //! the domain crate's transliteration, so the two scripts cannot drift. `locales/en.json`
 //! must have exactly the same keys and placeholders: any gap fails the build.
+//!
+//! It also parses every indicator catalogue in `public/content/catalogue/` with the domain's
+//! checks, so a broken catalogue fails the build rather than the person using the app.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -18,6 +21,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let locales = manifest_dir.join("locales");
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=locales");
+    println!("cargo::rerun-if-changed=public/content/catalogue");
+    check_catalogues(&manifest_dir.join("public/content/catalogue"))?;
 
     let serbian = read_catalogue(&locales.join("sr-Cyrl.json"))?;
     let english = read_catalogue(&locales.join("en.json"))?;
@@ -47,6 +52,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let out = PathBuf::from(std::env::var("OUT_DIR")?).join("messages.rs");
     std::fs::write(out, code)?;
+    Ok(())
+}
+
+fn check_catalogues(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let mut found = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path
+            .extension()
+            .is_some_and(|extension| extension == "json")
+        {
+            let text = std::fs::read_to_string(&path)?;
+            let catalogue = prepoznaj_domain::catalogue::Catalogue::parse(&text)
+                .map_err(|error| format!("{}: {error}", path.display()))?;
+            let expected = path
+                .file_stem()
+                .and_then(|stem| stem.to_str())
+                .unwrap_or_default();
+            if catalogue.version().as_str() != expected {
+                return Err(format!(
+                    "{} holds version {}",
+                    path.display(),
+                    catalogue.version().as_str()
+                )
+                .into());
+            }
+            found += 1;
+        }
+    }
+    if found == 0 {
+        return Err(format!("no catalogue in {}", dir.display()).into());
+    }
     Ok(())
 }
 

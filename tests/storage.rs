@@ -82,3 +82,45 @@ async fn a_record_of_another_shape_is_an_encoding_error_not_a_panic() {
     database.close();
     delete_database(name).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn observations_are_listed_newest_first_and_deleted_one_by_one() {
+    use prepoznaj::storage::observations;
+    use prepoznaj_domain::catalogue::CatalogueVersion;
+    use prepoznaj_domain::observation::{
+        Context, Mode, ObservationDraft, ObservationRecord, ObserverRole, ReportId, Setting,
+        UnixMillis,
+    };
+    let name = "prepoznaj-test-observations";
+    delete_database(name).await.unwrap();
+    let database = Database::open_named(name).await.unwrap();
+    let context = Context {
+        setting: Setting::Classroom,
+        age_band: None,
+        gender: None,
+        observer_role: ObserverRole::Teacher,
+        reference: None,
+    };
+    for (millis, random) in [(1_000, 1_u8), (3_000, 3), (2_000, 2)] {
+        let draft = ObservationDraft::new(
+            ReportId::new_v7(UnixMillis(millis), [random; 10]),
+            CatalogueVersion::new("2021-r1"),
+            Mode::Full,
+            context.clone(),
+            UnixMillis(millis),
+        );
+        observations::save(&database, &ObservationRecord::Draft(draft))
+            .await
+            .unwrap();
+    }
+    let listed = observations::list(&database).await.unwrap();
+    let times: Vec<u64> = listed.iter().map(|record| record.updated_at().0).collect();
+    assert_eq!(times, vec![3_000, 2_000, 1_000]);
+    let newest = listed[0].id().as_str().to_owned();
+    let loaded = observations::load(&database, &newest).await.unwrap();
+    assert_eq!(loaded.as_ref(), Some(&listed[0]));
+    observations::delete(&database, &newest).await.unwrap();
+    assert_eq!(observations::list(&database).await.unwrap().len(), 2);
+    database.close();
+    delete_database(name).await.unwrap();
+}

@@ -6,6 +6,7 @@
 //! they are never swallowed.
 
 pub mod error;
+pub mod observations;
 pub mod schema;
 
 use rexie::{Rexie, TransactionMode};
@@ -103,6 +104,20 @@ impl Database {
     pub fn version(&self) -> Result<u32, StorageError> {
         Ok(self.rexie.version()?)
     }
+}
+
+thread_local! {
+    static APP_DATABASE: std::cell::RefCell<Option<Database>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The app's database, opened on first use and shared by every view afterwards.
+pub async fn app_database() -> Result<Database, StorageError> {
+    if let Some(open) = APP_DATABASE.with(|cell| cell.borrow().clone()) {
+        return Ok(open);
+    }
+    let database = Database::open().await?;
+    APP_DATABASE.with(|cell| *cell.borrow_mut() = Some(database.clone()));
+    Ok(database)
 }
 
 /// Deletes the whole database (Settings → delete all data). Waits until other tabs have let

@@ -67,6 +67,28 @@ impl ReportId {
         Ok(ReportId(id.to_owned()))
     }
 
+    /// A UUIDv7 (RFC 9562): 48 bits of `now`, then version and variant bits, then 74 bits of
+    /// `random` (the caller takes them from a cryptographic source). Ids sort by creation time.
+    #[must_use]
+    pub fn new_v7(now: UnixMillis, random: [u8; 10]) -> ReportId {
+        let millis = now.0.to_be_bytes();
+        let mut bytes = [0_u8; 16];
+        bytes[..6].copy_from_slice(&millis[2..]);
+        bytes[6] = 0x70 | (random[0] & 0x0f);
+        bytes[7] = random[1];
+        bytes[8] = 0x80 | (random[2] & 0x3f);
+        bytes[9..].copy_from_slice(&random[3..]);
+        let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+        ReportId(format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        ))
+    }
+
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
@@ -980,6 +1002,17 @@ mod tests {
 
     fn id(text: &str) -> IndicatorId {
         IndicatorId::from(text)
+    }
+
+    #[test]
+    fn v7_ids_carry_time_version_and_variant() {
+        let id = ReportId::new_v7(UnixMillis(0x0190_2f3a_4b5c), [0xff; 10]);
+        assert_eq!(id.as_str(), "01902f3a-4b5c-7fff-bfff-ffffffffffff");
+        assert!(ReportId::parse(id.as_str()).is_ok());
+        let earlier = ReportId::new_v7(UnixMillis(1_700_000_000_000), [0; 10]);
+        let later = ReportId::new_v7(UnixMillis(1_700_000_000_001), [0; 10]);
+        assert!(earlier.as_str() < later.as_str());
+        assert_eq!(&earlier.as_str()[14..15], "7");
     }
 
     #[test]

@@ -67,8 +67,21 @@ impl StaticFiles {
     }
 }
 
-async fn serve(State(files): State<StaticFiles>, request: Request) -> Response {
+async fn serve(State(files): State<StaticFiles>, mut request: Request) -> Response {
     let path = request.uri().path().to_owned();
+    if !is_content_hashed(&path) {
+        // Last-Modified has a one-second resolution: a file replaced within the same second
+        // as its predecessor (a quick redeploy) would be answered 304 for ever, and browsers
+        // would never see the new service worker. These files are small, so revalidating them
+        // always sends the whole file.
+        for conditional in [
+            header::IF_MODIFIED_SINCE,
+            header::IF_NONE_MATCH,
+            header::IF_RANGE,
+        ] {
+            request.headers_mut().remove(conditional);
+        }
+    }
     let index_request = is_client_route(&path, request.method()).then(|| bodiless_copy(&request));
     let response = files
         .directory
@@ -119,6 +132,7 @@ fn set_cache_headers(path: &str, response: &mut Response) {
     let cache_control = if served && is_content_hashed(path) {
         IMMUTABLE
     } else {
+        headers.remove(header::LAST_MODIFIED);
         NO_CACHE
     };
     headers.insert(header::CACHE_CONTROL, cache_control);
