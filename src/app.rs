@@ -9,12 +9,16 @@ use crate::components::app_header::AppHeader;
 use crate::components::navigation::Navigation;
 use crate::components::update_banner::UpdateBanner;
 use crate::i18n::{provide_i18n, use_i18n};
+use crate::pages::checklist::ChecklistPage;
 use crate::pages::contacts::ContactsPage;
 use crate::pages::guidance::GuidancePage;
 use crate::pages::home::HomePage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::observe::ObservePage;
+use crate::pages::observe_start::ObserveStartPage;
+use crate::pages::quick::QuickPage;
 use crate::pages::settings::SettingsPage;
+use crate::pages::summary::SummaryPage;
 use crate::pwa::provide_pwa;
 
 /// Id of the `<main>` landmark, the target of the "skip to content" link.
@@ -51,6 +55,11 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFoundPage /> }>
                     <Route path=path!("/") view=HomePage />
                     <Route path=path!("/observe") view=ObservePage />
+                    <Route path=path!("/observe/new") view=ObserveStartPage />
+                    <Route path=path!("/observe/:id") view=ChecklistPage />
+                    <Route path=path!("/observe/:id/summary") view=SummaryPage />
+                    <Route path=path!("/quick") view=QuickPage />
+                    <Route path=path!("/quick/:id") view=QuickPage />
                     <Route path=path!("/guidance") view=GuidancePage />
                     <Route path=path!("/contacts") view=ContactsPage />
                     <Route path=path!("/settings") view=SettingsPage />

@@ -4,7 +4,9 @@
 //! from here so that the browser tests in `tests/` can import it.
 
 pub mod app;
+pub mod clock;
 pub mod components;
+pub mod content;
 pub mod i18n;
 pub mod pages;
 pub mod preferences;

@@ -1,8 +1,10 @@
 //! Views that do not belong to one route.
 
 pub mod app_header;
+pub mod assessment_view;
 pub mod connection_status;
 pub mod install_prompt;
 pub mod language_select;
 pub mod navigation;
+pub mod storage_error;
 pub mod update_banner;

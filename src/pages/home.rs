@@ -13,11 +13,16 @@ struct Task {
     description: fn(&'static Messages) -> &'static str,
 }
 
-const TASKS: [Task; 4] = [
+const TASKS: [Task; 5] = [
     Task {
         href: "/observe",
         title: |m| m.home_observe_title,
         description: |m| m.home_observe_desc,
+    },
+    Task {
+        href: "/quick",
+        title: |m| m.home_quick_title,
+        description: |m| m.home_quick_desc,
     },
     Task {
         href: "/guidance",

@@ -1,8 +1,12 @@
 //! One module per route; each component's name ends in `Page`.
 
+pub mod checklist;
 pub mod contacts;
 pub mod guidance;
 pub mod home;
 pub mod not_found;
 pub mod observe;
+pub mod observe_start;
+pub mod quick;
 pub mod settings;
+pub mod summary;

@@ -1,0 +1,73 @@
+//! Versioned content files (the indicator catalogue) loaded on demand and kept in memory.
+//!
+//! The catalogue is not part of the first-load bytes: it is fetched from the app's own origin
+//! when the checklist opens (the service worker precaches it, so this works offline). A draft
+//! keeps the catalogue version it started with; every shipped version stays in `public/content`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use prepoznaj_domain::catalogue::{Catalogue, CatalogueVersion};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The catalogue new observations start with.
+pub const CURRENT_CATALOGUE: &str = "2021-r1";
+
+/// Why a catalogue could not be had.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContentError {
+    /// Not reachable: offline before the app was ever cached, or the file is missing.
+    #[error("catalogue {0} could not be loaded")]
+    Unavailable(String),
+    /// The file is there but is not a valid catalogue (a build problem, not the user's).
+    #[error("catalogue {0} is damaged")]
+    Damaged(String),
+}
+
+thread_local! {
+    static LOADED: RefCell<HashMap<String, Arc<Catalogue>>> = RefCell::new(HashMap::new());
+}
+
+/// The URL of a catalogue version's file.
+#[must_use]
+pub fn catalogue_url(version: &str) -> String {
+    format!("/content/catalogue/{version}.json")
+}
+
+/// The catalogue `version`, fetched once per page load.
+pub async fn catalogue(version: &CatalogueVersion) -> Result<Arc<Catalogue>, ContentError> {
+    let key = version.as_str().to_owned();
+    if let Some(loaded) = LOADED.with(|loaded| loaded.borrow().get(&key).cloned()) {
+        return Ok(loaded);
+    }
+    let text = fetch_text(&catalogue_url(&key))
+        .await
+        .map_err(|_| ContentError::Unavailable(key.clone()))?;
+    let parsed = Catalogue::parse(&text).map_err(|error| {
+        leptos::logging::error!("catalogue {key}: {error}");
+        ContentError::Damaged(key.clone())
+    })?;
+    if parsed.version() != version {
+        return Err(ContentError::Damaged(key));
+    }
+    let parsed = Arc::new(parsed);
+    LOADED.with(|loaded| loaded.borrow_mut().insert(key, parsed.clone()));
+    Ok(parsed)
+}
+
+async fn fetch_text(url: &str) -> Result<String, wasm_bindgen::JsValue> {
+    let window = web_sys::window().ok_or_else(|| wasm_bindgen::JsValue::from_str("no window"))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await?
+        .dyn_into()?;
+    if !response.ok() {
+        return Err(wasm_bindgen::JsValue::from_f64(f64::from(
+            response.status(),
+        )));
+    }
+    let text = JsFuture::from(response.text()?).await?;
+    text.as_string()
+        .ok_or_else(|| wasm_bindgen::JsValue::from_str("not text"))
+}

@@ -1,0 +1,216 @@
+//! `/observe/:id/summary`: what was marked, the assessment with its next steps, and Finish.
+//! A finished observation is shown read-only.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use prepoznaj_domain::assessment::assess;
+use prepoznaj_domain::catalogue::Catalogue;
+use prepoznaj_domain::observation::{Answer, CompleteError, ObservationRecord, Status};
+
+use crate::clock::now;
+use crate::components::assessment_view::AssessmentView;
+use crate::components::storage_error::{PageError, PageErrorView, storage_error_message};
+use crate::content;
+use crate::i18n::{use_i18n, use_page_title};
+use crate::storage::{StorageError, app_database, observations};
+
+async fn load(id: &str) -> Result<(ObservationRecord, Arc<Catalogue>), PageError> {
+    let database = app_database().await?;
+    let record = observations::load(&database, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let catalogue = content::catalogue(record.catalogue_version()).await?;
+    Ok((record, catalogue))
+}
+
+/// The summary screen.
+#[component]
+pub fn SummaryPage() -> impl IntoView {
+    let i18n = use_i18n();
+    use_page_title(|m| m.summary_title);
+    let params = use_params_map();
+    let loaded =
+        RwSignal::new(None::<Result<(RwSignal<ObservationRecord>, Arc<Catalogue>), PageError>>);
+    Effect::new(move |_| {
+        let id = params.with(|params| params.get("id").unwrap_or_default());
+        leptos::task::spawn_local(async move {
+            loaded.set(Some(
+                load(&id)
+                    .await
+                    .map(|(record, catalogue)| (RwSignal::new(record), catalogue)),
+            ));
+        });
+    });
+    view! {
+        <h1>{move || i18n.messages().summary_title}</h1>
+        {move || match loaded.get() {
+            None => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
+            Some(Err(error)) => view! { <PageErrorView error /> }.into_any(),
+            Some(Ok((record, catalogue))) => view! { <Summary record catalogue /> }.into_any(),
+        }}
+    }
+}
+
+/// Why finishing did not happen.
+#[derive(Debug, Clone, PartialEq)]
+enum FinishError {
+    NothingAnswered,
+    Storage(StorageError),
+}
+
+#[component]
+fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = record.with_untracked(|record| record.id().as_str().to_owned());
+    let is_draft = move || record.with(|record| record.status() == Status::Draft);
+    let confirming = RwSignal::new(false);
+    let finish_error = RwSignal::new(None::<FinishError>);
+    let assessment_view = {
+        let catalogue = catalogue.clone();
+        move || {
+            let assessment = record.with(|record| assess(&catalogue, record.answers()));
+            view! { <AssessmentView assessment catalogue=catalogue.clone() /> }
+        }
+    };
+    let marked_view = {
+        let catalogue = catalogue.clone();
+        move || {
+            let groups: Vec<_> = record.with(|record| {
+                catalogue
+                    .areas()
+                    .iter()
+                    .filter_map(|area| {
+                        let marked: Vec<_> = area
+                            .indicators()
+                            .iter()
+                            .filter_map(|indicator| {
+                                let entry = record.answers().get(indicator.id())?;
+                                (entry.answer != Answer::NotObserved).then(|| {
+                                    (
+                                        indicator.text().clone(),
+                                        entry.answer,
+                                        entry.note.as_ref().map(|note| note.as_str().to_owned()),
+                                    )
+                                })
+                            })
+                            .collect();
+                        (!marked.is_empty()).then(|| (area.title().clone(), marked))
+                    })
+                    .collect()
+            });
+            if groups.is_empty() {
+                return view! { <p>{move || i18n.messages().summary_nothing_marked}</p> }
+                    .into_any();
+            }
+            groups
+                .into_iter()
+                .map(|(title, marked)| {
+                    view! {
+                        <h3>{move || title.get(i18n.locale()).into_owned()}</h3>
+                        <ul class="marked">
+                            {marked
+                                .into_iter()
+                                .map(|(text, answer, note)| {
+                                    view! {
+                                        <li>
+                                            <span>{move || text.get(i18n.locale()).into_owned()}</span>
+                                            " — "
+                                            <strong>
+                                                {move || {
+                                                    let messages = i18n.messages();
+                                                    if answer == Answer::Observed { messages.answer_observed } else { messages.answer_not_sure }
+                                                }}
+                                            </strong>
+                                            {note.map(|note| view! { <p class="hint">{note}</p> })}
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        }
+    };
+    let finish_catalogue = StoredValue::new(catalogue.clone());
+    let finish = move |_: leptos::ev::MouseEvent| {
+        let catalogue = finish_catalogue.get_value();
+        {
+            let mut finished = record.get_untracked();
+            match finished.complete(&catalogue, now()) {
+                Err(CompleteError::NothingAnswered) => {
+                    confirming.set(false);
+                    finish_error.set(Some(FinishError::NothingAnswered));
+                }
+                Err(error) => leptos::logging::error!("cannot finish: {error}"),
+                Ok(()) => {
+                    leptos::task::spawn_local(async move {
+                        let saved = match app_database().await {
+                            Ok(database) => observations::save(&database, &finished).await,
+                            Err(error) => Err(error),
+                        };
+                        match saved {
+                            Ok(()) => {
+                                finish_error.set(None);
+                                record.set(finished);
+                            }
+                            Err(error) => finish_error.set(Some(FinishError::Storage(error))),
+                        }
+                        confirming.set(false);
+                    });
+                }
+            }
+        }
+    };
+    view! {
+        {assessment_view}
+        <section class="card" aria-labelledby="marked-heading">
+            <h2 id="marked-heading">{move || i18n.messages().summary_marked_heading}</h2>
+            {marked_view}
+        </section>
+        {move || {
+            finish_error
+                .get()
+                .map(|error| {
+                    let messages = i18n.messages();
+                    let text = match error {
+                        FinishError::NothingAnswered => messages.summary_nothing_to_finish,
+                        FinishError::Storage(error) => storage_error_message(messages, &error),
+                    };
+                    view! { <p class="notice notice--warning" role="alert">{text}</p> }
+                })
+        }}
+        <Show
+            when=is_draft
+            fallback=move || {
+                view! { <p class="notice" role="status" data-testid="finished">{move || i18n.messages().summary_finished}</p> }
+            }
+        >
+            <div class="actions">
+                <A href=format!("/observe/{id}") attr:class="button">{move || i18n.messages().summary_back}</A>
+                <Show when=move || !confirming.get()>
+                    <button type="button" class="button button--primary" on:click=move |_| confirming.set(true)>
+                        {move || i18n.messages().summary_finish}
+                    </button>
+                </Show>
+            </div>
+            <Show when=move || confirming.get()>
+                <div class="confirm" role="alertdialog" aria-label=move || i18n.messages().summary_finish>
+                    <p>{move || i18n.messages().summary_finish_confirm}</p>
+                    <div class="actions">
+                        <button type="button" class="button button--primary" on:click=finish>
+                            {move || i18n.messages().summary_finish_yes}
+                        </button>
+                        <button type="button" class="button" on:click=move |_| confirming.set(false)>
+                            {move || i18n.messages().observe_cancel}
+                        </button>
+                    </div>
+                </div>
+            </Show>
+        </Show>
+    }
+}

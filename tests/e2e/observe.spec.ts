@@ -1,0 +1,144 @@
+// The observation flow: start, answer (saved at once), summary with advice, finish; quick
+// mode; deleting a draft. Run offline after the first visit, in English for readable
+// assertions (the English messages come from locales/en.json).
+import { test, expect, type Page } from '@playwright/test';
+import { expectMounted, waitForServiceWorkerControl } from './app';
+import { LOCALES } from './locales';
+
+const en = LOCALES.en;
+
+async function openOffline(page: Page) {
+  await page.addInitScript(() => localStorage.setItem('prepoznaj.locale', '"en"'));
+  await page.goto('/');
+  await expectMounted(page);
+  await waitForServiceWorkerControl(page);
+  await page.context().setOffline(true);
+}
+
+async function startFullObservation(page: Page) {
+  await page.goto('/observe');
+  await expectMounted(page);
+  await page.getByRole('link', { name: en.observe_start_full }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(en.start_title);
+  await page.getByRole('radio', { name: en.setting_schoolyard }).check();
+  await page.getByRole('button', { name: en.start_submit }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(en.checklist_title);
+  await expect(page).toHaveURL(/\/observe\/[0-9a-f-]{36}$/);
+}
+
+function indicator(page: Page, id: string) {
+  return page.locator(`[data-indicator="${id}"]`);
+}
+
+test.describe('observation flow, offline', () => {
+  test('the reference refuses names and personal numbers, with the reason', async ({ page }) => {
+    await openOffline(page);
+    await page.goto('/observe/new');
+    await expectMounted(page);
+    const reference = page.getByLabel(en.start_reference);
+    const start = page.getByRole('button', { name: en.start_submit });
+    await reference.fill('Ana Jovanović');
+    await expect(page.getByText(en.reference_looks_like_name)).toBeVisible();
+    await expect(start).toBeDisabled();
+    await reference.fill('0101990710006');
+    await expect(page.getByText(en.reference_looks_like_jmbg)).toBeVisible();
+    await expect(start).toBeDisabled();
+    await reference.fill('7b-3');
+    await expect(start).toBeEnabled();
+  });
+
+  test('a whole observation: answers survive reload, the summary advises, finishing locks it', async ({ page }) => {
+    await openOffline(page);
+    await startFullObservation(page);
+    const first = indicator(page, 'behaviour.absent-without-reason');
+    await first.getByRole('radio', { name: en.answer_observed, exact: true }).check();
+    await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+    await first.getByLabel(en.checklist_note).fill('Absent every Monday since October.');
+    await first.getByLabel(en.checklist_note).blur();
+    await expect(page.getByTestId('checklist-progress')).toContainText('1');
+
+    // Another area, then reload: the area and the answers are kept.
+    await page.getByRole('link', { name: en.checklist_next_area }).click();
+    await expect(page).toHaveURL(/area=appearance/);
+    await page.locator('[data-testid=indicator]').first().getByRole('radio', { name: en.answer_not_sure }).check();
+    await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+    await page.reload();
+    await expectMounted(page);
+    await expect(page).toHaveURL(/area=appearance/);
+    await expect(page.locator('[data-testid=indicator]').first().getByRole('radio', { name: en.answer_not_sure })).toBeChecked();
+
+    await page.getByRole('link', { name: en.checklist_to_summary }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(en.summary_title);
+    await expect(page.getByTestId('assessment')).toHaveAttribute('data-level', 'keep-observing');
+    await expect(page.getByTestId('guardrails').getByRole('listitem')).not.toHaveCount(0);
+    await expect(page.getByText('Absent every Monday since October.')).toBeVisible();
+
+    await page.getByRole('button', { name: en.summary_finish }).click();
+    await page.getByRole('button', { name: en.summary_finish_yes }).click();
+    await expect(page.getByTestId('finished')).toHaveText(en.summary_finished);
+
+    // Finished: the checklist is no longer editable, the list shows it as waiting.
+    const url = page.url().replace(/\/summary$/, '');
+    await page.goto(url);
+    await expect(page).toHaveURL(/\/summary$/);
+    await page.goto('/observe');
+    await expect(page.getByTestId('finished').getByTestId('record')).toHaveCount(1);
+    await expect(page.getByTestId('finished')).toContainText(en.observe_status_complete);
+  });
+
+  test('an urgent sign puts the call to 192 first', async ({ page }) => {
+    await openOffline(page);
+    await startFullObservation(page);
+    await page.goto(page.url() + '?area=all');
+    await indicator(page, 'communication.threatened').getByRole('radio', { name: en.answer_observed, exact: true }).check();
+    await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+    await page.getByRole('link', { name: en.checklist_to_summary }).click();
+    const assessment = page.getByTestId('assessment');
+    await expect(assessment).toHaveAttribute('data-level', 'immediate-danger');
+    const call = page.getByTestId('call-police');
+    await expect(call).toHaveAttribute('href', 'tel:192');
+    // The call button is the first thing in the assessment, right under the page heading.
+    const first = await assessment.evaluate((section) => section.firstElementChild?.getAttribute('data-testid'));
+    expect(first).toBe('call-police');
+    await expect(page.getByTestId('triggered')).toContainText('threat');
+  });
+
+  test('quick mode: one tap makes an observation, who to tell appears, finishing keeps it', async ({ page }) => {
+    await openOffline(page);
+    await page.goto('/quick');
+    await expectMounted(page);
+    const signs = page.getByTestId('quick-sign');
+    expect(await signs.count()).toBeGreaterThanOrEqual(6);
+    await signs.nth(2).click();
+    await expect(signs.nth(2)).toHaveAttribute('aria-pressed', 'true');
+    await expect(page).toHaveURL(/\/quick\/[0-9a-f-]{36}$/);
+    await expect(page.getByRole('heading', { name: en.quick_who_to_tell })).toBeVisible();
+    await expect(page.getByTestId('assessment')).toBeVisible();
+    await page.reload();
+    await expectMounted(page);
+    await expect(page.getByTestId('quick-sign').nth(2)).toHaveAttribute('aria-pressed', 'true');
+    await page.getByRole('button', { name: en.summary_finish }).click();
+    await expect(page).toHaveURL(/\/summary$/);
+    await expect(page.getByTestId('finished')).toBeVisible();
+  });
+
+  test('a draft is listed with its progress and deleted only after confirmation', async ({ page }) => {
+    await openOffline(page);
+    await startFullObservation(page);
+    await indicator(page, 'behaviour.absent-without-reason').getByRole('radio', { name: en.answer_not_observed }).check();
+    await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+    await page.goto('/observe');
+    const drafts = page.getByTestId('drafts').getByTestId('record');
+    await expect(drafts).toHaveCount(1);
+    await expect(drafts.first()).toContainText(/1 of \d+ answered/);
+    await drafts.first().getByRole('button', { name: en.observe_delete }).click();
+    await drafts.first().getByRole('button', { name: en.observe_cancel }).click();
+    await expect(drafts).toHaveCount(1);
+    await drafts.first().getByRole('button', { name: en.observe_delete }).click();
+    await drafts.first().getByRole('button', { name: en.observe_delete_yes }).click();
+    await expect(page.getByText(en.observe_drafts_empty)).toBeVisible();
+    await page.reload();
+    await expectMounted(page);
+    await expect(page.getByText(en.observe_drafts_empty)).toBeVisible();
+  });
+});
