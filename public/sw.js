@@ -7,9 +7,12 @@
 //  - activate: delete caches of older versions; claim clients only on the very first install,
 //    when no other version controls a page (nothing can be disrupted then).
 //  - fetch: same-origin GETs from the precache (cache first); navigations fall back to the
-//    app shell (index.html) so that every deep link works offline; /api/ is never cached.
+//    page of the bundle that serves the address (index.html for the shell) so that every deep
+//    link works offline; /api/ is never cached.
 const VERSION = '__PREPOZNAJ_VERSION__';
 const PRECACHE = ['__PREPOZNAJ_PRECACHE__'];
+// Feature bundles: the page that starts each one, and the addresses it serves.
+const BUNDLES = ['__PREPOZNAJ_BUNDLES__'];
 const CACHE_PREFIX = 'prepoznaj-shell-';
 const CACHE_NAME = CACHE_PREFIX + VERSION;
 const APP_SHELL = '/index.html';
@@ -51,10 +54,17 @@ self.addEventListener('fetch', (event) => {
   event.respondWith(respond(request, url));
 });
 
+function pageFor(pathname) {
+  const bundle = BUNDLES.find((candidate) =>
+    candidate.prefixes.some((prefix) => pathname === prefix || pathname.startsWith(prefix + '/')),
+  );
+  return bundle ? bundle.html : APP_SHELL;
+}
+
 async function respond(request, url) {
   const cache = await caches.open(CACHE_NAME);
   if (request.mode === 'navigate') {
-    const shell = await cache.match(APP_SHELL);
+    const shell = await cache.match(pageFor(url.pathname));
     if (shell) return shell;
     return fetch(request);
   }

@@ -1,8 +1,10 @@
-//! The app: context providers and the one route table.
+//! The app's roots, one per bundle (see `prepoznaj_domain::bundles`): context providers and
+//! each bundle's route table, inside the same chrome.
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use prepoznaj_domain::bundles::{self, Bundle};
 use wasm_bindgen::JsCast;
 
 use crate::components::app_header::AppHeader;
@@ -38,34 +40,72 @@ fn skip_to_main(event: leptos::ev::MouseEvent) {
     }
 }
 
-/// Root component: provides the locale and PWA contexts, then lays out every route.
+/// Header, update banner, `<main>` with the page, navigation: the same in every bundle.
 #[component]
-pub fn App() -> impl IntoView {
-    provide_i18n();
-    provide_pwa();
+fn Chrome(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     view! {
+        <a class="skip-link" href=format!("#{MAIN_ID}") on:click=skip_to_main>
+            {move || i18n.messages().skip_to_content}
+        </a>
+        <AppHeader />
+        <UpdateBanner />
+        <main id=MAIN_ID class="page" tabindex="-1">
+            {children()}
+        </main>
+        <Navigation />
+    }
+}
+
+fn provide_contexts(bundle: Bundle) {
+    provide_context(bundle);
+    provide_i18n();
+    provide_pwa();
+}
+
+/// The shell: home, guidance, contacts, settings (what the first load needs).
+#[component]
+pub fn App() -> impl IntoView {
+    provide_contexts(bundles::SHELL);
+    view! {
         <Router>
-            <a class="skip-link" href=format!("#{MAIN_ID}") on:click=skip_to_main>
-                {move || i18n.messages().skip_to_content}
-            </a>
-            <AppHeader />
-            <UpdateBanner />
-            <main id=MAIN_ID class="page" tabindex="-1">
+            <Chrome>
                 <Routes fallback=|| view! { <NotFoundPage /> }>
                     <Route path=path!("/") view=HomePage />
+                    <Route path=path!("/guidance") view=GuidancePage />
+                    <Route path=path!("/contacts") view=ContactsPage />
+                    <Route path=path!("/settings") view=SettingsPage />
+                </Routes>
+            </Chrome>
+        </Router>
+    }
+}
+
+/// The observation bundle: the checklist and quick mode, loaded when one of them is opened.
+#[component]
+pub fn ObserveApp() -> impl IntoView {
+    provide_contexts(bundles::OBSERVE);
+    view! {
+        <Router>
+            <Chrome>
+                <Routes fallback=|| view! { <NotFoundPage /> }>
                     <Route path=path!("/observe") view=ObservePage />
                     <Route path=path!("/observe/new") view=ObserveStartPage />
                     <Route path=path!("/observe/:id") view=ChecklistPage />
                     <Route path=path!("/observe/:id/summary") view=SummaryPage />
                     <Route path=path!("/quick") view=QuickPage />
                     <Route path=path!("/quick/:id") view=QuickPage />
-                    <Route path=path!("/guidance") view=GuidancePage />
-                    <Route path=path!("/contacts") view=ContactsPage />
-                    <Route path=path!("/settings") view=SettingsPage />
                 </Routes>
-            </main>
-            <Navigation />
+            </Chrome>
         </Router>
     }
+}
+
+/// `rel` for a link to `href`: `external` when another bundle serves it, so that the router
+/// lets the browser load that bundle's page instead of looking for the route here.
+#[must_use]
+pub fn link_rel(href: &str) -> Option<&'static str> {
+    let current = use_context::<Bundle>().unwrap_or(bundles::SHELL);
+    let path = href.split(['?', '#']).next().unwrap_or(href);
+    (bundles::bundle_for_path(path) != current).then_some("external")
 }

@@ -20,12 +20,12 @@ pub const ROOT_ELEMENT_ID: &str = "app";
 /// Id of the static "loading" placeholder in `index.html`, removed once the app runs.
 pub const LOADING_ELEMENT_ID: &str = "loading";
 
-/// Mounts the app into `#app` and removes the static loading placeholder.
-pub fn mount() {
+/// Mounts `root` into `#app` and removes the static loading placeholder.
+pub fn mount<View: leptos::prelude::IntoView + 'static>(root: fn() -> View) {
     let Some(document) = web_sys::window().and_then(|window| window.document()) else {
         return;
     };
-    let Some(root) = document
+    let Some(root_element) = document
         .get_element_by_id(ROOT_ELEMENT_ID)
         .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
     else {
@@ -35,5 +35,5 @@ pub fn mount() {
     if let Some(loading) = document.get_element_by_id(LOADING_ELEMENT_ID) {
         loading.remove();
     }
-    leptos::mount::mount_to(root, app::App).forget();
+    leptos::mount::mount_to(root_element, root).forget();
 }

@@ -1,4 +1,4 @@
-//! Entry point for trunk: mounts the app and nothing else.
+//! Entry point of the shell bundle (trunk builds it): mounts the app and nothing else.
 fn main() {
-    prepoznaj::mount();
+    prepoznaj::mount(prepoznaj::app::App);
 }

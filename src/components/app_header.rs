@@ -13,7 +13,7 @@ pub fn AppHeader() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <header class="app-header">
-            <A href="/" attr:class="app-header__name">
+            <A href="/" attr:class="app-header__name" attr:rel=crate::app::link_rel("/")>
                 {move || i18n.messages().app_name}
             </A>
             <div class="app-header__tools">

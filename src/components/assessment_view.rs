@@ -107,7 +107,7 @@ pub fn AssessmentView(assessment: Assessment, catalogue: Arc<Catalogue>) -> impl
                     .collect_view()}
             </ul>
             <p class="hint">
-                <A href="/contacts">{move || i18n.messages().contacts_see_all}</A>
+                <A href="/contacts" attr:rel=crate::app::link_rel("/contacts")>{move || i18n.messages().contacts_see_all}</A>
             </p>
         </section>
     }

@@ -45,7 +45,11 @@ pub fn Navigation() -> impl IntoView {
                         let label = destination.label;
                         view! {
                             <li>
-                                <A href=destination.href attr:class="navigation__link">
+                                <A
+                                    href=destination.href
+                                    attr:class="navigation__link"
+                                    attr:rel=crate::app::link_rel(destination.href)
+                                >
                                     {move || label(i18n.messages())}
                                 </A>
                             </li>

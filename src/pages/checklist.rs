@@ -392,7 +392,7 @@ fn IndicatorItem(
                     </p>
                 </div>
             </Show>
-            <A href=guidance.clone() attr:class="indicator__guidance">
+            <A href=guidance.clone() attr:class="indicator__guidance" attr:rel=crate::app::link_rel("/guidance")>
                 {move || i18n.messages().checklist_guidance}
             </A>
         </fieldset>

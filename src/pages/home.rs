@@ -62,7 +62,7 @@ pub fn HomePage() -> impl IntoView {
                     let (title, description) = (task.title, task.description);
                     view! {
                         <li>
-                            <A href=task.href attr:class="task">
+                            <A href=task.href attr:class="task" attr:rel=crate::app::link_rel(task.href)>
                                 <span class="task__title">{move || title(i18n.messages())}</span>
                                 <span class="task__description">
                                     {move || description(i18n.messages())}

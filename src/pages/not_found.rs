@@ -13,7 +13,7 @@ pub fn NotFoundPage() -> impl IntoView {
     view! {
         <h1>{move || i18n.messages().not_found_title}</h1>
         <p>{move || i18n.messages().not_found_body}</p>
-        <A href="/" attr:class="button">
+        <A href="/" attr:class="button" attr:rel=crate::app::link_rel("/")>
             {move || i18n.messages().not_found_home}
         </A>
     }

@@ -2,6 +2,7 @@
 // mode; deleting a draft. Run offline after the first visit, in English for readable
 // assertions (the English messages come from locales/en.json).
 import { test, expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { expectMounted, waitForServiceWorkerControl } from './app';
 import { LOCALES } from './locales';
 
@@ -141,4 +142,47 @@ test.describe('observation flow, offline', () => {
     await expectMounted(page);
     await expect(page.getByText(en.observe_drafts_empty)).toBeVisible();
   });
+});
+
+test('every step of the flow has no WCAG 2.1 A/AA violations, light and dark', async ({ page }) => {
+  test.setTimeout(120_000);
+  const found: string[] = [];
+  const check = async (step: string) => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      for (const violation of results.violations) {
+        found.push(`${step} [${colorScheme}] ${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+      }
+    }
+  };
+  await openOffline(page);
+  await page.goto('/observe/new');
+  await expectMounted(page);
+  await page.getByLabel(en.start_reference).fill('Ana Jovanović');
+  await expect(page.getByText(en.reference_looks_like_name)).toBeVisible();
+  await check('start with an error');
+  await page.getByLabel(en.start_reference).fill('');
+  await page.getByRole('button', { name: en.start_submit }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(en.checklist_title);
+  await indicator(page, 'behaviour.absent-without-reason').getByRole('radio', { name: en.answer_observed, exact: true }).check();
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+  await check('checklist');
+  await page.goto(page.url() + '?area=all');
+  await indicator(page, 'communication.threatened').getByRole('radio', { name: en.answer_observed, exact: true }).check();
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+  await check('checklist, all areas');
+  await page.getByRole('link', { name: en.checklist_to_summary }).click();
+  await expect(page.getByTestId('assessment')).toHaveAttribute('data-level', 'immediate-danger');
+  await page.getByRole('button', { name: en.summary_finish }).click();
+  await check('summary, confirming');
+  await page.goto('/quick');
+  await expectMounted(page);
+  await page.getByTestId('quick-sign').first().click();
+  await expect(page.getByTestId('assessment')).toBeVisible();
+  await check('quick mode');
+  await page.goto('/observe');
+  await expect(page.getByTestId('drafts').getByTestId('record')).not.toHaveCount(0);
+  await check('list');
+  expect(found).toEqual([]);
 });

@@ -1,12 +1,14 @@
 //! Build recipes for Prepoznaj.
 //!
 //! - `post-build [DIR]`: run by trunk (Trunk.toml hook) on its staging directory
-//!   (`TRUNK_STAGING_DIR`): writes the service worker's precache list and version from the
-//!   build output, then writes precompressed `.br` and `.gz` siblings for the server.
+//!   (`TRUNK_STAGING_DIR`): builds the feature bundles next to trunk's shell, writes the
+//!   service worker's precache list, bundle table and version from the build output, then
+//!   writes precompressed `.br` and `.gz` siblings for the server.
 //! - `size-report [DIR]`: prints the compressed bytes of everything the first load needs.
 //!
 //! It never touches source files; it only rewrites files inside the given build directory.
 
+mod bundles;
 mod compress;
 mod precache;
 mod size_report;
@@ -39,6 +41,8 @@ fn main() -> ExitCode {
 }
 
 fn post_build(dir: &std::path::Path) -> Result<(), String> {
+    let bundles = bundles::build_feature_bundles(dir)?;
+    eprintln!("xtask: feature bundles built: {}", bundles.join(", "));
     let version = precache::write_service_worker(dir)?;
     let compressed = compress::compress_tree(dir)?;
     eprintln!(

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 /// Placeholders in `public/sw.js` that this step replaces.
 const VERSION_PLACEHOLDER: &str = "'__PREPOZNAJ_VERSION__'";
 const PRECACHE_PLACEHOLDER: &str = "['__PREPOZNAJ_PRECACHE__']";
+const BUNDLES_PLACEHOLDER: &str = "['__PREPOZNAJ_BUNDLES__']";
 const SERVICE_WORKER: &str = "sw.js";
 /// Served but not needed offline.
 const NOT_PRECACHED: [&str; 2] = [SERVICE_WORKER, "robots.txt"];
@@ -45,16 +46,30 @@ pub fn write_service_worker(dir: &Path) -> Result<String, String> {
     let worker_path = dir.join(SERVICE_WORKER);
     let template = std::fs::read_to_string(&worker_path)
         .map_err(|error| format!("{}: {error}", worker_path.display()))?;
-    if !template.contains(VERSION_PLACEHOLDER) || !template.contains(PRECACHE_PLACEHOLDER) {
+    if ![
+        VERSION_PLACEHOLDER,
+        PRECACHE_PLACEHOLDER,
+        BUNDLES_PLACEHOLDER,
+    ]
+    .iter()
+    .all(|placeholder| template.contains(placeholder))
+    {
         return Err(format!(
             "{} lacks the precache placeholders",
             worker_path.display()
         ));
     }
     let list = serde_json::to_string(&urls).map_err(|error| error.to_string())?;
+    let bundles: Vec<serde_json::Value> = prepoznaj_domain::bundles::ALL
+        .iter()
+        .filter(|bundle| !bundle.prefixes.is_empty())
+        .map(|bundle| serde_json::json!({ "html": format!("/{}", bundle.html), "prefixes": bundle.prefixes }))
+        .collect();
+    let bundles = serde_json::to_string(&bundles).map_err(|error| error.to_string())?;
     let worker = template
         .replace(VERSION_PLACEHOLDER, &format!("'{version}'"))
-        .replace(PRECACHE_PLACEHOLDER, &list);
+        .replace(PRECACHE_PLACEHOLDER, &list)
+        .replace(BUNDLES_PLACEHOLDER, &bundles);
     std::fs::write(&worker_path, worker)
         .map_err(|error| format!("{}: {error}", worker_path.display()))?;
     Ok(version)

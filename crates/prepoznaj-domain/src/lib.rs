@@ -4,6 +4,7 @@
 //! and is tested natively.
 
 pub mod assessment;
+pub mod bundles;
 pub mod catalogue;
 pub mod locale;
 pub mod observation;

@@ -25,6 +25,8 @@ use axum::{
 use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
+use prepoznaj_domain::bundles::{SHELL, bundle_for_path};
+
 use crate::StartupError;
 
 const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
@@ -39,8 +41,8 @@ const HASH_DIGITS: std::ops::RangeInclusive<usize> = 13..=16;
 /// The app's files on disk.
 #[derive(Debug, Clone)]
 pub struct StaticFiles {
+    dist: PathBuf,
     directory: ServeDir,
-    index: ServeFile,
 }
 
 impl StaticFiles {
@@ -54,14 +56,24 @@ impl StaticFiles {
             return Err(StartupError::DistWithoutIndex(dist.to_path_buf()));
         }
         Ok(Self {
+            dist: dist.to_path_buf(),
             directory: ServeDir::new(dist).precompressed_br().precompressed_gzip(),
-            index: ServeFile::new(index_path)
-                .precompressed_br()
-                .precompressed_gzip(),
         })
     }
 
     /// A router answering every request it gets from the files.
+    /// The page that starts the bundle serving `path` (`index.html` for the shell, and when a
+    /// bundle's page is missing from the build).
+    fn page_for(&self, path: &str) -> ServeFile {
+        let bundle_page = self.dist.join(bundle_for_path(path).html);
+        let page = if bundle_page.is_file() {
+            bundle_page
+        } else {
+            self.dist.join(SHELL.html)
+        };
+        ServeFile::new(page).precompressed_br().precompressed_gzip()
+    }
+
     pub fn router(self) -> Router {
         Router::new().fallback(serve).with_state(self)
     }
@@ -85,6 +97,7 @@ async fn serve(State(files): State<StaticFiles>, mut request: Request) -> Respon
     let index_request = is_client_route(&path, request.method()).then(|| bodiless_copy(&request));
     let response = files
         .directory
+        .clone()
         .oneshot(request)
         .await
         .map(|r| r.map(Body::new));
@@ -94,7 +107,7 @@ async fn serve(State(files): State<StaticFiles>, mut request: Request) -> Respon
     {
         response = unwrap_infallible(
             files
-                .index
+                .page_for(&path)
                 .oneshot(index_request)
                 .await
                 .map(|r| r.map(Body::new)),

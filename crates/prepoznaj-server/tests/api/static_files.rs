@@ -2,7 +2,7 @@
 
 use crate::test_app::{
     HASHED_CSS, HASHED_JS, HASHED_JS_BODY, HASHED_JS_BR, HASHED_JS_GZ, HASHED_WASM, INDEX_HTML,
-    MANIFEST, SERVICE_WORKER_V1, TestApp, header,
+    MANIFEST, OBSERVE_HTML, SERVICE_WORKER_V1, TestApp, header,
 };
 
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -163,10 +163,17 @@ async fn plain_file_is_sent_when_the_compressed_sibling_is_missing() {
 }
 
 #[tokio::test]
-async fn client_routes_get_the_app_shell() {
+async fn client_routes_get_the_page_of_their_bundle() {
     let app = TestApp::spawn().await;
 
-    for path in ["/observe", "/guidance/x", "/guidance/x/"] {
+    for (path, page) in [
+        ("/observe", OBSERVE_HTML),
+        ("/observe/0190-x/summary", OBSERVE_HTML),
+        ("/quick", OBSERVE_HTML),
+        ("/observer", INDEX_HTML),
+        ("/guidance/x", INDEX_HTML),
+        ("/guidance/x/", INDEX_HTML),
+    ] {
         let response = app.get(path).await;
 
         assert_eq!(response.status(), 200, "{path}");
@@ -180,7 +187,7 @@ async fn client_routes_get_the_app_shell() {
             Some("text/html; charset=utf-8"),
             "{path}"
         );
-        assert_eq!(response.text().await.unwrap(), INDEX_HTML, "{path}");
+        assert_eq!(response.text().await.unwrap(), page, "{path}");
     }
 }
 

@@ -20,13 +20,15 @@ pub const HASHED_JS_GZ: &[u8] = b"gzip bytes of the js";
 pub const HASHED_WASM: &str = "prepoznaj-3f2a9c1b8d7e6f50_bg.wasm";
 pub const HASHED_CSS: &str = "main-0a1b2c3d4e5f6789.css";
 pub const SERVICE_WORKER_V1: &[u8] = b"// service worker v1\n";
+pub const OBSERVE_HTML: &str = "<!doctype html><title>Prepoznaj: observe</title><body></body>";
 pub const MANIFEST: &str = r#"{"name":"Prepoznaj","start_url":"/"}"#;
 
 /// Writes a dist directory shaped like trunk's output plus the build's `.br`/`.gz` siblings.
 /// The CSS has no siblings on purpose.
 pub fn write_dist(dist: &Path) {
-    let files: [(&str, &[u8]); 9] = [
+    let files: [(&str, &[u8]); 10] = [
         ("index.html", INDEX_HTML.as_bytes()),
+        ("observe.html", OBSERVE_HTML.as_bytes()),
         (HASHED_JS, HASHED_JS_BODY),
         ("prepoznaj-3f2a9c1b8d7e6f50.js.br", HASHED_JS_BR),
         ("prepoznaj-3f2a9c1b8d7e6f50.js.gz", HASHED_JS_GZ),

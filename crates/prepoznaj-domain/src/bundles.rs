@@ -1,0 +1,91 @@
+//! The app's entry points ("bundles") and the addresses each one serves.
+//!
+//! The app is built as several wasm programs so that the first load stays small: the shell
+//! (home, guidance, contacts, settings) loads first; a feature bundle loads when one of its
+//! addresses is opened (and the service worker precaches all of them for offline use). This
+//! table is the one place that says which address belongs to which bundle: the app uses it to
+//! make links to another bundle full page loads, the build step to write each bundle's HTML
+//! and the service worker's navigation fallback, and the server for its fallback.
+
+/// One entry point of the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bundle {
+    /// Name of the binary target (and of its built `.js`/`_bg.wasm` files).
+    pub name: &'static str,
+    /// The HTML page that starts it, at the root of the build.
+    pub html: &'static str,
+    /// Address prefixes it serves; the shell serves everything the others do not.
+    pub prefixes: &'static [&'static str],
+}
+
+/// Home, guidance, contacts, settings: what the first load needs.
+pub const SHELL: Bundle = Bundle {
+    name: "prepoznaj",
+    html: "index.html",
+    prefixes: &[],
+};
+
+/// The observation checklist and quick mode.
+pub const OBSERVE: Bundle = Bundle {
+    name: "prepoznaj-observe",
+    html: "observe.html",
+    prefixes: &["/observe", "/quick"],
+};
+
+/// Every bundle; the shell first.
+pub const ALL: [Bundle; 2] = [SHELL, OBSERVE];
+
+/// The bundle that serves `path` (a URL path, without query or fragment).
+#[must_use]
+pub fn bundle_for_path(path: &str) -> Bundle {
+    ALL.into_iter()
+        .find(|bundle| {
+            bundle.prefixes.iter().any(|prefix| {
+                path == *prefix
+                    || path
+                        .strip_prefix(prefix)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+        })
+        .unwrap_or(SHELL)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_map_to_their_bundle() {
+        for path in [
+            "/observe",
+            "/observe/",
+            "/observe/new",
+            "/observe/abc/summary",
+            "/quick",
+            "/quick/x",
+        ] {
+            assert_eq!(bundle_for_path(path), OBSERVE, "{path}");
+        }
+        for path in [
+            "/",
+            "/guidance",
+            "/contacts",
+            "/settings",
+            "/observer",
+            "/quickly",
+            "/nope",
+        ] {
+            assert_eq!(bundle_for_path(path), SHELL, "{path}");
+        }
+    }
+
+    #[test]
+    fn names_and_pages_are_distinct() {
+        for (index, bundle) in ALL.iter().enumerate() {
+            for other in &ALL[index + 1..] {
+                assert_ne!(bundle.name, other.name);
+                assert_ne!(bundle.html, other.html);
+            }
+        }
+    }
+}
