@@ -3,6 +3,7 @@
 pub mod app_header;
 pub mod assessment_view;
 pub mod connection_status;
+pub mod delete_all_data;
 pub mod install_prompt;
 pub mod language_select;
 pub mod navigation;

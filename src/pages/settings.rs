@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
 
+use crate::components::delete_all_data::DeleteAllData;
 use crate::components::install_prompt::InstallPrompt;
 use crate::components::language_select::LanguageSelect;
 use crate::i18n::{format_bytes, use_i18n, use_page_title};
@@ -101,6 +102,7 @@ pub fn SettingsPage() -> impl IntoView {
             {storage_view}
         </section>
         <InstallPrompt />
+        <DeleteAllData />
         <section class="card" aria-labelledby="settings-about-heading">
             <h2 id="settings-about-heading" class="card__title">
                 {move || i18n.messages().settings_about_heading}

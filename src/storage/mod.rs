@@ -121,9 +121,34 @@ pub async fn app_database() -> Result<Database, StorageError> {
 }
 
 /// Deletes the whole database (Settings → delete all data). Waits until other tabs have let
-/// go of it.
+/// go of it (the app's open connections close themselves when asked to).
+///
+/// Plain IndexedDB rather than rexie: Settings is in the shell bundle, and this keeps rexie
+/// out of the shell's first load.
 pub async fn delete_database(name: &str) -> Result<(), StorageError> {
-    Rexie::delete(name).await.map_err(StorageError::from)
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    let factory = web_sys::window()
+        .and_then(|window| window.indexed_db().ok().flatten())
+        .ok_or(StorageError::Unavailable)?;
+    let request = factory
+        .delete_database(name)
+        .map_err(|error| StorageError::Other(format!("{error:?}")))?;
+    let finished = js_sys::Promise::new(&mut |resolve, reject| {
+        let on_success = Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let on_error = Closure::once_into_js(move |event: web_sys::Event| {
+            let _ = reject.call1(&JsValue::NULL, &event);
+        });
+        request.set_onsuccess(Some(on_success.unchecked_ref()));
+        request.set_onerror(Some(on_error.unchecked_ref()));
+    });
+    wasm_bindgen_futures::JsFuture::from(finished)
+        .await
+        .map(|_| ())
+        .map_err(|error| StorageError::Other(format!("{error:?}")))
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StorageError> {

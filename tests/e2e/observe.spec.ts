@@ -186,3 +186,35 @@ test('every step of the flow has no WCAG 2.1 A/AA violations, light and dark', a
   await check('list');
   expect(found).toEqual([]);
 });
+
+test('Settings deletes every observation, cache, preference and the service worker, after confirmation', async ({ page }) => {
+  await page.addInitScript(() => {
+    if (!sessionStorage.getItem('locale-set')) {
+      localStorage.setItem('prepoznaj.locale', '"en"');
+      sessionStorage.setItem('locale-set', '1');
+    }
+  });
+  await page.goto('/');
+  await expectMounted(page);
+  await waitForServiceWorkerControl(page);
+  await startFullObservation(page);
+  await indicator(page, 'behaviour.absent-without-reason').getByRole('radio', { name: en.answer_observed, exact: true }).check();
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+
+  await page.goto('/settings');
+  await expectMounted(page);
+  await page.getByRole('button', { name: en.settings_delete_button }).click();
+  await page.getByRole('button', { name: en.observe_cancel }).click();
+  await expect(page.getByTestId('data-deleted')).toHaveCount(0);
+  await page.getByRole('button', { name: en.settings_delete_button }).click();
+  await page.getByRole('button', { name: en.settings_delete_yes }).click();
+  await expect(page.getByTestId('data-deleted')).toHaveText(en.settings_deleted);
+
+  const left = await page.evaluate(async () => ({
+    databases: (await indexedDB.databases()).map((database) => database.name),
+    caches: await caches.keys(),
+    preferences: localStorage.length,
+    workers: (await navigator.serviceWorker.getRegistrations()).length,
+  }));
+  expect(left).toEqual({ databases: [], caches: [], preferences: 0, workers: 0 });
+});
