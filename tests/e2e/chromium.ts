@@ -5,7 +5,28 @@
 // --host-resolver-rules stops Chromium's own background lookups (googleapis.com etc.);
 // 127.0.0.1 and localhost stay resolvable. Do not add a --disable-features here: it would
 // replace Playwright's own list.
+import { chromium, type BrowserContext, type TestInfo } from '@playwright/test';
 import args from './chromium-args.json';
 
 export const CHROMIUM_ARGS: string[] = args;
 export const CHROMIUM_PATH = process.env.CHROME_PATH || '/usr/bin/chromium';
+
+/**
+ * A real (not off-the-record) browser profile in `profile`, with the test project's phone
+ * settings. Chromium evaluates installability only there, and only there does data outlive
+ * the browser process.
+ */
+export function launchPhoneProfile(profile: string, testInfo: TestInfo): Promise<BrowserContext> {
+  const { baseURL, viewport, userAgent, deviceScaleFactor, isMobile, hasTouch } = testInfo.project.use;
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    baseURL,
+    viewport,
+    userAgent,
+    deviceScaleFactor,
+    isMobile,
+    hasTouch,
+  });
+}

@@ -1,13 +1,13 @@
 // Nothing is lost when the browser dies: answers given offline are on disk the moment the app
 // says "saved", so killing the browser process (SIGKILL, no chance to flush anything) and
 // starting it again on the same profile, still offline, brings every answer back.
-import { test, expect, chromium, type BrowserContext, type TestInfo } from '@playwright/test';
+import { test, expect, type BrowserContext, type TestInfo } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { expectMounted, waitForServiceWorkerControl } from './app';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
+import { launchPhoneProfile } from './chromium';
 import { LOCALES } from './locales';
 
 const en = LOCALES.en;
@@ -15,18 +15,7 @@ const en = LOCALES.en;
 /** Opens the profile in English. (localStorage, unlike IndexedDB, is written to disk lazily,
  * so a killed browser may forget the language choice; that is a preference, not data.) */
 async function launch(profile: string, testInfo: TestInfo): Promise<BrowserContext> {
-  const { baseURL, viewport, userAgent, deviceScaleFactor, isMobile, hasTouch } = testInfo.project.use;
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
-    args: CHROMIUM_ARGS,
-    headless: true,
-    baseURL,
-    viewport,
-    userAgent,
-    deviceScaleFactor,
-    isMobile,
-    hasTouch,
-  });
+  const context = await launchPhoneProfile(profile, testInfo);
   await context.addInitScript(() => localStorage.setItem('prepoznaj.locale', '"en"'));
   return context;
 }

@@ -1,12 +1,12 @@
 // Installing the app: the browser finds it installable, the manifest says what a home-screen
 // app needs, the install button appears where the browser offers installation, and iOS
 // Safari shows the add-to-home-screen steps instead.
-import { test, expect, chromium, type BrowserContext, type TestInfo } from '@playwright/test';
+import { test, expect, type BrowserContext, type TestInfo } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { openApp, waitForServiceWorkerControl } from './app';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium';
+import { launchPhoneProfile } from './chromium';
 import { DEFAULT_LOCALE, LOCALES } from './locales';
 
 const messages = LOCALES[DEFAULT_LOCALE];
@@ -17,18 +17,7 @@ const messages = LOCALES[DEFAULT_LOCALE];
  */
 async function withPersistentProfile(testInfo: TestInfo, run: (context: BrowserContext) => Promise<void>) {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'prepoznaj-profile-'));
-  const { baseURL, viewport, userAgent, deviceScaleFactor, isMobile, hasTouch } = testInfo.project.use;
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
-    args: CHROMIUM_ARGS,
-    headless: true,
-    baseURL,
-    viewport,
-    userAgent,
-    deviceScaleFactor,
-    isMobile,
-    hasTouch,
-  });
+  const context = await launchPhoneProfile(profile, testInfo);
   try {
     await run(context);
   } finally {
