@@ -10,6 +10,9 @@ use crate::preferences;
 
 include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 
+/// Picks one message out of a locale's table (views keep these to stay reactive).
+pub type MessageFn = fn(&'static Messages) -> &'static str;
+
 /// The messages of one locale.
 #[must_use]
 pub fn messages_for(locale: Locale) -> &'static Messages {

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::storage_error::storage_error_message;
 use crate::i18n::use_i18n;
 use crate::storage::{DATABASE_NAME, StorageError, delete_database};
@@ -60,7 +61,7 @@ pub async fn delete_all_data() -> Result<(), StorageError> {
 pub fn DeleteAllData() -> impl IntoView {
     let i18n = use_i18n();
     let state = RwSignal::new(Deletion::Idle);
-    let delete = move |_| {
+    let delete = move |()| {
         state.set(Deletion::Deleting);
         leptos::task::spawn_local(async move {
             state.set(match delete_all_data().await {
@@ -83,17 +84,14 @@ pub fn DeleteAllData() -> impl IntoView {
                 }
                     .into_any(),
                 Deletion::Confirming => view! {
-                    <div class="confirm" role="alertdialog" aria-label=move || i18n.messages().settings_delete_button>
-                        <p>{move || i18n.messages().settings_delete_confirm}</p>
-                        <div class="actions">
-                            <button type="button" class="button button--danger" on:click=delete>
-                                {move || i18n.messages().settings_delete_yes}
-                            </button>
-                            <button type="button" class="button" on:click=move |_| state.set(Deletion::Idle)>
-                                {move || i18n.messages().observe_cancel}
-                            </button>
-                        </div>
-                    </div>
+                    <ConfirmDialog
+                        label=|m| m.settings_delete_button
+                        question=|m| m.settings_delete_confirm
+                        confirm=|m| m.settings_delete_yes
+                        danger=true
+                        on_confirm=delete
+                        on_cancel=move |()| state.set(Deletion::Idle)
+                    />
                 }
                     .into_any(),
                 Deletion::Deleting => view! { <p role="status">{move || i18n.messages().settings_deleting}</p> }.into_any(),

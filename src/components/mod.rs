@@ -2,6 +2,7 @@
 
 pub mod app_header;
 pub mod assessment_view;
+pub mod confirm_dialog;
 pub mod connection_status;
 pub mod delete_all_data;
 pub mod install_prompt;

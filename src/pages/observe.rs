@@ -11,6 +11,7 @@ use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::observation::{Mode, ObservationRecord, Status};
 
 use crate::clock::format_time;
+use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::storage_error::{PageError, PageErrorView, storage_error_message};
 use crate::content;
 use crate::i18n::{use_i18n, use_page_title};
@@ -150,7 +151,7 @@ fn RecordItem(
     };
     let delete = {
         let id = id.clone();
-        move |_| {
+        move |()| {
             let id = id.clone();
             leptos::task::spawn_local(async move {
                 let result = match app_database().await {
@@ -208,17 +209,14 @@ fn RecordItem(
                 </Show>
             </div>
             <Show when=move || confirming.get()>
-                <div class="confirm" role="alertdialog" aria-label=move || i18n.messages().observe_delete>
-                    <p>{move || i18n.messages().observe_delete_confirm}</p>
-                    <div class="actions">
-                        <button type="button" class="button button--danger" on:click=delete.clone()>
-                            {move || i18n.messages().observe_delete_yes}
-                        </button>
-                        <button type="button" class="button" on:click=move |_| confirming.set(false)>
-                            {move || i18n.messages().observe_cancel}
-                        </button>
-                    </div>
-                </div>
+                <ConfirmDialog
+                    label=|m| m.observe_delete
+                    question=|m| m.observe_delete_confirm
+                    confirm=|m| m.observe_delete_yes
+                    danger=true
+                    on_confirm=delete.clone()
+                    on_cancel=move |()| confirming.set(false)
+                />
             </Show>
             {move || {
                 error

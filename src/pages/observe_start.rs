@@ -13,10 +13,10 @@ use prepoznaj_domain::reference::{MAX_REFERENCE_CHARS, Reference, ReferenceError
 use crate::clock::{new_report_id, now};
 use crate::components::storage_error::storage_error_message;
 use crate::content::CURRENT_CATALOGUE;
-use crate::i18n::{Messages, use_i18n, use_page_title};
+use crate::i18n::{MessageFn, Messages, use_i18n, use_page_title};
 use crate::storage::{StorageError, app_database, observations};
 
-type Label = fn(&'static Messages) -> &'static str;
+type Label = MessageFn;
 
 const SETTINGS: [(Setting, &str, Label); 5] = [
     (Setting::Classroom, "classroom", |m| m.setting_classroom),
@@ -136,48 +136,8 @@ pub fn ObserveStartPage() -> impl IntoView {
         <h1>{move || i18n.messages().start_title}</h1>
         <p class="notice notice--warning">{move || i18n.messages().start_never_name}</p>
         <form class="form" on:submit=submit novalidate>
-            <fieldset class="choice-group">
-                <legend>{move || i18n.messages().start_setting}</legend>
-                {SETTINGS
-                    .iter()
-                    .map(|(value, id, label)| {
-                        let (value, label) = (*value, *label);
-                        view! {
-                            <label class="choice">
-                                <input
-                                    type="radio"
-                                    name="setting"
-                                    value=*id
-                                    prop:checked=move || setting.get() == value
-                                    on:change=move |_| setting.set(value)
-                                />
-                                <span>{move || label(i18n.messages())}</span>
-                            </label>
-                        }
-                    })
-                    .collect_view()}
-            </fieldset>
-            <fieldset class="choice-group">
-                <legend>{move || i18n.messages().start_role}</legend>
-                {ROLES
-                    .iter()
-                    .map(|(value, id, label)| {
-                        let (value, label) = (*value, *label);
-                        view! {
-                            <label class="choice">
-                                <input
-                                    type="radio"
-                                    name="role"
-                                    value=*id
-                                    prop:checked=move || role.get() == value
-                                    on:change=move |_| role.set(value)
-                                />
-                                <span>{move || label(i18n.messages())}</span>
-                            </label>
-                        }
-                    })
-                    .collect_view()}
-            </fieldset>
+            <ChoiceGroup name="setting" legend=|m| m.start_setting choices=&SETTINGS selected=setting />
+            <ChoiceGroup name="role" legend=|m| m.start_role choices=&ROLES selected=role />
             <div class="field">
                 <label for="age-band">{move || i18n.messages().start_age_band}</label>
                 <select
@@ -251,5 +211,42 @@ pub fn ObserveStartPage() -> impl IntoView {
                 {move || i18n.messages().start_submit}
             </button>
         </form>
+    }
+}
+
+/// A labelled group of radio buttons choosing one of `choices` into `selected`.
+#[component]
+fn ChoiceGroup<T>(
+    name: &'static str,
+    legend: MessageFn,
+    choices: &'static [(T, &'static str, MessageFn)],
+    selected: RwSignal<T>,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    let i18n = use_i18n();
+    view! {
+        <fieldset class="choice-group">
+            <legend>{move || legend(i18n.messages())}</legend>
+            {choices
+                .iter()
+                .map(|(value, id, label)| {
+                    let (value, label) = (*value, *label);
+                    view! {
+                        <label class="choice">
+                            <input
+                                type="radio"
+                                name=name
+                                value=*id
+                                prop:checked=move || selected.get() == value
+                                on:change=move |_| selected.set(value)
+                            />
+                            <span>{move || label(i18n.messages())}</span>
+                        </label>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
     }
 }

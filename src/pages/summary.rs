@@ -12,6 +12,7 @@ use prepoznaj_domain::observation::{Answer, CompleteError, ObservationRecord, St
 
 use crate::clock::now;
 use crate::components::assessment_view::AssessmentView;
+use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::storage_error::{PageError, PageErrorView, storage_error_message};
 use crate::content;
 use crate::i18n::{use_i18n, use_page_title};
@@ -137,7 +138,7 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
         }
     };
     let finish_catalogue = StoredValue::new(catalogue.clone());
-    let finish = move |_: leptos::ev::MouseEvent| {
+    let finish = move |()| {
         let catalogue = finish_catalogue.get_value();
         {
             let mut finished = record.get_untracked();
@@ -199,17 +200,13 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
                 </Show>
             </div>
             <Show when=move || confirming.get()>
-                <div class="confirm" role="alertdialog" aria-label=move || i18n.messages().summary_finish>
-                    <p>{move || i18n.messages().summary_finish_confirm}</p>
-                    <div class="actions">
-                        <button type="button" class="button button--primary" on:click=finish>
-                            {move || i18n.messages().summary_finish_yes}
-                        </button>
-                        <button type="button" class="button" on:click=move |_| confirming.set(false)>
-                            {move || i18n.messages().observe_cancel}
-                        </button>
-                    </div>
-                </div>
+                <ConfirmDialog
+                    label=|m| m.summary_finish
+                    question=|m| m.summary_finish_confirm
+                    confirm=|m| m.summary_finish_yes
+                    on_confirm=finish
+                    on_cancel=move |()| confirming.set(false)
+                />
             </Show>
         </Show>
     }
