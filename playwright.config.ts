@@ -4,6 +4,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tests/e2e/chromium';
 // End-to-end tests of the built app (`trunk build --release` → dist/) served by prepoznaj-server.
 const PORT = Number(process.env.PREPOZNAJ_E2E_PORT || 8181);
 const SERVER_BIN = process.env.PREPOZNAJ_SERVER_BIN || 'target/debug/prepoznaj-server';
+// The build to serve; a second checkout or a parallel build can point elsewhere.
+const DIST = process.env.PREPOZNAJ_DIST || 'dist';
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 // An iPhone 14-sized screen with Safari's user agent, rendered by Chromium (the app's iOS
@@ -54,7 +56,7 @@ export default defineConfig({
   ],
   webServer: {
     // A fresh data directory per run; the server only serves dist/ and the API.
-    command: `${SERVER_BIN} --port ${PORT} --dist dist --log warn --data-dir "$(mktemp -d -t prepoznaj-e2e-XXXXXX)"`,
+    command: `${SERVER_BIN} --port ${PORT} --dist ${DIST} --log warn --data-dir "$(mktemp -d -t prepoznaj-e2e-XXXXXX)"`,
     url: `${BASE_URL}/api/health`,
     reuseExistingServer: !process.env.CI,
     timeout: 30_000,

@@ -63,7 +63,7 @@ fn provide_contexts(bundle: Bundle) {
     provide_pwa();
 }
 
-/// The shell: home, guidance, contacts, settings (what the first load needs).
+/// The shell: home and settings (what the first load needs).
 #[component]
 pub fn App() -> impl IntoView {
     provide_contexts(bundles::SHELL);
@@ -72,8 +72,6 @@ pub fn App() -> impl IntoView {
             <Chrome>
                 <Routes fallback=|| view! { <NotFoundPage /> }>
                     <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/guidance") view=GuidancePage />
-                    <Route path=path!("/contacts") view=ContactsPage />
                     <Route path=path!("/settings") view=SettingsPage />
                 </Routes>
             </Chrome>
@@ -95,6 +93,22 @@ pub fn ObserveApp() -> impl IntoView {
                     <Route path=path!("/observe/:id/summary") view=SummaryPage />
                     <Route path=path!("/quick") view=QuickPage />
                     <Route path=path!("/quick/:id") view=QuickPage />
+                </Routes>
+            </Chrome>
+        </Router>
+    }
+}
+
+/// The reference bundle: guidance and contacts, loaded when one of them is opened.
+#[component]
+pub fn ReferenceApp() -> impl IntoView {
+    provide_contexts(bundles::REFERENCE);
+    view! {
+        <Router>
+            <Chrome>
+                <Routes fallback=|| view! { <NotFoundPage /> }>
+                    <Route path=path!("/guidance") view=GuidancePage />
+                    <Route path=path!("/contacts") view=ContactsPage />
                 </Routes>
             </Chrome>
         </Router>

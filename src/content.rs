@@ -2,18 +2,20 @@
 //!
 //! The catalogue is not part of the first-load bytes: it is fetched from the app's own origin
 //! when the checklist opens (the service worker precaches it, so this works offline). A draft
-//! keeps the catalogue version it started with; every shipped version stays in `public/content`.
+//! keeps the catalogue version it started with; every shipped version stays in `public/content`,
+//! and `content/catalogue/index.json` names the one new observations start with, so a new
+//! catalogue ships as content, without new code.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use prepoznaj_domain::catalogue::{Catalogue, CatalogueVersion};
+use prepoznaj_domain::catalogue::{Catalogue, CatalogueIndex, CatalogueVersion};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-/// The catalogue new observations start with.
-pub const CURRENT_CATALOGUE: &str = "2021-r1";
+/// The file naming the catalogue new observations start with.
+pub const CATALOGUE_INDEX_URL: &str = "/content/catalogue/index.json";
 
 /// Why a catalogue could not be had.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,6 +30,28 @@ pub enum ContentError {
 
 thread_local! {
     static LOADED: RefCell<HashMap<String, Arc<Catalogue>>> = RefCell::new(HashMap::new());
+    static CURRENT: RefCell<Option<CatalogueVersion>> = const { RefCell::new(None) };
+}
+
+/// The catalogue new observations start with, as `index.json` names it (read once per page
+/// load).
+pub async fn current_catalogue() -> Result<Arc<Catalogue>, ContentError> {
+    let known = CURRENT.with(|current| current.borrow().clone());
+    let version = match known {
+        Some(version) => version,
+        None => {
+            let text = fetch_text(CATALOGUE_INDEX_URL)
+                .await
+                .map_err(|_| ContentError::Unavailable("index".to_owned()))?;
+            let index = CatalogueIndex::parse(&text).map_err(|error| {
+                leptos::logging::error!("{error}");
+                ContentError::Damaged("index".to_owned())
+            })?;
+            CURRENT.with(|current| *current.borrow_mut() = Some(index.current.clone()));
+            index.current
+        }
+    };
+    catalogue(&version).await
 }
 
 /// The URL of a catalogue version's file.

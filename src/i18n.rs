@@ -23,6 +23,26 @@ pub fn messages_for(locale: Locale) -> &'static Messages {
     }
 }
 
+/// The guidance screen's messages in one locale (only the reference bundle links them).
+#[must_use]
+pub fn guidance_messages_for(locale: Locale) -> &'static GuidanceMessages {
+    match locale {
+        Locale::SrCyrl => &GUIDANCE_SR_CYRL,
+        Locale::SrLatn => &GUIDANCE_SR_LATN,
+        Locale::En => &GUIDANCE_EN,
+    }
+}
+
+/// The contacts' messages in one locale (the reference bundle and the checklist summary).
+#[must_use]
+pub fn contacts_messages_for(locale: Locale) -> &'static ContactsMessages {
+    match locale {
+        Locale::SrCyrl => &CONTACTS_SR_CYRL,
+        Locale::SrLatn => &CONTACTS_SR_LATN,
+        Locale::En => &CONTACTS_EN,
+    }
+}
+
 /// The current locale, shared by every view.
 #[derive(Debug, Clone, Copy)]
 pub struct I18n {
@@ -40,6 +60,18 @@ impl I18n {
     #[must_use]
     pub fn messages(&self) -> &'static Messages {
         messages_for(self.locale.get())
+    }
+
+    /// The current locale's guidance messages (reactive).
+    #[must_use]
+    pub fn guidance(&self) -> &'static GuidanceMessages {
+        guidance_messages_for(self.locale.get())
+    }
+
+    /// The current locale's contacts messages (reactive).
+    #[must_use]
+    pub fn contacts(&self) -> &'static ContactsMessages {
+        contacts_messages_for(self.locale.get())
     }
 
     /// Switches the UI to `locale` and remembers the choice.

@@ -124,3 +124,103 @@ async fn observations_are_listed_newest_first_and_deleted_one_by_one() {
     database.close();
     delete_database(name).await.unwrap();
 }
+
+fn draft_record(millis: u64) -> prepoznaj_domain::observation::ObservationRecord {
+    use prepoznaj_domain::catalogue::CatalogueVersion;
+    use prepoznaj_domain::observation::{
+        Context, Mode, ObservationDraft, ObservationRecord, ObserverRole, ReportId, Setting,
+        UnixMillis,
+    };
+    ObservationRecord::Draft(ObservationDraft::new(
+        ReportId::new_v7(UnixMillis(millis), [7; 10]),
+        CatalogueVersion::new("2021-r1"),
+        Mode::Full,
+        Context {
+            setting: Setting::HomeVisit,
+            age_band: None,
+            gender: None,
+            observer_role: ObserverRole::PsychologistPedagogue,
+            reference: None,
+        },
+        UnixMillis(millis),
+    ))
+}
+
+#[wasm_bindgen_test]
+async fn a_version_1_database_is_upgraded_in_place_and_the_old_tab_is_told_to_reload() {
+    use prepoznaj::storage::{StorageError, observations};
+    let name = "prepoznaj-test-migration";
+    delete_database(name).await.unwrap();
+    // An older build of the app, still open in another tab, wrote a draft at schema 1.
+    let old_tab = Database::open_at_version(name, 1).await.unwrap();
+    assert_eq!(old_tab.version().unwrap(), 1);
+    let draft = draft_record(5_000);
+    observations::save(&old_tab, &draft).await.unwrap();
+
+    // This build upgrades while the old connection is open: the old tab lets go, the upgrade
+    // is not blocked, and the draft is there, unchanged, next to the new store.
+    let upgraded = Database::open_named(name).await.unwrap();
+    assert_eq!(upgraded.version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(
+        observations::load(&upgraded, draft.id().as_str())
+            .await
+            .unwrap(),
+        Some(draft.clone())
+    );
+    upgraded
+        .put(Store::LocalContacts, &record("contact-1", "police"))
+        .await
+        .unwrap();
+    let contacts: Vec<Record> = upgraded.get_all(Store::LocalContacts).await.unwrap();
+    assert_eq!(contacts, vec![record("contact-1", "police")]);
+
+    // The old tab's next save cannot go through at schema 1: it gets the error that tells the
+    // person to reload, and nothing it tried is written half-way.
+    let refused = observations::save(&old_tab, &draft_record(6_000)).await;
+    assert_eq!(refused, Err(StorageError::NewerVersion));
+    assert_eq!(observations::list(&upgraded).await.unwrap(), vec![draft]);
+    upgraded.close();
+    delete_database(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_database_written_by_a_newer_app_is_refused_with_newer_version() {
+    use prepoznaj::storage::StorageError;
+    let name = "prepoznaj-test-newer";
+    delete_database(name).await.unwrap();
+    let newer = rexie::Rexie::builder(name)
+        .version(SCHEMA_VERSION + 7)
+        .add_object_store(rexie::ObjectStore::new("observations").key_path("id"))
+        .build()
+        .await
+        .unwrap();
+    newer.close();
+    let opened = Database::open_named(name).await;
+    assert!(
+        matches!(opened, Err(StorageError::NewerVersion)),
+        "{opened:?}"
+    );
+    delete_database(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn deleting_the_database_elsewhere_does_not_break_an_open_connection() {
+    let name = "prepoznaj-test-deleted-elsewhere";
+    delete_database(name).await.unwrap();
+    let database = Database::open_named(name).await.unwrap();
+    database
+        .put(Store::Observations, &record("before", "observed"))
+        .await
+        .unwrap();
+    // "Delete all data" in another tab: this connection closes itself so the deletion can go on.
+    delete_database(name).await.unwrap();
+    // The next write opens a new, empty database instead of failing.
+    database
+        .put(Store::Observations, &record("after", "not_sure"))
+        .await
+        .unwrap();
+    let all: Vec<Record> = database.get_all(Store::Observations).await.unwrap();
+    assert_eq!(all, vec![record("after", "not_sure")]);
+    database.close();
+    delete_database(name).await.unwrap();
+}

@@ -12,8 +12,8 @@ pub fn storage_error_message(messages: &'static Messages, error: &StorageError) 
     match error {
         StorageError::Unavailable => messages.storage_unavailable,
         StorageError::QuotaExceeded => messages.storage_quota,
+        StorageError::NotSaved => messages.storage_not_saved,
         StorageError::NewerVersion => messages.storage_newer,
-        StorageError::Blocked => messages.storage_blocked,
         StorageError::Encoding(_) | StorageError::Other(_) => messages.storage_failed,
     }
 }

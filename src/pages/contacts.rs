@@ -11,6 +11,6 @@ pub fn ContactsPage() -> impl IntoView {
     use_page_title(|m| m.contacts_title);
     view! {
         <h1>{move || i18n.messages().contacts_title}</h1>
-        <p class="notice">{move || i18n.messages().contacts_pending}</p>
+        <p class="notice">{move || i18n.contacts().contacts_pending}</p>
     }
 }

@@ -11,6 +11,6 @@ pub fn GuidancePage() -> impl IntoView {
     use_page_title(|m| m.guidance_title);
     view! {
         <h1>{move || i18n.messages().guidance_title}</h1>
-        <p class="notice">{move || i18n.messages().guidance_pending}</p>
+        <p class="notice">{move || i18n.guidance().guidance_pending}</p>
     }
 }

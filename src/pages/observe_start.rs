@@ -11,8 +11,8 @@ use prepoznaj_domain::observation::{
 use prepoznaj_domain::reference::{MAX_REFERENCE_CHARS, Reference, ReferenceError};
 
 use crate::clock::{new_report_id, now};
-use crate::components::storage_error::storage_error_message;
-use crate::content::CURRENT_CATALOGUE;
+use crate::components::storage_error::{PageError, PageErrorView};
+use crate::content;
 use crate::i18n::{MessageFn, Messages, use_i18n, use_page_title};
 use crate::storage::{StorageError, app_database, observations};
 
@@ -77,15 +77,13 @@ fn parse_reference(input: &str) -> Result<Option<Reference>, ReferenceError> {
     Reference::parse(input).map(Some)
 }
 
-/// Creates and stores a new draft, returning its id.
-pub async fn start_draft(mode: Mode, context: Context) -> Result<String, StorageError> {
-    let draft = ObservationDraft::new(
-        new_report_id(),
-        CatalogueVersion::new(CURRENT_CATALOGUE),
-        mode,
-        context,
-        now(),
-    );
+/// Creates and stores a new draft on catalogue `version`, returning its id.
+pub async fn start_draft(
+    version: CatalogueVersion,
+    mode: Mode,
+    context: Context,
+) -> Result<String, StorageError> {
+    let draft = ObservationDraft::new(new_report_id(), version, mode, context, now());
     let id = draft.id().as_str().to_owned();
     let database = app_database().await?;
     observations::save(&database, &ObservationRecord::Draft(draft)).await?;
@@ -104,7 +102,7 @@ pub fn ObserveStartPage() -> impl IntoView {
     let gender = RwSignal::new(None::<Gender>);
     let reference_input = RwSignal::new(String::new());
     let reference_error = Memo::new(move |_| parse_reference(&reference_input.get()).err());
-    let storage_error = RwSignal::new(None::<StorageError>);
+    let start_error = RwSignal::new(None::<PageError>);
     let busy = RwSignal::new(false);
 
     let submit = move |event: leptos::ev::SubmitEvent| {
@@ -122,11 +120,17 @@ pub fn ObserveStartPage() -> impl IntoView {
         busy.set(true);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match start_draft(Mode::Full, context).await {
+            let started = match content::current_catalogue().await {
+                Ok(catalogue) => start_draft(catalogue.version().clone(), Mode::Full, context)
+                    .await
+                    .map_err(PageError::from),
+                Err(error) => Err(PageError::from(error)),
+            };
+            match started {
                 Ok(id) => navigate(&format!("/observe/{id}"), Default::default()),
                 Err(error) => {
                     busy.set(false);
-                    storage_error.set(Some(error));
+                    start_error.set(Some(error));
                 }
             }
         });
@@ -192,17 +196,7 @@ pub fn ObserveStartPage() -> impl IntoView {
                     {move || reference_error.get().map(|error| reference_error_message(i18n.messages(), &error))}
                 </p>
             </div>
-            {move || {
-                storage_error
-                    .get()
-                    .map(|error| {
-                        view! {
-                            <p class="notice notice--warning" role="alert">
-                                {storage_error_message(i18n.messages(), &error)}
-                            </p>
-                        }
-                    })
-            }}
+            {move || start_error.get().map(|error| view! { <PageErrorView error /> })}
             <button
                 type="submit"
                 class="button button--primary"

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use prepoznaj_domain::assessment::assess;
-use prepoznaj_domain::catalogue::{Catalogue, CatalogueVersion, Icon, QuickSign};
+use prepoznaj_domain::catalogue::{Catalogue, Icon, QuickSign};
 use prepoznaj_domain::observation::{
     Context, Mode, ObservationDraft, ObservationRecord, ObserverRole, Setting,
 };
@@ -16,7 +16,7 @@ use prepoznaj_domain::observation::{
 use crate::clock::now;
 use crate::components::assessment_view::AssessmentView;
 use crate::components::storage_error::{PageError, PageErrorView};
-use crate::content::{self, CURRENT_CATALOGUE};
+use crate::content;
 use crate::i18n::{use_i18n, use_page_title};
 use crate::pages::checklist::{SaveState, SaveStatus, load_draft, save_draft};
 use crate::pages::observe_start::start_draft;
@@ -38,7 +38,7 @@ pub fn QuickPage() -> impl IntoView {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let state = match id {
-                None => content::catalogue(&CatalogueVersion::new(CURRENT_CATALOGUE))
+                None => content::current_catalogue()
                     .await
                     .map(|catalogue| (None, catalogue))
                     .map_err(PageError::from),
@@ -156,39 +156,43 @@ fn SignButton(
         let navigate = navigate.clone();
         let existing = draft.get_untracked();
         leptos::task::spawn_local(async move {
-            let current = match existing {
-                Some(current) => current,
-                None => {
-                    let context = Context {
-                        setting: Setting::Other,
-                        age_band: None,
-                        gender: None,
-                        observer_role: ObserverRole::MaintenanceSupport,
-                        reference: None,
-                    };
-                    let created = match start_draft(Mode::Quick, context).await {
-                        Ok(id) => id,
-                        Err(error) => {
-                            save_state.set(SaveState::Failed(error));
+            let current =
+                match existing {
+                    Some(current) => current,
+                    None => {
+                        let context = Context {
+                            setting: Setting::Other,
+                            age_band: None,
+                            gender: None,
+                            observer_role: ObserverRole::MaintenanceSupport,
+                            reference: None,
+                        };
+                        let created =
+                            match start_draft(catalogue.version().clone(), Mode::Quick, context)
+                                .await
+                            {
+                                Ok(id) => id,
+                                Err(error) => {
+                                    save_state.set(SaveState::Failed(error));
+                                    return;
+                                }
+                            };
+                        let Ok(Some((loaded, _))) = load_draft(&created).await else {
                             return;
-                        }
-                    };
-                    let Ok(Some((loaded, _))) = load_draft(&created).await else {
-                        return;
-                    };
-                    let current = RwSignal::new(loaded);
-                    draft.set(Some(current));
-                    // Keep the draft on reload.
-                    navigate(
-                        &format!("/quick/{created}"),
-                        NavigateOptions {
-                            replace: true,
-                            ..NavigateOptions::default()
-                        },
-                    );
-                    current
-                }
-            };
+                        };
+                        let current = RwSignal::new(loaded);
+                        draft.set(Some(current));
+                        // Keep the draft on reload.
+                        navigate(
+                            &format!("/quick/{created}"),
+                            NavigateOptions {
+                                replace: true,
+                                ..NavigateOptions::default()
+                            },
+                        );
+                        current
+                    }
+                };
             let mut changed = None;
             current.update(|observation| {
                 let indicators = catalogue

@@ -11,12 +11,14 @@ pub enum StorageError {
     /// The phone or the browser's quota is full.
     #[error("storage quota exceeded")]
     QuotaExceeded,
+    /// The browser aborted a write instead of committing it. It does not say why; on a phone it
+    /// is almost always because storage is full (Chromium aborts the transaction with
+    /// `QuotaExceededError`, which rexie does not pass on).
+    #[error("the browser aborted the write")]
+    NotSaved,
     /// The database on this phone was written by a newer version of the app.
     #[error("the database is newer than this app")]
     NewerVersion,
-    /// Another tab holds the database open with an older version.
-    #[error("another tab blocks the database upgrade")]
-    Blocked,
     /// A stored record does not match the type the app expects.
     #[error("a stored record cannot be read: {0}")]
     Encoding(String),
@@ -52,6 +54,17 @@ fn from_idb(error: idb::Error) -> StorageError {
         }
         Some(name) => StorageError::Other(name.to_owned()),
         None => StorageError::Other(error.to_string()),
+    }
+}
+
+/// Whether `error` says the connection has closed: another tab upgraded or deleted the
+/// database, and every connection of the app closes itself when asked to.
+pub(super) fn is_closed_connection(error: &rexie::Error) -> bool {
+    match error {
+        rexie::Error::IdbError(idb::Error::TransactionOpenFailed(value)) => value
+            .dyn_ref::<web_sys::DomException>()
+            .is_some_and(|exception| exception.name() == "InvalidStateError"),
+        _ => false,
     }
 }
 

@@ -9,7 +9,10 @@ pub mod error;
 pub mod observations;
 pub mod schema;
 
-use rexie::{Rexie, TransactionMode};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use rexie::{Rexie, Transaction, TransactionMode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
@@ -18,9 +21,16 @@ pub use error::StorageError;
 pub use schema::{DATABASE_NAME, SCHEMA_VERSION, Store};
 
 /// An open database. Cheap to clone; all clones share one connection.
+///
+/// A connection closes itself when another tab needs the database at a newer version (or
+/// deletes it): every operation then opens it again once, which either works (deleted: a new,
+/// empty database) or fails with [`StorageError::NewerVersion`], so an old tab says "reload"
+/// instead of failing for an unexplained reason.
 #[derive(Debug, Clone)]
 pub struct Database {
-    rexie: std::rc::Rc<Rexie>,
+    name: Rc<str>,
+    version: u32,
+    connection: Rc<RefCell<Rc<Rexie>>>,
 }
 
 impl Database {
@@ -31,25 +41,53 @@ impl Database {
 
     /// Opens a database of the app's schema under another name (browser tests use this).
     pub async fn open_named(name: &str) -> Result<Database, StorageError> {
-        let rexie = schema::builder(name)
+        Database::open_at_version(name, SCHEMA_VERSION).await
+    }
+
+    /// Opens `name` at an earlier schema `version`, as an older build of the app would
+    /// (migration tests use this; the app always opens [`SCHEMA_VERSION`]).
+    pub async fn open_at_version(name: &str, version: u32) -> Result<Database, StorageError> {
+        let rexie = schema::builder(name, version)
             .build()
             .await
             .map_err(StorageError::from)?;
         Ok(Database {
-            rexie: std::rc::Rc::new(rexie),
+            name: Rc::from(name),
+            version,
+            connection: Rc::new(RefCell::new(Rc::new(rexie))),
         })
+    }
+
+    /// A transaction on `store`, reopening the connection once if it has been closed.
+    async fn transaction(
+        &self,
+        store: Store,
+        mode: TransactionMode,
+    ) -> Result<Transaction, StorageError> {
+        let current = self.connection.borrow().clone();
+        match current.transaction(&[store.name()], mode) {
+            Ok(transaction) => Ok(transaction),
+            Err(error) if error::is_closed_connection(&error) => {
+                let reopened = Rc::new(
+                    schema::builder(&self.name, self.version)
+                        .build()
+                        .await
+                        .map_err(StorageError::from)?,
+                );
+                *self.connection.borrow_mut() = reopened.clone();
+                Ok(reopened.transaction(&[store.name()], mode)?)
+            }
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// Writes `value` under its key path, replacing any earlier version, and waits until the
     /// transaction has committed.
     pub async fn put<T: Serialize>(&self, store: Store, value: &T) -> Result<(), StorageError> {
         let value = to_js(value)?;
-        let transaction = self
-            .rexie
-            .transaction(&[store.name()], TransactionMode::ReadWrite)?;
+        let transaction = self.transaction(store, TransactionMode::ReadWrite).await?;
         transaction.store(store.name())?.put(&value, None).await?;
-        transaction.done().await?;
-        Ok(())
+        committed(transaction).await
     }
 
     /// Reads one record by key.
@@ -58,9 +96,7 @@ impl Database {
         store: Store,
         key: &str,
     ) -> Result<Option<T>, StorageError> {
-        let transaction = self
-            .rexie
-            .transaction(&[store.name()], TransactionMode::ReadOnly)?;
+        let transaction = self.transaction(store, TransactionMode::ReadOnly).await?;
         let found = transaction
             .store(store.name())?
             .get(JsValue::from_str(key))
@@ -71,9 +107,7 @@ impl Database {
 
     /// Reads every record of a store, in key order.
     pub async fn get_all<T: DeserializeOwned>(&self, store: Store) -> Result<Vec<T>, StorageError> {
-        let transaction = self
-            .rexie
-            .transaction(&[store.name()], TransactionMode::ReadOnly)?;
+        let transaction = self.transaction(store, TransactionMode::ReadOnly).await?;
         let values = transaction.store(store.name())?.get_all(None, None).await?;
         transaction.done().await?;
         values.into_iter().map(from_js).collect()
@@ -81,28 +115,27 @@ impl Database {
 
     /// Deletes one record by key and waits until that is committed.
     pub async fn delete(&self, store: Store, key: &str) -> Result<(), StorageError> {
-        let transaction = self
-            .rexie
-            .transaction(&[store.name()], TransactionMode::ReadWrite)?;
+        let transaction = self.transaction(store, TransactionMode::ReadWrite).await?;
         transaction
             .store(store.name())?
             .delete(JsValue::from_str(key))
             .await?;
-        transaction.done().await?;
-        Ok(())
+        committed(transaction).await
     }
 
     /// Closes the connection once no other clone uses it (before deleting the database, and in
     /// tests). Other clones keep it open.
     pub fn close(self) {
-        if let Ok(rexie) = std::rc::Rc::try_unwrap(self.rexie) {
+        if let Ok(connection) = Rc::try_unwrap(self.connection)
+            && let Ok(rexie) = Rc::try_unwrap(connection.into_inner())
+        {
             rexie.close();
         }
     }
 
     /// The schema version the open database has.
     pub fn version(&self) -> Result<u32, StorageError> {
-        Ok(self.rexie.version()?)
+        Ok(self.connection.borrow().version()?)
     }
 }
 
@@ -149,6 +182,14 @@ pub async fn delete_database(name: &str) -> Result<(), StorageError> {
         .await
         .map(|_| ())
         .map_err(|error| StorageError::Other(format!("{error:?}")))
+}
+
+/// Waits for a write transaction to finish: an aborted one is an error, never a success.
+async fn committed(transaction: Transaction) -> Result<(), StorageError> {
+    match transaction.done().await? {
+        rexie::TransactionResult::Committed => Ok(()),
+        rexie::TransactionResult::Aborted => Err(StorageError::NotSaved),
+    }
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StorageError> {

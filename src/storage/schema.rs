@@ -1,49 +1,67 @@
 //! The database schema and its versions. rexie applies it declaratively on upgrade: it creates
-//! the stores listed here and DELETES any store that is not, so a store, once shipped, stays
-//! listed for as long as data in it may matter.
+//! the stores listed for the version being opened and DELETES any store that is not, so a
+//! store, once shipped, stays listed for as long as data in it may matter.
 //!
-//! Versions:
+//! Versions (each adds stores; none so far changes a record's shape):
 //! - 1: `observations` (key path `id`): drafts and completed observations.
+//! - 2: `local_contacts` (key path `id`): the school's own contacts (Social Care Centre,
+//!   police station, principal, …), entered once or imported from the school's list.
 
 use rexie::{ObjectStore, RexieBuilder};
 
 /// Name of the app's database.
 pub const DATABASE_NAME: &str = "prepoznaj";
 /// The schema version this build creates or upgrades to.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The object stores of the current schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Store {
     /// Observations in every state, keyed by their id.
     Observations,
+    /// The school's own contacts, keyed by their id.
+    LocalContacts,
 }
 
 impl Store {
     /// Every store of the current schema.
-    pub const ALL: [Store; 1] = [Store::Observations];
+    pub const ALL: [Store; 2] = [Store::Observations, Store::LocalContacts];
 
     /// The object store's name in IndexedDB.
     #[must_use]
     pub const fn name(self) -> &'static str {
         match self {
             Store::Observations => "observations",
+            Store::LocalContacts => "local_contacts",
+        }
+    }
+
+    /// The schema version that added this store.
+    #[must_use]
+    pub const fn since(self) -> u32 {
+        match self {
+            Store::Observations => 1,
+            Store::LocalContacts => 2,
         }
     }
 
     const fn key_path(self) -> &'static str {
         match self {
-            Store::Observations => "id",
+            Store::Observations | Store::LocalContacts => "id",
         }
     }
 }
 
-/// The builder that opens `name` at [`SCHEMA_VERSION`] with every store of [`Store::ALL`].
-pub fn builder(name: &str) -> RexieBuilder {
-    Store::ALL.into_iter().fold(
-        rexie::Rexie::builder(name).version(SCHEMA_VERSION),
-        |builder, store| {
-            builder.add_object_store(ObjectStore::new(store.name()).key_path(store.key_path()))
-        },
-    )
+/// The builder that opens `name` at `version` with every store that version has: the
+/// current [`SCHEMA_VERSION`] in the app, an older one in migration tests.
+pub fn builder(name: &str, version: u32) -> RexieBuilder {
+    Store::ALL
+        .into_iter()
+        .filter(|store| store.since() <= version)
+        .fold(
+            rexie::Rexie::builder(name).version(version),
+            |builder, store| {
+                builder.add_object_store(ObjectStore::new(store.name()).key_path(store.key_path()))
+            },
+        )
 }

@@ -18,7 +18,7 @@ export async function startServerWithDistCopy(): Promise<AppServer> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'prepoznaj-e2e-server-'));
   const dist = path.join(root, 'dist');
   const data = path.join(root, 'data');
-  fs.cpSync('dist', dist, { recursive: true });
+  fs.cpSync(process.env.PREPOZNAJ_DIST || 'dist', dist, { recursive: true });
   fs.mkdirSync(data);
   const child = spawn(SERVER_BIN, ['--port', '0', '--dist', dist, '--data-dir', data, '--log', 'warn'], {
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -39,3 +39,40 @@ export async function switchLocale(page: Page, from: LocaleTag, to: LocaleTag): 
 export function cacheNames(page: Page): Promise<string[]> {
   return page.evaluate(() => caches.keys());
 }
+
+/**
+ * Asks the browser to check for a new service worker until it has fetched one: the first
+ * version must be fully activated, or the browser may fold the check into the registration
+ * still in progress (and an update check the app itself started, e.g. on focus, may have
+ * seen the old script).
+ */
+export async function checkForUpdate(page: Page): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker.getRegistration().then((registration) => registration?.active?.state === 'activated'));
+  await expect
+    .poll(() =>
+      page.evaluate(async () => {
+        const registration = await navigator.serviceWorker.getRegistration();
+        await registration?.update();
+        return registration?.installing != null || registration?.waiting != null;
+      }),
+    )
+    .toBe(true);
+}
+
+/** Opens the start form from `/observe` under `base`, picks a setting, starts: the checklist shows. */
+export async function startFullObservation(page: Page, base = ''): Promise<void> {
+  const en = LOCALES.en;
+  await page.goto(`${base}/observe`);
+  await expectMounted(page);
+  await page.getByRole('link', { name: en.observe_start_full }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(en.start_title);
+  await page.getByRole('radio', { name: en.setting_schoolyard }).check();
+  await page.getByRole('button', { name: en.start_submit }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(en.checklist_title);
+  await expect(page).toHaveURL(/\/observe\/[0-9a-f-]{36}$/);
+}
+
+/** The checklist item of indicator `id`. */
+export function indicator(page: Page, id: string) {
+  return page.locator(`[data-indicator="${id}"]`);
+}

@@ -1,9 +1,17 @@
-// The app's messages as the tests expect them, read from locales/*.json.
+// The app's messages as the tests expect them, read from locales/*.json and the bundles' own
+// sections (locales/guidance/, locales/contacts/), merged into one table per locale.
 //
 // Serbian Latin is not stored anywhere: like the app, the tests derive it from the Cyrillic
 // source, with a plain letter table (enough for headings and labels).
-import srCyrl from '../../locales/sr-Cyrl.json';
-import en from '../../locales/en.json';
+import shellSrCyrl from '../../locales/sr-Cyrl.json';
+import shellEn from '../../locales/en.json';
+import guidanceSrCyrl from '../../locales/guidance/sr-Cyrl.json';
+import guidanceEn from '../../locales/guidance/en.json';
+import contactsSrCyrl from '../../locales/contacts/sr-Cyrl.json';
+import contactsEn from '../../locales/contacts/en.json';
+
+const srCyrl = { ...shellSrCyrl, ...guidanceSrCyrl, ...contactsSrCyrl };
+const en = { ...shellEn, ...guidanceEn, ...contactsEn };
 
 export type Messages = typeof en;
 export type LocaleTag = 'sr-Cyrl' | 'sr-Latn' | 'en';

@@ -3,7 +3,7 @@
 // assertions (the English messages come from locales/en.json).
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { expectMounted, waitForServiceWorkerControl } from './app';
+import { expectMounted, indicator, startFullObservation, waitForServiceWorkerControl } from './app';
 import { LOCALES } from './locales';
 
 const en = LOCALES.en;
@@ -14,21 +14,6 @@ async function openOffline(page: Page) {
   await expectMounted(page);
   await waitForServiceWorkerControl(page);
   await page.context().setOffline(true);
-}
-
-async function startFullObservation(page: Page) {
-  await page.goto('/observe');
-  await expectMounted(page);
-  await page.getByRole('link', { name: en.observe_start_full }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText(en.start_title);
-  await page.getByRole('radio', { name: en.setting_schoolyard }).check();
-  await page.getByRole('button', { name: en.start_submit }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText(en.checklist_title);
-  await expect(page).toHaveURL(/\/observe\/[0-9a-f-]{36}$/);
-}
-
-function indicator(page: Page, id: string) {
-  return page.locator(`[data-indicator="${id}"]`);
 }
 
 test.describe('observation flow, offline', () => {

@@ -1,6 +1,6 @@
 // Updates: a new version waits for the person's go-ahead, then takes over after one reload.
 import { test, expect } from '@playwright/test';
-import { cacheNames, expectHeading, expectMounted, openApp, switchLocale, waitForServiceWorkerControl } from './app';
+import { cacheNames, checkForUpdate, expectHeading, expectMounted, indicator, openApp, startFullObservation, switchLocale, waitForServiceWorkerControl } from './app';
 import { startServerWithDistCopy, publishNewServiceWorkerVersion, type AppServer } from './app-server';
 import { DEFAULT_LOCALE, LOCALES } from './locales';
 
@@ -28,19 +28,7 @@ test('a new version is offered, never forced, and applied on tap', async ({ page
     if (frame === page.mainFrame()) mainFrameNavigations += 1;
   });
 
-  // The first version must be fully activated, or the browser may fold this check into the
-  // registration still in progress. Ask again until the browser has fetched the new script
-  // (an update check the app itself started earlier, e.g. on focus, may have seen the old one).
-  await page.waitForFunction(() => navigator.serviceWorker.getRegistration().then((registration) => registration?.active?.state === 'activated'));
-  await expect
-    .poll(() =>
-      page.evaluate(async () => {
-        const registration = await navigator.serviceWorker.getRegistration();
-        await registration?.update();
-        return registration?.installing != null || registration?.waiting != null;
-      }),
-    )
-    .toBe(true);
+  await checkForUpdate(page);
 
   const update = page.getByTestId('update-reload');
   await expect(update).toBeVisible();
@@ -69,4 +57,46 @@ test('a new version is offered, never forced, and applied on tap', async ({ page
   });
   expect(registration).toEqual({ waiting: false, activeIsController: true });
   await expect(page.getByTestId('update-reload')).toHaveCount(0);
+});
+
+test('an update in the middle of an observation keeps every answer, before and after the reload', async ({ page }) => {
+  const en = LOCALES.en;
+  const answer = (id: string, name: string) => indicator(page, id).getByRole('radio', { name, exact: true });
+  const saved = () => expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+  await page.addInitScript(() => localStorage.setItem('prepoznaj.locale', '"en"'));
+  await openApp(page, `${server.url}/`);
+  await waitForServiceWorkerControl(page);
+  await startFullObservation(page, server.url);
+  const checklist = page.url();
+  await answer('behaviour.absent-without-reason', en.answer_observed).check();
+  await saved();
+
+  const { newVersion } = publishNewServiceWorkerVersion(server.dist);
+  await checkForUpdate(page);
+  const update = page.getByTestId('update-reload');
+  await expect(update).toBeVisible();
+
+  // While the new version waits, the old one keeps working: answers are still saved.
+  await answer('behaviour.sudden-drop', en.answer_not_sure).check();
+  await saved();
+
+  const reloaded = page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame());
+  await update.tap();
+  await reloaded;
+  await expectMounted(page);
+  expect(page.url()).toBe(checklist);
+  await expect(answer('behaviour.absent-without-reason', en.answer_observed)).toBeChecked();
+  await expect(answer('behaviour.sudden-drop', en.answer_not_sure)).toBeChecked();
+  await expect.poll(() => cacheNames(page)).toEqual([`prepoznaj-shell-${newVersion}`]);
+
+  // The new version runs the checklist offline, from its own cache, and goes on saving.
+  await page.context().setOffline(true);
+  await page.reload();
+  await expectMounted(page);
+  await answer('behaviour.absent-without-reason', en.answer_not_observed).check();
+  await saved();
+  await page.reload();
+  await expectMounted(page);
+  await expect(answer('behaviour.absent-without-reason', en.answer_not_observed)).toBeChecked();
+  await expect(answer('behaviour.sudden-drop', en.answer_not_sure)).toBeChecked();
 });

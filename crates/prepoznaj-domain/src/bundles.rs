@@ -1,7 +1,7 @@
 //! The app's entry points ("bundles") and the addresses each one serves.
 //!
 //! The app is built as several wasm programs so that the first load stays small: the shell
-//! (home, guidance, contacts, settings) loads first; a feature bundle loads when one of its
+//! (home, settings) loads first; a feature bundle loads when one of its
 //! addresses is opened (and the service worker precaches all of them for offline use). This
 //! table is the one place that says which address belongs to which bundle: the app uses it to
 //! make links to another bundle full page loads, the build step to write each bundle's HTML
@@ -18,7 +18,7 @@ pub struct Bundle {
     pub prefixes: &'static [&'static str],
 }
 
-/// Home, guidance, contacts, settings: what the first load needs.
+/// Home and settings (and every unknown address): what the first load needs.
 pub const SHELL: Bundle = Bundle {
     name: "prepoznaj",
     html: "index.html",
@@ -32,8 +32,15 @@ pub const OBSERVE: Bundle = Bundle {
     prefixes: &["/observe", "/quick"],
 };
 
+/// The guidance and the contacts (national, and the school's own local ones).
+pub const REFERENCE: Bundle = Bundle {
+    name: "prepoznaj-reference",
+    html: "reference.html",
+    prefixes: &["/guidance", "/contacts"],
+};
+
 /// Every bundle; the shell first.
-pub const ALL: [Bundle; 2] = [SHELL, OBSERVE];
+pub const ALL: [Bundle; 3] = [SHELL, OBSERVE, REFERENCE];
 
 /// The bundle that serves `path` (a URL path, without query or fragment).
 #[must_use]
@@ -67,9 +74,16 @@ mod tests {
             assert_eq!(bundle_for_path(path), OBSERVE, "{path}");
         }
         for path in [
-            "/",
             "/guidance",
             "/contacts",
+            "/contacts/local",
+            "/contacts/import",
+        ] {
+            assert_eq!(bundle_for_path(path), REFERENCE, "{path}");
+        }
+        for path in [
+            "/",
+            "/guidance-x",
             "/settings",
             "/observer",
             "/quickly",

@@ -82,6 +82,40 @@ string_id!(
     /// started with.
     CatalogueVersion
 );
+/// `content/catalogue/index.json`: the catalogue new observations start with. Every version a
+/// draft may still use stays shipped beside it, so changing `current` is a content change
+/// that needs no new code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueIndex {
+    /// The version new observations use.
+    pub current: CatalogueVersion,
+}
+
+/// Why `content/catalogue/index.json` is not usable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the catalogue index is not valid: {0}")]
+pub struct CatalogueIndexError(String);
+
+impl CatalogueIndex {
+    /// Parses the index file.
+    ///
+    /// # Errors
+    /// [`CatalogueIndexError`] if the text is not `{"current": "<version>"}` with a version
+    /// in the catalogue's id format.
+    pub fn parse(text: &str) -> Result<CatalogueIndex, CatalogueIndexError> {
+        let index: CatalogueIndex =
+            serde_json::from_str(text).map_err(|error| CatalogueIndexError(error.to_string()))?;
+        if !is_well_formed_id(index.current.as_str()) {
+            return Err(CatalogueIndexError(format!(
+                "`{}` is not a catalogue version",
+                index.current
+            )));
+        }
+        Ok(index)
+    }
+}
+
 string_id!(
     /// An area of the checklist, such as `behaviour`.
     AreaId
@@ -125,6 +159,35 @@ impl LocalizedText {
             Locale::En => Cow::Borrowed(&self.en),
         }
     }
+
+    /// Checks that both languages are there and each is in its script: Serbian in Cyrillic,
+    /// English without Cyrillic.
+    ///
+    /// # Errors
+    /// The first problem found, Serbian before English.
+    pub fn check(&self) -> Result<(), TextError> {
+        for (locale, value) in [("sr", &self.sr), ("en", &self.en)] {
+            if value.trim().is_empty() {
+                return Err(TextError::Missing { locale });
+            }
+        }
+        if !has_cyrillic(&self.sr) {
+            return Err(TextError::WrongScript { locale: "sr" });
+        }
+        if has_cyrillic(&self.en) {
+            return Err(TextError::WrongScript { locale: "en" });
+        }
+        Ok(())
+    }
+}
+
+/// What is wrong with a [`LocalizedText`]; the content type that holds it names the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("it has no {locale} text")]
+    Missing { locale: &'static str },
+    #[error("its {locale} text is not in the expected script")]
+    WrongScript { locale: &'static str },
 }
 
 /// What an observed indicator means for the assessment.
@@ -602,17 +665,21 @@ fn declared<'a, T>(
 
 /// Ids are lowercase ASCII words of letters and digits joined by single `-` or `.`.
 fn check_id(id: &str) -> Result<(), CatalogueError> {
-    let well_formed = id.split(['-', '.']).all(|word| {
-        !word.is_empty()
-            && word
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-    });
-    if well_formed {
+    if is_well_formed_id(id) {
         Ok(())
     } else {
         Err(CatalogueError::BadId { id: id.to_owned() })
     }
+}
+
+/// The id rule of [`check_id`], for other content files that use the same ids.
+pub(crate) fn is_well_formed_id(id: &str) -> bool {
+    id.split(['-', '.']).all(|word| {
+        !word.is_empty()
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    })
 }
 
 /// Serbian must be present and in Cyrillic; English must be present and have no Cyrillic.
@@ -620,27 +687,16 @@ pub(crate) fn check_text(
     text: &LocalizedText,
     field: impl Fn() -> String,
 ) -> Result<(), CatalogueError> {
-    for (locale, value) in [("sr", &text.sr), ("en", &text.en)] {
-        if value.trim().is_empty() {
-            return Err(CatalogueError::MissingText {
-                field: field(),
-                locale,
-            });
-        }
-    }
-    if !has_cyrillic(&text.sr) {
-        return Err(CatalogueError::WrongScript {
+    text.check().map_err(|problem| match problem {
+        TextError::Missing { locale } => CatalogueError::MissingText {
             field: field(),
-            locale: "sr",
-        });
-    }
-    if has_cyrillic(&text.en) {
-        return Err(CatalogueError::WrongScript {
+            locale,
+        },
+        TextError::WrongScript { locale } => CatalogueError::WrongScript {
             field: field(),
-            locale: "en",
-        });
-    }
-    Ok(())
+            locale,
+        },
+    })
 }
 
 /// The catalogue the app ships, for tests across the crate.
@@ -883,5 +939,16 @@ mod tests {
             Catalogue::parse("{"),
             Err(CatalogueError::Syntax { .. })
         ));
+    }
+
+    #[test]
+    fn the_index_names_the_current_version_and_nothing_else() {
+        assert_eq!(
+            CatalogueIndex::parse(r#"{"current": "2021-r2"}"#).map(|index| index.current),
+            Ok(CatalogueVersion::new("2021-r2"))
+        );
+        assert!(CatalogueIndex::parse(r#"{"current": "2021 r2"}"#).is_err());
+        assert!(CatalogueIndex::parse(r#"{"current": "2021-r2", "extra": 1}"#).is_err());
+        assert!(CatalogueIndex::parse("{}").is_err());
     }
 }

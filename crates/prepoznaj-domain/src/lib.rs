@@ -6,8 +6,14 @@
 pub mod assessment;
 pub mod bundles;
 pub mod catalogue;
+pub mod contacts;
+pub mod date;
+pub mod guidance;
+pub mod local_contacts;
 pub mod locale;
 pub mod observation;
+pub mod phone;
 pub mod protocol;
 pub mod reference;
+pub mod search;
 pub mod transliteration;

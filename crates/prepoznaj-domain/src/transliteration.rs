@@ -45,6 +45,19 @@ pub fn has_cyrillic(text: &str) -> bool {
     text.chars().any(|letter| latin_for(letter).is_some())
 }
 
+/// The Latin letters for one Serbian Cyrillic letter, in the case of the Cyrillic letter's
+/// first Latin letter (`љ` → `('l', Some('j'))`, `Љ` → `('L', Some('j'))`); `None` for
+/// anything else. Used by [`crate::search`], which lower-cases first and so needs no
+/// capitalisation rule.
+pub(crate) fn latin_letters(letter: char) -> Option<(char, Option<char>)> {
+    match latin_for(letter)? {
+        Latin::Single(single) => Some((single, None)),
+        Latin::Digraph(first, second) | Latin::LowerDigraph(first, second) => {
+            Some((first, Some(second)))
+        }
+    }
+}
+
 /// What one Cyrillic letter becomes in Latin.
 enum Latin {
     Single(char),

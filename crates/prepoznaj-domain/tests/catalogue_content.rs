@@ -104,9 +104,9 @@ fn no_text_shown_in_the_app_calls_the_child_a_victim() {
     assert!(texts.len() > 100);
     for (field, text) in texts {
         let serbian = text.sr.to_lowercase();
-        assert!(!serbian.contains("жртв"), "{field}: {}", text.sr);
+        assert!(!serbian.contains("жрт"), "{field}: {}", text.sr);
         assert!(
-            !text.get(Locale::SrLatn).to_lowercase().contains("žrtv"),
+            !text.get(Locale::SrLatn).to_lowercase().contains("žrt"),
             "{field}"
         );
         assert!(
