@@ -6,6 +6,7 @@
 #   wasm-bindgen-cli       at exactly the wasm-bindgen version in Cargo.lock
 #   wasm-opt               from npm binaryen 132 (Debian's binaryen 108 miscompiles our wasm)
 #   chromium + chromedriver from Debian (browser tests; never a downloaded browser)
+#   age                    from Debian (the API test that decrypts a stored report with the standard CLI)
 #   npm packages           from package-lock.json (Playwright, axe-core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +57,7 @@ fi
 missing_packages=()
 command -v chromium >/dev/null || missing_packages+=(chromium)
 command -v chromedriver >/dev/null || missing_packages+=(chromium-driver)
+command -v age >/dev/null || missing_packages+=(age)
 [ -d /usr/share/fonts/truetype/liberation ] || missing_packages+=(fonts-liberation)
 if [ "${#missing_packages[@]}" -gt 0 ]; then
   say "installing Debian packages: ${missing_packages[*]}"

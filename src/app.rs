@@ -13,8 +13,10 @@ use crate::components::update_banner::UpdateBanner;
 use crate::i18n::{provide_i18n, use_i18n};
 use crate::pages::checklist::ChecklistPage;
 use crate::pages::contacts::ContactsPage;
+use crate::pages::contacts_import::ContactsImportPage;
 use crate::pages::guidance::GuidancePage;
 use crate::pages::home::HomePage;
+use crate::pages::local_contacts::LocalContactsPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::observe::ObservePage;
 use crate::pages::observe_start::ObserveStartPage;
@@ -109,6 +111,8 @@ pub fn ReferenceApp() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFoundPage /> }>
                     <Route path=path!("/guidance") view=GuidancePage />
                     <Route path=path!("/contacts") view=ContactsPage />
+                    <Route path=path!("/contacts/local") view=LocalContactsPage />
+                    <Route path=path!("/contacts/import") view=ContactsImportPage />
                 </Routes>
             </Chrome>
         </Router>

@@ -1,22 +1,34 @@
 //! `/observe/:id`: the indicator checklist, one area at a time (`?area=…`, kept on reload) or
 //! all areas at once (`?area=all`). Every answer and note is saved to IndexedDB the moment
 //! it is given; there is no save button.
+//!
+//! Telemetry, in-page only: when an answer's save has committed (the IndexedDB transaction's
+//! `complete`), the page records a User Timing measure [`AUTOSAVE_MEASURE`] from the answer's
+//! `change` event (`Event.timeStamp`) to that moment, so the framework's work counts too.
+//! It stays in the page's performance timeline (`performance.getEntriesByName`); nothing is
+//! ever sent anywhere. `tests/bench/checklist.mjs` reads it for the autosave budget.
 
 use std::sync::Arc;
 
+use leptos::logging::warn;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query_map};
 use prepoznaj_domain::catalogue::{Catalogue, Indicator};
-use prepoznaj_domain::locale::fill;
+use prepoznaj_domain::locale::{Locale, fill};
 use prepoznaj_domain::observation::{
     Answer, MAX_NOTE_CHARS, Note, NoteError, ObservationDraft, ObservationRecord,
 };
+use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::clock::now;
+use crate::components::guidance_link::{
+    fragment_id, guidance_href, indicator_anchor, remember_place, reveal,
+};
 use crate::components::storage_error::{PageError, PageErrorView, storage_error_message};
 use crate::content;
-use crate::i18n::{Messages, use_i18n, use_page_title};
+use crate::i18n::{Messages, messages_for, use_i18n, use_page_title};
 use crate::storage::{StorageError, app_database, observations};
 
 /// `?area=` value that shows every area.
@@ -43,13 +55,71 @@ pub async fn load_draft(id: &str) -> Result<Option<(ObservationDraft, Arc<Catalo
     Ok(Some((draft, catalogue)))
 }
 
+/// User Timing name of one answer's autosave: from the answer's `change` event to the commit.
+pub const AUTOSAVE_MEASURE: &str = "prepoznaj:autosave";
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+    #[wasm_bindgen(catch, js_namespace = performance, js_name = measure)]
+    fn performance_measure(name: &str, options: &js_sys::Object) -> Result<JsValue, JsValue>;
+}
+
+/// Records [`AUTOSAVE_MEASURE`] from `event_time` (an `Event.timeStamp`) until now.
+fn measure_autosave(event_time: f64) {
+    let end = performance_now();
+    let options = js_sys::Object::new();
+    let recorded = js_sys::Reflect::set(&options, &"start".into(), &event_time.into())
+        .and_then(|_| js_sys::Reflect::set(&options, &"end".into(), &end.into()))
+        .and_then(|_| performance_measure(AUTOSAVE_MEASURE, &options));
+    if let Err(error) = recorded {
+        // Telemetry only: the answer itself is saved.
+        warn!("could not record {AUTOSAVE_MEASURE}: {error:?}");
+    }
+}
+
 /// Saves `draft` and reports the outcome in `state`.
 pub fn save_draft(draft: ObservationDraft, state: RwSignal<SaveState>) {
+    save_draft_measured(draft, state, None);
+}
+
+/// Applies `edit` to the draft; when it succeeds, queues the write of the edited draft and only
+/// then lets the views react, so the write is under way before they re-render. A refused edit
+/// (an indicator this draft's catalogue lacks: a bug, not the person's doing) is logged.
+fn edit_and_save<E: std::fmt::Display>(
+    draft: RwSignal<ObservationDraft>,
+    save_state: RwSignal<SaveState>,
+    event_time: Option<f64>,
+    edit: impl FnOnce(&mut ObservationDraft) -> Result<(), E>,
+) {
+    let edited = draft.update_untracked(|draft| match edit(draft) {
+        Ok(()) => Some(draft.clone()),
+        Err(error) => {
+            warn!("the checklist refused an edit: {error}");
+            None
+        }
+    });
+    if let Some(edited) = edited {
+        save_draft_measured(edited, save_state, event_time);
+        draft.notify();
+    }
+}
+
+/// [`save_draft`], recording [`AUTOSAVE_MEASURE`] from `event_time` once the save committed.
+fn save_draft_measured(
+    draft: ObservationDraft,
+    state: RwSignal<SaveState>,
+    event_time: Option<f64>,
+) {
     leptos::task::spawn_local(async move {
         let result = match app_database().await {
             Ok(database) => observations::save(&database, &ObservationRecord::Draft(draft)).await,
             Err(error) => Err(error),
         };
+        if let (Ok(()), Some(event_time)) = (&result, event_time) {
+            measure_autosave(event_time);
+        }
         state.set(match result {
             Ok(()) => SaveState::Saved,
             Err(error) => SaveState::Failed(error),
@@ -95,6 +165,11 @@ pub fn ChecklistPage() -> impl IntoView {
 fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
+    // Back from the guidance (its "back" link or the browser's back button), the address
+    // names the indicator the person left from: bring it into view once it is rendered.
+    if let Some(anchor) = fragment_id(&use_location().hash.get_untracked()) {
+        request_animation_frame(move || reveal(&anchor, &anchor));
+    }
     let save_state = RwSignal::new(SaveState::Idle);
     let id = draft.with_untracked(|draft| draft.id().as_str().to_owned());
     let area_ids: Vec<String> = catalogue
@@ -150,16 +225,24 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
             .collect_view()
     };
 
+    // The texts inside the list are taken once per build in the current locale, so a language
+    // switch rebuilds the list (rare) instead of every text keeping a reactive effect of its
+    // own (hundreds of them: the all-areas view must render within its budget).
+    let guidance_rel = crate::app::link_rel("/guidance");
     let areas_view = {
         let catalogue = catalogue.clone();
+        let id = id.clone();
         move || {
             let shown = current_area.get();
+            // Where the guidance offers to come back to.
+            let from = format!("/observe/{id}?area={shown}");
+            let locale = i18n.locale();
             catalogue
                 .areas()
                 .iter()
                 .filter(|area| shown == ALL_AREAS || area.id().as_str() == shown)
                 .map(|area| {
-                    let title = area.title().clone();
+                    let title = area.title().get(locale).into_owned();
                     let label = title.clone();
                     let indicators = area
                         .indicators()
@@ -167,7 +250,10 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
                         .map(|indicator| {
                             view! {
                                 <IndicatorItem
-                                    indicator=indicator.clone()
+                                    indicator
+                                    from=&from
+                                    locale
+                                    guidance_rel
                                     catalogue=catalogue.clone()
                                     draft
                                     save_state
@@ -176,8 +262,8 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
                         })
                         .collect_view();
                     view! {
-                        <section class="area" aria-label=move || label.get(i18n.locale()).into_owned()>
-                            <h2>{move || title.get(i18n.locale()).into_owned()}</h2>
+                        <section class="area" aria-label=label>
+                            <h2>{title}</h2>
                             {indicators}
                         </section>
                     }
@@ -273,45 +359,53 @@ fn note_error_message(messages: &'static Messages, error: &NoteError) -> String 
     }
 }
 
+/// One indicator: its text, the three answers, a note once answered, and its guidance link.
+/// Texts are in `locale`, fixed for this build (the list is rebuilt when the language changes).
 #[component]
-fn IndicatorItem(
-    indicator: Indicator,
+fn IndicatorItem<'a>(
+    indicator: &'a Indicator,
+    /// This checklist's address (path and `?area=`), for the guidance's way back.
+    from: &'a str,
+    locale: Locale,
+    guidance_rel: Option<&'static str>,
     catalogue: Arc<Catalogue>,
     draft: RwSignal<ObservationDraft>,
     save_state: RwSignal<SaveState>,
-) -> impl IntoView {
-    let i18n = use_i18n();
+) -> impl IntoView + use<> {
+    let messages = messages_for(locale);
     let indicator_id = indicator.id().clone();
     let dom_id = indicator_id.as_str().replace('.', "-");
-    let text = indicator.text().clone();
-    let hint = indicator.hint().cloned();
-    let guidance = format!("/guidance#{}", indicator.guidance().as_str());
+    let anchor = indicator_anchor(&indicator_id);
+    let guidance = guidance_href(indicator.guidance(), from, &indicator_id);
+    let leave_for_guidance = {
+        let anchor = anchor.clone();
+        move |_| remember_place(&anchor)
+    };
     let note_error = RwSignal::new(None::<NoteError>);
-    let answered = {
+    // This indicator's entry alone: the views below re-run when it changes, not on every answer.
+    let entry = {
         let indicator_id = indicator_id.clone();
-        move || draft.with(|draft| draft.answers().answer(&indicator_id))
+        Memo::new(move |_| draft.with(|draft| draft.answers().get(&indicator_id).cloned()))
+    };
+    let answered = move || entry.with(|entry| entry.as_ref().map(|entry| entry.answer));
+    // One listener for the three radios (`change` bubbles).
+    let choose = {
+        let catalogue = catalogue.clone();
+        let indicator_id = indicator_id.clone();
+        move |event: leptos::ev::Event| {
+            let value = event_target_value(&event);
+            let Some((answer, _, _)) = ANSWERS.iter().find(|(_, id, _)| *id == value) else {
+                return;
+            };
+            edit_and_save(draft, save_state, Some(event.time_stamp()), |draft| {
+                draft.answer(&catalogue, &indicator_id, *answer, now())
+            });
+        }
     };
     let radios = ANSWERS
         .iter()
         .map(|(answer, value, label)| {
-            let (answer, label) = (*answer, *label);
-            let catalogue = catalogue.clone();
-            let indicator_id = indicator_id.clone();
-            let answered = answered.clone();
-            let choose = move |_| {
-                let mut changed = None;
-                draft.update(|draft| {
-                    if draft
-                        .answer(&catalogue, &indicator_id, answer, now())
-                        .is_ok()
-                    {
-                        changed = Some(draft.clone());
-                    }
-                });
-                if let Some(draft) = changed {
-                    save_draft(draft, save_state);
-                }
-            };
+            let answer = *answer;
             view! {
                 <label class="answer">
                     <input
@@ -319,27 +413,21 @@ fn IndicatorItem(
                         name=dom_id.clone()
                         value=*value
                         prop:checked=move || answered() == Some(answer)
-                        on:change=choose
                     />
-                    <span>{move || label(i18n.messages())}</span>
+                    <span>{label(messages)}</span>
                 </label>
             }
         })
         .collect_view();
-    let note_value = {
-        let indicator_id = indicator_id.clone();
-        move || {
-            draft.with(|draft| {
-                draft
-                    .answers()
-                    .get(&indicator_id)
-                    .and_then(|entry| entry.note.as_ref().map(|note| note.as_str().to_owned()))
-                    .unwrap_or_default()
-            })
-        }
+    let note_value = move || {
+        entry.with(|entry| {
+            entry
+                .as_ref()
+                .and_then(|entry| entry.note.as_ref().map(|note| note.as_str().to_owned()))
+                .unwrap_or_default()
+        })
     };
     let save_note = {
-        let catalogue = catalogue.clone();
         let indicator_id = indicator_id.clone();
         move |event: leptos::ev::Event| {
             let input = event_target_value(&event);
@@ -352,49 +440,40 @@ fn IndicatorItem(
                 Err(error) => note_error.set(Some(error)),
                 Ok(note) => {
                     note_error.set(None);
-                    let mut changed = None;
-                    draft.update(|draft| {
-                        if draft
-                            .set_note(&catalogue, &indicator_id, note, now())
-                            .is_ok()
-                        {
-                            changed = Some(draft.clone());
-                        }
+                    edit_and_save(draft, save_state, None, |draft| {
+                        draft.set_note(&catalogue, &indicator_id, note, now())
                     });
-                    if let Some(draft) = changed {
-                        save_draft(draft, save_state);
-                    }
                 }
             }
         }
     };
     let note_id = format!("note-{dom_id}");
     let note_error_id = format!("note-error-{dom_id}");
-    let answered_for_note = answered.clone();
     view! {
-        <fieldset class="indicator" data-testid="indicator" data-indicator=indicator_id.as_str().to_owned()>
-            <legend class="indicator__text">{move || text.get(i18n.locale()).into_owned()}</legend>
-            {hint.map(|hint| view! { <p class="hint">{move || hint.get(i18n.locale()).into_owned()}</p> })}
-            <div class="answers">{radios}</div>
-            <Show when=move || answered_for_note().is_some()>
+        <fieldset class="indicator" id=anchor tabindex="-1" data-testid="indicator" data-indicator=indicator_id.as_str().to_owned()>
+            <legend class="indicator__text">{indicator.text().get(locale).into_owned()}</legend>
+            {indicator.hint().map(|hint| view! { <p class="hint">{hint.get(locale).into_owned()}</p> })}
+            <div class="answers" on:change=choose>{radios}</div>
+            <Show when=move || answered().is_some()>
                 <div class="field">
-                    <label for=note_id.clone()>{move || i18n.messages().checklist_note}</label>
+                    <label for=note_id.clone()>{messages.checklist_note}</label>
                     <textarea
                         id=note_id.clone()
                         rows="2"
                         maxlength=MAX_NOTE_CHARS.to_string()
                         aria-describedby=note_error_id.clone()
-                        prop:value=note_value.clone()
+                        prop:value=note_value
                         on:change=save_note.clone()
                     ></textarea>
                     <p class="field__error" id=note_error_id.clone() role="alert">
-                        {move || note_error.get().map(|error| note_error_message(i18n.messages(), &error))}
+                        {move || note_error.get().map(|error| note_error_message(messages, &error))}
                     </p>
                 </div>
             </Show>
-            <A href=guidance.clone() attr:class="indicator__guidance" attr:rel=crate::app::link_rel("/guidance")>
-                {move || i18n.messages().checklist_guidance}
-            </A>
+            // A plain link: `<A>` would add a memo and two effects per indicator for nothing.
+            <a href=guidance class="indicator__guidance" rel=guidance_rel on:click=leave_for_guidance>
+                {messages.checklist_guidance}
+            </a>
         </fieldset>
     }
 }

@@ -1,16 +1,222 @@
-//! `/contacts`: the route exists with its heading; its content comes with its own issue.
+//! `/contacts`: whom to call. The school's own contacts first (entered on this phone; there is
+//! no national directory of Social Care Centres), then the national numbers from the contacts
+//! file, each with what it is for, when it answers, what the call costs, how sure we are of
+//! it and where that comes from. A number is never hidden for being uncertain: the card says
+//! how sure we are.
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
+use leptos_router::components::A;
+use prepoznaj_domain::contacts::{Confidence, Directory, NationalContact, Verification};
+use prepoznaj_domain::local_contacts::LocalContactList;
 
-use crate::i18n::{use_i18n, use_page_title};
+use crate::components::contact_card::ContactCard;
+use crate::components::local_contact_messages::role_label;
+use crate::components::storage_error::storage_error_message;
+use crate::content::{self, ContentError};
+use crate::i18n::{ContactsMessages, use_i18n, use_page_title};
+use crate::pages::local_contacts::LOCAL_CONTACTS_PATH;
+use crate::storage::{StorageError, app_database, local_contacts};
+
+/// The address of this page.
+pub const CONTACTS_PATH: &str = "/contacts";
 
 /// The contacts screen.
 #[component]
 pub fn ContactsPage() -> impl IntoView {
     let i18n = use_i18n();
     use_page_title(|m| m.contacts_title);
+    let local = RwSignal::new(None::<Result<LocalContactList, StorageError>>);
+    let national = RwSignal::new(None::<Result<Arc<Directory>, ContentError>>);
+    leptos::task::spawn_local(async move {
+        let read = match app_database().await {
+            Ok(database) => local_contacts::load(&database).await,
+            Err(error) => Err(error),
+        };
+        local.set(Some(read));
+    });
+    leptos::task::spawn_local(async move {
+        national.set(Some(content::national_contacts().await));
+    });
     view! {
         <h1>{move || i18n.messages().contacts_title}</h1>
-        <p class="notice">{move || i18n.contacts().contacts_pending}</p>
+        <p>{move || i18n.contacts().contacts_intro}</p>
+        <section class="contacts-section" aria-labelledby="school-contacts-heading" data-testid="school-contacts">
+            <h2 id="school-contacts-heading">{move || i18n.contacts().contacts_school_heading}</h2>
+            {move || match local.get() {
+                None => view! { <p role="status">{move || i18n.contacts().contacts_loading}</p> }.into_any(),
+                Some(Err(error)) => {
+                    view! {
+                        <p class="notice notice--warning" role="alert">
+                            {move || storage_error_message(i18n.messages(), &error)}
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Ok(list)) if list.is_empty() => {
+                    view! {
+                        <p class="notice" data-testid="school-contacts-empty">
+                            {move || i18n.contacts().contacts_school_empty}
+                        </p>
+                        <A href=LOCAL_CONTACTS_PATH attr:class="button button--primary contacts-section__action">
+                            {move || i18n.contacts().contacts_school_add}
+                        </A>
+                    }
+                        .into_any()
+                }
+                Some(Ok(list)) => view! { <SchoolContacts list /> }.into_any(),
+            }}
+        </section>
+        <section class="contacts-section" aria-labelledby="national-contacts-heading" data-testid="national-contacts">
+            <h2 id="national-contacts-heading">{move || i18n.contacts().contacts_national_heading}</h2>
+            {move || match national.get() {
+                None => view! { <p role="status">{move || i18n.contacts().contacts_loading}</p> }.into_any(),
+                Some(Err(_)) => {
+                    view! {
+                        <p class="notice notice--warning" role="alert">
+                            {move || i18n.contacts().contacts_national_unavailable}
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(Ok(directory)) => {
+                    directory
+                        .contacts()
+                        .iter()
+                        .map(|contact| view! { <NationalContactCard contact=contact.clone() /> })
+                        .collect_view()
+                        .into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+/// The school's own contacts, in its order, and the way to change them.
+#[component]
+fn SchoolContacts(list: LocalContactList) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        {list
+            .contacts()
+            .iter()
+            .enumerate()
+            .map(|(index, contact)| {
+                let role = contact.role();
+                view! {
+                    <ContactCard
+                        id=format!("school-contact-{index}")
+                        name=contact.name().to_owned()
+                        role=move || role_label(i18n.contacts(), role)
+                        number=contact.phone().display()
+                        tel_href=contact.phone().tel_uri()
+                    />
+                }
+            })
+            .collect_view()}
+        <A href=LOCAL_CONTACTS_PATH attr:class="button contacts-section__action">
+            {move || i18n.contacts().contacts_school_edit}
+        </A>
+    }
+}
+
+fn verification_text(
+    messages: &'static ContactsMessages,
+    verification: Verification,
+) -> &'static str {
+    match verification {
+        Verification::ArchivedSources => messages.contact_verified_archived_sources,
+        Verification::OperatorWebsite => messages.contact_verified_operator_website,
+        Verification::PhoneCall => messages.contact_verified_phone_call,
+    }
+}
+
+/// One national contact: Call and Copy, what it is for, hours, cost, the last check, and,
+/// folded away, how sure we are and the sources.
+#[component]
+fn NationalContactCard(contact: NationalContact) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("national-{}", contact.id());
+    let name = contact.name().clone();
+    let purpose = contact.purpose().clone();
+    let hours = contact.hours().cloned();
+    let free = contact.free();
+    let confidence = contact.confidence();
+    let note = contact.confidence_note().cloned();
+    let last_verified = contact.last_verified();
+    let verified_by = contact.verified_by();
+    let sources = contact.sources().to_vec();
+    let unsure = confidence < Confidence::High;
+    view! {
+        <ContactCard
+            id=id
+            name=move || name.get(i18n.locale()).into_owned()
+            number=contact.number_display().to_owned()
+            tel_href=contact.tel_href()
+            danger=contact.id().as_str() == "police-192"
+        >
+            <p class="contact-card__purpose">{move || purpose.get(i18n.locale()).into_owned()}</p>
+            <dl class="contact-card__facts">
+                <div>
+                    <dt>{move || i18n.contacts().contact_hours}</dt>
+                    <dd data-testid="contact-hours">
+                        {move || match &hours {
+                            Some(hours) => hours.get(i18n.locale()).into_owned(),
+                            None => i18n.contacts().contact_unknown.to_owned(),
+                        }}
+                    </dd>
+                </div>
+                <div>
+                    <dt>{move || i18n.contacts().contact_cost}</dt>
+                    <dd data-testid="contact-cost">
+                        {move || {
+                            let messages = i18n.contacts();
+                            match free {
+                                Some(true) => messages.contact_free,
+                                Some(false) => messages.contact_not_free,
+                                None => messages.contact_unknown,
+                            }
+                        }}
+                    </dd>
+                </div>
+                <div>
+                    <dt>{move || i18n.contacts().contact_last_verified}</dt>
+                    <dd data-testid="last-verified">{move || last_verified.long(i18n.locale())}</dd>
+                </div>
+            </dl>
+            {unsure
+                .then(|| {
+                    view! {
+                        <p class="contact-card__confidence" data-confidence=format!("{confidence:?}").to_lowercase()>
+                            {move || {
+                                let messages = i18n.contacts();
+                                if confidence == Confidence::Low {
+                                    messages.contact_confidence_low
+                                } else {
+                                    messages.contact_confidence_medium
+                                }
+                            }}
+                        </p>
+                    }
+                })}
+            <details class="contact-card__details">
+                <summary>
+                    {move || {
+                        let messages = i18n.contacts();
+                        if unsure { messages.contact_details_unsure } else { messages.contact_details }
+                    }}
+                </summary>
+                {note.map(|note| view! { <p data-testid="confidence-note">{move || note.get(i18n.locale()).into_owned()}</p> })}
+                <p>
+                    {move || i18n.contacts().contact_verified_by} ": "
+                    {move || verification_text(i18n.contacts(), verified_by)}
+                </p>
+                <p class="contact-card__sources-label">{move || i18n.contacts().contact_sources}</p>
+                <ul class="contact-card__sources" data-testid="sources">
+                    {sources.into_iter().map(|source| view! { <li>{source}</li> }).collect_view()}
+                </ul>
+            </details>
+        </ContactCard>
     }
 }

@@ -2,8 +2,10 @@
 
 pub mod checklist;
 pub mod contacts;
+pub mod contacts_import;
 pub mod guidance;
 pub mod home;
+pub mod local_contacts;
 pub mod not_found;
 pub mod observe;
 pub mod observe_start;

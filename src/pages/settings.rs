@@ -1,12 +1,15 @@
-//! `/settings`: language and script, storage on this phone, the app's version.
+//! `/settings`: language and script, the school's own contacts, storage on this phone, the
+//! app's version.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use prepoznaj_domain::locale::fill;
 
 use crate::components::delete_all_data::DeleteAllData;
 use crate::components::install_prompt::InstallPrompt;
 use crate::components::language_select::LanguageSelect;
 use crate::i18n::{format_bytes, use_i18n, use_page_title};
+use crate::pages::local_contacts::LOCAL_CONTACTS_PATH;
 use crate::pwa::{StorageReport, request_persistent_storage, storage_report};
 
 /// What the storage section knows.
@@ -95,6 +98,13 @@ pub fn SettingsPage() -> impl IntoView {
             <LanguageSelect id="settings-language" />
             <p class="hint">{move || i18n.messages().settings_language_hint}</p>
         </section>
+        <A
+            href=LOCAL_CONTACTS_PATH
+            attr:class="task"
+            attr:rel=crate::app::link_rel(LOCAL_CONTACTS_PATH)
+        >
+            <span class="task__title">{move || i18n.messages().settings_local_contacts}</span>
+        </A>
         <section class="card" aria-labelledby="settings-storage-heading">
             <h2 id="settings-storage-heading" class="card__title">
                 {move || i18n.messages().settings_storage_heading}

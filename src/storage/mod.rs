@@ -6,6 +6,7 @@
 //! they are never swallowed.
 
 pub mod error;
+pub mod local_contacts;
 pub mod observations;
 pub mod schema;
 

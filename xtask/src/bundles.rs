@@ -21,6 +21,7 @@ pub fn build_feature_bundles(staging: &Path) -> Result<Vec<&'static str>, String
     for bundle in ALL.iter().filter(|bundle| bundle.name != SHELL.name) {
         let (js, wasm) = build_bundle(bundle, staging, release)?;
         let page = point_page_at(&index, &shell_js, &shell_wasm, &js, &wasm);
+        let page = with_styles(&page, bundle, staging)?;
         std::fs::write(staging.join(bundle.html), page)
             .map_err(|error| format!("{}: {error}", bundle.html))?;
         built.push(bundle.name);
@@ -87,6 +88,33 @@ fn build_bundle(
     write(&staging.join(&wasm_name), &wasm_bytes)?;
     std::fs::remove_dir_all(&out).map_err(|error| format!("{}: {error}", out.display()))?;
     Ok((format!("/{js_name}"), format!("/{wasm_name}")))
+}
+
+/// `page` with a link to the bundle's own style sheet (its `styles` joined, content-hashed)
+/// just before `</head>`, after the shell's `main.css` it builds on.
+fn with_styles(page: &str, bundle: &Bundle, staging: &Path) -> Result<String, String> {
+    if bundle.styles.is_empty() {
+        return Ok(page.to_owned());
+    }
+    let source_dir =
+        std::env::var_os("TRUNK_SOURCE_DIR").map_or_else(|| PathBuf::from("."), PathBuf::from);
+    let mut css = Vec::new();
+    for style in bundle.styles {
+        css.extend(read(&source_dir.join("style").join(style))?);
+        css.push(b'\n');
+    }
+    let hash: String = Sha256::digest(&css)
+        .iter()
+        .take(8)
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let name = format!("{}-{hash}.css", bundle.name);
+    write(&staging.join(&name), &css)?;
+    let link = format!("<link rel=\"stylesheet\" href=\"/{name}\" />\n  </head>");
+    if !page.contains("</head>") {
+        return Err(format!("{} has no </head>", bundle.html));
+    }
+    Ok(page.replacen("</head>", &link, 1))
 }
 
 /// The `content` of `<meta name="{name}" content="…">` that trunk writes (Trunk.toml).

@@ -16,6 +16,9 @@ pub struct Bundle {
     pub html: &'static str,
     /// Address prefixes it serves; the shell serves everything the others do not.
     pub prefixes: &'static [&'static str],
+    /// Style sheets in `style/` only this bundle needs, added to its page after the shell's
+    /// `main.css` (so they are not part of the first load).
+    pub styles: &'static [&'static str],
 }
 
 /// Home and settings (and every unknown address): what the first load needs.
@@ -23,6 +26,7 @@ pub const SHELL: Bundle = Bundle {
     name: "prepoznaj",
     html: "index.html",
     prefixes: &[],
+    styles: &[],
 };
 
 /// The observation checklist and quick mode.
@@ -30,6 +34,7 @@ pub const OBSERVE: Bundle = Bundle {
     name: "prepoznaj-observe",
     html: "observe.html",
     prefixes: &["/observe", "/quick"],
+    styles: &["contacts.css"],
 };
 
 /// The guidance and the contacts (national, and the school's own local ones).
@@ -37,6 +42,7 @@ pub const REFERENCE: Bundle = Bundle {
     name: "prepoznaj-reference",
     html: "reference.html",
     prefixes: &["/guidance", "/contacts"],
+    styles: &["guidance.css", "contacts.css"],
 };
 
 /// Every bundle; the shell first.

@@ -16,4 +16,5 @@ pub mod phone;
 pub mod protocol;
 pub mod reference;
 pub mod search;
+pub mod sync;
 pub mod transliteration;

@@ -1,24 +1,71 @@
 //! Typed configuration from command-line flags and `PREPOZNAJ_*` environment variables
-//! (a flag wins over its variable).
+//! (a flag wins over its variable): the server's [`Config`] and the operator's subcommands
+//! ([`Command`]).
 //!
 //! Parsing only: whether the directories and the port are usable is checked by
 //! [`crate::Application::build`], so tests can write a [`Config`] by hand. There are no secrets
-//! yet; the first one must be wrapped in a type whose `Debug` redacts it.
+//! in the configuration; the first one must be wrapped in a type whose `Debug` redacts it.
 
 use std::{net::IpAddr, path::PathBuf};
 
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
+use prepoznaj_domain::protocol::{DEFAULT_LINK_VALID_DAYS, MAX_LINK_VALID_DAYS};
 use tracing_subscriber::filter::Targets;
 
 use crate::StartupError;
 
-/// Everything the operator can set.
+/// The command line: serve (no subcommand) or run an operator command.
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "prepoznaj-server",
     version,
     about = "Serves the Prepoznaj app and its API"
 )]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Operator commands; they use the same `--data-dir` as the server and may run beside it.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Schools and their protection teams.
+    #[command(subcommand)]
+    School(SchoolCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum SchoolCommand {
+    /// Creates a school and prints the one-time link (and QR code) that sets up its
+    /// protection team's first member.
+    Create(SchoolCreate),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SchoolCreate {
+    /// The school's name as its staff know it.
+    #[arg(long)]
+    pub name: String,
+    /// The address staff phones open the app at, such as https://prepoznaj.example.rs.
+    #[arg(
+        long,
+        env = "PREPOZNAJ_BASE_URL",
+        default_value = "http://localhost:8080"
+    )]
+    pub base_url: String,
+    /// Days the set-up link stays usable.
+    #[arg(
+        long,
+        default_value_t = DEFAULT_LINK_VALID_DAYS,
+        value_parser = clap::value_parser!(u16).range(1..=i64::from(MAX_LINK_VALID_DAYS))
+    )]
+    pub valid_days: u16,
+}
+
+/// Everything the operator can set for the server.
+#[derive(Debug, Clone, Args)]
 pub struct Config {
     /// TCP port to listen on; 0 picks a free one.
     #[arg(long, env = "PREPOZNAJ_PORT", default_value_t = 8080)]
@@ -27,7 +74,12 @@ pub struct Config {
     #[arg(long, env = "PREPOZNAJ_BIND", default_value = "127.0.0.1")]
     pub bind: IpAddr,
     /// Directory for the database file `prepoznaj.db`; created when missing.
-    #[arg(long, env = "PREPOZNAJ_DATA_DIR", default_value = "./data")]
+    #[arg(
+        long,
+        env = "PREPOZNAJ_DATA_DIR",
+        default_value = "./data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// The built app (trunk's output, with `index.html`).
     #[arg(long, env = "PREPOZNAJ_DIST", default_value = "./dist")]
@@ -37,7 +89,7 @@ pub struct Config {
     pub log: Targets,
 }
 
-impl Config {
+impl Cli {
     /// Reads the process's flags and environment.
     ///
     /// `--help` and `--version` print to stdout and exit the process with status 0, as clap does.

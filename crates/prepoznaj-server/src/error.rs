@@ -2,70 +2,209 @@
 //!
 //! An API error body is a domain [`ApiErrorBody`] and never carries internal detail: its
 //! `message` is the error's own `Display`, which must not include the cause. Server-side
-//! failures (5xx) are logged here with their whole cause chain. A start-up error is written as
+//! failures (5xx) are logged here with their whole cause chain; refusals (4xx) are logged by
+//! code only, since a message may repeat what the client sent. A start-up error is written as
 //! exactly one line on stderr.
 
 use std::{error::Error, io, net::SocketAddr, path::PathBuf, process::ExitCode};
 
 use axum::{
     Json,
-    http::StatusCode,
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use prepoznaj_domain::protocol::{ApiErrorBody, PROTOCOL_VERSION};
+use prepoznaj_domain::protocol::{
+    ApiErrorBody, ErrorCode, LinkValidDaysError, MAX_REQUEST_BODY_BYTES, NameError,
+    PROTOCOL_VERSION,
+};
 
-use crate::store::StoreError;
+use crate::store::{BackendError, CodeRefusal, StoreError};
 
 /// Why an API request failed.
+///
+/// Each variant has one [`ErrorCode`], and each code one HTTP status ([`status_of`]), so a
+/// client can rely on the pair and the OpenAPI document can list them.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// No API resource has this path (expected: `404 not_found`).
+    /// No API resource has this path, or no such item in the caller's school.
     #[error("no API resource at this path")]
     NotFound,
-    /// The resource exists but not for this method (expected: `405 method_not_allowed`).
+    /// The resource exists but not for this method.
     #[error("this API resource does not accept this method")]
     MethodNotAllowed,
-    /// The store did not answer (unexpected: `503 store_unavailable`, cause logged, not sent).
+    #[error("the body must be JSON, sent with Content-Type: application/json")]
+    UnsupportedMediaType,
+    /// Not JSON; the detail is serde_json's description of where.
+    #[error("the body is not valid JSON: {0}")]
+    InvalidJson(String),
+    #[error("the body has a field this request does not have: {0}")]
+    UnknownField(String),
+    #[error("the body lacks a required field: {0}")]
+    MissingField(String),
+    #[error("a field is not valid: {0}")]
+    InvalidField(String),
+    #[error("the body is larger than {MAX_REQUEST_BODY_BYTES} bytes")]
+    BodyTooLarge,
+    #[error("protocol version {found} is not supported; this server speaks {PROTOCOL_VERSION}")]
+    UnsupportedProtocolVersion { found: u32 },
+    /// The reason says what the bytes are instead; never the bytes themselves.
+    #[error("the envelope is not an age envelope encrypted to the team's keys: {0}")]
+    NotAnAgeEnvelope(&'static str),
+    #[error("envelope_sha256 is not the SHA-256 of the envelope")]
+    HashMismatch,
+    #[error("the public key is not a usable age X25519 recipient: {0}")]
+    InvalidPublicKey(&'static str),
+    #[error("a different report was already received with this report_id")]
+    ReportConflict,
+    #[error("this public key already belongs to a member of the team")]
+    MemberExists,
+    #[error("the team's last member cannot be removed")]
+    LastTeamMember,
+    #[error("this set-up link was made for another public key")]
+    PublicKeyMismatch,
+    #[error("a valid bearer token is required")]
+    Unauthorized,
+    #[error("this token was revoked; enrol again")]
+    TokenRevoked,
+    #[error("this link's code is not known; ask the team for a new link")]
+    LinkInvalid,
+    #[error("this link has expired; ask the team for a new link")]
+    LinkExpired,
+    #[error("this link was revoked; ask the team for a new link")]
+    LinkRevoked,
+    #[error("this set-up link was already used")]
+    LinkUsed,
+    #[error("too many attempts from this address; retry after {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// The store did not answer (cause logged, not sent).
     #[error("the database is not answering; see the server log")]
     StoreUnavailable(#[source] StoreError),
+    /// Anything else that should not happen (cause logged, not sent).
+    #[error("the server failed; see the server log")]
+    Internal(#[source] BackendError),
 }
 
 impl ApiError {
     /// HTTP status of the response.
     pub fn status(&self) -> StatusCode {
-        match self {
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        }
+        status_of(self.code())
     }
 
     /// Stable machine-readable code; clients branch on this.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::NotFound => "not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::StoreUnavailable(_) => "store_unavailable",
+            Self::NotFound => ErrorCode::NotFound,
+            Self::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            Self::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            Self::InvalidJson(_) => ErrorCode::InvalidJson,
+            Self::UnknownField(_) => ErrorCode::UnknownField,
+            Self::MissingField(_) => ErrorCode::MissingField,
+            Self::InvalidField(_) => ErrorCode::InvalidField,
+            Self::BodyTooLarge => ErrorCode::BodyTooLarge,
+            Self::UnsupportedProtocolVersion { .. } => ErrorCode::UnsupportedProtocolVersion,
+            Self::NotAnAgeEnvelope(_) => ErrorCode::NotAnAgeEnvelope,
+            Self::HashMismatch => ErrorCode::HashMismatch,
+            Self::InvalidPublicKey(_) => ErrorCode::InvalidPublicKey,
+            Self::ReportConflict => ErrorCode::ReportConflict,
+            Self::MemberExists => ErrorCode::MemberExists,
+            Self::LastTeamMember => ErrorCode::LastTeamMember,
+            Self::PublicKeyMismatch => ErrorCode::PublicKeyMismatch,
+            Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::TokenRevoked => ErrorCode::TokenRevoked,
+            Self::LinkInvalid => ErrorCode::LinkInvalid,
+            Self::LinkExpired => ErrorCode::LinkExpired,
+            Self::LinkRevoked => ErrorCode::LinkRevoked,
+            Self::LinkUsed => ErrorCode::LinkUsed,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::StoreUnavailable(_) => ErrorCode::StoreUnavailable,
+            Self::Internal(_) => ErrorCode::Internal,
         }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        Self::StoreUnavailable(error)
+    }
+}
+
+impl From<getrandom::Error> for ApiError {
+    fn from(error: getrandom::Error) -> Self {
+        Self::Internal(error.into())
+    }
+}
+
+impl From<CodeRefusal> for ApiError {
+    fn from(refusal: CodeRefusal) -> Self {
+        match refusal {
+            CodeRefusal::Unknown => Self::LinkInvalid,
+            CodeRefusal::Expired => Self::LinkExpired,
+            CodeRefusal::Revoked => Self::LinkRevoked,
+            CodeRefusal::Used => Self::LinkUsed,
+        }
+    }
+}
+
+/// The one HTTP status of each error code.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    match code {
+        ErrorCode::InvalidJson
+        | ErrorCode::UnknownField
+        | ErrorCode::MissingField
+        | ErrorCode::InvalidField
+        | ErrorCode::UnsupportedProtocolVersion
+        | ErrorCode::NotAnAgeEnvelope
+        | ErrorCode::HashMismatch
+        | ErrorCode::InvalidPublicKey => StatusCode::BAD_REQUEST,
+        ErrorCode::Unauthorized | ErrorCode::TokenRevoked | ErrorCode::LinkInvalid => {
+            StatusCode::UNAUTHORIZED
+        }
+        ErrorCode::PublicKeyMismatch => StatusCode::FORBIDDEN,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        ErrorCode::ReportConflict | ErrorCode::MemberExists | ErrorCode::LastTeamMember => {
+            StatusCode::CONFLICT
+        }
+        ErrorCode::LinkExpired | ErrorCode::LinkRevoked | ErrorCode::LinkUsed => StatusCode::GONE,
+        ErrorCode::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Internal | ErrorCode::Unrecognised => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let code = self.code();
         if status.is_server_error() {
-            tracing::error!(code = self.code(), error = %one_line(&self), "request failed");
+            tracing::error!(%code, error = %one_line(&self), "request failed");
+        } else {
+            // The code only: a message may repeat what the client sent.
+            tracing::info!(%code, "request refused");
         }
         let body = ApiErrorBody {
-            code: self.code().to_owned(),
+            code,
             message: self.to_string(),
             protocol: PROTOCOL_VERSION,
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        match self {
+            Self::Unauthorized | Self::TokenRevoked => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            Self::RateLimited { retry_after_secs } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            _ => {}
+        }
+        response
     }
 }
 
-/// Why the server could not start or stopped serving.
+/// Why the server could not start or stopped serving, or an operator command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     /// Flags or environment variables do not parse.
@@ -97,6 +236,21 @@ pub enum StartupError {
     /// Serving stopped with an I/O error.
     #[error("the server stopped")]
     Serve(#[source] io::Error),
+    /// `--base-url` is not an `http(s)://` origin.
+    #[error("--base-url {0:?} is not an http:// or https:// address without query or fragment")]
+    BaseUrl(String),
+    /// `--name` is not a usable school name.
+    #[error("--name is not a usable school name")]
+    SchoolName(#[source] NameError),
+    /// `--valid-days` is out of range.
+    #[error("--valid-days is out of range")]
+    ValidDays(#[source] LinkValidDaysError),
+    /// The operating system's random number generator failed.
+    #[error("cannot read random bytes from the operating system")]
+    Randomness(#[source] getrandom::Error),
+    /// An operator command could not write its output.
+    #[error("cannot write to standard output")]
+    Output(#[source] io::Error),
 }
 
 impl StartupError {
@@ -107,8 +261,11 @@ impl StartupError {
             | Self::DistMissing(_)
             | Self::DistWithoutIndex(_)
             | Self::DataDir { .. }
-            | Self::Bind { .. } => 2,
-            Self::Store(_) | Self::Serve(_) => 1,
+            | Self::Bind { .. }
+            | Self::BaseUrl(_)
+            | Self::SchoolName(_)
+            | Self::ValidDays(_) => 2,
+            Self::Store(_) | Self::Serve(_) | Self::Randomness(_) | Self::Output(_) => 1,
         }
     }
 

@@ -3,10 +3,14 @@
 //!
 //! Entry points: [`Application::build`] turns a [`Config`] into a bound, migrated server;
 //! [`Application::run_until_stopped`] serves it. [`startup::router`] assembles the same router
-//! around any store, for tests.
+//! around any store, for tests. [`operator::run`] runs the operator's commands ([`Cli`]).
 
+pub mod age_format;
 pub mod config;
+pub mod credentials;
 pub mod error;
+pub mod operator;
+pub mod rate_limit;
 pub mod routes;
 pub mod security;
 pub mod startup;
@@ -14,6 +18,6 @@ pub mod static_files;
 pub mod store;
 pub mod telemetry;
 
-pub use config::Config;
+pub use config::{Cli, Config};
 pub use error::{ApiError, StartupError};
 pub use startup::Application;

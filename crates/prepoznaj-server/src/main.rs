@@ -1,11 +1,12 @@
-//! `prepoznaj-server`: read the configuration, start, serve until SIGINT or SIGTERM.
+//! `prepoznaj-server`: read the command line, then serve until SIGINT or SIGTERM, or run one
+//! operator command (`school create`).
 //!
 //! Only wiring lives here; everything testable is in the library. Failures end as one line on
 //! stderr and exit code 2 (configuration) or 1 (runtime), never a panic.
 
 use std::process::ExitCode;
 
-use prepoznaj_server::{Application, Config, StartupError, telemetry};
+use prepoznaj_server::{Application, Cli, StartupError, operator, telemetry};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -16,14 +17,12 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), StartupError> {
-    let config = Config::from_command_line()?;
+    let Cli { config, command } = Cli::from_command_line()?;
     telemetry::init(config.log.clone());
+    if let Some(command) = command {
+        return operator::run(command, &config).await;
+    }
     let application = Application::build(config).await?;
-    eprintln!(
-        "prepoznaj-server {} listening on http://{} (data: {})",
-        env!("CARGO_PKG_VERSION"),
-        application.address(),
-        application.database_path().display()
-    );
+    application.announce();
     application.run_until_stopped().await
 }

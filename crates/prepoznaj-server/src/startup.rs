@@ -39,15 +39,7 @@ impl Application {
         };
         let listener = TcpListener::bind(requested).await.map_err(bind_error)?;
         let address = listener.local_addr().map_err(bind_error)?;
-        let store = SqliteStore::open(&config.data_dir)
-            .await
-            .map_err(|source| match source {
-                StoreError::Location { .. } => StartupError::DataDir {
-                    path: config.data_dir.clone(),
-                    source,
-                },
-                other => StartupError::Store(other),
-            })?;
+        let store = open_store(&config.data_dir).await?;
         Ok(Self {
             listener,
             router: router(store, static_files),
@@ -66,18 +58,45 @@ impl Application {
         self.address
     }
 
+    /// Writes the start-up line on stderr: version, address and database.
+    pub fn announce(&self) {
+        eprintln!(
+            "prepoznaj-server {} listening on http://{} (data: {})",
+            env!("CARGO_PKG_VERSION"),
+            self.address,
+            self.database_path.display()
+        );
+    }
+
     /// The SQLite database file.
     pub fn database_path(&self) -> &Path {
         &self.database_path
     }
 
-    /// Serves until SIGINT or SIGTERM, then lets open requests finish.
+    /// Serves until SIGINT or SIGTERM, then lets open requests finish. Each request knows its
+    /// client's address (for rate limits).
     pub async fn run_until_stopped(self) -> Result<(), StartupError> {
-        axum::serve(self.listener, self.router)
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(StartupError::Serve)
     }
+}
+
+/// Opens (creating and migrating if needed) the SQLite store under `data_dir`.
+pub async fn open_store(data_dir: &Path) -> Result<SqliteStore, StartupError> {
+    SqliteStore::open(data_dir)
+        .await
+        .map_err(|source| match source {
+            StoreError::Location { .. } => StartupError::DataDir {
+                path: data_dir.to_path_buf(),
+                source,
+            },
+            other => StartupError::Store(other),
+        })
 }
 
 /// The whole server around any store: `/api` to [`routes::api`], everything else to the app's

@@ -5,14 +5,14 @@
 use axum::{Json, extract::State};
 use prepoznaj_domain::protocol::{HealthResponse, PROTOCOL_VERSION};
 
+use super::ApiState;
 use crate::{ApiError, store::Store};
 
 /// 200 with the server's version and protocol, or 503 `store_unavailable`.
-pub async fn health<S: Store>(State(store): State<S>) -> Result<Json<HealthResponse>, ApiError> {
-    store
-        .health_check()
-        .await
-        .map_err(ApiError::StoreUnavailable)?;
+pub async fn health<S: Store>(
+    State(state): State<ApiState<S>>,
+) -> Result<Json<HealthResponse>, ApiError> {
+    state.store.health_check().await?;
     Ok(Json(HealthResponse {
         status: "ok".to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),

@@ -2,10 +2,27 @@
 //!
 //! This module and its children are the only code that knows SQL; routes hold a `Store` and never
 //! see a connection. The trait grows one honest method at a time, as features need them.
+//!
+//! Every method that changes more than one row is one transaction: all of it or nothing, and
+//! durable when it returns `Ok` (a backend must commit with its strongest durability). Secrets
+//! arrive already hashed ([`SecretHash`]); a store never sees a token or a code. Ids and times
+//! are made by the caller, so a backend holds no clock and no randomness, and the outcome enums
+//! say every way an operation can be refused, for routes to map to errors.
 
 pub mod sqlite;
 
 use std::{future::Future, path::PathBuf};
+
+use prepoznaj_domain::{
+    catalogue::CatalogueVersion,
+    observation::UnixMillis,
+    protocol::{
+        Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, KeySet, ReportReceipt,
+        ReportUuid, School, SchoolId, TeamMember, TeamMemberId,
+    },
+};
+
+use crate::credentials::SecretHash;
 
 /// A backend's own error (rusqlite, later sqlx), kept as the cause of a [`StoreError`].
 pub type BackendError = Box<dyn std::error::Error + Send + Sync>;
@@ -14,6 +31,232 @@ pub type BackendError = Box<dyn std::error::Error + Send + Sync>;
 pub trait Store: Clone + Send + Sync + 'static {
     /// Succeeds when the database answers a query against the migrated schema.
     fn health_check(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Adds a school with no team yet and the one-time code that sets up its first member.
+    fn create_school(
+        &self,
+        school: NewSchool,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Redeems a team set-up code: adds the school's first member, or gives an approved member
+    /// ([`Store::approve_team_member`]) their token. Marks the code used.
+    fn redeem_setup_code(
+        &self,
+        redemption: SetupRedemption,
+    ) -> impl Future<Output = Result<SetupOutcome, StoreError>> + Send;
+
+    /// The team member holding this token.
+    fn team_member_by_token(
+        &self,
+        token: SecretHash,
+    ) -> impl Future<Output = Result<TokenLookup<TeamCredential>, StoreError>> + Send;
+
+    /// Adds a member to the key set at once, with a set-up code only for their key.
+    fn approve_team_member(
+        &self,
+        approval: MemberApproval,
+    ) -> impl Future<Output = Result<ApprovalOutcome, StoreError>> + Send;
+
+    /// Removes a member from the key set; their token and unused set-up code stop working.
+    fn remove_team_member(
+        &self,
+        school_id: SchoolId,
+        member_id: TeamMemberId,
+        now: UnixMillis,
+    ) -> impl Future<Output = Result<RemovalOutcome, StoreError>> + Send;
+
+    /// Stores a new staff enrolment link.
+    fn create_enrolment_link(
+        &self,
+        link: NewEnrolmentLink,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Revokes a link of this school (a second revocation keeps the first time); `None` if the
+    /// school has no such link.
+    fn revoke_enrolment_link(
+        &self,
+        school_id: SchoolId,
+        link_id: EnrolmentLinkId,
+        now: UnixMillis,
+    ) -> impl Future<Output = Result<Option<EnrolmentLink>, StoreError>> + Send;
+
+    /// Enrols a staff phone with an enrolment code.
+    fn enrol_device(
+        &self,
+        device: NewDevice,
+    ) -> impl Future<Output = Result<EnrolmentOutcome, StoreError>> + Send;
+
+    /// The device holding this token.
+    fn device_by_token(
+        &self,
+        token: SecretHash,
+    ) -> impl Future<Output = Result<TokenLookup<DeviceCredential>, StoreError>> + Send;
+
+    /// Revokes a device of this school (a second revocation keeps the first time); `None` if
+    /// the school has no such device.
+    fn revoke_device(
+        &self,
+        school_id: SchoolId,
+        device_id: DeviceId,
+        now: UnixMillis,
+    ) -> impl Future<Output = Result<Option<Device>, StoreError>> + Send;
+
+    /// The school and its current key set.
+    fn school_keys(
+        &self,
+        school_id: SchoolId,
+    ) -> impl Future<Output = Result<(School, KeySet), StoreError>> + Send;
+
+    /// Stores a report unless its id is known: then it is a retry (same envelope and
+    /// catalogue version in the same school: the first receipt) or a conflict.
+    fn submit_report(
+        &self,
+        report: NewReport,
+    ) -> impl Future<Output = Result<SubmissionOutcome, StoreError>> + Send;
+
+    /// The receipt of a report of this school, with its current status.
+    fn report_receipt(
+        &self,
+        school_id: SchoolId,
+        report_id: ReportUuid,
+    ) -> impl Future<Output = Result<Option<ReportReceipt>, StoreError>> + Send;
+}
+
+/// A school and the hash of its first team set-up code.
+#[derive(Debug, Clone)]
+pub struct NewSchool {
+    pub school: School,
+    pub created_at: UnixMillis,
+    pub setup_code: SecretHash,
+    pub setup_expires_at: UnixMillis,
+}
+
+/// A set-up code presented with the member it would make: `candidate`'s key and name are the
+/// requester's, its id and time new. For an approved member's code, the approved member keeps
+/// their id and takes the candidate's name.
+#[derive(Debug, Clone)]
+pub struct SetupRedemption {
+    pub code: SecretHash,
+    pub candidate: TeamMember,
+    pub token: SecretHash,
+    pub now: UnixMillis,
+}
+
+/// What became of a [`SetupRedemption`].
+#[derive(Debug, Clone)]
+pub enum SetupOutcome {
+    Redeemed {
+        school: School,
+        member: TeamMember,
+        key_set: KeySet,
+    },
+    Refused(CodeRefusal),
+    /// The code was made for another public key.
+    KeyMismatch,
+    /// The key already belongs to a current member of this school.
+    MemberExists,
+}
+
+/// Why a set-up or enrolment code does not work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeRefusal {
+    Unknown,
+    Expired,
+    /// The link was revoked, or the member a set-up code was made for was removed.
+    Revoked,
+    /// A one-time set-up code that was already redeemed.
+    Used,
+}
+
+/// What a token turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenLookup<T> {
+    Valid(T),
+    /// It was valid, and its device or member has since been revoked or removed.
+    Revoked,
+    Unknown,
+}
+
+/// Who a valid team member token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamCredential {
+    pub member_id: TeamMemberId,
+    pub school_id: SchoolId,
+}
+
+/// Who a valid device token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceCredential {
+    pub device_id: DeviceId,
+    pub school_id: SchoolId,
+}
+
+/// A member approved by a current member, and the hash of the code that gives them a token.
+#[derive(Debug, Clone)]
+pub struct MemberApproval {
+    pub school_id: SchoolId,
+    pub member: TeamMember,
+    pub setup_code: SecretHash,
+    pub setup_expires_at: UnixMillis,
+}
+
+/// What became of a [`MemberApproval`].
+#[derive(Debug, Clone)]
+pub enum ApprovalOutcome {
+    Approved { key_set: KeySet },
+    MemberExists,
+}
+
+/// What became of a removal.
+#[derive(Debug, Clone)]
+pub enum RemovalOutcome {
+    Removed { member: TeamMember, key_set: KeySet },
+    NotFound,
+    LastMember,
+}
+
+/// A new staff enrolment link of `created_by`'s school.
+#[derive(Debug, Clone)]
+pub struct NewEnrolmentLink {
+    pub school_id: SchoolId,
+    pub created_by: TeamMemberId,
+    pub link: EnrolmentLink,
+    pub code: SecretHash,
+}
+
+/// A phone presenting an enrolment code, with its new id and the hash of its new token.
+#[derive(Debug, Clone)]
+pub struct NewDevice {
+    pub code: SecretHash,
+    pub device: Device,
+    pub token: SecretHash,
+}
+
+/// What became of a [`NewDevice`].
+#[derive(Debug, Clone)]
+pub enum EnrolmentOutcome {
+    Enrolled { school: School, key_set: KeySet },
+    Refused(CodeRefusal),
+}
+
+/// A checked submission: the envelope and the least metadata kept with it.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub school_id: SchoolId,
+    /// The receipt it gets if it is new (status `received`).
+    pub receipt: ReportReceipt,
+    pub envelope: Envelope,
+    pub catalogue_version: CatalogueVersion,
+}
+
+/// What became of a [`NewReport`].
+#[derive(Debug, Clone)]
+pub enum SubmissionOutcome {
+    Stored(ReportReceipt),
+    /// An identical earlier submission: its receipt.
+    AlreadyStored(ReportReceipt),
+    /// A different envelope (or another school) under this report id.
+    Conflict,
 }
 
 /// Why the store could not do what was asked.

@@ -3,21 +3,22 @@
 
 use std::{path::Path, process::Stdio, time::Duration};
 
+use serde_json::json;
 use tempfile::TempDir;
 use tokio::{
     io::{AsyncBufReadExt, AsyncReadExt, BufReader},
-    process::Command,
+    process::{Child, ChildStderr, Command},
     time::timeout,
 };
 
-use crate::test_app::{client, write_dist};
+use crate::test_app::{client, code_of_link, write_dist};
 
 /// Generous: the binary is already built, start-up takes milliseconds.
 const DEADLINE: Duration = Duration::from_secs(30);
 
 /// The binary with a clean environment and a scratch working directory, so neither the
 /// developer's `PREPOZNAJ_*` variables nor the repository's `./dist` leak in.
-fn server(working_dir: &Path) -> Command {
+pub fn server(working_dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_prepoznaj-server"));
     for variable in [
         "PREPOZNAJ_PORT",
@@ -25,6 +26,7 @@ fn server(working_dir: &Path) -> Command {
         "PREPOZNAJ_DATA_DIR",
         "PREPOZNAJ_DIST",
         "PREPOZNAJ_LOG",
+        "PREPOZNAJ_BASE_URL",
     ] {
         command.env_remove(variable);
     }
@@ -54,10 +56,98 @@ async fn assert_fails_with_one_line(mut command: Command, expected_code: i32, na
 }
 
 /// A scratch directory holding a valid `dist/`.
-fn scratch_with_dist() -> TempDir {
+pub fn scratch_with_dist() -> TempDir {
     let scratch = TempDir::new().unwrap();
     write_dist(&scratch.path().join("dist"));
     scratch
+}
+
+/// The binary serving from a scratch directory, with everything it wrote to stderr so far.
+#[derive(Debug)]
+pub struct RunningServer {
+    child: Child,
+    stderr: BufReader<ChildStderr>,
+    /// `127.0.0.1:<port>`, as announced.
+    pub address: String,
+    pub log: String,
+}
+
+impl RunningServer {
+    /// Starts `prepoznaj-server --port 0 <arguments>` and waits for its start-up line.
+    pub async fn start(working_dir: &Path, arguments: &[&str]) -> Self {
+        let mut child = server(working_dir)
+            .args(["--port", "0"])
+            .args(arguments)
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut log = String::new();
+        let announcement = timeout(DEADLINE, async {
+            loop {
+                let mut line = String::new();
+                assert_ne!(
+                    stderr.read_line(&mut line).await.unwrap(),
+                    0,
+                    "exited early: {log}"
+                );
+                log.push_str(&line);
+                if line.contains(" listening on ") {
+                    return line;
+                }
+            }
+        })
+        .await
+        .expect("the server should announce itself");
+        let version = env!("CARGO_PKG_VERSION");
+        let address = announcement
+            .strip_prefix(&format!("prepoznaj-server {version} listening on http://"))
+            .and_then(|rest| rest.strip_suffix(" (data: ./data/prepoznaj.db)\n"))
+            .unwrap_or_else(|| panic!("unexpected start-up line: {announcement:?}"))
+            .to_owned();
+        Self {
+            child,
+            stderr,
+            address,
+            log,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Sends SIGTERM, waits for the exit and returns its status with the whole log.
+    pub async fn stop(mut self) -> (std::process::ExitStatus, String) {
+        let pid = self.child.id().unwrap().to_string();
+        let kill = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let status = timeout(DEADLINE, self.child.wait())
+            .await
+            .expect("the server should stop on SIGTERM")
+            .unwrap();
+        self.stderr.read_to_string(&mut self.log).await.unwrap();
+        (status, self.log)
+    }
+}
+
+/// Runs `prepoznaj-server school create` in `working_dir` and returns its stdout.
+pub async fn school_create(working_dir: &Path, arguments: &[&str]) -> String {
+    let output = timeout(
+        DEADLINE,
+        server(working_dir)
+            .args(["school", "create"])
+            .args(arguments)
+            .output(),
+    )
+    .await
+    .expect("school create should finish")
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    String::from_utf8(output.stdout).unwrap()
 }
 
 #[tokio::test]
@@ -124,58 +214,22 @@ async fn port_in_use_is_one_line_exit_2() {
 #[tokio::test]
 async fn serves_after_announcing_itself_and_stops_cleanly_on_sigterm() {
     let scratch = scratch_with_dist();
-    let mut child = server(scratch.path())
-        .args(["--port", "0"])
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-
-    // Wait for the start-up line, which names the address actually bound.
-    let mut log = String::new();
-    let announcement = timeout(DEADLINE, async {
-        loop {
-            let mut line = String::new();
-            assert_ne!(
-                stderr.read_line(&mut line).await.unwrap(),
-                0,
-                "exited early: {log}"
-            );
-            log.push_str(&line);
-            if line.contains(" listening on ") {
-                return line;
-            }
-        }
-    })
-    .await
-    .expect("the server should announce itself");
-    let version = env!("CARGO_PKG_VERSION");
-    let address = announcement
-        .strip_prefix(&format!("prepoznaj-server {version} listening on http://"))
-        .and_then(|rest| rest.strip_suffix(" (data: ./data/prepoznaj.db)\n"))
-        .unwrap_or_else(|| panic!("unexpected start-up line: {announcement:?}"))
-        .to_owned();
-    assert!(address.starts_with("127.0.0.1:"), "{address}");
+    let server = RunningServer::start(scratch.path(), &[]).await;
+    assert!(
+        server.address.starts_with("127.0.0.1:"),
+        "{}",
+        server.address
+    );
     assert!(scratch.path().join("data/prepoznaj.db").is_file());
 
     let health = client()
-        .get(format!("http://{address}/api/health?token=not-logged"))
+        .get(server.url("/api/health?token=not-logged"))
         .send()
         .await
         .unwrap();
     assert_eq!(health.status(), 200);
 
-    let pid = child.id().unwrap().to_string();
-    let kill = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let status = timeout(DEADLINE, child.wait())
-        .await
-        .expect("the server should stop on SIGTERM")
-        .unwrap();
-    stderr.read_to_string(&mut log).await.unwrap();
-
+    let (status, log) = server.stop().await;
     assert!(status.success(), "{status:?}: {log}");
     assert!(
         log.contains("method=GET path=/api/health status=200"),
@@ -184,4 +238,77 @@ async fn serves_after_announcing_itself_and_stops_cleanly_on_sigterm() {
     assert!(!log.contains("not-logged"), "queries are not logged: {log}");
     assert!(log.contains("SIGTERM"), "{log}");
     assert!(!log.contains("panicked"), "{log}");
+}
+
+#[tokio::test]
+async fn school_create_prints_a_one_time_set_up_link_and_its_qr_code() {
+    let scratch = scratch_with_dist();
+    let stdout = school_create(
+        scratch.path(),
+        &[
+            "--name",
+            "ОШ „Вук Караџић“",
+            "--base-url",
+            "https://prepoznaj.example.rs/",
+        ],
+    )
+    .await;
+
+    assert!(
+        stdout.contains("School created: ОШ „Вук Караџић“"),
+        "{stdout}"
+    );
+    let link = stdout
+        .lines()
+        .find(|line| line.starts_with("https://"))
+        .unwrap_or_else(|| panic!("no link in {stdout}"));
+    assert!(
+        link.starts_with("https://prepoznaj.example.rs/team/setup#"),
+        "{link}"
+    );
+    assert_eq!(code_of_link(link).len(), 43);
+    assert!(
+        stdout.contains('\u{2580}') || stdout.contains('\u{2584}'),
+        "{stdout}"
+    );
+
+    // The server started on the same data directory takes the code, once.
+    let server = RunningServer::start(scratch.path(), &[]).await;
+    let setup = json!({
+        "setup_code": code_of_link(link),
+        "public_key": age::x25519::Identity::generate().to_public().to_string(),
+        "display_name": "Марија",
+    });
+    for expected in [201, 410] {
+        let response = client()
+            .post(server.url("/api/v1/team/setup"))
+            .json(&setup)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), expected);
+    }
+    let (status, log) = server.stop().await;
+    assert!(status.success(), "{log}");
+}
+
+#[tokio::test]
+async fn school_create_refuses_a_bad_base_url_or_name_in_one_line() {
+    let scratch = scratch_with_dist();
+
+    for (arguments, names) in [
+        (
+            ["--name", "ОШ", "--base-url", "prepoznaj.example.rs"],
+            "--base-url",
+        ),
+        (
+            ["--name", "ОШ", "--base-url", "https://x.rs/?a#b"],
+            "--base-url",
+        ),
+        (["--name", "  ", "--base-url", "https://x.rs"], "--name"),
+    ] {
+        let mut command = server(scratch.path());
+        command.args(["school", "create"]).args(arguments);
+        assert_fails_with_one_line(command, 2, names).await;
+    }
 }

@@ -30,7 +30,7 @@ async fn first_start_creates_the_database_under_the_data_dir_in_wal_mode() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(versions, [1]);
+    assert_eq!(versions, [1, 2]);
     let created_at: String = connection
         .query_row(
             "SELECT value FROM server_meta WHERE key = 'created_at'",
@@ -74,5 +74,5 @@ async fn restart_keeps_the_database_and_applies_no_migration_twice() {
             row.get(0)
         })
         .unwrap();
-    assert_eq!(migrations, 1);
+    assert_eq!(migrations, 2);
 }

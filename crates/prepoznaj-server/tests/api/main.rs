@@ -10,9 +10,14 @@
     reason = "a failed unwrap is a failed test"
 )]
 
+mod bad_input;
+mod canary;
 mod cli;
 mod database;
+mod enrolment;
 mod health;
+mod openapi;
+mod reports;
 mod security_headers;
 mod static_files;
 mod test_app;

@@ -1,12 +1,25 @@
-//! Spawning the server for a test: fixture `dist/`, fresh data directory, HTTP client.
+//! Spawning the server for a test: fixture `dist/`, fresh data directory, HTTP client; and the
+//! steps most tests start from: a school with a team member, an enrolled phone, a report.
 
 use std::{
+    io::Write as _,
     net::{IpAddr, Ipv4Addr},
     path::{Path, PathBuf},
     str::FromStr,
 };
 
-use prepoznaj_server::{Application, Config};
+use prepoznaj_domain::{
+    catalogue::CatalogueVersion,
+    observation::UnixMillis,
+    protocol::{
+        DeviceEnrolment, EnrolmentLinkCreated, Envelope, PROTOCOL_VERSION, ReportSubmission,
+        ReportUuid, Sha256Digest, TeamSetupResponse,
+    },
+};
+use prepoznaj_server::{Application, Config, config::SchoolCreate, operator};
+use rusqlite::Connection;
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
 use tempfile::TempDir;
 use tracing_subscriber::filter::Targets;
 
@@ -102,6 +115,145 @@ impl TestApp {
         self.get_with(path, &[]).await
     }
 
+    /// `GET` with `Authorization: Bearer <token>`.
+    pub async fn get_authorized(&self, path: &str, token: &str) -> reqwest::Response {
+        self.get_with(path, &[("Authorization", &format!("Bearer {token}"))])
+            .await
+    }
+
+    /// `POST` of `body` as JSON, with a bearer token if given.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &impl serde::Serialize,
+    ) -> reqwest::Response {
+        let body = serde_json::to_vec(body).unwrap();
+        self.post_raw(path, token, Some("application/json"), body)
+            .await
+    }
+
+    /// `POST` of raw bytes with the given content type (none if `None`).
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> reqwest::Response {
+        let mut request = self.client.post(format!("{}{path}", self.base_url));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(content_type) = content_type {
+            request = request.header("Content-Type", content_type);
+        }
+        request.body(body).send().await.unwrap()
+    }
+
+    /// `DELETE` with a bearer token.
+    pub async fn delete(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .delete(format!("{}{path}", self.base_url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A second connection to the server's database, as an operator's `sqlite3` would open it.
+    pub fn database(&self) -> Connection {
+        Connection::open(&self.database_path).unwrap()
+    }
+
+    /// Creates a school as the operator's command does; returns its one-time set-up code.
+    pub async fn create_school(&self, name: &str) -> String {
+        let created = operator::create_school(
+            &self.data_dir.path().join("data"),
+            &SchoolCreate {
+                name: name.to_owned(),
+                base_url: "https://prepoznaj.example.rs".to_owned(),
+                valid_days: 14,
+            },
+        )
+        .await
+        .unwrap();
+        code_of_link(&created.setup_link)
+    }
+
+    /// A new school whose first team member has set up with a fresh age identity.
+    pub async fn school_with_team(&self) -> Team {
+        let setup_code = self.create_school("ОШ „Вук Караџић“").await;
+        let identity = age::x25519::Identity::generate();
+        let response = self
+            .post_json(
+                "/api/v1/team/setup",
+                None,
+                &json!({
+                    "setup_code": setup_code,
+                    "public_key": identity.to_public().to_string(),
+                    "display_name": "Марија, педагог",
+                }),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        let setup: TeamSetupResponse = response.json().await.unwrap();
+        Team {
+            member_token: setup.member_token.expose().to_owned(),
+            setup,
+            identity,
+        }
+    }
+
+    /// A staff enrolment link of `team`'s school; returns its code.
+    pub async fn enrolment_code(&self, team: &Team) -> EnrolmentLinkCreated {
+        let response = self
+            .post_json(
+                "/api/v1/enrolment-links",
+                Some(&team.member_token),
+                &json!({}),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        response.json().await.unwrap()
+    }
+
+    /// A phone enrolled in `team`'s school.
+    pub async fn enrol(&self, team: &Team) -> Phone {
+        let link = self.enrolment_code(team).await;
+        let response = self
+            .post_json(
+                "/api/v1/devices",
+                None,
+                &json!({ "enrolment_code": link.enrolment_code.expose() }),
+            )
+            .await;
+        assert_eq!(response.status(), 201);
+        let enrolment: DeviceEnrolment = response.json().await.unwrap();
+        Phone {
+            token: enrolment.device_token.expose().to_owned(),
+            enrolment,
+        }
+    }
+
+    /// Submits `submission` with the phone's token.
+    pub async fn submit(&self, phone: &Phone, submission: &Value) -> reqwest::Response {
+        self.post_json("/api/v1/reports", Some(&phone.token), submission)
+            .await
+    }
+
+    /// The envelope stored under `report_id`, read from the database file.
+    pub fn stored_envelope(&self, report_id: &ReportUuid) -> Vec<u8> {
+        stored_envelope(&self.database(), report_id)
+    }
+
+    /// Number of rows in the reports table.
+    pub fn stored_reports(&self) -> u32 {
+        self.database()
+            .query_row("SELECT COUNT(*) FROM reports", [], |row| row.get(0))
+            .unwrap()
+    }
+
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
         let mut request = self.client.get(format!("{}{path}", self.base_url));
         for (name, value) in headers {
@@ -117,4 +269,110 @@ pub fn header(response: &reqwest::Response, name: &str) -> Option<String> {
         .headers()
         .get(name)
         .map(|value| value.to_str().unwrap().to_owned())
+}
+
+/// The envelope stored under `report_id`.
+pub fn stored_envelope(database: &Connection, report_id: &ReportUuid) -> Vec<u8> {
+    database
+        .query_row(
+            "SELECT envelope FROM reports WHERE id = ?1",
+            [report_id.as_str()],
+            |row| row.get(0),
+        )
+        .unwrap()
+}
+
+/// A school's first team member, set up through the API. (No `Debug`: age identities have
+/// none, so a secret key is never printed.)
+pub struct Team {
+    pub setup: TeamSetupResponse,
+    pub member_token: String,
+    pub identity: age::x25519::Identity,
+}
+
+/// An enrolled staff phone.
+#[derive(Debug)]
+pub struct Phone {
+    pub enrolment: DeviceEnrolment,
+    pub token: String,
+}
+
+/// The code in a link's fragment.
+pub fn code_of_link(link: &str) -> String {
+    link.rsplit_once('#').unwrap().1.to_owned()
+}
+
+/// Encrypts `plaintext` with the age crate to every recipient, as the app does.
+pub fn encrypt_to(recipients: &[age::x25519::Recipient], plaintext: &[u8]) -> Vec<u8> {
+    let encryptor = age::Encryptor::with_recipients(
+        recipients
+            .iter()
+            .map(|recipient| recipient as &dyn age::Recipient),
+    )
+    .unwrap();
+    let mut envelope = Vec::new();
+    let mut writer = encryptor.wrap_output(&mut envelope).unwrap();
+    writer.write_all(plaintext).unwrap();
+    writer.finish().unwrap();
+    envelope
+}
+
+/// Decrypts an envelope with one identity.
+pub fn decrypt_with(identity: &age::x25519::Identity, envelope: &[u8]) -> Vec<u8> {
+    let decryptor = age::Decryptor::new(envelope).unwrap();
+    let mut reader = decryptor
+        .decrypt(std::iter::once(identity as &dyn age::Identity))
+        .unwrap();
+    let mut plaintext = Vec::new();
+    std::io::Read::read_to_end(&mut reader, &mut plaintext).unwrap();
+    plaintext
+}
+
+/// A fresh UUIDv7 report id, as the app makes them.
+pub fn new_report_id() -> ReportUuid {
+    let mut random = [0_u8; 10];
+    getrandom::getrandom(&mut random).unwrap();
+    ReportUuid::new_v7(UnixMillis(1_764_230_400_000), random)
+}
+
+/// A well-formed submission of `envelope` under `report_id`, as JSON.
+pub fn submission(report_id: &ReportUuid, envelope: &[u8]) -> Value {
+    serde_json::to_value(ReportSubmission {
+        report_id: report_id.clone(),
+        envelope: Envelope::from_bytes(envelope.to_vec()),
+        envelope_sha256: sha256(envelope),
+        catalogue_version: CatalogueVersion::new("2021-r1"),
+        protocol_version: PROTOCOL_VERSION,
+    })
+    .unwrap()
+}
+
+/// A submission of a new report encrypted to the team's key.
+pub fn report_for(team: &Team, plaintext: &[u8]) -> (ReportUuid, Vec<u8>, Value) {
+    let envelope = encrypt_to(&[team.identity.to_public()], plaintext);
+    let report_id = new_report_id();
+    let body = submission(&report_id, &envelope);
+    (report_id, envelope, body)
+}
+
+pub fn sha256(bytes: &[u8]) -> Sha256Digest {
+    Sha256Digest::from_bytes(Sha256::digest(bytes).into())
+}
+
+/// Checks an error response: status, JSON body with this code, never cached.
+pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) {
+    assert_eq!(response.status(), status, "expected {code}");
+    assert_eq!(
+        header(&response, "content-type").as_deref(),
+        Some("application/json"),
+        "{code}"
+    );
+    assert_eq!(
+        header(&response, "cache-control").as_deref(),
+        Some("no-store"),
+        "{code}"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["protocol"], PROTOCOL_VERSION, "{body}");
 }

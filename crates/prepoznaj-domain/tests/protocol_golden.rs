@@ -1,0 +1,385 @@
+//! Golden JSON for every wire type of the reports and enrolment protocol. A change to a file
+//! under `tests/golden/protocol/` is a protocol change: phones already in use and the server
+//! must still read it. The server's OpenAPI test reads the same files.
+
+#![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+
+use prepoznaj_domain::catalogue::CatalogueVersion;
+use prepoznaj_domain::observation::UnixMillis;
+use prepoznaj_domain::protocol::{
+    AgeRecipient, ApiErrorBody, Device, DeviceEnrolment, DeviceEnrolmentRequest, DeviceId,
+    DeviceRevoked, DisplayName, EnrolmentLink, EnrolmentLinkCreated, EnrolmentLinkId,
+    EnrolmentLinkRequest, EnrolmentLinkRevoked, Envelope, ErrorCode, HealthResponse,
+    KeyFingerprint, KeySet, LinkValidDays, PROTOCOL_VERSION, ReceiptResponse, ReportReceipt,
+    ReportStatus, ReportSubmission, ReportUuid, School, SchoolId, SchoolKeys, SchoolName, Secret,
+    Sha256Digest, TeamMember, TeamMemberAdded, TeamMemberId, TeamMemberRemoved, TeamMemberRequest,
+    TeamSetupRequest, TeamSetupResponse,
+};
+use serde::{Serialize, de::DeserializeOwned};
+
+const REPORT_ID: &str = "0192f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506";
+const KEY_MARIJA: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+const KEY_JOVAN: &str = "age1zfvumjve930vy9vcg0xz8250ut8q4059mjt8rtj4uuxk063ugcsq34z9er";
+const TOKEN: &str = "q8Vb3kXy0sN1mZ7rT4uW2eA9cF6hJ5gL0pO3iU8yT1w";
+
+fn at(offset: u64) -> UnixMillis {
+    UnixMillis(1_764_230_400_000 + offset)
+}
+
+fn school() -> School {
+    School {
+        id: SchoolId::parse("0192f3a4-0000-7000-8000-00000000000a").unwrap(),
+        name: SchoolName::parse("ОШ „Вук Караџић“, Београд").unwrap(),
+    }
+}
+
+fn marija() -> TeamMember {
+    TeamMember {
+        id: TeamMemberId::parse("0192f3a4-0001-7000-8000-00000000000b").unwrap(),
+        display_name: DisplayName::parse("Марија, педагог").unwrap(),
+        public_key: AgeRecipient::parse(KEY_MARIJA).unwrap(),
+        fingerprint: KeyFingerprint::try_from("cf7e 5682 3131 5068 5bf1".to_owned()).unwrap(),
+        added_at: at(1_000),
+        removed_at: None,
+    }
+}
+
+fn jovan() -> TeamMember {
+    TeamMember {
+        id: TeamMemberId::parse("0192f3a4-0002-7000-8000-00000000000c").unwrap(),
+        display_name: DisplayName::parse("Jovan, psiholog").unwrap(),
+        public_key: AgeRecipient::parse(KEY_JOVAN).unwrap(),
+        fingerprint: KeyFingerprint::try_from("b52e c56f 8e11 b47e e675".to_owned()).unwrap(),
+        added_at: at(2_000),
+        removed_at: None,
+    }
+}
+
+fn key_set() -> KeySet {
+    KeySet {
+        version: 2,
+        keys: vec![marija(), jovan()],
+    }
+}
+
+fn link() -> EnrolmentLink {
+    EnrolmentLink {
+        id: EnrolmentLinkId::parse("0192f3a4-0003-7000-8000-00000000000d").unwrap(),
+        created_at: at(3_000),
+        expires_at: LinkValidDays::default().expiry(at(3_000)),
+        revoked_at: None,
+    }
+}
+
+fn device() -> Device {
+    Device {
+        id: DeviceId::parse("0192f3a4-0004-7000-8000-00000000000e").unwrap(),
+        enrolled_at: at(4_000),
+        revoked_at: None,
+    }
+}
+
+fn digest() -> Sha256Digest {
+    Sha256Digest::parse_hex("4f0a7a9bd3e2c1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1d0c9b8a796")
+        .unwrap()
+}
+
+fn secret() -> Secret {
+    Secret::new(TOKEN.to_owned())
+}
+
+/// Serialises `value`, compares it with the golden file, and reads the file back.
+fn check<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(
+    value: &T,
+    expected: &str,
+    file: &str,
+) {
+    assert_eq!(
+        serde_json::to_string_pretty(value).unwrap().trim_end(),
+        expected.trim_end(),
+        "tests/golden/protocol/{file} changed: that is a protocol change. If it is meant, \
+         update the file and keep reading the old shape."
+    );
+    assert_eq!(
+        &serde_json::from_str::<T>(expected).unwrap(),
+        value,
+        "{file}"
+    );
+}
+
+macro_rules! golden {
+    ($test:ident, $file:literal, $value:expr) => {
+        #[test]
+        fn $test() {
+            check(
+                &$value,
+                include_str!(concat!("golden/protocol/", $file)),
+                $file,
+            );
+        }
+    };
+}
+
+golden!(
+    report_submission,
+    "report_submission.json",
+    ReportSubmission {
+        report_id: ReportUuid::parse(REPORT_ID).unwrap(),
+        envelope: Envelope::from_bytes(b"age-encryption.org/v1\n-> X25519 ...".to_vec()),
+        envelope_sha256: digest(),
+        catalogue_version: CatalogueVersion::new("2021-r1"),
+        protocol_version: PROTOCOL_VERSION,
+    }
+);
+
+golden!(
+    receipt_response,
+    "receipt_response.json",
+    ReceiptResponse {
+        receipt: ReportReceipt {
+            report_id: ReportUuid::parse(REPORT_ID).unwrap(),
+            received_at: at(5_000),
+            status: ReportStatus::ActedUpon,
+            envelope_sha256: digest(),
+        },
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+golden!(
+    team_setup_request,
+    "team_setup_request.json",
+    TeamSetupRequest {
+        setup_code: secret(),
+        public_key: AgeRecipient::parse(KEY_MARIJA).unwrap(),
+        display_name: DisplayName::parse("Марија, педагог").unwrap(),
+    }
+);
+
+golden!(
+    team_setup_response,
+    "team_setup_response.json",
+    TeamSetupResponse {
+        school: school(),
+        member: marija(),
+        member_token: secret(),
+        key_set: KeySet {
+            version: 1,
+            keys: vec![marija()],
+        },
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+golden!(
+    team_member_request,
+    "team_member_request.json",
+    TeamMemberRequest {
+        public_key: AgeRecipient::parse(KEY_JOVAN).unwrap(),
+        display_name: DisplayName::parse("Jovan, psiholog").unwrap(),
+    }
+);
+
+golden!(
+    team_member_added,
+    "team_member_added.json",
+    TeamMemberAdded {
+        member: jovan(),
+        setup_code: secret(),
+        setup_expires_at: LinkValidDays::default().expiry(at(2_000)),
+        key_set: key_set(),
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+golden!(
+    team_member_removed,
+    "team_member_removed.json",
+    TeamMemberRemoved {
+        member: TeamMember {
+            removed_at: Some(at(6_000)),
+            ..jovan()
+        },
+        key_set: KeySet {
+            version: 3,
+            keys: vec![marija()],
+        },
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+golden!(
+    enrolment_link_request,
+    "enrolment_link_request.json",
+    EnrolmentLinkRequest {
+        valid_days: LinkValidDays::new(7).unwrap(),
+    }
+);
+
+golden!(
+    enrolment_link_created,
+    "enrolment_link_created.json",
+    EnrolmentLinkCreated {
+        link: link(),
+        enrolment_code: secret(),
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+golden!(
+    enrolment_link_revoked,
+    "enrolment_link_revoked.json",
+    EnrolmentLinkRevoked {
+        link: EnrolmentLink {
+            revoked_at: Some(at(7_000)),
+            ..link()
+        },
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+golden!(
+    device_enrolment_request,
+    "device_enrolment_request.json",
+    DeviceEnrolmentRequest {
+        enrolment_code: secret(),
+    }
+);
+
+golden!(
+    device_enrolment,
+    "device_enrolment.json",
+    DeviceEnrolment {
+        device_id: device().id,
+        device_token: secret(),
+        school: school(),
+        key_set: key_set(),
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+golden!(
+    device_revoked,
+    "device_revoked.json",
+    DeviceRevoked {
+        device: Device {
+            revoked_at: Some(at(8_000)),
+            ..device()
+        },
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+golden!(
+    school_keys,
+    "school_keys.json",
+    SchoolKeys {
+        school: school(),
+        key_set: key_set(),
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+golden!(
+    api_error,
+    "api_error.json",
+    ApiErrorBody {
+        code: ErrorCode::ReportConflict,
+        message: "a different report was already received with this report_id".to_owned(),
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+golden!(
+    health_response,
+    "health_response.json",
+    HealthResponse {
+        status: "ok".to_owned(),
+        version: "0.1.0".to_owned(),
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+/// `from_str` of `base` with `field` set to `value` (or removed when `value` is `None`).
+fn variant<T: DeserializeOwned>(
+    base: &str,
+    field: &str,
+    value: Option<serde_json::Value>,
+) -> Result<T, serde_json::Error> {
+    let mut object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(base).unwrap();
+    match value {
+        Some(value) => object.insert(field.to_owned(), value),
+        None => object.remove(field),
+    };
+    serde_json::from_value(serde_json::Value::Object(object))
+}
+
+/// Reads `golden` with one more field, which must be refused by name.
+fn refuses_an_extra_field<T: DeserializeOwned + std::fmt::Debug>(golden: &str) {
+    let error = variant::<T>(golden, "extra", Some(1.into())).unwrap_err();
+    assert!(
+        error.to_string().starts_with("unknown field `extra`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn requests_refuse_unknown_fields() {
+    refuses_an_extra_field::<ReportSubmission>(include_str!(
+        "golden/protocol/report_submission.json"
+    ));
+    refuses_an_extra_field::<TeamSetupRequest>(include_str!(
+        "golden/protocol/team_setup_request.json"
+    ));
+    refuses_an_extra_field::<TeamMemberRequest>(include_str!(
+        "golden/protocol/team_member_request.json"
+    ));
+    refuses_an_extra_field::<EnrolmentLinkRequest>(include_str!(
+        "golden/protocol/enrolment_link_request.json"
+    ));
+    refuses_an_extra_field::<DeviceEnrolmentRequest>(include_str!(
+        "golden/protocol/device_enrolment_request.json"
+    ));
+}
+
+#[test]
+fn a_submission_checks_each_field() {
+    let golden = include_str!("golden/protocol/report_submission.json");
+    let refused = [
+        (
+            "report_id",
+            "0192f3a4-5b6c-4d8e-9fa0-b1c2d3e4f506",
+            "version 4",
+        ),
+        ("envelope", "not base64!", "base64"),
+        ("envelope_sha256", "abc", "64 hex digits"),
+        (
+            "catalogue_version",
+            "Free text, not a version",
+            "catalogue version",
+        ),
+    ];
+    for (field, value, reason) in refused {
+        let error = variant::<ReportSubmission>(golden, field, Some(value.into())).unwrap_err();
+        assert!(error.to_string().contains(reason), "{field}: {error}");
+    }
+    let error = variant::<ReportSubmission>(golden, "protocol_version", None).unwrap_err();
+    assert!(error.to_string().starts_with("missing field"), "{error}");
+}
+
+#[test]
+fn an_empty_link_request_takes_the_default_validity() {
+    let request: EnrolmentLinkRequest = serde_json::from_str("{}").unwrap();
+    assert_eq!(request.valid_days.days(), 14);
+    assert!(serde_json::from_str::<EnrolmentLinkRequest>(r#"{"valid_days": 0}"#).is_err());
+}
+
+#[test]
+fn receipts_read_before_acted_upon_existed_still_read() {
+    let received = r#"{"receipt": {"report_id": "0192f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506",
+        "received_at": 1, "status": "received", "envelope_sha256": "AB"}, "protocol": 1}"#
+        .replace("\"AB\"", &format!("\"{}\"", "ab".repeat(32)));
+    let response: ReceiptResponse = serde_json::from_str(&received).unwrap();
+    assert_eq!(response.receipt.status, ReportStatus::Received);
+}

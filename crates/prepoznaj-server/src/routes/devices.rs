@@ -1,0 +1,77 @@
+//! Staff phones: `POST /api/v1/devices` (with an enrolment code) and
+//! `DELETE /api/v1/devices/{id}` (with a team member token).
+
+use axum::{Json, extract::State, http::StatusCode};
+use prepoznaj_domain::protocol::{
+    Device, DeviceEnrolment, DeviceEnrolmentRequest, DeviceId, DeviceRevoked, PROTOCOL_VERSION,
+};
+
+use super::{
+    ApiState,
+    extract::{ApiJson, CodeAttempt, PathId, TeamAuth},
+};
+use crate::{
+    ApiError,
+    credentials::{SecretHash, new_id, new_secret, now},
+    store::{EnrolmentOutcome, NewDevice, Store},
+};
+
+/// `201` with the device token (shown only here), the school and its key set;
+/// `401 link_invalid`, `410 link_expired`, `410 link_revoked`; `429 rate_limited` before
+/// anything is read.
+pub async fn enrol<S: Store>(
+    State(state): State<ApiState<S>>,
+    _attempt: CodeAttempt,
+    ApiJson(request): ApiJson<DeviceEnrolmentRequest>,
+) -> Result<(StatusCode, Json<DeviceEnrolment>), ApiError> {
+    let (device_token, token_hash) = new_secret()?;
+    let device = Device {
+        id: new_id(DeviceId::new_v7)?,
+        enrolled_at: now(),
+        revoked_at: None,
+    };
+    let device_id = device.id.clone();
+    let enrolment = NewDevice {
+        code: SecretHash::of(request.enrolment_code.expose()),
+        device,
+        token: token_hash,
+    };
+    match state.store.enrol_device(enrolment).await? {
+        EnrolmentOutcome::Enrolled { school, key_set } => {
+            tracing::info!(school = %school.id, device = %device_id, "device enrolled");
+            Ok((
+                StatusCode::CREATED,
+                Json(DeviceEnrolment {
+                    device_id,
+                    device_token,
+                    school,
+                    key_set,
+                    protocol: PROTOCOL_VERSION,
+                }),
+            ))
+        }
+        EnrolmentOutcome::Refused(refusal) => Err(refusal.into()),
+    }
+}
+
+/// `200` with the revoked device (revoking twice keeps the first time); `404` for no such
+/// device in the caller's school. The device's token answers `401 token_revoked` from now on.
+pub async fn revoke<S: Store>(
+    State(state): State<ApiState<S>>,
+    TeamAuth(team): TeamAuth,
+    PathId(device_id): PathId<DeviceId>,
+) -> Result<Json<DeviceRevoked>, ApiError> {
+    let device = state
+        .store
+        .revoke_device(team.school_id.clone(), device_id, now())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tracing::info!(
+        school = %team.school_id, device = %device.id, by = %team.member_id,
+        "device revoked"
+    );
+    Ok(Json(DeviceRevoked {
+        device,
+        protocol: PROTOCOL_VERSION,
+    }))
+}

@@ -1,0 +1,80 @@
+//! Staff enrolment links: `POST /api/v1/enrolment-links` and
+//! `DELETE /api/v1/enrolment-links/{id}`, with a team member token.
+//!
+//! A link is reusable by any number of staff phones until it expires or is revoked; revoking it
+//! stops new enrolments only (phones already enrolled are revoked one by one).
+
+use axum::{Json, extract::State, http::StatusCode};
+use prepoznaj_domain::protocol::{
+    EnrolmentLink, EnrolmentLinkCreated, EnrolmentLinkId, EnrolmentLinkRequest,
+    EnrolmentLinkRevoked, PROTOCOL_VERSION,
+};
+
+use super::{
+    ApiState,
+    extract::{ApiJson, PathId, TeamAuth},
+};
+use crate::{
+    ApiError,
+    credentials::{new_id, new_secret, now},
+    store::{NewEnrolmentLink, Store},
+};
+
+/// `201` with the link and its code (shown only here).
+pub async fn create<S: Store>(
+    State(state): State<ApiState<S>>,
+    TeamAuth(team): TeamAuth,
+    ApiJson(request): ApiJson<EnrolmentLinkRequest>,
+) -> Result<(StatusCode, Json<EnrolmentLinkCreated>), ApiError> {
+    let (enrolment_code, code_hash) = new_secret()?;
+    let created_at = now();
+    let link = EnrolmentLink {
+        id: new_id(EnrolmentLinkId::new_v7)?,
+        created_at,
+        expires_at: request.valid_days.expiry(created_at),
+        revoked_at: None,
+    };
+    state
+        .store
+        .create_enrolment_link(NewEnrolmentLink {
+            school_id: team.school_id.clone(),
+            created_by: team.member_id.clone(),
+            link: link.clone(),
+            code: code_hash,
+        })
+        .await?;
+    tracing::info!(
+        school = %team.school_id, link = %link.id, by = %team.member_id,
+        "enrolment link created"
+    );
+    Ok((
+        StatusCode::CREATED,
+        Json(EnrolmentLinkCreated {
+            link,
+            enrolment_code,
+            protocol: PROTOCOL_VERSION,
+        }),
+    ))
+}
+
+/// `200` with the revoked link (revoking twice keeps the first time); `404` for no such link
+/// in the caller's school.
+pub async fn revoke<S: Store>(
+    State(state): State<ApiState<S>>,
+    TeamAuth(team): TeamAuth,
+    PathId(link_id): PathId<EnrolmentLinkId>,
+) -> Result<Json<EnrolmentLinkRevoked>, ApiError> {
+    let link = state
+        .store
+        .revoke_enrolment_link(team.school_id.clone(), link_id, now())
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tracing::info!(
+        school = %team.school_id, link = %link.id, by = %team.member_id,
+        "enrolment link revoked"
+    );
+    Ok(Json(EnrolmentLinkRevoked {
+        link,
+        protocol: PROTOCOL_VERSION,
+    }))
+}

@@ -1,0 +1,21 @@
+//! `GET /api/v1/keys` (with a device token): the school's current key set, so a phone picks
+//! up members added or removed since it enrolled.
+
+use axum::{Json, extract::State};
+use prepoznaj_domain::protocol::{PROTOCOL_VERSION, SchoolKeys};
+
+use super::{ApiState, extract::DeviceAuth};
+use crate::{ApiError, store::Store};
+
+/// `200` with the school and its key set.
+pub async fn current<S: Store>(
+    State(state): State<ApiState<S>>,
+    DeviceAuth(device): DeviceAuth,
+) -> Result<Json<SchoolKeys>, ApiError> {
+    let (school, key_set) = state.store.school_keys(device.school_id).await?;
+    Ok(Json(SchoolKeys {
+        school,
+        key_set,
+        protocol: PROTOCOL_VERSION,
+    }))
+}

@@ -1,0 +1,95 @@
+//! `POST /api/v1/reports` and `GET /api/v1/reports/{id}/status`, with a device token.
+//!
+//! A submission is checked (protocol version, SHA-256, age header) before the store sees it,
+//! and answered only after the store has committed it. The server never reads a report: the
+//! status says where it is, never what it says.
+
+use axum::{
+    Json,
+    extract::State,
+    http::{HeaderValue, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use prepoznaj_domain::protocol::{
+    PROTOCOL_VERSION, ReceiptResponse, ReportReceipt, ReportStatus, ReportSubmission, ReportUuid,
+};
+
+use super::{
+    ApiState,
+    extract::{ApiJson, DeviceAuth, PathId},
+};
+use crate::{
+    ApiError, age_format,
+    credentials::now,
+    store::{NewReport, Store, SubmissionOutcome},
+};
+
+/// `201` with the receipt (and `Location` of its status) for a new report, `200` with the
+/// first receipt for a retry, `409 report_conflict` for a different report under a known id.
+pub async fn submit<S: Store>(
+    State(state): State<ApiState<S>>,
+    DeviceAuth(device): DeviceAuth,
+    ApiJson(submission): ApiJson<ReportSubmission>,
+) -> Result<Response, ApiError> {
+    if submission.protocol_version != PROTOCOL_VERSION {
+        return Err(ApiError::UnsupportedProtocolVersion {
+            found: submission.protocol_version,
+        });
+    }
+    if age_format::envelope_sha256(&submission.envelope) != submission.envelope_sha256 {
+        return Err(ApiError::HashMismatch);
+    }
+    age_format::check_envelope(&submission.envelope)
+        .map_err(|refusal| ApiError::NotAnAgeEnvelope(refusal.0))?;
+    let report = NewReport {
+        school_id: device.school_id,
+        receipt: ReportReceipt {
+            report_id: submission.report_id,
+            received_at: now(),
+            status: ReportStatus::Received,
+            envelope_sha256: submission.envelope_sha256,
+        },
+        envelope: submission.envelope,
+        catalogue_version: submission.catalogue_version,
+    };
+    match state.store.submit_report(report).await? {
+        SubmissionOutcome::Stored(receipt) => {
+            let location = status_path(&receipt.report_id);
+            let mut response = (StatusCode::CREATED, receipt_body(receipt)).into_response();
+            if let Ok(location) = HeaderValue::try_from(location) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            Ok(response)
+        }
+        SubmissionOutcome::AlreadyStored(receipt) => {
+            Ok((StatusCode::OK, receipt_body(receipt)).into_response())
+        }
+        SubmissionOutcome::Conflict => Err(ApiError::ReportConflict),
+    }
+}
+
+/// `200` with the receipt and the team's status; `404` for an id the device's school does not
+/// have (another school's report is not found either).
+pub async fn status<S: Store>(
+    State(state): State<ApiState<S>>,
+    DeviceAuth(device): DeviceAuth,
+    PathId(report_id): PathId<ReportUuid>,
+) -> Result<Json<ReceiptResponse>, ApiError> {
+    let receipt = state
+        .store
+        .report_receipt(device.school_id, report_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(receipt_body(receipt))
+}
+
+fn receipt_body(receipt: ReportReceipt) -> Json<ReceiptResponse> {
+    Json(ReceiptResponse {
+        receipt,
+        protocol: PROTOCOL_VERSION,
+    })
+}
+
+fn status_path(report_id: &ReportUuid) -> String {
+    format!("/api/v1/reports/{report_id}/status")
+}

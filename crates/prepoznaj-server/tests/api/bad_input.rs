@@ -1,0 +1,161 @@
+//! Bodies that are not what a request takes: each gets its own 4xx code in a JSON error, and
+//! nothing is stored.
+
+use serde_json::{Value, json};
+
+use crate::test_app::{TestApp, assert_error, report_for};
+
+#[tokio::test]
+async fn malformed_json_wrong_types_unknown_and_missing_fields_are_400_with_their_code() {
+    let app = TestApp::spawn().await;
+    let team = app.school_with_team().await;
+    let phone = app.enrol(&team).await;
+    let (_, _, good) = report_for(&team, b"observation");
+    let with = |field: &str, value: Value| {
+        let mut body = good.clone();
+        body[field] = value;
+        serde_json::to_vec(&body).unwrap()
+    };
+    let without = |field: &str| {
+        let mut body = good.clone();
+        body.as_object_mut().unwrap().remove(field);
+        serde_json::to_vec(&body).unwrap()
+    };
+    let good_text = serde_json::to_string(&good).unwrap();
+
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("syntax", b"{\"report_id\": ".to_vec(), "invalid_json"),
+        ("not json", b"report".to_vec(), "invalid_json"),
+        (
+            "trailing",
+            format!("{good_text} {{}}").into_bytes(),
+            "invalid_json",
+        ),
+        ("not utf-8", vec![b'"', 0xff, 0xfe, b'"'], "invalid_json"),
+        ("empty", Vec::new(), "invalid_json"),
+        ("array", b"[]".to_vec(), "invalid_field"),
+        ("id as number", with("report_id", json!(7)), "invalid_field"),
+        (
+            "version 4 id",
+            with("report_id", json!("0192f3a4-5b6c-4d8e-9fa0-b1c2d3e4f506")),
+            "invalid_field",
+        ),
+        (
+            "envelope not base64",
+            with("envelope", json!("plain text!")),
+            "invalid_field",
+        ),
+        (
+            "digest not hex",
+            with("envelope_sha256", json!("xyz")),
+            "invalid_field",
+        ),
+        (
+            "version as text",
+            with("protocol_version", json!("1")),
+            "invalid_field",
+        ),
+        (
+            "free-text catalogue",
+            with("catalogue_version", json!("Child's name")),
+            "invalid_field",
+        ),
+        (
+            "unknown field",
+            with("child_name", json!("x")),
+            "unknown_field",
+        ),
+        ("missing field", without("envelope_sha256"), "missing_field"),
+    ];
+    for (case, body, code) in cases {
+        let response = app
+            .post_raw(
+                "/api/v1/reports",
+                Some(&phone.token),
+                Some("application/json"),
+                body,
+            )
+            .await;
+        assert_eq!(response.status(), 400, "{case}");
+        assert_error(response, 400, code).await;
+    }
+    assert_eq!(app.stored_reports(), 0);
+}
+
+#[tokio::test]
+async fn a_body_not_sent_as_json_is_415() {
+    let app = TestApp::spawn().await;
+    let team = app.school_with_team().await;
+    let phone = app.enrol(&team).await;
+    let (_, _, good) = report_for(&team, b"observation");
+    let body = serde_json::to_vec(&good).unwrap();
+
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+    ] {
+        let response = app
+            .post_raw(
+                "/api/v1/reports",
+                Some(&phone.token),
+                content_type,
+                body.clone(),
+            )
+            .await;
+        assert_error(response, 415, "unsupported_media_type").await;
+    }
+    let with_charset = app
+        .post_raw(
+            "/api/v1/reports",
+            Some(&phone.token),
+            Some("application/json; charset=utf-8"),
+            body,
+        )
+        .await;
+    assert_eq!(with_charset.status(), 201);
+}
+
+#[tokio::test]
+async fn every_request_body_refuses_unknown_fields() {
+    let app = TestApp::spawn().await;
+    let team = app.school_with_team().await;
+    let token = Some(team.member_token.as_str());
+    let key = age::x25519::Identity::generate().to_public().to_string();
+
+    let cases = [
+        (
+            "/api/v1/team/setup",
+            None,
+            json!({"setup_code": "x", "public_key": key, "display_name": "A", "role": "admin"}),
+        ),
+        (
+            "/api/v1/team/members",
+            token,
+            json!({"public_key": key, "display_name": "A", "admin": true}),
+        ),
+        (
+            "/api/v1/enrolment-links",
+            token,
+            json!({"valid_days": 3, "uses": 1}),
+        ),
+        (
+            "/api/v1/devices",
+            None,
+            json!({"enrolment_code": "x", "name": "Ana"}),
+        ),
+    ];
+    for (path, token, body) in cases {
+        assert_error(
+            app.post_json(path, token, &body).await,
+            400,
+            "unknown_field",
+        )
+        .await;
+    }
+    let members: u32 = app
+        .database()
+        .query_row("SELECT COUNT(*) FROM team_members", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(members, 1, "nothing was added");
+}

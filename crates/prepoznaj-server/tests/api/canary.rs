@@ -1,0 +1,259 @@
+//! End-to-end encryption as the server sees it: a canary in a report's plaintext appears
+//! nowhere on the server (database files, logs, responses), while the stored envelope still
+//! decrypts with the team's key, with the age crate and with the standard `age` CLI.
+
+use std::{path::Path, process::Command};
+
+use prepoznaj_domain::protocol::{DeviceEnrolment, EnrolmentLinkCreated, TeamSetupResponse};
+use serde_json::json;
+
+use crate::{
+    cli::{RunningServer, school_create, scratch_with_dist},
+    test_app::{
+        TestApp, client, code_of_link, decrypt_with, encrypt_to, new_report_id, report_for,
+        stored_envelope, submission,
+    },
+};
+
+const CANARY: &str = "CANARY-7f3c2a10-Јована-Петровић-0101990710006";
+
+/// Every file under `dir` (the database, its WAL and shared-memory files) as bytes.
+fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            (path.display().to_string(), std::fs::read(&path).unwrap())
+        })
+        .collect()
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
+
+/// An observation as the app would encrypt it, with the canary in a note.
+fn observation_with_canary() -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "catalogue_version": "2021-r1",
+        "answers": { "relationships.collected-by-strangers": {
+            "answer": "observed", "note": CANARY } },
+    }))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_canary_in_a_report_is_nowhere_in_the_database_files_logs_or_responses() {
+    let scratch = scratch_with_dist();
+    let stdout = school_create(scratch.path(), &["--name", "ОШ Канаринац"]).await;
+    let setup_code = code_of_link(stdout.lines().find(|line| line.contains("#")).unwrap());
+    let server = RunningServer::start(scratch.path(), &["--log", "trace"]).await;
+    let http = client();
+    let mut seen = Vec::<u8>::new();
+    let identity = age::x25519::Identity::generate();
+
+    let response = http
+        .post(server.url("/api/v1/team/setup"))
+        .json(&json!({
+            "setup_code": setup_code,
+            "public_key": identity.to_public().to_string(),
+            "display_name": "Марија",
+        }))
+        .send()
+        .await
+        .unwrap();
+    let body = response.bytes().await.unwrap();
+    seen.extend_from_slice(&body);
+    let team: TeamSetupResponse = serde_json::from_slice(&body).unwrap();
+    let member_token = team.member_token.expose();
+    let response = http
+        .post(server.url("/api/v1/enrolment-links"))
+        .bearer_auth(member_token)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let body = response.bytes().await.unwrap();
+    seen.extend_from_slice(&body);
+    let link: EnrolmentLinkCreated = serde_json::from_slice(&body).unwrap();
+    let response = http
+        .post(server.url("/api/v1/devices"))
+        .json(&json!({ "enrolment_code": link.enrolment_code.expose() }))
+        .send()
+        .await
+        .unwrap();
+    let body = response.bytes().await.unwrap();
+    seen.extend_from_slice(&body);
+    let phone: DeviceEnrolment = serde_json::from_slice(&body).unwrap();
+    let device_token = phone.device_token.expose();
+
+    let plaintext = observation_with_canary();
+    assert!(contains(&plaintext, CANARY.as_bytes()), "the search works");
+    let envelope = encrypt_to(&[identity.to_public()], &plaintext);
+    let report_id = new_report_id();
+    let body = submission(&report_id, &envelope);
+    for expected in [201, 200] {
+        let response = http
+            .post(server.url("/api/v1/reports"))
+            .bearer_auth(device_token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), expected);
+        seen.extend(format!("{:?}", response.headers()).into_bytes());
+        seen.extend_from_slice(&response.bytes().await.unwrap());
+    }
+    // The same canary in clear is refused, and must not be kept or echoed either.
+    let plaintext_body = submission(&new_report_id(), &plaintext);
+    let refused = http
+        .post(server.url("/api/v1/reports"))
+        .bearer_auth(device_token)
+        .json(&plaintext_body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    seen.extend_from_slice(&refused.bytes().await.unwrap());
+    for path in [
+        format!("/api/v1/reports/{report_id}/status"),
+        "/api/v1/keys".to_owned(),
+    ] {
+        let response = http
+            .get(server.url(&path))
+            .bearer_auth(device_token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        seen.extend_from_slice(&response.bytes().await.unwrap());
+    }
+
+    let data_dir = scratch.path().join("data");
+    let while_running = files_under(&data_dir);
+    assert!(
+        while_running.iter().any(|(name, _)| name.ends_with("-wal")),
+        "the WAL is checked while it exists"
+    );
+    let (status, log) = server.stop().await;
+    assert!(status.success(), "{log}");
+    assert!(
+        log.contains("path=/api/v1/reports status=201"),
+        "the log is captured"
+    );
+
+    let canary = CANARY.as_bytes();
+    for (name, bytes) in while_running.iter().chain(&files_under(&data_dir)) {
+        assert!(!contains(bytes, canary), "the canary is in {name}");
+    }
+    assert!(
+        !contains(log.as_bytes(), canary),
+        "the canary is in the log"
+    );
+    assert!(!contains(&seen, canary), "the canary is in a response");
+
+    let connection = rusqlite::Connection::open(data_dir.join("prepoznaj.db")).unwrap();
+    let stored = stored_envelope(&connection, &report_id);
+    assert_eq!(
+        decrypt_with(&identity, &stored),
+        plaintext,
+        "and yet it is all there"
+    );
+}
+
+#[tokio::test]
+async fn the_stored_envelope_decrypts_with_each_team_key_and_not_without_one() {
+    let app = TestApp::spawn().await;
+    let team = app.school_with_team().await;
+    let phone = app.enrol(&team).await;
+    let second = age::x25519::Identity::generate();
+    let outsider = age::x25519::Identity::generate();
+    let plaintext = observation_with_canary();
+    let envelope = encrypt_to(&[team.identity.to_public(), second.to_public()], &plaintext);
+    let report_id = new_report_id();
+    assert_eq!(
+        app.submit(&phone, &submission(&report_id, &envelope))
+            .await
+            .status(),
+        201
+    );
+
+    let stored = app.stored_envelope(&report_id);
+
+    assert_eq!(stored, envelope, "stored byte for byte");
+    assert_eq!(decrypt_with(&team.identity, &stored), plaintext);
+    assert_eq!(decrypt_with(&second, &stored), plaintext);
+    let decryptor = age::Decryptor::new(stored.as_slice()).unwrap();
+    assert!(
+        decryptor
+            .decrypt(std::iter::once(&outsider as &dyn age::Identity))
+            .is_err()
+    );
+}
+
+/// The Debian `age` package's CLI: the interoperability these tests prove.
+fn age_cli() -> Command {
+    let found = Command::new("age").arg("--version").output();
+    assert!(
+        found.is_ok_and(|output| output.status.success()),
+        "the `age` command is missing: install Debian's `age` package (scripts/setup.sh does)"
+    );
+    Command::new("age")
+}
+
+#[tokio::test]
+async fn the_age_cli_decrypts_a_stored_envelope_and_makes_envelopes_the_server_takes() {
+    let app = TestApp::spawn().await;
+    let team = app.school_with_team().await;
+    let phone = app.enrol(&team).await;
+    let scratch = tempfile::TempDir::new().unwrap();
+    let identity_file = scratch.path().join("identity.txt");
+    std::fs::write(
+        &identity_file,
+        format!(
+            "{}\n",
+            age::secrecy::ExposeSecret::expose_secret(&team.identity.to_string())
+        ),
+    )
+    .unwrap();
+    let plaintext = observation_with_canary();
+    let (report_id, _, body) = report_for(&team, &plaintext);
+    assert_eq!(app.submit(&phone, &body).await.status(), 201);
+    let stored = app.stored_envelope(&report_id);
+    let envelope_file = scratch.path().join("report.age");
+    std::fs::write(&envelope_file, &stored).unwrap();
+
+    let decrypted = age_cli()
+        .arg("--decrypt")
+        .arg("--identity")
+        .arg(&identity_file)
+        .arg(&envelope_file)
+        .output()
+        .unwrap();
+
+    assert!(
+        decrypted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&decrypted.stderr)
+    );
+    assert_eq!(decrypted.stdout, plaintext);
+
+    let plaintext_file = scratch.path().join("observation.json");
+    std::fs::write(&plaintext_file, &plaintext).unwrap();
+    let encrypted = age_cli()
+        .arg("--encrypt")
+        .arg("--recipient")
+        .arg(team.identity.to_public().to_string())
+        .arg(&plaintext_file)
+        .output()
+        .unwrap();
+    assert!(
+        encrypted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&encrypted.stderr)
+    );
+    let from_cli = submission(&new_report_id(), &encrypted.stdout);
+    assert_eq!(app.submit(&phone, &from_cli).await.status(), 201);
+}

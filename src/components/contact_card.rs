@@ -1,0 +1,45 @@
+//! One contact as a card: its name, whom it reaches, the number in large type (selectable, to
+//! copy by hand), Call and Copy, and whatever the caller adds below (what the line is for,
+//! hours, sources).
+
+use leptos::prelude::*;
+
+use crate::components::phone_actions::PhoneActions;
+
+/// A contact card. `id` must be unique on the page: the card's heading gets `{id}-name`, which
+/// labels the card and describes its buttons.
+#[component]
+pub fn ContactCard(
+    id: String,
+    #[prop(into)] name: TextProp,
+    /// Whom the number reaches, for the school's own contacts ("Social Care Centre").
+    #[prop(optional, into)]
+    role: Option<TextProp>,
+    /// The number as people write it: shown and copied.
+    number: String,
+    /// The `tel:` link.
+    tel_href: String,
+    /// Styles the call as the emergency one (the police).
+    #[prop(optional)]
+    danger: bool,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    let heading_id = format!("{id}-name");
+    let describedby = Some(heading_id.clone());
+    view! {
+        <article
+            class="contact-card"
+            class:contact-card--danger=danger
+            aria-labelledby=heading_id.clone()
+            data-testid="contact-card"
+        >
+            <h3 class="contact-card__name" id=heading_id.clone()>
+                {move || name.get()}
+            </h3>
+            {role.map(|role| view! { <p class="contact-card__role">{move || role.get()}</p> })}
+            <p class="contact-card__number">{number.clone()}</p>
+            <PhoneActions number tel_href danger describedby />
+            {children.map(|children| children())}
+        </article>
+    }
+}

@@ -1,0 +1,46 @@
+//! Call and Copy for one phone number: a large `tel:` link that starts the call in the phone's
+//! dialler, and a button that copies the number.
+
+use leptos::prelude::*;
+use prepoznaj_domain::locale::fill;
+
+use crate::components::copy_button::CopyButton;
+use crate::i18n::use_i18n;
+
+/// "Call 192" and "Copy number". `number` is shown and copied as people write it; `tel_href`
+/// dials the E.164 form (`tel:+381…`) or the short code (`tel:192`). `describedby` names the
+/// element that says whom the number reaches.
+#[component]
+pub fn PhoneActions(
+    number: String,
+    tel_href: String,
+    /// Styles the call as the emergency one (the police).
+    #[prop(optional)]
+    danger: bool,
+    #[prop(optional_no_strip)] describedby: Option<String>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let call_class = if danger {
+        "button button--danger phone-actions__call"
+    } else {
+        "button button--primary phone-actions__call"
+    };
+    let call_text = {
+        let number = number.clone();
+        move || fill(i18n.contacts().contact_call, &[("number", &number)])
+    };
+    view! {
+        <div class="phone-actions">
+            <a class=call_class href=tel_href aria-describedby=describedby.clone()>
+                {call_text}
+            </a>
+            <CopyButton
+                text=number
+                label=|m| m.contact_copy
+                copied=|m| m.contact_copied
+                unavailable=|m| m.contact_copy_unavailable
+                describedby=describedby
+            />
+        </div>
+    }
+}
