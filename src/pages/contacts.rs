@@ -13,7 +13,7 @@ use prepoznaj_domain::local_contacts::LocalContactList;
 
 use crate::components::contact_card::ContactCard;
 use crate::components::local_contact_messages::role_label;
-use crate::components::storage_error::storage_error_message;
+use crate::components::storage_error::{PageError, PageErrorView};
 use crate::content::{self, ContentError};
 use crate::i18n::{ContactsMessages, use_i18n, use_page_title};
 use crate::pages::local_contacts::LOCAL_CONTACTS_PATH;
@@ -47,11 +47,7 @@ pub fn ContactsPage() -> impl IntoView {
             {move || match local.get() {
                 None => view! { <p role="status">{move || i18n.contacts().contacts_loading}</p> }.into_any(),
                 Some(Err(error)) => {
-                    view! {
-                        <p class="notice notice--warning" role="alert">
-                            {move || storage_error_message(i18n.messages(), &error)}
-                        </p>
-                    }
+                    view! { <PageErrorView error=PageError::Storage(error) /> }
                         .into_any()
                 }
                 Some(Ok(list)) if list.is_empty() => {

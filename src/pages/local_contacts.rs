@@ -27,7 +27,7 @@ use crate::components::local_contact_messages::{
     ROLES, contact_error_message, import_error_message, role_label,
 };
 use crate::components::qr_code::{QrCode, QrSymbol};
-use crate::components::storage_error::storage_error_message;
+use crate::components::storage_error::{PageError, PageErrorView, storage_error_message};
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::contacts_import::IMPORT_PATH;
 use crate::storage::{StorageError, app_database, local_contacts};
@@ -191,11 +191,7 @@ pub fn LocalContactsPage() -> impl IntoView {
         {move || match loaded.get() {
             None => view! { <p role="status">{move || i18n.contacts().contacts_loading}</p> }.into_any(),
             Some(Err(error)) => {
-                view! {
-                    <p class="notice notice--warning" role="alert">
-                        {move || storage_error_message(i18n.messages(), &error)}
-                    </p>
-                }
+                view! { <PageErrorView error=PageError::Storage(error) /> }
                     .into_any()
             }
             Some(Ok(list)) => view! { <LocalContactsEditor initial=list /> }.into_any(),

@@ -79,6 +79,24 @@ pub enum Outcome {
 /// What the answer to sending `report_id` with envelope digest `sent` means.
 #[must_use]
 pub fn classify_send(report_id: &ReportUuid, sent: &Sha256Digest, attempt: Attempt<'_>) -> Outcome {
+    classify(attempt, |receipt| {
+        receipt.report_id == *report_id && receipt.envelope_sha256 == *sent
+    })
+}
+
+/// What the answer to asking for `report_id`'s status (after a 409) means: any receipt for
+/// this report settles it, whatever envelope the server kept.
+#[must_use]
+pub fn classify_status(report_id: &ReportUuid, attempt: Attempt<'_>) -> Outcome {
+    match attempt {
+        // Not there after all (e.g. stored under another school): send it again.
+        Attempt::Answer { status: 404, .. } => retry(RetryReason::UnexpectedAnswer, None),
+        _ => classify(attempt, |receipt| receipt.report_id == *report_id),
+    }
+}
+
+/// The rules of the module doc; a 2xx is delivery only with a receipt `settles` accepts.
+fn classify(attempt: Attempt<'_>, settles: impl Fn(&ReportReceipt) -> bool) -> Outcome {
     let Attempt::Answer {
         status,
         body,
@@ -89,44 +107,11 @@ pub fn classify_send(report_id: &ReportUuid, sent: &Sha256Digest, attempt: Attem
     };
     match status {
         200 | 201 => match serde_json::from_slice::<ReceiptResponse>(body) {
-            Ok(response)
-                if response.receipt.report_id == *report_id
-                    && response.receipt.envelope_sha256 == *sent =>
-            {
-                Outcome::Delivered(response.receipt)
-            }
+            Ok(response) if settles(&response.receipt) => Outcome::Delivered(response.receipt),
             _ => retry(RetryReason::UnexpectedAnswer, None),
         },
         401 => Outcome::NotEnrolled,
         409 => Outcome::CheckStatus,
-        408 | 425 | 429 | 500..=599 => retry(RetryReason::Server, retry_after_ms),
-        400..=499 => Outcome::Rejected(error_code(body)),
-        _ => retry(RetryReason::UnexpectedAnswer, retry_after_ms),
-    }
-}
-
-/// What the answer to asking for `report_id`'s status (after a 409) means: any receipt for
-/// this report settles it, whatever envelope the server kept.
-#[must_use]
-pub fn classify_status(report_id: &ReportUuid, attempt: Attempt<'_>) -> Outcome {
-    let Attempt::Answer {
-        status,
-        body,
-        retry_after_ms,
-    } = attempt
-    else {
-        return retry(RetryReason::Network, None);
-    };
-    match status {
-        200 => match serde_json::from_slice::<ReceiptResponse>(body) {
-            Ok(response) if response.receipt.report_id == *report_id => {
-                Outcome::Delivered(response.receipt)
-            }
-            _ => retry(RetryReason::UnexpectedAnswer, None),
-        },
-        401 => Outcome::NotEnrolled,
-        // Not there after all (e.g. stored under another school): send it again.
-        404 => retry(RetryReason::UnexpectedAnswer, None),
         408 | 425 | 429 | 500..=599 => retry(RetryReason::Server, retry_after_ms),
         400..=499 => Outcome::Rejected(error_code(body)),
         _ => retry(RetryReason::UnexpectedAnswer, retry_after_ms),
