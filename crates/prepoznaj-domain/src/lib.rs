@@ -12,6 +12,7 @@ pub mod guidance;
 pub mod local_contacts;
 pub mod locale;
 pub mod observation;
+pub mod outbox;
 pub mod phone;
 pub mod protocol;
 pub mod reference;

@@ -48,7 +48,8 @@ pub enum Attempt<'a> {
 }
 
 /// Why a report is being tried again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RetryReason {
     /// No answer from the server.
     Network,
