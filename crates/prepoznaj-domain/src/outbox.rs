@@ -46,11 +46,14 @@ pub enum Step {
 pub enum ReportState {
     /// Not yet with the team; due at `schedule.next_attempt_at`.
     Waiting { step: Step, schedule: Schedule },
-    /// A request is on its way; `sent` is the digest of the envelope it carries.
+    /// A request is on its way; `sent` is the digest of the envelope it carries, `enrolment`
+    /// the number of the enrolment whose token it carries.
     InFlight {
         step: Step,
         sent: Sha256Digest,
         schedule: Schedule,
+        #[serde(default)]
+        enrolment: u32,
     },
     /// The server did not know the phone's token (401): waits for [`Outbox::enrolled`].
     NeedsEnrolment { step: Step, schedule: Schedule },
@@ -143,6 +146,10 @@ pub struct Outbox {
     /// The phone's clock at the last delivery.
     #[serde(default)]
     last_delivery_at: Option<UnixMillis>,
+    /// How many times [`Outbox::enrolled`] was called: a 401 to a request sent with an older
+    /// token says nothing about the current one.
+    #[serde(default)]
+    enrolment: u32,
 }
 
 impl Outbox {
@@ -230,7 +237,7 @@ impl Outbox {
         report_id: &ReportUuid,
         now: UnixMillis,
     ) -> Result<Request, OutboxError> {
-        let needs_enrolment = self.needs_enrolment;
+        let (needs_enrolment, enrolment) = (self.needs_enrolment, self.enrolment);
         let report = self.get_mut(report_id)?;
         match report.state {
             ReportState::Waiting { step, schedule } if schedule.is_due(now) && !needs_enrolment => {
@@ -239,6 +246,7 @@ impl Outbox {
                     step,
                     sent: report.envelope_sha256,
                     schedule,
+                    enrolment,
                 };
                 Ok(Request {
                     report_id: report.report_id.clone(),
@@ -259,6 +267,7 @@ impl Outbox {
         now: UnixMillis,
         jitter: f64,
     ) -> Transition {
+        let current_enrolment = self.enrolment;
         let Ok(report) = self.get_mut(report_id) else {
             return Transition::Ignored;
         };
@@ -266,6 +275,7 @@ impl Outbox {
             step,
             sent,
             schedule,
+            enrolment,
         } = report.state
         else {
             return Transition::Ignored;
@@ -274,6 +284,24 @@ impl Outbox {
             Step::Submit => classify_send(report_id, &sent, attempt),
             Step::CheckStatus => classify_status(report_id, attempt),
         };
+        if outcome == Outcome::NotEnrolled && enrolment != current_enrolment {
+            // Sent with the old token: try the new one at once.
+            report.last_failure = Some(RetryReason::Reenrolled);
+            report.state = ReportState::Waiting {
+                step,
+                schedule: Schedule {
+                    next_attempt_at: now,
+                    ..schedule
+                },
+            };
+            if self.needs_enrolment {
+                self.hold_for_enrolment();
+            }
+            return Transition::RetryAt {
+                at: now,
+                reason: RetryReason::Reenrolled,
+            };
+        }
         let (state, transition) = match outcome {
             Outcome::Delivered(receipt) => {
                 report.last_failure = None;
@@ -330,9 +358,11 @@ impl Outbox {
         transition
     }
 
-    /// The phone has a valid token again: everything held for enrolment is due at `now`.
+    /// The phone has a valid token again: everything held for enrolment is due at `now`. A
+    /// request still in flight with the old token that gets a 401 is simply sent again.
     pub fn enrolled(&mut self, now: UnixMillis) {
         self.needs_enrolment = false;
+        self.enrolment = self.enrolment.wrapping_add(1);
         for report in &mut self.reports {
             if let ReportState::NeedsEnrolment { step, schedule } = report.state {
                 report.state = ReportState::Waiting {
@@ -696,6 +726,32 @@ mod tests {
         outbox.enrolled(later);
         assert_eq!(outbox.next_due(later).unwrap().report_id, first);
         assert_eq!(outbox.next_wake_at(later), Some(later));
+    }
+
+    #[test]
+    fn a_401_to_the_old_token_after_enrolling_again_is_no_reason_to_stop() {
+        let mut outbox = outbox_with(2);
+        let (first, second) = (report_id(0), report_id(1));
+        outbox.begin(&first, START).unwrap();
+        outbox.begin(&second, START).unwrap();
+        outbox.record(&first, answer(401, b""), START, 0.0);
+        outbox.enrolled(START);
+        assert_eq!(
+            outbox.record(&second, answer(401, b""), START, 0.0),
+            Transition::RetryAt {
+                at: START,
+                reason: RetryReason::Reenrolled
+            }
+        );
+        assert!(!outbox.needs_enrolment());
+        assert_eq!(outbox.next_due(START).unwrap().report_id, first);
+        outbox.begin(&first, START).unwrap();
+        assert_eq!(outbox.next_due(START).unwrap().report_id, second);
+        // A 401 to the new token does stop sending.
+        assert_eq!(
+            outbox.record(&first, answer(401, b""), START, 0.0),
+            Transition::NeedsEnrolment
+        );
     }
 
     #[test]

@@ -57,6 +57,9 @@ pub enum RetryReason {
     Server,
     /// A 2xx without a receipt for this report and envelope.
     UnexpectedAnswer,
+    /// A 401 to a request sent with the token the phone had before it enrolled again: the
+    /// new token has not been tried yet (the outbox decides this, never [`classify_send`]).
+    Reenrolled,
 }
 
 /// What one attempt means for the report.

@@ -28,7 +28,9 @@ impl Ledger {
             .unwrap()
             .iter()
             .filter(|(report_id, digest)| stored.get(report_id) != Some(digest))
-            .map(|(report_id, _)| format!("acknowledged report {report_id} not in the database after a restart"))
+            .map(|(report_id, _)| {
+                format!("acknowledged report {report_id} not in the database after a restart")
+            })
             .collect();
         self.lost.lock().unwrap().extend(missing);
     }

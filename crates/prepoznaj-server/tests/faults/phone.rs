@@ -135,8 +135,7 @@ pub async fn enrol(
 /// Encrypts `plaintext` to the team's key with the age crate, as the app does.
 pub fn encrypt(recipient: &age::x25519::Recipient, plaintext: &[u8]) -> Vec<u8> {
     let encryptor =
-        age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
-            .unwrap();
+        age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient)).unwrap();
     let mut envelope = Vec::new();
     let mut writer = encryptor.wrap_output(&mut envelope).unwrap();
     writer.write_all(plaintext).unwrap();

@@ -54,15 +54,22 @@ pub enum Fault {
     /// The server handles the request; its answer is lost (connection reset).
     LoseResponse,
     /// The request reaches the server twice, one after the other or at the same time.
-    Duplicate { concurrent: bool },
-    /// The request waits until another one has gone through (reordering).
+    Duplicate {
+        concurrent: bool,
+    },
+    /// The request waits until another one has gone through (reordering), or until every
+    /// request the phone has in flight is held.
     Hold,
     /// The request goes through, and a copy arrives again later.
     ReplayLater,
     /// The server dies with the body half sent, and stays down for `down_for` requests.
-    KillMidUpload { down_for: u32 },
+    KillMidUpload {
+        down_for: u32,
+    },
     /// The server commits, then dies before the phone gets the answer.
-    KillAfterCommit { down_for: u32 },
+    KillAfterCommit {
+        down_for: u32,
+    },
 }
 
 impl Fault {
@@ -76,7 +83,7 @@ impl Fault {
             Fault::LoseResponse => "response lost",
             Fault::Duplicate { concurrent: false } => "duplicate replay",
             Fault::Duplicate { concurrent: true } => "concurrent duplicate",
-            Fault::Hold => "reordered",
+            Fault::Hold => "held",
             Fault::ReplayLater => "late replay",
             Fault::KillMidUpload { .. } => "killed mid-upload",
             Fault::KillAfterCommit { .. } => "killed after commit",
@@ -84,7 +91,7 @@ impl Fault {
     }
 
     /// Every kind, for the check that the suite injected each of them.
-    pub const KINDS: [&'static str; 12] = [
+    pub const KINDS: [&'static str; 16] = [
         "connection reset",
         "500",
         "503 retry-after",
@@ -92,12 +99,17 @@ impl Fault {
         "response lost",
         "duplicate replay",
         "concurrent duplicate",
+        "held",
+        // Counted by the proxy when a held request goes through after a later one.
         "reordered",
         "late replay",
         "killed mid-upload",
         "killed after commit",
-        // Not a proxy fault; counted by the driver.
+        // Not the proxy's doing; counted by the phone's side.
         "token revoked",
+        "clock ±48 h",
+        "encrypted again",
+        "409, then status",
     ];
 }
 

@@ -79,9 +79,12 @@ impl Proxy {
         Self { address, shared }
     }
 
-    /// Faults for the next schedule.
+    /// Faults for the next schedule (whose phone has nothing in flight yet).
     pub fn set_plan(&self, plan: FaultPlan) {
-        self.shared.lock().plan = plan;
+        let mut state = self.shared.lock();
+        state.plan = plan;
+        state.client_in_flight = 0;
+        state.rebalance();
     }
 
     /// The phone starts a request.
@@ -120,10 +123,11 @@ impl State {
         }
     }
 
-    fn release_oldest(&mut self) {
-        if let Some(held) = self.held.pop_front() {
-            let _ = held.send(());
-        }
+    /// Releases the oldest held request; whether there was one.
+    fn release_oldest(&mut self) -> bool {
+        self.held
+            .pop_front()
+            .is_some_and(|held| held.send(()).is_ok())
     }
 }
 
@@ -143,8 +147,8 @@ impl Shared {
                 *state.injected.entry(fault.name()).or_default() += 1;
             }
             // Now and then an old copy arrives just before this request.
-            let replay = (!state.late.is_empty() && state.plan.chance(3))
-                .then(|| state.late.remove(0));
+            let replay =
+                (!state.late.is_empty() && state.plan.chance(3)).then(|| state.late.remove(0));
             (fault, replay)
         };
         if let Some(replay) = replay {
@@ -161,7 +165,10 @@ impl Shared {
         }
         self.apply(fault, &request, client).await;
         let mut state = self.lock();
-        state.release_oldest();
+        // A request held until this one went through now goes after it: reordered.
+        if state.release_oldest() {
+            *state.injected.entry("reordered").or_default() += 1;
+        }
         state.rebalance();
     }
 
@@ -209,7 +216,9 @@ impl Shared {
                     // Headers and half the body reach the server; then it dies.
                     let cut = request.len() - (request.len() - head_length(request)) / 2;
                     if let Ok(mut server) = TcpStream::connect(upstream).await {
-                        let _ = server.write_all(&with_connection_close(request)[..cut]).await;
+                        let _ = server
+                            .write_all(&with_connection_close(request)[..cut])
+                            .await;
                         self.kill(down_for).await;
                     }
                 }

@@ -27,8 +27,11 @@ pub struct Server {
 impl Server {
     /// Starts a server on `data_dir` (created if missing) serving a one-file `dist/`.
     pub async fn start(data_dir: &Path, dist_dir: &Path) -> Self {
-        std::fs::write(dist_dir.join("index.html"), "<!doctype html><title>Prepoznaj</title>")
-            .unwrap();
+        std::fs::write(
+            dist_dir.join("index.html"),
+            "<!doctype html><title>Prepoznaj</title>",
+        )
+        .unwrap();
         let mut server = Self {
             data_dir: data_dir.to_path_buf(),
             dist_dir: dist_dir.to_path_buf(),
