@@ -58,10 +58,10 @@ pub enum ReportState {
     /// The server did not know the phone's token (401): waits for [`Outbox::enrolled`].
     NeedsEnrolment { step: Step, schedule: Schedule },
     /// The team has it; the receipt says whether it was acted upon.
-    Delivered(ReportReceipt),
+    Delivered { receipt: ReportReceipt },
     /// Refused for good, with the server's reason. Stays until the user dismisses it
     /// ([`Outbox::forget`]) or sends it again ([`Outbox::requeue`]).
-    Rejected(ErrorCode),
+    Rejected { reason: ErrorCode },
 }
 
 /// A report in the outbox: its id, the digest of its current envelope and where it is. The
@@ -306,7 +306,9 @@ impl Outbox {
             Outcome::Delivered(receipt) => {
                 report.last_failure = None;
                 (
-                    ReportState::Delivered(receipt.clone()),
+                    ReportState::Delivered {
+                        receipt: receipt.clone(),
+                    },
                     Transition::Delivered(receipt),
                 )
             }
@@ -344,7 +346,10 @@ impl Outbox {
                     },
                 )
             }
-            Outcome::Rejected(code) => (ReportState::Rejected(code), Transition::Rejected(code)),
+            Outcome::Rejected(code) => (
+                ReportState::Rejected { reason: code },
+                Transition::Rejected(code),
+            ),
         };
         report.state = state;
         match transition {
@@ -409,7 +414,7 @@ impl Outbox {
         envelope_sha256: Sha256Digest,
     ) -> Result<(), OutboxError> {
         let report = self.get_mut(report_id)?;
-        if matches!(report.state, ReportState::Delivered(_)) {
+        if matches!(report.state, ReportState::Delivered { .. }) {
             return Err(OutboxError::AlreadyDelivered(report_id.clone()));
         }
         report.envelope_sha256 = envelope_sha256;
@@ -424,7 +429,7 @@ impl Outbox {
     pub fn requeue(&mut self, report_id: &ReportUuid, now: UnixMillis) -> Result<(), OutboxError> {
         let needs_enrolment = self.needs_enrolment;
         let report = self.get_mut(report_id)?;
-        if !matches!(report.state, ReportState::Rejected(_)) {
+        if !matches!(report.state, ReportState::Rejected { .. }) {
             return Err(OutboxError::NotRejected(report_id.clone()));
         }
         let step = Step::Submit;
@@ -445,7 +450,7 @@ impl Outbox {
         attempt: Attempt<'_>,
     ) -> Option<ReportStatus> {
         let report = self.get_mut(report_id).ok()?;
-        let ReportState::Delivered(receipt) = &mut report.state else {
+        let ReportState::Delivered { receipt } = &mut report.state else {
             return None;
         };
         match classify_status(report_id, attempt) {
@@ -513,11 +518,11 @@ impl Outbox {
                         counts.stale += 1;
                     }
                 }
-                ReportState::Delivered(receipt) => match receipt.status {
+                ReportState::Delivered { receipt } => match receipt.status {
                     ReportStatus::Received => counts.received += 1,
                     ReportStatus::ActedUpon => counts.acted_upon += 1,
                 },
-                ReportState::Rejected(_) => counts.rejected += 1,
+                ReportState::Rejected { .. } => counts.rejected += 1,
             }
         }
         counts
@@ -663,7 +668,9 @@ mod tests {
         );
         assert_eq!(
             outbox.get(&first).unwrap().state,
-            ReportState::Rejected(ErrorCode::HashMismatch)
+            ReportState::Rejected {
+                reason: ErrorCode::HashMismatch
+            }
         );
         assert_eq!(outbox.next_due(START).unwrap().report_id, report_id(1));
         assert_eq!(outbox.counts(START).rejected, 1);
@@ -991,8 +998,8 @@ mod tests {
                 // Only a rejection rejects and only a receipt for the report delivers.
                 for report in outbox.reports() {
                     match report.state {
-                        ReportState::Rejected(_) => prop_assert!(may_reject.contains(&report.report_id)),
-                        ReportState::Delivered(_) => prop_assert!(may_deliver.contains(&report.report_id)),
+                        ReportState::Rejected { .. } => prop_assert!(may_reject.contains(&report.report_id)),
+                        ReportState::Delivered { .. } => prop_assert!(may_deliver.contains(&report.report_id)),
                         _ => {}
                     }
                 }
@@ -1027,7 +1034,7 @@ mod tests {
             }
             for report in outbox.reports() {
                 prop_assert!(
-                    matches!(report.state, ReportState::Delivered(_) | ReportState::Rejected(_)),
+                    matches!(report.state, ReportState::Delivered { .. } | ReportState::Rejected { .. }),
                     "{:?}", report
                 );
             }

@@ -3,7 +3,8 @@
 //! and the IndexedDB writes; this module only decides, so that the same rules run in the
 //! browser and in the native fault-injection tests.
 //!
-//! No clock and no randomness here: the caller passes `now` and a jitter in `[0, 1)`.
+//! No clock and no randomness here: the caller passes `now` and a jitter in `[0, 1)`. The
+//! state machine over the whole queue, built on these, is [`crate::outbox`].
 //!
 //! The rules:
 //! - **No retry cap.** Network failures, 5xx, 408, 425 and 429 are tried again, with

@@ -365,8 +365,8 @@ impl Worker {
             .chance(8)
             .then(|| usize::try_from(rng.below(n_reports as u64)).unwrap());
         let concurrency = 1 + usize::try_from(rng.below(3)).unwrap();
-        // When (after how many requests) each report is queued, the clock jumps, the token is
-        // revoked and a report is encrypted again.
+        // After how many requests each report is queued, the clock jumps and the token is
+        // revoked.
         let mut enqueue_after: Vec<u32> = (0..n_reports)
             .map(|_| {
                 if rng.chance(3) {
@@ -593,7 +593,7 @@ impl Worker {
                 Some(digest) if !phone.digests[report_id].contains(digest) => outcome.lost.push(
                     format!("report {report_id} is stored with another envelope"),
                 ),
-                Some(_) if !matches!(state, ReportState::Delivered(_)) => {
+                Some(_) if !matches!(state, ReportState::Delivered { .. }) => {
                     outcome.violations.push(format!(
                         "report {report_id} is stored but the phone still has it as {state:?}"
                     ));
