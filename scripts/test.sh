@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Prepoznaj and ends with one line: "N passed, N failed".
 #   1. format and lints (rustfmt; clippy -D warnings, native and wasm32): one check each
-#   2. native tests: domain (unit + property), server API, app logic, xtask
+#   2. native tests: domain (unit + property), server API, sync fault injection, app logic, xtask
 #   3. wasm browser tests in headless Chromium (wasm-bindgen-test + chromedriver)
 #   4. the end-to-end suite: Playwright driving Debian's chromium against the real server
 # Installs what is missing first (scripts/setup.sh). Logs go to out/test/.
@@ -49,10 +49,11 @@ check format cargo fmt --all --check
 check clippy-native cargo clippy --locked --workspace --all-targets -- -D warnings
 check clippy-wasm cargo clippy --locked -p prepoznaj --target wasm32-unknown-unknown --all-targets -- -D warnings
 
-say "native tests (domain, server, app logic, xtask)"
+say "native tests (domain, server, sync fault injection, app logic, xtask)"
 cargo test --locked --workspace --no-fail-fast >"$logs/native.log" 2>&1
 status=$?
 grep -E '^test .* FAILED$|^failures:|panicked' "$logs/native.log" | head -n 40
+grep -E '^fault (suite seed|schedules):' "$logs/native.log" # the fault suite's seed and figures
 count_cargo_results "$logs/native.log" "$status"
 
 say "wasm browser tests (headless Chromium)"

@@ -80,6 +80,26 @@ pub struct QueuedReport {
     pub state: ReportState,
 }
 
+impl QueuedReport {
+    /// Whether the team does not have it yet (waiting, in flight or held for enrolment).
+    #[must_use]
+    pub fn is_pending(&self) -> bool {
+        matches!(
+            self.state,
+            ReportState::Waiting { .. }
+                | ReportState::InFlight { .. }
+                | ReportState::NeedsEnrolment { .. }
+        )
+    }
+
+    /// Whether it is still pending after more than
+    /// [`STALE_AFTER_MS`](crate::sync::STALE_AFTER_MS): shown with a warning.
+    #[must_use]
+    pub fn is_stale(&self, now: UnixMillis) -> bool {
+        self.is_pending() && crate::sync::is_stale(self.queued_at, now)
+    }
+}
+
 /// The request the app must make for a report, from [`Outbox::begin`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
@@ -514,7 +534,7 @@ impl Outbox {
                     if matches!(report.state, ReportState::InFlight { .. }) {
                         counts.in_flight += 1;
                     }
-                    if crate::sync::is_stale(report.queued_at, now) {
+                    if report.is_stale(now) {
                         counts.stale += 1;
                     }
                 }
@@ -647,6 +667,9 @@ mod tests {
             now = at;
         }
         assert_eq!(outbox.get(&id).unwrap().attempts, 30);
+        let a_day_later = UnixMillis(START.0 + crate::sync::STALE_AFTER_MS + 1);
+        assert!(outbox.get(&id).unwrap().is_stale(a_day_later));
+        assert_eq!(outbox.counts(a_day_later).stale, 1);
         outbox.begin(&id, now).unwrap();
         outbox.after_restart(now);
         assert_eq!(outbox.next_due(now).unwrap().report_id, id);
