@@ -16,6 +16,38 @@
 //!              └──────────── after_restart (an answer that never came is a network error)
 //! ```
 //!
+//! The app's sync loop, in short (persist the outbox after every change):
+//!
+//! ```
+//! use prepoznaj_domain::{
+//!     observation::UnixMillis,
+//!     outbox::{Outbox, Step, Transition},
+//!     protocol::{ReportUuid, Sha256Digest},
+//!     sync::Attempt,
+//! };
+//! let now = UnixMillis(1_764_230_400_000); // Date.now()
+//! let mut outbox = Outbox::new(); // or the one read back from IndexedDB, then `after_restart(now)`
+//! let report_id = ReportUuid::new_v7(now, [7; 10]);
+//! outbox.enqueue(report_id, Sha256Digest::from_bytes([1; 32]), now)?;
+//! while let Some(due) = outbox.next_due(now) {
+//!     let request = outbox.begin(&due.report_id, now)?;
+//!     // Step::Submit: POST /api/v1/reports with the envelope whose SHA-256 is
+//!     // `request.envelope_sha256`; Step::CheckStatus: GET /api/v1/reports/{id}/status.
+//!     assert_eq!(request.step, Step::Submit);
+//!     let answer = Attempt::NetworkError; // offline this time
+//!     let jitter = 0.5; // Math.random()
+//!     match outbox.record(&request.report_id, answer, now, jitter) {
+//!         Transition::Delivered(_receipt) => { /* delete the local envelope */ }
+//!         Transition::NeedsEnrolment => { /* ask to enrol; then `outbox.enrolled(now)` */ }
+//!         Transition::Rejected(_reason) => { /* show the reason beside the report */ }
+//!         Transition::CheckStatus | Transition::RetryAt { .. } | Transition::Ignored => {}
+//!     }
+//! }
+//! // Then wake up at this time (or when the phone comes online) and loop again.
+//! assert!(outbox.next_wake_at(now).is_some_and(|wake| wake > now));
+//! # Ok::<(), prepoznaj_domain::outbox::OutboxError>(())
+//! ```
+//!
 //! **Invariants** (property-tested below): a report leaves the outbox only through
 //! [`Outbox::forget`]; only a receipt for this report (and, for a send, this envelope) delivers
 //! it; a retryable answer never rejects it and there is no retry cap; a waiting report is due
