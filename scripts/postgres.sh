@@ -10,7 +10,12 @@
 set -euo pipefail
 
 say() { printf '==> %s\n' "$*" >&2; }
-die() { printf 'postgres.sh: %s\n' "$*" >&2; exit 1; }
+half_made=""  # a directory `start` made but could not finish: deleted on failure
+die() {
+  printf 'postgres.sh: %s\n' "$*" >&2
+  if [ -n "$half_made" ]; then rm -rf "$half_made"; fi
+  exit 1
+}
 
 find_bin() {
   if [ -n "${PG_BIN:-}" ]; then echo "$PG_BIN"; return; fi
@@ -38,6 +43,7 @@ start() {
   local bin dir password port options
   bin=$(find_bin)
   dir=$(mktemp -d "${TMPDIR:-/tmp}/prepoznaj-pg.XXXXXX")
+  half_made=$dir
   chmod 755 "$dir"
   password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
   printf '%s\n' "$password" >"$dir/password"

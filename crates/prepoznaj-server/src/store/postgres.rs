@@ -4,9 +4,10 @@
 //! Correctness across instances comes from the database, never from a lock in this process:
 //! every write is one `SERIALIZABLE` transaction, retried from the start when PostgreSQL
 //! reports a serialization failure, a deadlock or a unique key taken by a concurrent
-//! transaction, so each outcome (a code redeemed once, a report stored once, its resend
-//! answered with the first receipt) is what SQLite's one-writer-at-a-time gives. Reads that
-//! need more than one statement run in one read-only snapshot.
+//! transaction, so each outcome (a code redeemed once, a member added once) is what SQLite's
+//! one-writer-at-a-time gives. A report is the exception that scales: one `INSERT … ON
+//! CONFLICT DO NOTHING` on its id decides "stored" or "already there" at `READ COMMITTED`, so
+//! reports to different ids never conflict. Reads run in one read-only snapshot.
 //!
 //! A commit returns after PostgreSQL has flushed it (`synchronous_commit` not `off`); the
 //! store refuses to start on a server running with `fsync=off`. Migrations are the files in
@@ -172,8 +173,11 @@ type Work<'t, T> = Pin<Box<dyn Future<Output = Result<T, BackendError>> + Send +
 /// How a transaction runs.
 #[derive(Debug, Clone, Copy)]
 enum Access {
-    /// Serializable, retried on conflicts.
+    /// `SERIALIZABLE`: a write whose outcome depends on what it read.
     Write,
+    /// `READ COMMITTED`: a write whose outcome one unique key decides (`ON CONFLICT`), so
+    /// writes of other keys never conflict with it.
+    Insert,
     /// One consistent read-only snapshot.
     Read,
 }
@@ -217,8 +221,8 @@ impl PostgresStore {
         Ok(store)
     }
 
-    /// Runs `work` with `input` in one transaction; a [`Access::Write`] is retried from the
-    /// start while PostgreSQL reports a conflict with a concurrent transaction.
+    /// Runs `work` with `input` in one transaction, retried from the start while PostgreSQL
+    /// reports a conflict with a concurrent transaction.
     async fn run<I, T, F>(
         &self,
         operation: &'static str,
@@ -243,6 +247,9 @@ impl PostgresStore {
                     Access::Write => client
                         .build_transaction()
                         .isolation_level(IsolationLevel::Serializable),
+                    Access::Insert => client
+                        .build_transaction()
+                        .isolation_level(IsolationLevel::ReadCommitted),
                     Access::Read => client
                         .build_transaction()
                         .isolation_level(IsolationLevel::RepeatableRead)
@@ -531,7 +538,7 @@ impl Store for PostgresStore {
     }
 
     async fn submit_report(&self, new: NewReport) -> Result<SubmissionOutcome, StoreError> {
-        self.run("store a report", Access::Write, new, |transaction, new| {
+        self.run("store a report", Access::Insert, new, |transaction, new| {
             Box::pin(submit(transaction, new))
         })
         .await
@@ -758,8 +765,8 @@ async fn enrol(
 }
 
 /// Stores the report unless its id is taken. `ON CONFLICT DO NOTHING` waits for a concurrent
-/// insert of the same id; if that one commits first, the serializable transaction fails and
-/// the retry finds it and compares.
+/// insert of the same id to commit or roll back; the `SELECT` after it, in a new `READ
+/// COMMITTED` snapshot, then sees the report that won and compares.
 async fn submit(
     transaction: &Transaction<'_>,
     new: &NewReport,
