@@ -59,12 +59,13 @@ count_cargo_results "$logs/native.log" "$status"
 
 # --- PostgreSQL: the server API suite a second time, each test on its own fresh database in a
 # throwaway cluster (scripts/postgres.sh), stopped and deleted afterwards. More test threads
-# than cores: these tests mostly wait for PostgreSQL's fsyncs.
+# than cores: these tests mostly wait for PostgreSQL's fsyncs. `--workspace` keeps the features
+# of the run above, so nothing is rebuilt.
 say "server API tests against PostgreSQL"
 if pg_env=$(scripts/postgres.sh start 2>"$logs/postgres.log"); then
   eval "$pg_env"
   trap 'scripts/postgres.sh stop "$PREPOZNAJ_PG_DIR" >>"$logs/postgres.log" 2>&1' EXIT
-  cargo test --locked -p prepoznaj-server --test api --no-fail-fast -- --test-threads 8 \
+  cargo test --locked --workspace --test api --no-fail-fast -- --test-threads 8 \
     >"$logs/api-postgres.log" 2>&1
   status=$?
   scripts/postgres.sh stop "$PREPOZNAJ_PG_DIR" >>"$logs/postgres.log" 2>&1
