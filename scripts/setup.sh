@@ -7,6 +7,7 @@
 #   wasm-opt               from npm binaryen 132 (Debian's binaryen 108 miscompiles our wasm)
 #   chromium + chromedriver from Debian (browser tests; never a downloaded browser)
 #   age                    from Debian (the API test that decrypts a stored report with the standard CLI)
+#   postgresql             from Debian (the API tests' second run, on a throwaway cluster: scripts/postgres.sh)
 #   npm packages           from package-lock.json (Playwright, axe-core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +59,7 @@ missing_packages=()
 command -v chromium >/dev/null || missing_packages+=(chromium)
 command -v chromedriver >/dev/null || missing_packages+=(chromium-driver)
 command -v age >/dev/null || missing_packages+=(age)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing_packages+=(postgresql)
 [ -d /usr/share/fonts/truetype/liberation ] || missing_packages+=(fonts-liberation)
 if [ "${#missing_packages[@]}" -gt 0 ]; then
   say "installing Debian packages: ${missing_packages[*]}"

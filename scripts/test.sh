@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Prepoznaj and ends with one line: "N passed, N failed".
 #   1. format and lints (rustfmt; clippy -D warnings, native and wasm32): one check each
-#   2. native tests: domain (unit + property), server API, sync fault injection, app logic, xtask
+#   2. native tests: domain (unit + property), server API, sync fault injection, app logic, xtask;
+#      then the server API tests again against PostgreSQL (a throwaway cluster, scripts/postgres.sh)
 #   3. wasm browser tests in headless Chromium (wasm-bindgen-test + chromedriver)
 #   4. the end-to-end suite: Playwright driving Debian's chromium against the real server
 # Installs what is missing first (scripts/setup.sh). Logs go to out/test/.
@@ -11,6 +12,7 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 export TRUNK_SKIP_VERSION_CHECK=true
 export CARGO_TERM_COLOR=never
+unset PREPOZNAJ_TEST_DATABASE_URL # the first run is SQLite's; the PostgreSQL run sets it
 
 scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
 
@@ -55,6 +57,28 @@ status=$?
 grep -E '^test .* FAILED$|^failures:|panicked' "$logs/native.log" | head -n 40
 grep -E '^fault (suite seed|schedules):' "$logs/native.log" # the fault suite's seed and figures
 count_cargo_results "$logs/native.log" "$status"
+
+# --- PostgreSQL: the server API suite a second time, each test on its own fresh database in a
+# throwaway cluster (scripts/postgres.sh), stopped and deleted afterwards. More test threads
+# than cores: these tests mostly wait for PostgreSQL's fsyncs. `--workspace` keeps the features
+# of the run above, so nothing is rebuilt.
+say "server API tests against PostgreSQL"
+if pg_env=$(scripts/postgres.sh start 2>"$logs/postgres.log"); then
+  eval "$pg_env"
+  trap 'scripts/postgres.sh stop "$PREPOZNAJ_PG_DIR" >>"$logs/postgres.log" 2>&1' EXIT
+  cargo test --locked --workspace --test api --no-fail-fast -- --test-threads 8 \
+    >"$logs/api-postgres.log" 2>&1
+  status=$?
+  scripts/postgres.sh stop "$PREPOZNAJ_PG_DIR" >>"$logs/postgres.log" 2>&1
+  trap - EXIT
+  unset PREPOZNAJ_TEST_DATABASE_URL PREPOZNAJ_PG_DIR
+  grep -E '^test .* FAILED$|^failures:|panicked' "$logs/api-postgres.log" | head -n 40
+  count_cargo_results "$logs/api-postgres.log" "$status"
+else
+  echo "FAILED: cannot start PostgreSQL"; tail -n 20 "$logs/postgres.log"
+  failed=$((failed + 1))
+fi
+# --- end of PostgreSQL
 
 say "wasm browser tests (headless Chromium)"
 cargo test --locked -p prepoznaj --target wasm32-unknown-unknown --no-fail-fast >"$logs/wasm.log" 2>&1

@@ -3,16 +3,19 @@
 //! ([`Command`]).
 //!
 //! Parsing only: whether the directories and the port are usable is checked by
-//! [`crate::Application::build`], so tests can write a [`Config`] by hand. There are no secrets
-//! in the configuration; the first one must be wrapped in a type whose `Debug` redacts it.
+//! [`crate::Application::build`], so tests can write a [`Config`] by hand. The one secret, a
+//! password in `--database-url`, is a [`DatabaseUrl`], whose `Debug` redacts it.
 
-use std::{net::IpAddr, path::PathBuf};
+use std::{fmt, net::IpAddr, path::PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 use prepoznaj_domain::protocol::{DEFAULT_LINK_VALID_DAYS, MAX_LINK_VALID_DAYS};
 use tracing_subscriber::filter::Targets;
 
-use crate::StartupError;
+use crate::{
+    StartupError,
+    store::{Database, postgres::PostgresUrl},
+};
 
 /// The command line: serve (no subcommand) or run an operator command.
 #[derive(Debug, Clone, Parser)]
@@ -28,7 +31,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// Operator commands; they use the same `--data-dir` as the server and may run beside it.
+/// Operator commands; they use the same database as the server and may run beside it.
 #[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Schools and their protection teams.
@@ -73,7 +76,8 @@ pub struct Config {
     /// Address to listen on; 0.0.0.0 or :: exposes the server to the network.
     #[arg(long, env = "PREPOZNAJ_BIND", default_value = "127.0.0.1")]
     pub bind: IpAddr,
-    /// Directory for the database file `prepoznaj.db`; created when missing.
+    /// Directory for the SQLite database file `prepoznaj.db`; created when missing. Unused
+    /// with --database-url.
     #[arg(
         long,
         env = "PREPOZNAJ_DATA_DIR",
@@ -81,12 +85,51 @@ pub struct Config {
         global = true
     )]
     pub data_dir: PathBuf,
+    /// A PostgreSQL database to use instead of SQLite, for several server instances sharing
+    /// one database: postgres://user:password@host:port/database (no TLS: use loopback, a Unix
+    /// socket or a private network).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true, global = true)]
+    pub database_url: Option<DatabaseUrl>,
     /// The built app (trunk's output, with `index.html`).
     #[arg(long, env = "PREPOZNAJ_DIST", default_value = "./dist")]
     pub dist: PathBuf,
     /// Log filter for stderr, e.g. `info` or `warn,prepoznaj_server=debug`.
     #[arg(long, env = "PREPOZNAJ_LOG", default_value = "info")]
     pub log: Targets,
+}
+
+/// `--database-url` as given: not checked yet, and never printed (it may hold a password).
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl From<String> for DatabaseUrl {
+    fn from(url: String) -> Self {
+        Self(url)
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("DatabaseUrl(<redacted>)")
+    }
+}
+
+impl Config {
+    /// PostgreSQL if `--database-url` (`DATABASE_URL`) is set and not empty, else SQLite under
+    /// `--data-dir`.
+    ///
+    /// # Errors
+    /// A database URL that is not a usable `postgres://` URL.
+    pub fn database(&self) -> Result<Database, StartupError> {
+        match &self.database_url {
+            Some(DatabaseUrl(url)) if !url.is_empty() => PostgresUrl::parse(url)
+                .map(Database::Postgres)
+                .map_err(StartupError::DatabaseUrl),
+            _ => Ok(Database::Sqlite {
+                data_dir: self.data_dir.clone(),
+            }),
+        }
+    }
 }
 
 impl Cli {

@@ -18,7 +18,7 @@ use prepoznaj_domain::protocol::{
     PROTOCOL_VERSION,
 };
 
-use crate::store::{BackendError, CodeRefusal, StoreError};
+use crate::store::{BackendError, CodeRefusal, StoreError, postgres::PostgresUrlError};
 
 /// Why an API request failed.
 ///
@@ -223,6 +223,17 @@ pub enum StartupError {
         #[source]
         source: StoreError,
     },
+    /// `--database-url` is not a usable PostgreSQL URL (the URL itself is not repeated).
+    #[error("--database-url (DATABASE_URL) is not a usable PostgreSQL URL")]
+    DatabaseUrl(#[source] PostgresUrlError),
+    /// The PostgreSQL database cannot be reached or refuses the login.
+    #[error("--database-url {url} cannot be used")]
+    DatabaseUnreachable {
+        /// Without the password.
+        url: String,
+        #[source]
+        source: StoreError,
+    },
     /// The address is taken or not available on this machine.
     #[error("cannot listen on {address} (choose another --port or --bind)")]
     Bind {
@@ -261,6 +272,8 @@ impl StartupError {
             | Self::DistMissing(_)
             | Self::DistWithoutIndex(_)
             | Self::DataDir { .. }
+            | Self::DatabaseUrl(_)
+            | Self::DatabaseUnreachable { .. }
             | Self::Bind { .. }
             | Self::BaseUrl(_)
             | Self::SchoolName(_)

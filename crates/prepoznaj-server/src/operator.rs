@@ -2,9 +2,9 @@
 //! and prints its one-time team set-up link with a QR code drawn in the terminal.
 //!
 //! They open the same database as the server (it may be running: SQLite's WAL lets both
-//! write) and print to stdout. The set-up code is printed once and stored only as its hash.
+//! write, and PostgreSQL serves any number of clients) and print to stdout. The set-up code is printed once and stored only as its hash.
 
-use std::{io::Write as _, path::Path};
+use std::io::Write as _;
 
 use prepoznaj_domain::{
     observation::UnixMillis,
@@ -16,8 +16,8 @@ use crate::{
     Config, StartupError,
     config::{Command, SchoolCommand, SchoolCreate},
     credentials::{new_id, new_secret, now},
-    startup::open_store,
-    store::{NewSchool, Store},
+    startup::{OpenStore, open_store},
+    store::{Database, NewSchool, Store},
 };
 
 /// A school just created and the link that sets up its team.
@@ -29,7 +29,7 @@ pub struct CreatedSchool {
     pub expires_at: UnixMillis,
 }
 
-/// Runs one operator command with the server's `--data-dir`.
+/// Runs one operator command on the server's database.
 ///
 /// # Errors
 /// A bad argument, a database that cannot be opened or written, or stdout that cannot be
@@ -37,7 +37,7 @@ pub struct CreatedSchool {
 pub async fn run(command: Command, config: &Config) -> Result<(), StartupError> {
     match command {
         Command::School(SchoolCommand::Create(arguments)) => {
-            let created = create_school(&config.data_dir, &arguments).await?;
+            let created = create_school(&config.database()?, &arguments).await?;
             std::io::stdout()
                 .lock()
                 .write_all(describe(&created, &arguments).as_bytes())
@@ -46,18 +46,17 @@ pub async fn run(command: Command, config: &Config) -> Result<(), StartupError> 
     }
 }
 
-/// Creates the school and its one-time set-up code in the database under `data_dir`.
+/// Creates the school and its one-time set-up code in `database`.
 ///
 /// # Errors
 /// A bad name or base URL, or a database that cannot be opened or written.
 pub async fn create_school(
-    data_dir: &Path,
+    database: &Database,
     arguments: &SchoolCreate,
 ) -> Result<CreatedSchool, StartupError> {
     let name = SchoolName::parse(&arguments.name).map_err(StartupError::SchoolName)?;
     let base_url = checked_base_url(&arguments.base_url)?;
     let valid_days = LinkValidDays::new(arguments.valid_days).map_err(StartupError::ValidDays)?;
-    let store = open_store(data_dir).await?;
     let school = School {
         id: new_id(SchoolId::new_v7).map_err(StartupError::Randomness)?,
         name,
@@ -65,15 +64,17 @@ pub async fn create_school(
     let (code, code_hash) = new_secret().map_err(StartupError::Randomness)?;
     let created_at = now();
     let expires_at = valid_days.expiry(created_at);
-    store
-        .create_school(NewSchool {
-            school: school.clone(),
-            created_at,
-            setup_code: code_hash,
-            setup_expires_at: expires_at,
-        })
-        .await
-        .map_err(StartupError::Store)?;
+    let new_school = NewSchool {
+        school: school.clone(),
+        created_at,
+        setup_code: code_hash,
+        setup_expires_at: expires_at,
+    };
+    match open_store(database).await? {
+        OpenStore::Sqlite(store) => store.create_school(new_school).await,
+        OpenStore::Postgres(store) => store.create_school(new_school).await,
+    }
+    .map_err(StartupError::Store)?;
     tracing::info!(school = %school.id, "school created");
     Ok(CreatedSchool {
         school,

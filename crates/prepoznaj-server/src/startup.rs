@@ -1,13 +1,11 @@
 //! Builds the server from a [`Config`]: checks `--dist`, binds the port, opens and migrates the
-//! store, assembles the router. Nothing here handles a request.
+//! store its [`Database`] names (SQLite or PostgreSQL), assembles the router. Nothing here
+//! handles a request.
 //!
 //! Order matters for the operator: every check that can fail on configuration runs before the
 //! first log line, so a bad start prints exactly one line.
 
-use std::{
-    net::SocketAddr,
-    path::{Path, PathBuf},
-};
+use std::net::SocketAddr;
 
 use axum::{Router, middleware};
 use tokio::net::TcpListener;
@@ -15,7 +13,7 @@ use tokio::net::TcpListener;
 use crate::{
     Config, StartupError, routes, security,
     static_files::StaticFiles,
-    store::{Store, StoreError, sqlite::SqliteStore},
+    store::{Database, Store, StoreError, postgres::PostgresStore, sqlite::SqliteStore},
     telemetry,
 };
 
@@ -25,13 +23,14 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     address: SocketAddr,
-    database_path: PathBuf,
+    database: Database,
 }
 
 impl Application {
-    /// Checks the configuration, binds the address and opens the SQLite store.
+    /// Checks the configuration, binds the address and opens the store.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let static_files = StaticFiles::new(&config.dist)?;
+        let database = config.database()?;
         let requested = SocketAddr::new(config.bind, config.port);
         let bind_error = |source| StartupError::Bind {
             address: requested,
@@ -39,12 +38,15 @@ impl Application {
         };
         let listener = TcpListener::bind(requested).await.map_err(bind_error)?;
         let address = listener.local_addr().map_err(bind_error)?;
-        let store = open_store(&config.data_dir).await?;
+        let router = match open_store(&database).await? {
+            OpenStore::Sqlite(store) => router(store, static_files),
+            OpenStore::Postgres(store) => router(store, static_files),
+        };
         Ok(Self {
             listener,
-            router: router(store, static_files),
+            router,
             address,
-            database_path: SqliteStore::database_path(&config.data_dir),
+            database,
         })
     }
 
@@ -64,13 +66,13 @@ impl Application {
             "prepoznaj-server {} listening on http://{} (data: {})",
             env!("CARGO_PKG_VERSION"),
             self.address,
-            self.database_path.display()
+            self.database
         );
     }
 
-    /// The SQLite database file.
-    pub fn database_path(&self) -> &Path {
-        &self.database_path
+    /// Where the data is kept.
+    pub fn database(&self) -> &Database {
+        &self.database
     }
 
     /// Serves until SIGINT or SIGTERM, then lets open requests finish. Each request knows its
@@ -86,17 +88,37 @@ impl Application {
     }
 }
 
-/// Opens (creating and migrating if needed) the SQLite store under `data_dir`.
-pub async fn open_store(data_dir: &Path) -> Result<SqliteStore, StartupError> {
-    SqliteStore::open(data_dir)
-        .await
-        .map_err(|source| match source {
-            StoreError::Location { .. } => StartupError::DataDir {
-                path: data_dir.to_path_buf(),
-                source,
-            },
-            other => StartupError::Store(other),
-        })
+/// An opened store of either backend; callers match once and stay generic over [`Store`].
+#[derive(Debug)]
+pub enum OpenStore {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+/// Opens (creating and migrating if needed) the store of `database`.
+pub async fn open_store(database: &Database) -> Result<OpenStore, StartupError> {
+    match database {
+        Database::Sqlite { data_dir } => SqliteStore::open(data_dir)
+            .await
+            .map(OpenStore::Sqlite)
+            .map_err(|source| match source {
+                StoreError::Location { .. } => StartupError::DataDir {
+                    path: data_dir.clone(),
+                    source,
+                },
+                other => StartupError::Store(other),
+            }),
+        Database::Postgres(url) => PostgresStore::connect(url)
+            .await
+            .map(OpenStore::Postgres)
+            .map_err(|source| match source {
+                StoreError::Connect { .. } => StartupError::DatabaseUnreachable {
+                    url: url.to_string(),
+                    source,
+                },
+                other => StartupError::Store(other),
+            }),
+    }
 }
 
 /// The whole server around any store: `/api` to [`routes::api`], everything else to the app's

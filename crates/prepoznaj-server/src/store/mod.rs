@@ -1,4 +1,6 @@
-//! Persistence behind one trait, [`Store`], with one module per backend (only [`sqlite`] so far).
+//! Persistence behind one trait, [`Store`], with one module per backend: [`sqlite`] (embedded,
+//! the default) and [`postgres`] (one database shared by several server instances). Which one
+//! a server uses is its [`Database`].
 //!
 //! This module and its children are the only code that knows SQL; routes hold a `Store` and never
 //! see a connection. The trait grows one honest method at a time, as features need them.
@@ -9,9 +11,10 @@
 //! are made by the caller, so a backend holds no clock and no randomness, and the outcome enums
 //! say every way an operation can be refused, for routes to map to errors.
 
+pub mod postgres;
 pub mod sqlite;
 
-use std::{future::Future, path::PathBuf};
+use std::{fmt, future::Future, path::PathBuf};
 
 use prepoznaj_domain::{
     catalogue::CatalogueVersion,
@@ -24,8 +27,35 @@ use prepoznaj_domain::{
 
 use crate::credentials::SecretHash;
 
-/// A backend's own error (rusqlite, later sqlx), kept as the cause of a [`StoreError`].
+use self::{postgres::PostgresUrl, sqlite::SqliteStore};
+
+/// A backend's own error (rusqlite, tokio-postgres), kept as the cause of a [`StoreError`].
 pub type BackendError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Where the server keeps its data.
+#[derive(Debug, Clone)]
+pub enum Database {
+    /// The SQLite file in this data directory.
+    Sqlite { data_dir: PathBuf },
+    /// A PostgreSQL database.
+    Postgres(PostgresUrl),
+}
+
+/// The SQLite file's path, or the PostgreSQL URL without its password.
+impl fmt::Display for Database {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite { data_dir } => {
+                write!(
+                    formatter,
+                    "{}",
+                    SqliteStore::database_path(data_dir).display()
+                )
+            }
+            Self::Postgres(url) => write!(formatter, "{url}"),
+        }
+    }
+}
 
 /// What the server needs from a database.
 pub trait Store: Clone + Send + Sync + 'static {
@@ -269,6 +299,15 @@ pub enum StoreError {
         #[source]
         source: BackendError,
     },
+    /// The database server cannot be reached, or refuses the login.
+    #[error("cannot connect to the database")]
+    Connect {
+        #[source]
+        source: BackendError,
+    },
+    /// The database server could lose a commit it acknowledged.
+    #[error("the database server runs with {setting}=off; an acknowledged report could be lost")]
+    NotDurable { setting: &'static str },
     /// The database was migrated by a newer server; running this one could damage it.
     #[error(
         "database schema version {found} is newer than this server's {supported}; upgrade the server"

@@ -79,7 +79,7 @@ async fn malformed_json_wrong_types_unknown_and_missing_fields_are_400_with_thei
         assert_eq!(response.status(), 400, "{case}");
         assert_error(response, 400, code).await;
     }
-    assert_eq!(app.stored_reports(), 0);
+    assert_eq!(app.stored_reports().await, 0);
 }
 
 #[tokio::test]
@@ -153,9 +153,9 @@ async fn every_request_body_refuses_unknown_fields() {
         )
         .await;
     }
-    let members: u32 = app
-        .database()
-        .query_row("SELECT COUNT(*) FROM team_members", [], |row| row.get(0))
-        .unwrap();
-    assert_eq!(members, 1, "nothing was added");
+    assert_eq!(
+        app.database.count("team_members").await,
+        1,
+        "nothing was added"
+    );
 }

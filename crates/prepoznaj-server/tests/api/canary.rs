@@ -1,32 +1,22 @@
 //! End-to-end encryption as the server sees it: a canary in a report's plaintext appears
-//! nowhere on the server (database files, logs, responses), while the stored envelope still
-//! decrypts with the team's key, with the age crate and with the standard `age` CLI.
+//! nowhere on the server (the database: SQLite's files, or every row of every PostgreSQL table;
+//! logs; responses), while the stored envelope still decrypts with the team's key, with the age
+//! crate and with the standard `age` CLI.
 
-use std::{path::Path, process::Command};
+use std::process::Command;
 
 use prepoznaj_domain::protocol::{DeviceEnrolment, EnrolmentLinkCreated, TeamSetupResponse};
 use serde_json::json;
 
 use crate::{
-    cli::{RunningServer, school_create, scratch_with_dist},
+    cli::{RunningServer, Scratch, school_create},
     test_app::{
         TestApp, client, code_of_link, decrypt_with, encrypt_to, new_report_id, report_for,
-        stored_envelope, submission,
+        submission,
     },
 };
 
 const CANARY: &str = "CANARY-7f3c2a10-Јована-Петровић-0101990710006";
-
-/// Every file under `dir` (the database, its WAL and shared-memory files) as bytes.
-fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|entry| {
-            let path = entry.unwrap().path();
-            (path.display().to_string(), std::fs::read(&path).unwrap())
-        })
-        .collect()
-}
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack
@@ -45,11 +35,11 @@ fn observation_with_canary() -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn a_canary_in_a_report_is_nowhere_in_the_database_files_logs_or_responses() {
-    let scratch = scratch_with_dist();
-    let stdout = school_create(scratch.path(), &["--name", "ОШ Канаринац"]).await;
+async fn a_canary_in_a_report_is_nowhere_in_the_database_logs_or_responses() {
+    let scratch = Scratch::with_dist().await;
+    let stdout = school_create(&scratch, &["--name", "ОШ Канаринац"]).await;
     let setup_code = code_of_link(stdout.lines().find(|line| line.contains("#")).unwrap());
-    let server = RunningServer::start(scratch.path(), &["--log", "trace"]).await;
+    let server = RunningServer::start(&scratch, &["--log", "trace"]).await;
     let http = client();
     let mut seen = Vec::<u8>::new();
     let identity = age::x25519::Identity::generate();
@@ -131,12 +121,20 @@ async fn a_canary_in_a_report_is_nowhere_in_the_database_files_logs_or_responses
         seen.extend_from_slice(&response.bytes().await.unwrap());
     }
 
-    let data_dir = scratch.path().join("data");
-    let while_running = files_under(&data_dir);
-    assert!(
-        while_running.iter().any(|(name, _)| name.ends_with("-wal")),
-        "the WAL is checked while it exists"
-    );
+    let while_running = scratch.database.dump().await;
+    if scratch.database.is_postgres() {
+        assert!(
+            while_running
+                .iter()
+                .any(|(name, _)| name == "reports.envelope"),
+            "the stored envelope is among what is searched"
+        );
+    } else {
+        assert!(
+            while_running.iter().any(|(name, _)| name.ends_with("-wal")),
+            "the WAL is checked while it exists"
+        );
+    }
     let (status, log) = server.stop().await;
     assert!(status.success(), "{log}");
     assert!(
@@ -145,7 +143,7 @@ async fn a_canary_in_a_report_is_nowhere_in_the_database_files_logs_or_responses
     );
 
     let canary = CANARY.as_bytes();
-    for (name, bytes) in while_running.iter().chain(&files_under(&data_dir)) {
+    for (name, bytes) in while_running.iter().chain(&scratch.database.dump().await) {
         assert!(!contains(bytes, canary), "the canary is in {name}");
     }
     assert!(
@@ -154,8 +152,7 @@ async fn a_canary_in_a_report_is_nowhere_in_the_database_files_logs_or_responses
     );
     assert!(!contains(&seen, canary), "the canary is in a response");
 
-    let connection = rusqlite::Connection::open(data_dir.join("prepoznaj.db")).unwrap();
-    let stored = stored_envelope(&connection, &report_id);
+    let stored = scratch.database.stored_envelope(&report_id).await;
     assert_eq!(
         decrypt_with(&identity, &stored),
         plaintext,
@@ -180,7 +177,7 @@ async fn the_stored_envelope_decrypts_with_each_team_key_and_not_without_one() {
         201
     );
 
-    let stored = app.stored_envelope(&report_id);
+    let stored = app.stored_envelope(&report_id).await;
 
     assert_eq!(stored, envelope, "stored byte for byte");
     assert_eq!(decrypt_with(&team.identity, &stored), plaintext);
@@ -221,7 +218,7 @@ async fn the_age_cli_decrypts_a_stored_envelope_and_makes_envelopes_the_server_t
     let plaintext = observation_with_canary();
     let (report_id, _, body) = report_for(&team, &plaintext);
     assert_eq!(app.submit(&phone, &body).await.status(), 201);
-    let stored = app.stored_envelope(&report_id);
+    let stored = app.stored_envelope(&report_id).await;
     let envelope_file = scratch.path().join("report.age");
     std::fs::write(&envelope_file, &stored).unwrap();
 

@@ -1,8 +1,10 @@
 //! The `prepoznaj-server` binary as an operator meets it: one clear line and a non-zero exit on
-//! bad configuration, a start-up line, request logs, and a clean stop on SIGTERM.
+//! bad configuration, a start-up line, request logs, and a clean stop on SIGTERM. Tests that
+//! serve use the test's database ([`Scratch`]); the others need none.
 
 use std::{path::Path, process::Stdio, time::Duration};
 
+use prepoznaj_server::store::postgres::PostgresUrl;
 use serde_json::json;
 use tempfile::TempDir;
 use tokio::{
@@ -11,13 +13,17 @@ use tokio::{
     time::timeout,
 };
 
-use crate::test_app::{client, code_of_link, write_dist};
+use crate::{
+    test_app::{client, code_of_link, write_dist},
+    test_database::{POSTGRES_VARIABLE, TestDatabase},
+};
 
 /// Generous: the binary is already built, start-up takes milliseconds.
 const DEADLINE: Duration = Duration::from_secs(30);
 
 /// The binary with a clean environment and a scratch working directory, so neither the
-/// developer's `PREPOZNAJ_*` variables nor the repository's `./dist` leak in.
+/// developer's `PREPOZNAJ_*` or `DATABASE_URL` variables nor the repository's `./dist` leak in.
+/// Its database is SQLite under `./data`.
 pub fn server(working_dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_prepoznaj-server"));
     for variable in [
@@ -27,6 +33,8 @@ pub fn server(working_dir: &Path) -> Command {
         "PREPOZNAJ_DIST",
         "PREPOZNAJ_LOG",
         "PREPOZNAJ_BASE_URL",
+        "DATABASE_URL",
+        POSTGRES_VARIABLE,
     ] {
         command.env_remove(variable);
     }
@@ -62,6 +70,44 @@ pub fn scratch_with_dist() -> TempDir {
     scratch
 }
 
+/// A scratch working directory with a valid `dist/` and the test's database: SQLite under
+/// `./data`, or a fresh PostgreSQL database.
+#[derive(Debug)]
+pub struct Scratch {
+    /// Declared before `dir`, so a PostgreSQL database is dropped first.
+    pub database: TestDatabase,
+    pub dir: TempDir,
+}
+
+impl Scratch {
+    pub async fn with_dist() -> Self {
+        let dir = scratch_with_dist();
+        let database = TestDatabase::fresh(&dir.path().join("data")).await;
+        Self { database, dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// [`server`] in this directory, on this database.
+    pub fn server(&self) -> Command {
+        let mut command = server(self.path());
+        if let Some(url) = self.database.postgres_url() {
+            command.env("DATABASE_URL", url);
+        }
+        command
+    }
+
+    /// The database as the start-up line names it.
+    fn announced_database(&self) -> String {
+        self.database.postgres_url().map_or_else(
+            || "./data/prepoznaj.db".to_owned(),
+            |url| PostgresUrl::parse(url).unwrap().to_string(),
+        )
+    }
+}
+
 /// The binary serving from a scratch directory, with everything it wrote to stderr so far.
 #[derive(Debug)]
 pub struct RunningServer {
@@ -74,8 +120,9 @@ pub struct RunningServer {
 
 impl RunningServer {
     /// Starts `prepoznaj-server --port 0 <arguments>` and waits for its start-up line.
-    pub async fn start(working_dir: &Path, arguments: &[&str]) -> Self {
-        let mut child = server(working_dir)
+    pub async fn start(scratch: &Scratch, arguments: &[&str]) -> Self {
+        let mut child = scratch
+            .server()
             .args(["--port", "0"])
             .args(arguments)
             .spawn()
@@ -101,7 +148,9 @@ impl RunningServer {
         let version = env!("CARGO_PKG_VERSION");
         let address = announcement
             .strip_prefix(&format!("prepoznaj-server {version} listening on http://"))
-            .and_then(|rest| rest.strip_suffix(" (data: ./data/prepoznaj.db)\n"))
+            .and_then(|rest| {
+                rest.strip_suffix(&format!(" (data: {})\n", scratch.announced_database()))
+            })
             .unwrap_or_else(|| panic!("unexpected start-up line: {announcement:?}"))
             .to_owned();
         Self {
@@ -133,11 +182,12 @@ impl RunningServer {
     }
 }
 
-/// Runs `prepoznaj-server school create` in `working_dir` and returns its stdout.
-pub async fn school_create(working_dir: &Path, arguments: &[&str]) -> String {
+/// Runs `prepoznaj-server school create` in the scratch directory and returns its stdout.
+pub async fn school_create(scratch: &Scratch, arguments: &[&str]) -> String {
     let output = timeout(
         DEADLINE,
-        server(working_dir)
+        scratch
+            .server()
             .args(["school", "create"])
             .args(arguments)
             .output(),
@@ -200,6 +250,48 @@ async fn data_dir_that_cannot_be_created_is_one_line_exit_2() {
 }
 
 #[tokio::test]
+async fn a_database_url_that_cannot_be_used_is_one_line_exit_2_without_its_password() {
+    let scratch = scratch_with_dist();
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+
+    let mut unreachable = server(scratch.path());
+    unreachable.args(["--port", "0"]).env(
+        "DATABASE_URL",
+        format!("postgresql://prepoznaj:hunter2-secret@127.0.0.1:{closed_port}/prepoznaj"),
+    );
+    let names =
+        format!("--database-url postgresql://prepoznaj@127.0.0.1:{closed_port}/prepoznaj cannot");
+    assert_fails_with_one_line(unreachable, 2, &names).await;
+
+    for url in [
+        "mysql://prepoznaj:hunter2-secret@127.0.0.1/prepoznaj",
+        "postgresql://prepoznaj:hunter2-secret@127.0.0.1:port/prepoznaj",
+    ] {
+        let mut command = server(scratch.path());
+        command.args(["--port", "0", "--database-url", url]);
+        let output = timeout(DEADLINE, command.output()).await.unwrap().unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("--database-url (DATABASE_URL) is not a usable PostgreSQL URL"),
+            "{stderr}"
+        );
+        assert!(
+            !stderr.contains("hunter2"),
+            "the password is printed: {stderr}"
+        );
+    }
+    assert!(
+        !scratch.path().join("data").exists(),
+        "with a database URL nothing is created under --data-dir"
+    );
+}
+
+#[tokio::test]
 async fn port_in_use_is_one_line_exit_2() {
     let scratch = scratch_with_dist();
     let occupied = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -213,14 +305,18 @@ async fn port_in_use_is_one_line_exit_2() {
 
 #[tokio::test]
 async fn serves_after_announcing_itself_and_stops_cleanly_on_sigterm() {
-    let scratch = scratch_with_dist();
-    let server = RunningServer::start(scratch.path(), &[]).await;
+    let scratch = Scratch::with_dist().await;
+    let server = RunningServer::start(&scratch, &[]).await;
     assert!(
         server.address.starts_with("127.0.0.1:"),
         "{}",
         server.address
     );
-    assert!(scratch.path().join("data/prepoznaj.db").is_file());
+    assert_eq!(
+        scratch.path().join("data/prepoznaj.db").is_file(),
+        !scratch.database.is_postgres(),
+        "SQLite's file, and only for SQLite"
+    );
 
     let health = client()
         .get(server.url("/api/health?token=not-logged"))
@@ -242,9 +338,9 @@ async fn serves_after_announcing_itself_and_stops_cleanly_on_sigterm() {
 
 #[tokio::test]
 async fn school_create_prints_a_one_time_set_up_link_and_its_qr_code() {
-    let scratch = scratch_with_dist();
+    let scratch = Scratch::with_dist().await;
     let stdout = school_create(
-        scratch.path(),
+        &scratch,
         &[
             "--name",
             "ОШ „Вук Караџић“",
@@ -272,8 +368,8 @@ async fn school_create_prints_a_one_time_set_up_link_and_its_qr_code() {
         "{stdout}"
     );
 
-    // The server started on the same data directory takes the code, once.
-    let server = RunningServer::start(scratch.path(), &[]).await;
+    // The server started on the same database takes the code, once.
+    let server = RunningServer::start(&scratch, &[]).await;
     let setup = json!({
         "setup_code": code_of_link(link),
         "public_key": age::x25519::Identity::generate().to_public().to_string(),

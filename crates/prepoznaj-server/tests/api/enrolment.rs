@@ -73,9 +73,9 @@ async fn unknown_and_expired_codes_are_refused() {
     .await;
 
     let code = app.create_school("ОШ Бранко Радичевић").await;
-    app.database()
-        .execute("UPDATE setup_codes SET expires_at = 0", [])
-        .unwrap();
+    app.database
+        .execute("UPDATE setup_codes SET expires_at = 0", &[])
+        .await;
     let expired = setup_body(&code, &key, "A");
     assert_error(
         app.post_json("/api/v1/team/setup", None, &expired).await,
@@ -313,12 +313,12 @@ async fn enrolment_links_enrol_phones_until_they_expire_or_are_revoked() {
     .await;
 
     let other = app.enrolment_code(&team).await;
-    app.database()
+    app.database
         .execute(
-            "UPDATE enrolment_links SET expires_at = 0 WHERE id = ?1",
-            [other.link.id.as_str()],
+            "UPDATE enrolment_links SET expires_at = 0 WHERE id = $1",
+            &[other.link.id.as_str()],
         )
-        .unwrap();
+        .await;
     let expired = json!({ "enrolment_code": other.enrolment_code.expose() });
     assert_error(
         app.post_json("/api/v1/devices", None, &expired).await,
@@ -334,11 +334,7 @@ async fn enrolment_links_enrol_phones_until_they_expire_or_are_revoked() {
         "not_found",
     )
     .await;
-    let devices: u32 = app
-        .database()
-        .query_row("SELECT COUNT(*) FROM devices", [], |row| row.get(0))
-        .unwrap();
-    assert_eq!(devices, 2);
+    assert_eq!(app.database.count("devices").await, 2);
 }
 
 #[tokio::test]
@@ -417,24 +413,26 @@ async fn tokens_and_codes_are_stored_only_as_hashes() {
     let link = app.enrolment_code(&team).await;
     let phone = app.enrol(&team).await;
     let (_, added) = approve(&app, &team, "Jovan").await;
-    drop(
-        app.database()
-            .query_row("PRAGMA wal_checkpoint(FULL)", [], |_| Ok(())),
-    );
 
-    let mut stored = std::fs::read(&app.database_path).unwrap();
-    stored.extend(std::fs::read(app.database_path.with_extension("db-wal")).unwrap_or_default());
+    // SQLite: the database file and its WAL; PostgreSQL: every row of every table.
+    let stored = app.database.dump().await;
+    assert!(
+        stored.iter().any(|(_, bytes)| !bytes.is_empty()),
+        "something was read"
+    );
     for secret in [
         team.member_token.as_str(),
         link.enrolment_code.expose(),
         phone.token.as_str(),
         added.setup_code.expose(),
     ] {
-        assert!(
-            !stored
-                .windows(secret.len())
-                .any(|window| window == secret.as_bytes()),
-            "a secret is in the database in clear"
-        );
+        for (name, bytes) in &stored {
+            assert!(
+                !bytes
+                    .windows(secret.len())
+                    .any(|window| window == secret.as_bytes()),
+                "a secret is in the database in clear: {name}"
+            );
+        }
     }
 }

@@ -31,9 +31,9 @@ async fn health_reports_ok_with_server_version_and_protocol() {
 async fn health_is_503_store_unavailable_without_internal_detail_when_store_fails() {
     let app = TestApp::spawn().await;
     // Break the schema under the running server, as a damaged or foreign file would.
-    app.database()
-        .execute_batch("DROP TABLE schema_migrations")
-        .unwrap();
+    app.database
+        .batch_execute("DROP TABLE schema_migrations")
+        .await;
 
     let response = app.get("/api/health").await;
 

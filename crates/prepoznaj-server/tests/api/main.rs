@@ -1,5 +1,6 @@
-//! Server API tests: each test spawns the real application on port 0 with a fresh data
-//! directory and a fixture `dist/`, and talks to it over HTTP like a browser or an operator.
+//! Server API tests: each test spawns the real application on port 0 with a fresh database
+//! (SQLite, or PostgreSQL when `PREPOZNAJ_TEST_DATABASE_URL` is set) and a fixture `dist/`, and
+//! talks to it over HTTP like a browser or an operator.
 //!
 //! One binary with modules, so it links once. Waits are on conditions with deadlines, never sleeps.
 
@@ -16,8 +17,10 @@ mod cli;
 mod database;
 mod enrolment;
 mod health;
+mod instances;
 mod openapi;
 mod reports;
 mod security_headers;
 mod static_files;
 mod test_app;
+mod test_database;

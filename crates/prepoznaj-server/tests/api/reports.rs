@@ -31,18 +31,17 @@ async fn a_new_report_is_stored_and_acknowledged_with_201_and_its_receipt() {
     assert_eq!(receipt.report_id, report_id);
     assert_eq!(receipt.status, ReportStatus::Received);
     assert_eq!(receipt.envelope_sha256, sha256(&envelope));
-    let (stored, size, school, status): (Vec<u8>, usize, String, String) = app
-        .database()
+    let row = app
+        .database
         .query_row(
-            "SELECT envelope, size, school_id, status FROM reports WHERE id = ?1",
-            [report_id.as_str()],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            "SELECT envelope, size, school_id, status FROM reports WHERE id = $1",
+            &[report_id.as_str()],
         )
-        .unwrap();
-    assert_eq!(stored, envelope);
-    assert_eq!(size, envelope.len());
-    assert_eq!(school, team.setup.school.id.as_str());
-    assert_eq!(status, "received");
+        .await;
+    assert_eq!(row[0].bytes(), envelope);
+    assert_eq!(row[1].integer(), i64::try_from(envelope.len()).unwrap());
+    assert_eq!(row[2].text(), team.setup.school.id.as_str());
+    assert_eq!(row[3].text(), "received");
 }
 
 #[tokio::test]
@@ -66,7 +65,7 @@ async fn an_identical_resend_gets_200_with_the_original_receipt() {
             "the receipt of the first time"
         );
     }
-    assert_eq!(app.stored_reports(), 1);
+    assert_eq!(app.stored_reports().await, 1);
 }
 
 #[tokio::test]
@@ -89,9 +88,9 @@ async fn another_envelope_or_catalogue_under_a_known_id_is_409_report_conflict()
         .await;
     }
 
-    assert_eq!(app.stored_reports(), 1);
+    assert_eq!(app.stored_reports().await, 1);
     assert_eq!(
-        app.stored_envelope(&report_id),
+        app.stored_envelope(&report_id).await,
         envelope,
         "the first report is kept"
     );
@@ -109,7 +108,7 @@ async fn a_body_over_256_kib_is_413_and_one_just_under_is_accepted() {
 
     let (_, _, too_large) = report_for(&team, &vec![b'x'; 200 * 1024]);
     assert_error(app.submit(&phone, &too_large).await, 413, "body_too_large").await;
-    assert_eq!(app.stored_reports(), 1);
+    assert_eq!(app.stored_reports().await, 1);
 }
 
 #[tokio::test]
@@ -137,7 +136,7 @@ async fn plaintext_armor_and_passphrase_envelopes_are_refused_and_not_stored() {
         let body = submission(&new_report_id(), &refused);
         assert_error(app.submit(&phone, &body).await, 400, "not_an_age_envelope").await;
     }
-    assert_eq!(app.stored_reports(), 0);
+    assert_eq!(app.stored_reports().await, 0);
 }
 
 #[tokio::test]
@@ -164,7 +163,7 @@ async fn a_wrong_digest_or_protocol_version_is_refused() {
         "unsupported_protocol_version",
     )
     .await;
-    assert_eq!(app.stored_reports(), 0);
+    assert_eq!(app.stored_reports().await, 0);
 }
 
 #[tokio::test]
@@ -187,12 +186,12 @@ async fn status_follows_the_team_and_is_only_for_the_same_school() {
     assert_eq!(status.receipt, stored.receipt);
 
     // The team's side of this is not built yet: its status change is a row update.
-    app.database()
+    app.database
         .execute(
-            "UPDATE reports SET status = 'acted_upon' WHERE id = ?1",
-            [report_id.as_str()],
+            "UPDATE reports SET status = 'acted_upon' WHERE id = $1",
+            &[report_id.as_str()],
         )
-        .unwrap();
+        .await;
     let status: ReceiptResponse = app
         .get_authorized(&path, &colleague.token)
         .await
@@ -264,5 +263,5 @@ async fn reports_need_a_valid_device_token() {
         "token_revoked",
     )
     .await;
-    assert_eq!(app.stored_reports(), 0);
+    assert_eq!(app.stored_reports().await, 0);
 }

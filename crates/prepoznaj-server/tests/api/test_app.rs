@@ -1,10 +1,11 @@
-//! Spawning the server for a test: fixture `dist/`, fresh data directory, HTTP client; and the
-//! steps most tests start from: a school with a team member, an enrolled phone, a report.
+//! Spawning the server for a test: fixture `dist/`, fresh database ([`TestDatabase`]: SQLite or
+//! PostgreSQL), HTTP client; and the steps most tests start from: a school with a team member,
+//! an enrolled phone, a report.
 
 use std::{
     io::Write as _,
     net::{IpAddr, Ipv4Addr},
-    path::{Path, PathBuf},
+    path::Path,
     str::FromStr,
 };
 
@@ -17,11 +18,12 @@ use prepoznaj_domain::{
     },
 };
 use prepoznaj_server::{Application, Config, config::SchoolCreate, operator};
-use rusqlite::Connection;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 use tempfile::TempDir;
 use tracing_subscriber::filter::Targets;
+
+use crate::test_database::TestDatabase;
 
 pub const INDEX_HTML: &str = "<!doctype html><title>Prepoznaj</title><body></body>";
 pub const HASHED_JS: &str = "prepoznaj-3f2a9c1b8d7e6f50.js";
@@ -58,22 +60,25 @@ pub fn write_dist(dist: &Path) {
     }
 }
 
-/// A running server and the directories it owns; both are deleted when the test ends.
+/// A running server and what it owns: its database and directories, all deleted when the test
+/// ends.
 #[derive(Debug)]
 pub struct TestApp {
     pub base_url: String,
     pub client: reqwest::Client,
+    /// Declared before `data_dir`, so a PostgreSQL database is dropped first.
+    pub database: TestDatabase,
     pub data_dir: TempDir,
     pub dist_dir: TempDir,
-    pub database_path: PathBuf,
 }
 
-/// A configuration on 127.0.0.1, port 0, for the given directories.
-pub fn config(data_dir: &Path, dist: &Path) -> Config {
+/// A configuration on 127.0.0.1, port 0, for the given database and `dist/`.
+pub fn config(database: &TestDatabase, dist: &Path) -> Config {
     Config {
         port: 0,
         bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        data_dir: data_dir.to_path_buf(),
+        data_dir: database.data_dir().to_path_buf(),
+        database_url: database.database_url(),
         dist: dist.to_path_buf(),
         log: Targets::from_str("info").unwrap(),
     }
@@ -95,20 +100,27 @@ impl TestApp {
         let dist_dir = TempDir::new().unwrap();
         write_dist(dist_dir.path());
         // A data directory that does not exist yet: the server must create it.
-        let data_path = data_dir.path().join("data");
-        let application = Application::build(config(&data_path, dist_dir.path()))
+        let database = TestDatabase::fresh(&data_dir.path().join("data")).await;
+        let mut app = Self {
+            base_url: String::new(),
+            client: client(),
+            database,
+            data_dir,
+            dist_dir,
+        };
+        app.base_url = app.spawn_instance().await;
+        app
+    }
+
+    /// Starts one more server on the same database, as a deployment with several instances
+    /// does; returns its base URL. It stops when the test ends.
+    pub async fn spawn_instance(&self) -> String {
+        let application = Application::build(config(&self.database, self.dist_dir.path()))
             .await
             .unwrap();
         let base_url = format!("http://{}", application.address());
-        let database_path = application.database_path().to_path_buf();
         tokio::spawn(application.run_until_stopped());
-        Self {
-            base_url,
-            client: client(),
-            data_dir,
-            dist_dir,
-            database_path,
-        }
+        base_url
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -161,15 +173,10 @@ impl TestApp {
             .unwrap()
     }
 
-    /// A second connection to the server's database, as an operator's `sqlite3` would open it.
-    pub fn database(&self) -> Connection {
-        Connection::open(&self.database_path).unwrap()
-    }
-
     /// Creates a school as the operator's command does; returns its one-time set-up code.
     pub async fn create_school(&self, name: &str) -> String {
         let created = operator::create_school(
-            &self.data_dir.path().join("data"),
+            &self.database.database(),
             &SchoolCreate {
                 name: name.to_owned(),
                 base_url: "https://prepoznaj.example.rs".to_owned(),
@@ -242,16 +249,14 @@ impl TestApp {
             .await
     }
 
-    /// The envelope stored under `report_id`, read from the database file.
-    pub fn stored_envelope(&self, report_id: &ReportUuid) -> Vec<u8> {
-        stored_envelope(&self.database(), report_id)
+    /// The envelope stored under `report_id`, read from the database.
+    pub async fn stored_envelope(&self, report_id: &ReportUuid) -> Vec<u8> {
+        self.database.stored_envelope(report_id).await
     }
 
     /// Number of rows in the reports table.
-    pub fn stored_reports(&self) -> u32 {
-        self.database()
-            .query_row("SELECT COUNT(*) FROM reports", [], |row| row.get(0))
-            .unwrap()
+    pub async fn stored_reports(&self) -> i64 {
+        self.database.count("reports").await
     }
 
     pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
@@ -269,17 +274,6 @@ pub fn header(response: &reqwest::Response, name: &str) -> Option<String> {
         .headers()
         .get(name)
         .map(|value| value.to_str().unwrap().to_owned())
-}
-
-/// The envelope stored under `report_id`.
-pub fn stored_envelope(database: &Connection, report_id: &ReportUuid) -> Vec<u8> {
-    database
-        .query_row(
-            "SELECT envelope FROM reports WHERE id = ?1",
-            [report_id.as_str()],
-            |row| row.get(0),
-        )
-        .unwrap()
 }
 
 /// A school's first team member, set up through the API. (No `Debug`: age identities have

@@ -1,0 +1,121 @@
+//! Several server instances on one database, as a deployment behind a load balancer runs them
+//! (PostgreSQL's reason to be here; SQLite allows it too, on one machine): the database decides
+//! each outcome, so requests racing to different instances get the answers one server gives.
+
+use prepoznaj_domain::protocol::ReceiptResponse;
+use serde_json::{Value, json};
+
+use prepoznaj_server::rate_limit::ATTEMPTS_PER_MINUTE;
+
+use crate::test_app::{TestApp, encrypt_to, new_report_id, report_for, submission};
+
+/// Rounds of each race: enough that some requests overlap in the database.
+const ROUNDS: usize = 12;
+
+/// Sends `body` to `/api/v1/reports` on both instances at once; the two statuses and bodies,
+/// sorted by status.
+async fn race(app: &TestApp, other: &str, token: &str, bodies: [&Value; 2]) -> [(u16, Vec<u8>); 2] {
+    let send = |base_url: String, body: Value| {
+        let request = app
+            .client
+            .post(format!("{base_url}/api/v1/reports"))
+            .bearer_auth(token)
+            .json(&body);
+        tokio::spawn(async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.bytes().await.unwrap().to_vec())
+        })
+    };
+    let first = send(app.base_url.clone(), bodies[0].clone());
+    let second = send(other.to_owned(), bodies[1].clone());
+    let mut answers = [first.await.unwrap(), second.await.unwrap()];
+    answers.sort_by_key(|(status, _)| *status);
+    answers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_sent_to_two_instances_at_once_is_stored_once_with_one_receipt() {
+    let app = TestApp::spawn().await;
+    let other = app.spawn_instance().await;
+    let team = app.school_with_team().await;
+    let phone = app.enrol(&team).await;
+
+    for _ in 0..ROUNDS {
+        let (_, _, body) = report_for(&team, b"observation");
+        let [(resent, resent_body), (stored, stored_body)] =
+            race(&app, &other, &phone.token, [&body, &body]).await;
+
+        assert_eq!((resent, stored), (200, 201));
+        let resent: ReceiptResponse = serde_json::from_slice(&resent_body).unwrap();
+        let stored: ReceiptResponse = serde_json::from_slice(&stored_body).unwrap();
+        assert_eq!(resent.receipt, stored.receipt);
+    }
+    assert_eq!(app.stored_reports().await, i64::try_from(ROUNDS).unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_different_reports_under_one_id_at_once_store_one_and_refuse_the_other() {
+    let app = TestApp::spawn().await;
+    let other = app.spawn_instance().await;
+    let team = app.school_with_team().await;
+    let phone = app.enrol(&team).await;
+
+    for _ in 0..ROUNDS {
+        let report_id = new_report_id();
+        let envelopes = [b"first".as_slice(), b"second"]
+            .map(|plaintext| encrypt_to(&[team.identity.to_public()], plaintext));
+        let bodies = [
+            submission(&report_id, &envelopes[0]),
+            submission(&report_id, &envelopes[1]),
+        ];
+        let [(stored, stored_body), (refused, _)] =
+            race(&app, &other, &phone.token, [&bodies[0], &bodies[1]]).await;
+
+        assert_eq!((stored, refused), (201, 409));
+        let stored: ReceiptResponse = serde_json::from_slice(&stored_body).unwrap();
+        let kept = app.stored_envelope(&report_id).await;
+        assert!(envelopes.contains(&kept));
+        assert_eq!(
+            stored.receipt.envelope_sha256,
+            crate::test_app::sha256(&kept)
+        );
+    }
+    assert_eq!(app.stored_reports().await, i64::try_from(ROUNDS).unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_set_up_code_redeemed_at_two_instances_at_once_works_once() {
+    let app = TestApp::spawn().await;
+    let other = app.spawn_instance().await;
+
+    // Each instance limits code attempts per address on its own: stay under the limit.
+    let rounds = usize::try_from(ATTEMPTS_PER_MINUTE).unwrap().min(ROUNDS);
+    for round in 0..rounds {
+        let code = app.create_school(&format!("ОШ {round}")).await;
+        let bodies = [0, 1].map(|_| {
+            json!({
+                "setup_code": code,
+                "public_key": age::x25519::Identity::generate().to_public().to_string(),
+                "display_name": "Марија",
+            })
+        });
+        let send = |base_url: String, body: Value| {
+            let request = app
+                .client
+                .post(format!("{base_url}/api/v1/team/setup"))
+                .json(&body);
+            tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
+        };
+        let first = send(app.base_url.clone(), bodies[0].clone());
+        let second = send(other.clone(), bodies[1].clone());
+        let mut statuses = [first.await.unwrap(), second.await.unwrap()];
+        statuses.sort_unstable();
+
+        assert_eq!(statuses, [201, 410]);
+    }
+    assert_eq!(
+        app.database.count("team_members").await,
+        i64::try_from(rounds).unwrap()
+    );
+}
