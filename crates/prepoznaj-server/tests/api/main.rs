@@ -17,6 +17,7 @@ mod database;
 mod enrolment;
 mod health;
 mod openapi;
+mod report_batches;
 mod reports;
 mod security_headers;
 mod static_files;

@@ -111,6 +111,19 @@ impl TestApp {
         }
     }
 
+    /// Talks to a server already running from `working_dir` (its data in `./data`), such as
+    /// the binary started by a test; the directory is deleted when the test ends.
+    pub fn attach(base_url: String, working_dir: TempDir) -> Self {
+        let database_path = working_dir.path().join("data").join("prepoznaj.db");
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            client: client(),
+            data_dir: working_dir,
+            dist_dir: TempDir::new().unwrap(),
+            database_path,
+        }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.get_with(path, &[]).await
     }
