@@ -52,7 +52,7 @@ const WARM_UP: Duration = Duration::from_secs(2);
 const DEFAULT_SECONDS: u64 = 10;
 const DEFAULT_CONNECTIONS: usize = 200;
 /// Distinct envelopes sent in turn (each report has its own id).
-const ENVELOPES: usize = 32;
+const ENVELOPES: usize = 8;
 /// How long each raw SQLite loop runs.
 const RAW_WINDOW: Duration = Duration::from_secs(5);
 
@@ -204,15 +204,9 @@ async fn set_up_phone(base_url: &str, data_dir: &Path) -> BenchResult<Phone> {
     )
     .await?;
     let recipient = identity.to_public();
-    let overhead = encrypt(&recipient, &[])?.len();
     let mut templates = Vec::with_capacity(ENVELOPES);
     for _ in 0..ENVELOPES {
-        let mut plaintext = vec![0; ENVELOPE_BYTES - overhead];
-        getrandom::getrandom(&mut plaintext)?;
-        let envelope = Envelope::from_bytes(encrypt(&recipient, &plaintext)?);
-        if envelope.as_bytes().len() != ENVELOPE_BYTES {
-            return Err(format!("an envelope of {} bytes", envelope.as_bytes().len()).into());
-        }
+        let envelope = Envelope::from_bytes(envelope_of_size(&recipient, ENVELOPE_BYTES)?);
         let body = serde_json::to_string(&ReportSubmission {
             report_id: ReportUuid::parse(PLACEHOLDER_ID)?,
             envelope_sha256: age_format::envelope_sha256(&envelope),
@@ -232,6 +226,22 @@ async fn set_up_phone(base_url: &str, data_dir: &Path) -> BenchResult<Phone> {
         token: device.device_token.expose().to_owned(),
         templates,
     })
+}
+
+/// An envelope of exactly `size` bytes of random plaintext. The age crate adds a "grease"
+/// stanza of random size to every header, so envelopes are made until one fits.
+fn envelope_of_size(recipient: &age::x25519::Recipient, size: usize) -> BenchResult<Vec<u8>> {
+    let mut plaintext_size = size;
+    for _ in 0..10_000 {
+        let mut plaintext = vec![0; plaintext_size];
+        getrandom::getrandom(&mut plaintext)?;
+        let envelope = encrypt(recipient, &plaintext)?;
+        if envelope.len() == size {
+            return Ok(envelope);
+        }
+        plaintext_size = (plaintext_size + size).saturating_sub(envelope.len());
+    }
+    Err(format!("no envelope of exactly {size} bytes in 10000 tries").into())
 }
 
 fn encrypt(recipient: &age::x25519::Recipient, plaintext: &[u8]) -> BenchResult<Vec<u8>> {
@@ -266,6 +276,8 @@ async fn post<T: serde::de::DeserializeOwned>(
 /// What the load run saw in its measured window.
 #[derive(Debug, Default)]
 struct Run {
+    /// CPU time each group of this process's threads used in the window.
+    cpu: CpuUse,
     /// Latencies of the `201` answers completed in the window.
     latencies: Vec<Duration>,
     /// Answers other than `201`, and failed requests, in the window.
@@ -286,6 +298,12 @@ async fn drive(
     let started = Instant::now();
     let window_start = started + WARM_UP;
     let window_end = window_start + measured;
+    let cpu = tokio::spawn(async move {
+        tokio::time::sleep_until(window_start.into()).await;
+        let before = cpu_by_thread();
+        tokio::time::sleep_until(window_end.into()).await;
+        cpu_by_thread().since(&before)
+    });
     let mut clients = tokio::task::JoinSet::new();
     for connection in 0..connections {
         let (url, phone) = (Arc::clone(&url), Arc::clone(&phone));
@@ -352,7 +370,67 @@ async fn drive(
         }
     }
     total.latencies.sort_unstable();
+    total.cpu = cpu.await?;
     Ok(total)
+}
+
+/// CPU time (user and system) of this process's threads, by role (from their names).
+#[derive(Debug, Default, Clone, Copy)]
+struct CpuUse {
+    /// The server's runtime: HTTP, handlers, the blocking pool's reads.
+    server: Duration,
+    writer: Duration,
+    checkpointer: Duration,
+    /// The load generator, and anything else in the process.
+    client: Duration,
+}
+
+impl CpuUse {
+    fn since(self, before: &Self) -> Self {
+        Self {
+            server: self.server.saturating_sub(before.server),
+            writer: self.writer.saturating_sub(before.writer),
+            checkpointer: self.checkpointer.saturating_sub(before.checkpointer),
+            client: self.client.saturating_sub(before.client),
+        }
+    }
+
+    fn server_total(&self) -> Duration {
+        self.server + self.writer + self.checkpointer
+    }
+}
+
+/// Reads `/proc/self/task/*/stat` (Linux); all zero elsewhere. Threads that ended are missed.
+fn cpu_by_thread() -> CpuUse {
+    // /proc counts in USER_HZ, which is 100 on Linux.
+    const TICK: Duration = Duration::from_millis(10);
+    let mut cpu = CpuUse::default();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return cpu;
+    };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = &stat[open + 1..close];
+        // After the name: state is field 3, utime field 14, stime field 15.
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        let ticks: u32 = [11, 12]
+            .iter()
+            .filter_map(|&index| fields.get(index)?.parse::<u32>().ok())
+            .sum();
+        let used = TICK * ticks;
+        match name {
+            "server" => cpu.server += used,
+            "sqlite-writer" => cpu.writer += used,
+            "sqlite-checkpt" => cpu.checkpointer += used,
+            _ => cpu.client += used,
+        }
+    }
+    cpu
 }
 
 /// A UUIDv7 unique to this connection and sequence number.
@@ -497,6 +575,27 @@ fn print_report(report: &Report) -> BenchResult<()> {
         millis(max)
     );
     println!("  failed requests: {}", run.failures);
+    let cpu = &run.cpu;
+    let available = report.measured.as_secs_f64() * cores as f64;
+    let used = (cpu.server_total() + cpu.client).as_secs_f64();
+    println!(
+        "  CPU in the window: server {:.1} core-s (HTTP and handlers {:.1}, writer {:.1}, \
+         checkpoints {:.1}), load generator {:.1}; {:.0}% of the {available:.0} core-s of \
+         {cores} cores (the rest went to other processes or idled)",
+        cpu.server_total().as_secs_f64(),
+        cpu.server.as_secs_f64(),
+        cpu.writer.as_secs_f64(),
+        cpu.checkpointer.as_secs_f64(),
+        cpu.client.as_secs_f64(),
+        100.0 * used / available
+    );
+    if let Some(reports) = u32::try_from(run.latencies.len()).ok().filter(|&n| n > 0) {
+        println!(
+            "  CPU per report: server {:.0} µs, load generator {:.0} µs",
+            micros(cpu.server_total() / reports),
+            micros(cpu.client / reports)
+        );
+    }
     if let Some(failure) = &run.first_failure {
         println!("    first: {failure}");
     }
@@ -535,6 +634,10 @@ fn print_report(report: &Report) -> BenchResult<()> {
     println!("  no failed requests: {}", verdict(run.failures == 0));
     std::io::stdout().flush()?;
     Ok(())
+}
+
+fn micros(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1_000_000.0
 }
 
 fn millis(duration: Duration) -> f64 {

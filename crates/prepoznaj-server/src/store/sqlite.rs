@@ -14,6 +14,12 @@
 //! the outcomes are exactly those of running them one after another (two submissions of one
 //! report id in a batch: the second is a retry or a conflict).
 //!
+//! **Checkpoints run beside the writer.** SQLite's automatic checkpoint would copy the WAL
+//! into the database file (and fsync it) inside the writer's commit, stalling every write
+//! waiting behind it; instead, once the WAL holds [`CHECKPOINT_PAGES`] pages, the writer wakes
+//! a checkpointer thread with its own connection, which runs a passive checkpoint while the
+//! writer goes on appending. Commits are as durable either way: each one fsyncs the WAL.
+//!
 //! **Reads use a pool** of [`READ_CONNECTIONS`] read-only connections on tokio's blocking pool,
 //! so token checks, receipts and keys never queue behind a commit. WAL readers see only
 //! committed data, and a write is answered after its commit, so a read that follows an answer
@@ -36,7 +42,7 @@ use prepoznaj_domain::{
 };
 use rusqlite::{
     Connection, OpenFlags, OptionalExtension as _, Row, Transaction, TransactionBehavior, params,
-    types::Type,
+    types::Type, wal::CheckpointMode,
 };
 use tokio::{
     sync::{OwnedSemaphorePermit, Semaphore, oneshot},
@@ -61,6 +67,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// 256 KiB); under load a batch is as large as the number of writes waiting, which is at most
 /// the number of requests in flight.
 pub const MAX_BATCH: usize = 256;
+
+/// WAL pages that wake the checkpointer: SQLite's own automatic checkpoint threshold.
+pub const CHECKPOINT_PAGES: i32 = 1000;
 
 /// Read-only connections for lookups; more than the machine's cores buys nothing.
 pub const READ_CONNECTIONS: usize = 4;
@@ -235,7 +244,9 @@ fn run_writer(mut connection: Connection, writes: &mpsc::Receiver<Box<dyn Write>
 
 /// Runs `batch` in one transaction and answers every write after the commit.
 fn commit_batch(connection: &mut Connection, mut batch: Vec<Box<dyn Write>>) {
+    let started = std::time::Instant::now();
     let committed = run_batch(connection, &mut batch).map_err(Arc::new);
+    tracing::debug!(writes = batch.len(), elapsed = ?started.elapsed(), "write batch");
     if let Err(failure) = &committed {
         tracing::error!(error = %failure, writes = batch.len(), "a write batch was not committed");
     }
@@ -250,17 +261,18 @@ fn run_batch(
 ) -> Result<(), BatchFailure> {
     let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     for write in batch {
-        transaction.execute_batch("SAVEPOINT write")?;
+        transaction.prepare_cached("SAVEPOINT write")?.execute([])?;
         let succeeded = write.run(&transaction);
         // Some errors (a full disk, I/O) make SQLite roll back the whole transaction.
         if transaction.is_autocommit() {
             return Err(BatchFailure::RolledBack);
         }
-        transaction.execute_batch(if succeeded {
-            "RELEASE write"
-        } else {
-            "ROLLBACK TO write; RELEASE write"
-        })?;
+        if !succeeded {
+            transaction
+                .prepare_cached("ROLLBACK TO write")?
+                .execute([])?;
+        }
+        transaction.prepare_cached("RELEASE write")?.execute([])?;
     }
     transaction.commit()?;
     Ok(())
@@ -756,7 +768,8 @@ where
     Id::Error: std::error::Error + Send + Sync + 'static,
 {
     let found = connection
-        .query_row(query, [token.as_bytes()], |row| {
+        .prepare_cached(query)?
+        .query_row([token.as_bytes()], |row| {
             Ok((
                 parsed::<Id>(row, 0)?,
                 parsed::<SchoolId>(row, 1)?,
@@ -907,6 +920,23 @@ fn open_blocking(data_dir: &Path) -> Result<SqliteStore, StoreError> {
         .map(|_| open_reader(&path))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|source| backend("open a read-only connection", source))?;
+    let checkpointer = open_checkpointer(&path)?;
+    let (wake_checkpointer, woken) = mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name("sqlite-checkpt".to_owned())
+        .spawn(move || run_checkpointer(&checkpointer, &woken))
+        .map_err(|source| backend("start the database checkpointer", source))?;
+    // Replaces the automatic checkpoint. The hook (and with it the checkpointer's channel)
+    // goes when the writer's connection closes, which ends the checkpointer.
+    connection
+        .wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, pages| {
+            if pages >= CHECKPOINT_PAGES {
+                // Full: a wake-up is already pending.
+                let _ = wake_checkpointer.try_send(());
+            }
+            Ok(())
+        }))
+        .map_err(|source| backend("hand checkpoints to the checkpointer", source))?;
     let (writes, queued) = mpsc::channel();
     std::thread::Builder::new()
         .name("sqlite-writer".to_owned())
@@ -916,6 +946,34 @@ fn open_blocking(data_dir: &Path) -> Result<SqliteStore, StoreError> {
         writes,
         readers: Arc::new(ReaderPool::new(readers)),
     })
+}
+
+fn open_checkpointer(path: &Path) -> Result<Connection, StoreError> {
+    let connection = Connection::open(path).map_err(|source| location(path, source))?;
+    configure(&connection).map_err(|source| location(path, source))?;
+    // Its own commits (none) must not start checkpoints of their own.
+    connection
+        .pragma_update(None, "wal_autocheckpoint", 0)
+        .map_err(|source| backend("open the checkpointer's connection", source))?;
+    Ok(connection)
+}
+
+/// Runs a passive checkpoint each time the writer says the WAL has grown; it copies what no
+/// reader still needs and never blocks the writer. Ends when the writer's connection closes.
+fn run_checkpointer(connection: &Connection, woken: &mpsc::Receiver<()>) {
+    while woken.recv().is_ok() {
+        match connection.wal_checkpoint_v2(None::<&str>, CheckpointMode::PASSIVE) {
+            Ok(_) => {}
+            // Another connection was checkpointing or resetting the WAL: the writer's next
+            // commit asks again.
+            Err(error) if error.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => {
+                tracing::debug!(%error, "WAL checkpoint deferred");
+            }
+            Err(error) => {
+                tracing::warn!(%error, "a WAL checkpoint failed; the next one will retry")
+            }
+        }
+    }
 }
 
 fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
@@ -1239,5 +1297,38 @@ mod tests {
         assert!(matches!(answered(answer), Err(StoreError::Backend { .. })));
         other.execute_batch("ROLLBACK").unwrap();
         assert_eq!(stored(&connection), []);
+    }
+
+    #[tokio::test]
+    async fn the_checkpointer_moves_a_growing_wal_into_the_database_file() {
+        let data_dir = TempDir::new().unwrap();
+        let store = SqliteStore::open(data_dir.path()).await.unwrap();
+        let path = SqliteStore::database_path(data_dir.path());
+        let school = add_school(&Connection::open(&path).unwrap(), 1);
+        let database_file_size = || std::fs::metadata(&path).unwrap().len();
+        let size_before = database_file_size();
+        // 400 reports of 8 KiB: about 3 MiB, over CHECKPOINT_PAGES pages of WAL.
+        let mut envelope = vec![0_u8; 8 * 1024];
+        for index in 0..400_u16 {
+            envelope[..2].copy_from_slice(&index.to_be_bytes());
+            let mut id = [0_u8; 10];
+            id[..2].copy_from_slice(&index.to_be_bytes());
+            let id = ReportUuid::new_v7(UnixMillis(1_764_230_400_000), id);
+            let outcome = store
+                .submit_report(report(&school, &id, &envelope, 100))
+                .await
+                .unwrap();
+            assert!(matches!(outcome, SubmissionOutcome::Stored(_)));
+        }
+
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while database_file_size() < size_before + 3_000_000 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no checkpoint: the database file is still {} bytes",
+                database_file_size()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }

@@ -75,7 +75,7 @@ async fn concurrent_submissions_with_resends_and_conflicts_get_the_answers_of_on
             submissions.push((report_id.clone(), envelope.clone(), body.clone()));
         }
         if index % 5 == 0 {
-            let other = encrypt_to(&[recipient.clone()], b"another observation");
+            let other = encrypt_to(std::slice::from_ref(&recipient), b"another observation");
             let conflicting = submission(&report_id, &other);
             submissions.push((report_id.clone(), other, conflicting));
         }
