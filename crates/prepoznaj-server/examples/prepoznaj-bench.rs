@@ -89,8 +89,8 @@ fn main() -> BenchResult<()> {
         .thread_name("client")
         .build()?;
     let base_url = format!("http://{address}");
-    let templates = client_runtime.block_on(set_up_phone(&base_url, &data_dir))?;
-    let run = client_runtime.block_on(drive(base_url, templates, connections, measured))?;
+    let phone = client_runtime.block_on(set_up_phone(&base_url, &data_dir))?;
+    let run = client_runtime.block_on(drive(base_url, phone, connections, measured))?;
     drop(client_runtime);
     server_runtime.shutdown_timeout(Duration::from_secs(5));
     let load_after = load_average();
