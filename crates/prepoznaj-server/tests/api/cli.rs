@@ -19,7 +19,7 @@ use crate::{
 };
 
 /// Generous: the binary is already built, start-up takes milliseconds.
-const DEADLINE: Duration = Duration::from_secs(30);
+pub const DEADLINE: Duration = Duration::from_secs(30);
 
 /// The binary with a clean environment and a scratch working directory, so neither the
 /// developer's `PREPOZNAJ_*` or `DATABASE_URL` variables nor the repository's `./dist` leak in.
@@ -163,6 +163,16 @@ impl RunningServer {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
+    }
+
+    /// Sends SIGKILL, as a crash or `kill -9` would (no shutdown, no checkpoint), and waits
+    /// for the process to end.
+    pub async fn kill(mut self) {
+        self.child.start_kill().unwrap();
+        timeout(DEADLINE, self.child.wait())
+            .await
+            .expect("a killed process ends")
+            .unwrap();
     }
 
     /// Sends SIGTERM, waits for the exit and returns its status with the whole log.

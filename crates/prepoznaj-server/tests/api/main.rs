@@ -19,6 +19,7 @@ mod enrolment;
 mod health;
 mod instances;
 mod openapi;
+mod report_batches;
 mod reports;
 mod security_headers;
 mod static_files;

@@ -123,6 +123,19 @@ impl TestApp {
         base_url
     }
 
+    /// Talks to a server binary already running from `working_dir` (its SQLite data in
+    /// `./data`), such as one a test started; the directory is deleted when the test ends.
+    pub fn attach(base_url: String, working_dir: TempDir) -> Self {
+        let database = TestDatabase::sqlite(&working_dir.path().join("data"));
+        Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            client: client(),
+            database,
+            data_dir: working_dir,
+            dist_dir: TempDir::new().unwrap(),
+        }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.get_with(path, &[]).await
     }

@@ -1,0 +1,645 @@
+//! The report intake's throughput budget, measured: `cargo run --release -p prepoznaj-server
+//! --example prepoznaj-bench`.
+//!
+//! Starts the real server ([`Application`], on 127.0.0.1 port 0, with a fresh data directory,
+//! its configuration read like the server's own: `PREPOZNAJ_*` variables apply), creates a
+//! school as the operator does, sets up its team and enrols a phone through the API, then sends
+//! `POST /api/v1/reports` with real age envelopes of 8 KiB over 200 keep-alive connections,
+//! each sending one report after the other, for a warm-up and then a measured window. Every
+//! report counted was answered `201`, which the server sends only after its commit.
+//!
+//! In the same run it measures what SQLite itself does with the same row, file settings and
+//! pragmas (WAL, `synchronous=FULL`) from a bare rusqlite loop, with no HTTP, JSON or checks:
+//! one insert per transaction, and batches of up to one row per connection (the most a loop
+//! can batch when 200 clients each wait for their answer). The ratio is the server's rate over
+//! the batched one: what the server keeps of the database's own durable write rate.
+//!
+//! It prints the figures and whether each target is met; it asserts nothing. The client runs
+//! in this process, on the same cores as the server, so the figures are a lower bound for the
+//! server alone. Optional: `PREPOZNAJ_BENCH_SECONDS` (measured window, default 10),
+//! `PREPOZNAJ_BENCH_CONNECTIONS` (default 200). Request logs are off unless `PREPOZNAJ_LOG`
+//! asks for them (they would flood the terminal).
+
+use std::{
+    error::Error,
+    io::Write as _,
+    path::Path,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use clap::Parser as _;
+use prepoznaj_domain::{
+    catalogue::CatalogueVersion,
+    observation::UnixMillis,
+    protocol::{
+        DeviceEnrolment, EnrolmentLinkCreated, Envelope, PROTOCOL_VERSION, ReportSubmission,
+        ReportUuid, TeamSetupResponse,
+    },
+};
+use prepoznaj_server::{
+    Application, Cli, age_format, config::SchoolCreate, operator, store::{Database, sqlite::SqliteStore},
+    telemetry,
+};
+use rusqlite::{Connection, params};
+use serde_json::json;
+use tempfile::TempDir;
+
+type BenchResult<T> = Result<T, Box<dyn Error + Send + Sync>>;
+
+const ENVELOPE_BYTES: usize = 8 * 1024;
+const WARM_UP: Duration = Duration::from_secs(2);
+const DEFAULT_SECONDS: u64 = 10;
+const DEFAULT_CONNECTIONS: usize = 200;
+/// Distinct envelopes sent in turn (each report has its own id).
+const ENVELOPES: usize = 8;
+/// How long each raw SQLite loop runs.
+const RAW_WINDOW: Duration = Duration::from_secs(5);
+
+const TARGET_REPORTS_PER_SECOND: f64 = 2_000.0;
+const TARGET_P99: Duration = Duration::from_millis(50);
+const TARGET_RATIO: f64 = 0.5;
+
+/// A stand-in id in the JSON templates, replaced by each report's own.
+const PLACEHOLDER_ID: &str = "01900000-0000-7000-8000-000000000000";
+
+fn main() -> BenchResult<()> {
+    let seconds = env_number("PREPOZNAJ_BENCH_SECONDS", DEFAULT_SECONDS)?;
+    let connections = env_number("PREPOZNAJ_BENCH_CONNECTIONS", DEFAULT_CONNECTIONS)?;
+    let measured = Duration::from_secs(seconds);
+    let load_before = load_average();
+
+    let scratch = TempDir::new()?;
+    let dist = scratch.path().join("dist");
+    std::fs::create_dir_all(&dist)?;
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>bench</title>",
+    )?;
+    let data_dir = scratch.path().join("data");
+
+    // The server gets its own runtime, as in its own process; the clients get another.
+    let server_runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("server")
+        .build()?;
+    let (address, database) = server_runtime.block_on(start_server(&data_dir, &dist))?;
+    let client_runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("client")
+        .build()?;
+    let base_url = format!("http://{address}");
+    let phone = client_runtime.block_on(set_up_phone(&base_url, &database))?;
+    let run = client_runtime.block_on(drive(base_url, phone, connections, measured))?;
+    drop(client_runtime);
+    server_runtime.shutdown_timeout(Duration::from_secs(5));
+    let load_after = load_average();
+
+    let raw_dir = TempDir::new_in(scratch.path())?;
+    let raw = raw_sqlite(raw_dir.path(), connections)?;
+    print_report(&Report {
+        connections,
+        measured,
+        database: database.to_string(),
+        run,
+        raw,
+        load_before,
+        load_after,
+    })
+}
+
+fn env_number<T: std::str::FromStr>(name: &str, default: T) -> BenchResult<T> {
+    match std::env::var(name) {
+        Ok(text) => text
+            .parse()
+            .map_err(|_| format!("{name}={text:?} is not a number").into()),
+        Err(_) => Ok(default),
+    }
+}
+
+/// Builds and spawns the server from a configuration parsed like the server's own command line
+/// (so its environment variables, such as a database choice, apply).
+async fn start_server(
+    data_dir: &Path,
+    dist: &Path,
+) -> BenchResult<(std::net::SocketAddr, Database)> {
+    let mut arguments = vec!["prepoznaj-server".into(), "--port".into(), "0".into()];
+    arguments.extend([
+        "--bind".into(),
+        "127.0.0.1".into(),
+        "--data-dir".into(),
+        data_dir.as_os_str().to_owned(),
+        "--dist".into(),
+        dist.as_os_str().to_owned(),
+    ]);
+    if std::env::var_os("PREPOZNAJ_LOG").is_none() {
+        arguments.extend(["--log".into(), "warn".into()]);
+    }
+    let cli = Cli::try_parse_from::<_, std::ffi::OsString>(arguments)?;
+    telemetry::init(cli.config.log.clone());
+    let application = Application::build(cli.config).await?;
+    let address = application.address();
+    let database = application.database().clone();
+    tokio::spawn(application.run_until_stopped());
+    Ok((address, database))
+}
+
+/// A request body cut around its report id: `prefix + id + suffix`.
+#[derive(Debug)]
+struct Template {
+    prefix: String,
+    suffix: String,
+}
+
+/// What the phones send with: their token and the envelopes' request bodies.
+#[derive(Debug)]
+struct Phone {
+    token: String,
+    templates: Vec<Template>,
+}
+
+/// Creates a school (operator path), sets up its team member with a fresh age key, enrols a
+/// phone, and encrypts [`ENVELOPES`] envelopes of exactly [`ENVELOPE_BYTES`] to the team.
+async fn set_up_phone(base_url: &str, database: &Database) -> BenchResult<Phone> {
+    let created = operator::create_school(
+        database,
+        &SchoolCreate {
+            name: "ОШ „Бенчмарк“".to_owned(),
+            base_url: "https://prepoznaj.example.rs".to_owned(),
+            valid_days: 1,
+        },
+    )
+    .await?;
+    let setup_code = created
+        .setup_link
+        .rsplit_once('#')
+        .ok_or("the set-up link has no code")?
+        .1;
+    let client = reqwest::Client::new();
+    let identity = age::x25519::Identity::generate();
+    let team: TeamSetupResponse = post(
+        &client,
+        &format!("{base_url}/api/v1/team/setup"),
+        None,
+        &json!({
+            "setup_code": setup_code,
+            "public_key": identity.to_public().to_string(),
+            "display_name": "Бенчмарк",
+        }),
+    )
+    .await?;
+    let member_token = team.member_token.expose();
+    let link: EnrolmentLinkCreated = post(
+        &client,
+        &format!("{base_url}/api/v1/enrolment-links"),
+        Some(member_token),
+        &json!({}),
+    )
+    .await?;
+    let device: DeviceEnrolment = post(
+        &client,
+        &format!("{base_url}/api/v1/devices"),
+        None,
+        &json!({ "enrolment_code": link.enrolment_code.expose() }),
+    )
+    .await?;
+    let recipient = identity.to_public();
+    let mut templates = Vec::with_capacity(ENVELOPES);
+    for _ in 0..ENVELOPES {
+        let envelope = Envelope::from_bytes(envelope_of_size(&recipient, ENVELOPE_BYTES)?);
+        let body = serde_json::to_string(&ReportSubmission {
+            report_id: ReportUuid::parse(PLACEHOLDER_ID)?,
+            envelope_sha256: age_format::envelope_sha256(&envelope),
+            envelope,
+            catalogue_version: CatalogueVersion::new("2021-r1"),
+            protocol_version: PROTOCOL_VERSION,
+        })?;
+        let (prefix, suffix) = body
+            .split_once(PLACEHOLDER_ID)
+            .ok_or("the report id is not in the body")?;
+        templates.push(Template {
+            prefix: prefix.to_owned(),
+            suffix: suffix.to_owned(),
+        });
+    }
+    Ok(Phone {
+        token: device.device_token.expose().to_owned(),
+        templates,
+    })
+}
+
+/// An envelope of exactly `size` bytes of random plaintext. The age crate adds a "grease"
+/// stanza of random size to every header, so envelopes are made until one fits.
+fn envelope_of_size(recipient: &age::x25519::Recipient, size: usize) -> BenchResult<Vec<u8>> {
+    let mut plaintext_size = size;
+    for _ in 0..10_000 {
+        let mut plaintext = vec![0; plaintext_size];
+        getrandom::getrandom(&mut plaintext)?;
+        let envelope = encrypt(recipient, &plaintext)?;
+        if envelope.len() == size {
+            return Ok(envelope);
+        }
+        plaintext_size = (plaintext_size + size).saturating_sub(envelope.len());
+    }
+    Err(format!("no envelope of exactly {size} bytes in 10000 tries").into())
+}
+
+fn encrypt(recipient: &age::x25519::Recipient, plaintext: &[u8]) -> BenchResult<Vec<u8>> {
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))?;
+    let mut envelope = Vec::new();
+    let mut writer = encryptor.wrap_output(&mut envelope)?;
+    writer.write_all(plaintext)?;
+    writer.finish()?;
+    Ok(envelope)
+}
+
+async fn post<T: serde::de::DeserializeOwned>(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    body: &serde_json::Value,
+) -> BenchResult<T> {
+    let mut request = client.post(url).json(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await?;
+    let status = response.status();
+    if !status.is_success() {
+        let text = response.text().await.unwrap_or_default();
+        return Err(format!("{url}: {status}: {text}").into());
+    }
+    Ok(response.json().await?)
+}
+
+/// What the load run saw in its measured window.
+#[derive(Debug, Default)]
+struct Run {
+    /// CPU time each group of this process's threads used in the window.
+    cpu: CpuUse,
+    /// Latencies of the `201` answers completed in the window.
+    latencies: Vec<Duration>,
+    /// Answers other than `201`, and failed requests, in the window.
+    failures: usize,
+    first_failure: Option<String>,
+}
+
+/// `connections` clients, each with one keep-alive connection, send reports one after the
+/// other for the warm-up and the measured window.
+async fn drive(
+    base_url: String,
+    phone: Phone,
+    connections: usize,
+    measured: Duration,
+) -> BenchResult<Run> {
+    let url = Arc::new(format!("{base_url}/api/v1/reports"));
+    let phone = Arc::new(phone);
+    let started = Instant::now();
+    let window_start = started + WARM_UP;
+    let window_end = window_start + measured;
+    let cpu = tokio::spawn(async move {
+        tokio::time::sleep_until(window_start.into()).await;
+        let before = cpu_by_thread();
+        tokio::time::sleep_until(window_end.into()).await;
+        cpu_by_thread().since(&before)
+    });
+    let mut clients = tokio::task::JoinSet::new();
+    for connection in 0..connections {
+        let (url, phone) = (Arc::clone(&url), Arc::clone(&phone));
+        let client = reqwest::Client::builder()
+            .pool_max_idle_per_host(1)
+            .http1_only()
+            .build()?;
+        clients.spawn(async move {
+            let mut run = Run::default();
+            let mut sequence: u64 = 0;
+            while Instant::now() < window_end {
+                sequence += 1;
+                let template = &phone.templates[(connection + sequence as usize) % ENVELOPES];
+                let body = format!(
+                    "{}{}{}",
+                    template.prefix,
+                    report_id(connection, sequence),
+                    template.suffix
+                );
+                let sent = Instant::now();
+                let outcome = client
+                    .post(url.as_str())
+                    .bearer_auth(&phone.token)
+                    .header("content-type", "application/json")
+                    .body(body)
+                    .send()
+                    .await;
+                let outcome = match outcome {
+                    Ok(response) => {
+                        let status = response.status();
+                        // Read the receipt, as a phone does.
+                        let read = response.bytes().await;
+                        match read {
+                            Ok(_) if status == reqwest::StatusCode::CREATED => Ok(()),
+                            Ok(body) => {
+                                Err(format!("{status}: {}", String::from_utf8_lossy(&body)))
+                            }
+                            Err(error) => Err(error.to_string()),
+                        }
+                    }
+                    Err(error) => Err(error.to_string()),
+                };
+                let done = Instant::now();
+                if done < window_start || done > window_end {
+                    continue;
+                }
+                match outcome {
+                    Ok(()) => run.latencies.push(done - sent),
+                    Err(error) => {
+                        run.failures += 1;
+                        run.first_failure.get_or_insert(error);
+                    }
+                }
+            }
+            run
+        });
+    }
+    let mut total = Run::default();
+    for run in clients.join_all().await {
+        total.latencies.extend(run.latencies);
+        total.failures += run.failures;
+        if total.first_failure.is_none() {
+            total.first_failure = run.first_failure;
+        }
+    }
+    total.latencies.sort_unstable();
+    total.cpu = cpu.await?;
+    Ok(total)
+}
+
+/// CPU time (user and system) of this process's threads, by role (from their names).
+#[derive(Debug, Default, Clone, Copy)]
+struct CpuUse {
+    /// The server's runtime: HTTP, handlers, the blocking pool's reads.
+    server: Duration,
+    writer: Duration,
+    checkpointer: Duration,
+    /// The load generator, and anything else in the process.
+    client: Duration,
+}
+
+impl CpuUse {
+    fn since(self, before: &Self) -> Self {
+        Self {
+            server: self.server.saturating_sub(before.server),
+            writer: self.writer.saturating_sub(before.writer),
+            checkpointer: self.checkpointer.saturating_sub(before.checkpointer),
+            client: self.client.saturating_sub(before.client),
+        }
+    }
+
+    fn server_total(&self) -> Duration {
+        self.server + self.writer + self.checkpointer
+    }
+}
+
+/// Reads `/proc/self/task/*/stat` (Linux); all zero elsewhere. Threads that ended are missed.
+fn cpu_by_thread() -> CpuUse {
+    // /proc counts in USER_HZ, which is 100 on Linux.
+    const TICK: Duration = Duration::from_millis(10);
+    let mut cpu = CpuUse::default();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return cpu;
+    };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = &stat[open + 1..close];
+        // After the name: state is field 3, utime field 14, stime field 15.
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        let ticks: u32 = [11, 12]
+            .iter()
+            .filter_map(|&index| fields.get(index)?.parse::<u32>().ok())
+            .sum();
+        let used = TICK * ticks;
+        match name {
+            "server" => cpu.server += used,
+            "sqlite-writer" => cpu.writer += used,
+            "sqlite-checkpt" => cpu.checkpointer += used,
+            _ => cpu.client += used,
+        }
+    }
+    cpu
+}
+
+/// A UUIDv7 unique to this connection and sequence number.
+fn report_id(connection: usize, sequence: u64) -> ReportUuid {
+    let mut random = [0_u8; 10];
+    random[..2].copy_from_slice(&(connection as u16).to_be_bytes());
+    random[2..].copy_from_slice(&sequence.to_be_bytes());
+    ReportUuid::new_v7(prepoznaj_server::credentials::now(), random)
+}
+
+/// Rows per second of the bare rusqlite loops.
+#[derive(Debug)]
+struct Raw {
+    one_per_transaction: f64,
+    batched: f64,
+    batch: usize,
+}
+
+/// The same table (migrated by the server's own store), pragmas and row, with no server.
+fn raw_sqlite(data_dir: &Path, batch: usize) -> BenchResult<Raw> {
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    drop(runtime.block_on(SqliteStore::open(data_dir))?);
+    let connection = Connection::open(SqliteStore::database_path(data_dir))?;
+    connection.busy_timeout(Duration::from_secs(5))?;
+    let journal_mode: String =
+        connection.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    if journal_mode != "wal" {
+        return Err(format!("journal_mode {journal_mode}").into());
+    }
+    connection.pragma_update(None, "synchronous", "FULL")?;
+    connection.pragma_update(None, "foreign_keys", "ON")?;
+    let school = "01900000-0000-7000-8000-0000000000aa";
+    connection.execute(
+        "INSERT INTO schools (id, name, created_at) VALUES (?1, 'raw', 0)",
+        [school],
+    )?;
+    let mut envelope = vec![0; ENVELOPE_BYTES];
+    getrandom::getrandom(&mut envelope)?;
+    let digest = age_format::envelope_sha256(&Envelope::from_bytes(envelope.clone()));
+    let mut sequence: u64 = 0;
+    let mut insert_for = |window: Duration, rows_per_transaction: usize| -> BenchResult<f64> {
+        let started = Instant::now();
+        let mut rows = 0_u64;
+        while started.elapsed() < window {
+            let transaction = connection.unchecked_transaction()?;
+            for _ in 0..rows_per_transaction {
+                sequence += 1;
+                transaction
+                    .prepare_cached(
+                        "INSERT INTO reports (id, school_id, envelope, envelope_sha256, size,
+                                              catalogue_version, received_at, status)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'received')",
+                    )?
+                    .execute(params![
+                        report_id(usize::MAX, sequence).as_str(),
+                        school,
+                        envelope,
+                        digest.as_bytes(),
+                        envelope.len(),
+                        "2021-r1",
+                        UnixMillis(0).0,
+                    ])?;
+            }
+            transaction.commit()?;
+            rows += rows_per_transaction as u64;
+        }
+        Ok(rows as f64 / started.elapsed().as_secs_f64())
+    };
+    let one_per_transaction = insert_for(RAW_WINDOW, 1)?;
+    let batched = insert_for(RAW_WINDOW, batch)?;
+    Ok(Raw {
+        one_per_transaction,
+        batched,
+        batch,
+    })
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg").map_or_else(
+        |_| "unknown".to_owned(),
+        |text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        },
+    )
+}
+
+#[derive(Debug)]
+struct Report {
+    connections: usize,
+    measured: Duration,
+    database: String,
+    run: Run,
+    raw: Raw,
+    load_before: String,
+    load_after: String,
+}
+
+fn percentile(sorted: &[Duration], percent: usize) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[(sorted.len() * percent / 100).min(sorted.len() - 1)]
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "NOT met" }
+}
+
+#[expect(clippy::print_stdout, reason = "a benchmark's output is its figures")]
+fn print_report(report: &Report) -> BenchResult<()> {
+    let run = &report.run;
+    let reports_per_second = run.latencies.len() as f64 / report.measured.as_secs_f64();
+    let p50 = percentile(&run.latencies, 50);
+    let p99 = percentile(&run.latencies, 99);
+    let max = run.latencies.last().copied().unwrap_or_default();
+    let ratio = reports_per_second / report.raw.batched;
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    println!("Report intake: POST /api/v1/reports, {ENVELOPE_BYTES}-byte age envelopes");
+    println!(
+        "  {} connections with keep-alive, each sending one report after the other; \
+         {} s warm-up, {} s measured",
+        report.connections,
+        WARM_UP.as_secs(),
+        report.measured.as_secs()
+    );
+    println!(
+        "  server and clients in one process on {cores} cores; load average before {}, after {}",
+        report.load_before, report.load_after
+    );
+    println!("  database: {}", report.database);
+    println!(
+        "  durable reports/s: {reports_per_second:.0} (answered 201, i.e. committed with \
+         synchronous=FULL)"
+    );
+    println!(
+        "  latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        millis(p50),
+        millis(p99),
+        millis(max)
+    );
+    println!("  failed requests: {}", run.failures);
+    let cpu = &run.cpu;
+    let available = report.measured.as_secs_f64() * cores as f64;
+    let used = (cpu.server_total() + cpu.client).as_secs_f64();
+    println!(
+        "  CPU in the window: server {:.1} core-s (HTTP and handlers {:.1}, writer {:.1}, \
+         checkpoints {:.1}), load generator {:.1}; {:.0}% of the {available:.0} core-s of \
+         {cores} cores (the rest went to other processes or idled)",
+        cpu.server_total().as_secs_f64(),
+        cpu.server.as_secs_f64(),
+        cpu.writer.as_secs_f64(),
+        cpu.checkpointer.as_secs_f64(),
+        cpu.client.as_secs_f64(),
+        100.0 * used / available
+    );
+    if let Some(reports) = u32::try_from(run.latencies.len()).ok().filter(|&n| n > 0) {
+        println!(
+            "  CPU per report: server {:.0} µs, load generator {:.0} µs",
+            micros(cpu.server_total() / reports),
+            micros(cpu.client / reports)
+        );
+    }
+    if let Some(failure) = &run.first_failure {
+        println!("    first: {failure}");
+    }
+    println!(
+        "Raw SQLite: a bare rusqlite loop, same schema, pragmas (WAL, synchronous=FULL) and \
+         {ENVELOPE_BYTES}-byte row; no HTTP, JSON, checks or token lookup"
+    );
+    println!(
+        "  one insert per transaction (one fsync each): {:.0} rows/s",
+        report.raw.one_per_transaction
+    );
+    println!(
+        "  {} inserts per transaction (one per waiting client, the best a loop can batch): \
+         {:.0} rows/s",
+        report.raw.batch, report.raw.batched
+    );
+    println!(
+        "  ratio (server reports/s over the batched raw rate): {ratio:.2}; over one insert per \
+         transaction: {:.2}",
+        reports_per_second / report.raw.one_per_transaction
+    );
+    println!("Targets");
+    println!(
+        "  >= {TARGET_REPORTS_PER_SECOND:.0} reports/s: {}",
+        verdict(reports_per_second >= TARGET_REPORTS_PER_SECOND)
+    );
+    println!(
+        "  p99 <= {} ms: {}",
+        TARGET_P99.as_millis(),
+        verdict(p99 <= TARGET_P99 && !run.latencies.is_empty())
+    );
+    println!(
+        "  ratio >= {TARGET_RATIO}: {}",
+        verdict(ratio >= TARGET_RATIO)
+    );
+    println!("  no failed requests: {}", verdict(run.failures == 0));
+    std::io::stdout().flush()?;
+    Ok(())
+}
+
+fn micros(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1_000_000.0
+}
+
+fn millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
