@@ -38,7 +38,10 @@ use prepoznaj_domain::{
     },
 };
 use prepoznaj_server::{
-    Application, Cli, age_format, config::SchoolCreate, operator, store::{Database, sqlite::SqliteStore},
+    Application, Cli, age_format,
+    config::SchoolCreate,
+    operator,
+    store::{Database, sqlite::SqliteStore},
     telemetry,
 };
 use rusqlite::{Connection, params};

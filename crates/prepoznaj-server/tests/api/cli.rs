@@ -101,11 +101,16 @@ impl Scratch {
 
     /// The database as the start-up line names it.
     fn announced_database(&self) -> String {
-        self.database.postgres_url().map_or_else(
-            || "./data/prepoznaj.db".to_owned(),
-            |url| PostgresUrl::parse(url).unwrap().to_string(),
-        )
+        announced_database(&self.database)
     }
+}
+
+/// `database` as the start-up line of a server started in its scratch directory names it.
+pub fn announced_database(database: &TestDatabase) -> String {
+    database.postgres_url().map_or_else(
+        || "./data/prepoznaj.db".to_owned(),
+        |url| PostgresUrl::parse(url).unwrap().to_string(),
+    )
 }
 
 /// The binary serving from a scratch directory, with everything it wrote to stderr so far.
@@ -121,8 +126,13 @@ pub struct RunningServer {
 impl RunningServer {
     /// Starts `prepoznaj-server --port 0 <arguments>` and waits for its start-up line.
     pub async fn start(scratch: &Scratch, arguments: &[&str]) -> Self {
-        let mut child = scratch
-            .server()
+        Self::start_command(scratch.server(), &scratch.announced_database(), arguments).await
+    }
+
+    /// Starts the server as `command` runs it, in a scratch directory with a dist, on the
+    /// database it announces as `database` (see [`announced_database`]); on port 0.
+    pub async fn start_command(mut command: Command, database: &str, arguments: &[&str]) -> Self {
+        let mut child = command
             .args(["--port", "0"])
             .args(arguments)
             .spawn()
@@ -148,9 +158,7 @@ impl RunningServer {
         let version = env!("CARGO_PKG_VERSION");
         let address = announcement
             .strip_prefix(&format!("prepoznaj-server {version} listening on http://"))
-            .and_then(|rest| {
-                rest.strip_suffix(&format!(" (data: {})\n", scratch.announced_database()))
-            })
+            .and_then(|rest| rest.strip_suffix(&format!(" (data: {database})\n")))
             .unwrap_or_else(|| panic!("unexpected start-up line: {announcement:?}"))
             .to_owned();
         Self {

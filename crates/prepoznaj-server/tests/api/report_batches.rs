@@ -15,7 +15,7 @@ use serde_json::Value;
 use tokio::{sync::Notify, task::JoinSet, time::timeout};
 
 use crate::{
-    cli::{DEADLINE, RunningServer, scratch_with_dist},
+    cli::{self, DEADLINE, RunningServer, Scratch, announced_database},
     test_app::{Phone, TestApp, encrypt_to, report_for, submission},
 };
 
@@ -124,9 +124,9 @@ async fn concurrent_submissions_with_resends_and_conflicts_get_the_answers_of_on
 
 #[tokio::test]
 async fn every_acknowledged_report_survives_sigkill_under_load() {
-    let scratch = scratch_with_dist();
+    let scratch = Scratch::with_dist().await;
     // Request logs would fill the unread stderr pipe; warnings only.
-    let server = RunningServer::start(scratch.path(), &["--log", "warn"]).await;
+    let server = RunningServer::start(&scratch, &["--log", "warn"]).await;
     let app = TestApp::attach(server.url(""), scratch);
     let team = app.school_with_team().await;
     let phone = Arc::new(app.enrol(&team).await);
@@ -179,7 +179,10 @@ async fn every_acknowledged_report_survives_sigkill_under_load() {
     }
     let whole = app
         .database
-        .query_row("SELECT COUNT(*) FROM reports WHERE size = length(envelope)", &[])
+        .query_row(
+            "SELECT COUNT(*) FROM reports WHERE size = length(envelope)",
+            &[],
+        )
         .await[0]
         .integer();
     let all = app.stored_reports().await;
@@ -187,7 +190,12 @@ async fn every_acknowledged_report_survives_sigkill_under_load() {
     assert!(all >= i64::try_from(acknowledged.len()).unwrap());
 
     // And the server starts again on that data and answers for them.
-    let restarted = RunningServer::start(app.data_dir.path(), &["--log", "warn"]).await;
+    let mut command = cli::server(app.data_dir.path());
+    if let Some(url) = app.database.postgres_url() {
+        command.env("DATABASE_URL", url);
+    }
+    let announced = announced_database(&app.database);
+    let restarted = RunningServer::start_command(command, &announced, &["--log", "warn"]).await;
     let (last_id, _) = acknowledged.last().unwrap();
     let status = app
         .client

@@ -23,7 +23,7 @@ use sha2::{Digest as _, Sha256};
 use tempfile::TempDir;
 use tracing_subscriber::filter::Targets;
 
-use crate::test_database::TestDatabase;
+use crate::{cli::Scratch, test_database::TestDatabase};
 
 pub const INDEX_HTML: &str = "<!doctype html><title>Prepoznaj</title><body></body>";
 pub const HASHED_JS: &str = "prepoznaj-3f2a9c1b8d7e6f50.js";
@@ -123,15 +123,14 @@ impl TestApp {
         base_url
     }
 
-    /// Talks to a server binary already running from `working_dir` (its SQLite data in
-    /// `./data`), such as one a test started; the directory is deleted when the test ends.
-    pub fn attach(base_url: String, working_dir: TempDir) -> Self {
-        let database = TestDatabase::sqlite(&working_dir.path().join("data"));
+    /// Talks to a server binary already running in `scratch` (on its database), such as one
+    /// a test started; both are deleted when the test ends.
+    pub fn attach(base_url: String, scratch: Scratch) -> Self {
         Self {
             base_url: base_url.trim_end_matches('/').to_owned(),
             client: client(),
-            database,
-            data_dir: working_dir,
+            database: scratch.database,
+            data_dir: scratch.dir,
             dist_dir: TempDir::new().unwrap(),
         }
     }

@@ -98,15 +98,6 @@ impl TestDatabase {
         }
     }
 
-    /// The SQLite database under `data_dir`, whatever the suite runs on: for tests of the
-    /// server binary itself, which keeps its data in its data directory.
-    pub fn sqlite(data_dir: &Path) -> Self {
-        Self {
-            data_dir: data_dir.to_path_buf(),
-            backend: Backend::Sqlite,
-        }
-    }
-
     pub fn is_postgres(&self) -> bool {
         matches!(self.backend, Backend::Postgres { .. })
     }

@@ -45,7 +45,7 @@ use prepoznaj_domain::{
     protocol::{ErrorCode, ReportUuid, Sha256Digest, TeamSetupResponse},
     sync::{MAX_RETRY_AFTER_MS, RetryReason},
 };
-use prepoznaj_server::{config::SchoolCreate, operator};
+use prepoznaj_server::{config::SchoolCreate, operator, store::Database};
 use tempfile::TempDir;
 use tokio::task::JoinSet;
 
@@ -275,7 +275,9 @@ impl Worker {
         let proxy = Proxy::start(Arc::clone(&server), Arc::clone(&ledger)).await;
 
         let created = operator::create_school(
-            data.path(),
+            &Database::Sqlite {
+                data_dir: data.path().to_path_buf(),
+            },
             &SchoolCreate {
                 name: format!("ОШ „Вук Караџић“ {index}"),
                 base_url: "https://prepoznaj.example.rs".to_owned(),

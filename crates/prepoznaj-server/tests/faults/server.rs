@@ -60,6 +60,8 @@ impl Server {
             port: 0,
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             data_dir: self.data_dir.clone(),
+            // The suite checks the SQLite file directly after every kill.
+            database_url: None,
             dist: self.dist_dir.clone(),
             log: Targets::from_str("off").unwrap(),
         };
