@@ -12,6 +12,7 @@ pub mod guidance_search;
 pub mod guidance_section;
 pub mod guidance_sources;
 pub mod import_preview;
+pub mod indicator_list;
 pub mod install_prompt;
 pub mod language_select;
 pub mod local_contact_messages;

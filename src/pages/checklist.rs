@@ -14,17 +14,18 @@ use leptos::logging::warn;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query_map};
-use prepoznaj_domain::catalogue::{Catalogue, Indicator};
+use prepoznaj_domain::catalogue::{Catalogue, IndicatorId};
 use prepoznaj_domain::locale::{Locale, fill};
 use prepoznaj_domain::observation::{
-    Answer, MAX_NOTE_CHARS, Note, NoteError, ObservationDraft, ObservationRecord,
+    MAX_NOTE_CHARS, Note, NoteError, ObservationDraft, ObservationRecord,
 };
-use wasm_bindgen::JsValue;
 use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::clock::now;
-use crate::components::guidance_link::{
-    fragment_id, guidance_href, indicator_anchor, remember_place, reveal,
+use crate::components::guidance_link::{fragment_id, remember_place, reveal};
+use crate::components::indicator_list::{
+    ListTexts, answer_for_value, areas_html, dom_id_of, note_field_html, shown_areas,
 };
 use crate::components::storage_error::{PageError, PageErrorView, storage_error_message};
 use crate::content;
@@ -81,16 +82,20 @@ fn measure_autosave(event_time: f64) {
 
 /// Saves `draft` and reports the outcome in `state`.
 pub fn save_draft(draft: ObservationDraft, state: RwSignal<SaveState>) {
-    save_draft_measured(draft, state, None);
+    save_draft_measured(draft, state, None, || {});
 }
 
-/// Applies `edit` to the draft; when it succeeds, queues the write of the edited draft and only
-/// then lets the views react, so the write is under way before they re-render. A refused edit
-/// (an indicator this draft's catalogue lacks: a bug, not the person's doing) is logged.
+/// Applies `edit` to the draft and writes the edited draft. The views that follow the draft
+/// (progress, the note field) react once the write has settled, saved or not: the input the
+/// person touched shows its new state at once by itself, and the page does no other rendering
+/// work between the tap and the commit, so the answer is on disk as early as the phone allows.
+/// A refused edit (an indicator this draft's catalogue lacks: a bug, not the person's doing)
+/// is logged.
 fn edit_and_save<E: std::fmt::Display>(
     draft: RwSignal<ObservationDraft>,
     save_state: RwSignal<SaveState>,
     event_time: Option<f64>,
+    saved: impl FnOnce() + 'static,
     edit: impl FnOnce(&mut ObservationDraft) -> Result<(), E>,
 ) {
     let edited = draft.update_untracked(|draft| match edit(draft) {
@@ -101,16 +106,20 @@ fn edit_and_save<E: std::fmt::Display>(
         }
     });
     if let Some(edited) = edited {
-        save_draft_measured(edited, save_state, event_time);
-        draft.notify();
+        save_draft_measured(edited, save_state, event_time, move || {
+            saved();
+            draft.notify();
+        });
     }
 }
 
-/// [`save_draft`], recording [`AUTOSAVE_MEASURE`] from `event_time` once the save committed.
+/// [`save_draft`], recording [`AUTOSAVE_MEASURE`] from `event_time` once the save committed;
+/// then `settled` runs, saved or not.
 fn save_draft_measured(
     draft: ObservationDraft,
     state: RwSignal<SaveState>,
     event_time: Option<f64>,
+    settled: impl FnOnce() + 'static,
 ) {
     leptos::task::spawn_local(async move {
         let result = match app_database().await {
@@ -120,6 +129,7 @@ fn save_draft_measured(
         if let (Ok(()), Some(event_time)) = (&result, event_time) {
             measure_autosave(event_time);
         }
+        settled();
         state.set(match result {
             Ok(()) => SaveState::Saved,
             Err(error) => SaveState::Failed(error),
@@ -225,11 +235,12 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
             .collect_view()
     };
 
-    // The texts inside the list are taken once per build in the current locale, so a language
-    // switch rebuilds the list (rare) instead of every text keeping a reactive effect of its
-    // own (hundreds of them: the all-areas view must render within its budget).
+    // The indicators are built as one piece of HTML (see `components::indicator_list`: the
+    // all-areas view must render within its budget) from the draft as it is when the area or
+    // the language changes; from then on the inputs keep their own state and one listener on
+    // the list saves every answer and note.
     let guidance_rel = crate::app::link_rel("/guidance");
-    let areas_view = {
+    let list_html = {
         let catalogue = catalogue.clone();
         let id = id.clone();
         move || {
@@ -237,38 +248,30 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
             // Where the guidance offers to come back to.
             let from = format!("/observe/{id}?area={shown}");
             let locale = i18n.locale();
-            catalogue
-                .areas()
-                .iter()
-                .filter(|area| shown == ALL_AREAS || area.id().as_str() == shown)
-                .map(|area| {
-                    let title = area.title().get(locale).into_owned();
-                    let label = title.clone();
-                    let indicators = area
-                        .indicators()
-                        .iter()
-                        .map(|indicator| {
-                            view! {
-                                <IndicatorItem
-                                    indicator
-                                    from=&from
-                                    locale
-                                    guidance_rel
-                                    catalogue=catalogue.clone()
-                                    draft
-                                    save_state
-                                />
-                            }
-                        })
-                        .collect_view();
-                    view! {
-                        <section class="area" aria-label=label>
-                            <h2>{title}</h2>
-                            {indicators}
-                        </section>
-                    }
-                })
-                .collect_view()
+            let texts = ListTexts {
+                locale,
+                messages: messages_for(locale),
+                from: &from,
+                guidance_rel,
+            };
+            draft.with_untracked(|draft| {
+                areas_html(shown_areas(&catalogue, &shown, ALL_AREAS), draft, texts)
+            })
+        }
+    };
+    let on_change = {
+        let catalogue = catalogue.clone();
+        move |event: leptos::ev::Event| {
+            list_changed(&event, draft, save_state, &catalogue, i18n.locale());
+        }
+    };
+    let on_click = move |event: leptos::ev::MouseEvent| {
+        // Leaving for the guidance: remember which indicator, for the way back.
+        if let Some(indicator) = target_element(&event)
+            .and_then(|target| target.closest("a.indicator__guidance").ok().flatten())
+            .and_then(|link| link.closest("fieldset[data-indicator]").ok().flatten())
+        {
+            remember_place(&indicator.id());
         }
     };
 
@@ -312,7 +315,7 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
             </ul>
         </nav>
         <SaveStatus state=save_state />
-        {areas_view}
+        <div class="indicators" on:change=on_change on:click=on_click inner_html=list_html></div>
         {area_nav}
         <A href=format!("/observe/{id}/summary") attr:class="button button--primary">
             {move || i18n.messages().checklist_to_summary}
@@ -339,16 +342,6 @@ pub fn SaveStatus(state: RwSignal<SaveState>) -> impl IntoView {
     }
 }
 
-type AnswerLabel = fn(&'static Messages) -> &'static str;
-
-const ANSWERS: [(Answer, &str, AnswerLabel); 3] = [
-    (Answer::Observed, "observed", |m| m.answer_observed),
-    (Answer::NotSure, "not-sure", |m| m.answer_not_sure),
-    (Answer::NotObserved, "not-observed", |m| {
-        m.answer_not_observed
-    }),
-];
-
 fn note_error_message(messages: &'static Messages, error: &NoteError) -> String {
     match error {
         NoteError::LooksLikeJmbg => messages.note_looks_like_jmbg.to_owned(),
@@ -359,121 +352,83 @@ fn note_error_message(messages: &'static Messages, error: &NoteError) -> String 
     }
 }
 
-/// One indicator: its text, the three answers, a note once answered, and its guidance link.
-/// Texts are in `locale`, fixed for this build (the list is rebuilt when the language changes).
-#[component]
-fn IndicatorItem<'a>(
-    indicator: &'a Indicator,
-    /// This checklist's address (path and `?area=`), for the guidance's way back.
-    from: &'a str,
-    locale: Locale,
-    guidance_rel: Option<&'static str>,
-    catalogue: Arc<Catalogue>,
+/// The element an event happened on.
+fn target_element(event: &leptos::ev::Event) -> Option<web_sys::Element> {
+    event
+        .target()
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+}
+
+/// A radio or a note of the list changed: saves it. Once an answer is saved, its indicator's
+/// note field is shown; a refused note shows why next to the field and is not saved.
+fn list_changed(
+    event: &leptos::ev::Event,
     draft: RwSignal<ObservationDraft>,
     save_state: RwSignal<SaveState>,
-) -> impl IntoView + use<> {
-    let messages = messages_for(locale);
-    let indicator_id = indicator.id().clone();
-    let dom_id = indicator_id.as_str().replace('.', "-");
-    let anchor = indicator_anchor(&indicator_id);
-    let guidance = guidance_href(indicator.guidance(), from, &indicator_id);
-    let leave_for_guidance = {
-        let anchor = anchor.clone();
-        move |_| remember_place(&anchor)
+    catalogue: &Arc<Catalogue>,
+    locale: Locale,
+) {
+    let Some(target) = target_element(event) else {
+        return;
     };
-    let note_error = RwSignal::new(None::<NoteError>);
-    // This indicator's entry alone: the views below re-run when it changes, not on every answer.
-    let entry = {
-        let indicator_id = indicator_id.clone();
-        Memo::new(move |_| draft.with(|draft| draft.answers().get(&indicator_id).cloned()))
+    let Some(fieldset) = target.closest("fieldset[data-indicator]").ok().flatten() else {
+        return;
     };
-    let answered = move || entry.with(|entry| entry.as_ref().map(|entry| entry.answer));
-    // One listener for the three radios (`change` bubbles).
-    let choose = {
-        let catalogue = catalogue.clone();
-        let indicator_id = indicator_id.clone();
-        move |event: leptos::ev::Event| {
-            let value = event_target_value(&event);
-            let Some((answer, _, _)) = ANSWERS.iter().find(|(_, id, _)| *id == value) else {
+    let Some(indicator_id) = fieldset.get_attribute("data-indicator") else {
+        return;
+    };
+    let indicator_id = IndicatorId::new(indicator_id);
+    let value = event_target_value(event);
+    match target.tag_name().as_str() {
+        "INPUT" => {
+            let Some(answer) = answer_for_value(&value) else {
                 return;
             };
-            edit_and_save(draft, save_state, Some(event.time_stamp()), |draft| {
-                draft.answer(&catalogue, &indicator_id, *answer, now())
-            });
+            let catalogue = catalogue.clone();
+            let dom_id = dom_id_of(&indicator_id);
+            let saved = move || {
+                let has_field = fieldset.query_selector(".field").ok().flatten().is_some();
+                if let (false, Ok(Some(answers))) = (has_field, fieldset.query_selector(".answers"))
+                {
+                    let mut field = String::new();
+                    note_field_html(&mut field, &dom_id, None, messages_for(locale));
+                    if let Err(error) = answers.insert_adjacent_html("afterend", &field) {
+                        warn!("cannot show the note field: {error:?}");
+                    }
+                }
+            };
+            edit_and_save(
+                draft,
+                save_state,
+                Some(event.time_stamp()),
+                saved,
+                |draft| draft.answer(&catalogue, &indicator_id, answer, now()),
+            );
         }
-    };
-    let radios = ANSWERS
-        .iter()
-        .map(|(answer, value, label)| {
-            let answer = *answer;
-            view! {
-                <label class="answer">
-                    <input
-                        type="radio"
-                        name=dom_id.clone()
-                        value=*value
-                        prop:checked=move || answered() == Some(answer)
-                    />
-                    <span>{label(messages)}</span>
-                </label>
-            }
-        })
-        .collect_view();
-    let note_value = move || {
-        entry.with(|entry| {
-            entry
-                .as_ref()
-                .and_then(|entry| entry.note.as_ref().map(|note| note.as_str().to_owned()))
-                .unwrap_or_default()
-        })
-    };
-    let save_note = {
-        let indicator_id = indicator_id.clone();
-        move |event: leptos::ev::Event| {
-            let input = event_target_value(&event);
-            let note = if input.trim().is_empty() {
+        "TEXTAREA" => {
+            let note = if value.trim().is_empty() {
                 Ok(None)
             } else {
-                Note::parse(&input).map(Some)
+                Note::parse(&value).map(Some)
             };
-            match note {
-                Err(error) => note_error.set(Some(error)),
-                Ok(note) => {
-                    note_error.set(None);
-                    edit_and_save(draft, save_state, None, |draft| {
-                        draft.set_note(&catalogue, &indicator_id, note, now())
-                    });
-                }
+            let explanation = match &note {
+                Err(error) => note_error_message(messages_for(locale), error),
+                Ok(_) => String::new(),
+            };
+            if let Ok(Some(error)) = fieldset.query_selector(".field__error") {
+                error.set_text_content(Some(&explanation));
+            }
+            if let Ok(note) = note {
+                let catalogue = catalogue.clone();
+                edit_and_save(
+                    draft,
+                    save_state,
+                    None,
+                    || {},
+                    |draft| draft.set_note(&catalogue, &indicator_id, note, now()),
+                );
             }
         }
-    };
-    let note_id = format!("note-{dom_id}");
-    let note_error_id = format!("note-error-{dom_id}");
-    view! {
-        <fieldset class="indicator" id=anchor tabindex="-1" data-testid="indicator" data-indicator=indicator_id.as_str().to_owned()>
-            <legend class="indicator__text">{indicator.text().get(locale).into_owned()}</legend>
-            {indicator.hint().map(|hint| view! { <p class="hint">{hint.get(locale).into_owned()}</p> })}
-            <div class="answers" on:change=choose>{radios}</div>
-            <Show when=move || answered().is_some()>
-                <div class="field">
-                    <label for=note_id.clone()>{messages.checklist_note}</label>
-                    <textarea
-                        id=note_id.clone()
-                        rows="2"
-                        maxlength=MAX_NOTE_CHARS.to_string()
-                        aria-describedby=note_error_id.clone()
-                        prop:value=note_value
-                        on:change=save_note.clone()
-                    ></textarea>
-                    <p class="field__error" id=note_error_id.clone() role="alert">
-                        {move || note_error.get().map(|error| note_error_message(messages, &error))}
-                    </p>
-                </div>
-            </Show>
-            // A plain link: `<A>` would add a memo and two effects per indicator for nothing.
-            <a href=guidance class="indicator__guidance" rel=guidance_rel on:click=leave_for_guidance>
-                {messages.checklist_guidance}
-            </a>
-        </fieldset>
+        _ => {}
     }
 }
