@@ -9,9 +9,11 @@ import guidanceSrCyrl from '../../locales/guidance/sr-Cyrl.json';
 import guidanceEn from '../../locales/guidance/en.json';
 import contactsSrCyrl from '../../locales/contacts/sr-Cyrl.json';
 import contactsEn from '../../locales/contacts/en.json';
+import teamSrCyrl from '../../locales/team/sr-Cyrl.json';
+import teamEn from '../../locales/team/en.json';
 
-const srCyrl = { ...shellSrCyrl, ...guidanceSrCyrl, ...contactsSrCyrl };
-const en = { ...shellEn, ...guidanceEn, ...contactsEn };
+const srCyrl = { ...shellSrCyrl, ...guidanceSrCyrl, ...contactsSrCyrl, ...teamSrCyrl };
+const en = { ...shellEn, ...guidanceEn, ...contactsEn, ...teamEn };
 
 export type Messages = typeof en;
 export type LocaleTag = 'sr-Cyrl' | 'sr-Latn' | 'en';

@@ -15,6 +15,8 @@ pub mod observation;
 pub mod phone;
 pub mod protocol;
 pub mod reference;
+pub mod report;
 pub mod search;
 pub mod sync;
+pub mod team_key;
 pub mod transliteration;
