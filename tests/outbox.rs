@@ -44,7 +44,12 @@ fn finished(millis: u64) -> ObservationRecord {
     );
     let indicator = catalogue.areas()[0].indicators()[0].id().clone();
     draft
-        .answer(&catalogue, &indicator, Answer::Observed, UnixMillis(millis + 1))
+        .answer(
+            &catalogue,
+            &indicator,
+            Answer::Observed,
+            UnixMillis(millis + 1),
+        )
         .unwrap();
     draft
         .set_note(
@@ -93,6 +98,22 @@ fn assert_sealed_for(entry: &OutboxEntry, record: &ObservationRecord, identity: 
     let report = ReportPlaintext::parse(&open(envelope, identity).unwrap()).unwrap();
     assert_eq!(report.observation.id(), record.id());
     assert_eq!(report.observation.status(), Status::Complete);
+}
+
+/// `record` is stored as queued and is the outbox's only entry, sealed for `identity`.
+async fn assert_only_queued_and_sealed(
+    database: &Database,
+    record: &ObservationRecord,
+    identity: &TeamIdentity,
+) {
+    let saved = observations::load(database, record.id().as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.status(), Status::Queued);
+    let entries = outbox::list(database).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_sealed_for(&entries[0], record, identity);
 }
 
 #[wasm_bindgen_test]
@@ -149,14 +170,7 @@ async fn finishing_when_enrolled_queues_the_sealed_report_with_the_observation()
     let (stored, outcome) = store_finished(&database, record.clone()).await.unwrap();
     assert_eq!(outcome, Finished::Queued);
     assert_eq!(stored.status(), Status::Queued);
-    let saved = observations::load(&database, record.id().as_str())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(saved.status(), Status::Queued);
-    let entries = outbox::list(&database).await.unwrap();
-    assert_eq!(entries.len(), 1);
-    assert_sealed_for(&entries[0], &record, &identity);
+    assert_only_queued_and_sealed(&database, &record, &identity).await;
     database.close();
     delete_database(name).await.unwrap();
 }
@@ -176,14 +190,7 @@ async fn finishing_before_enrolment_waits_and_is_sealed_once_the_phone_enrols() 
     let enrolment = enrolment_for(&identity);
     enrolment::save(&database, &enrolment).await.unwrap();
     assert_eq!(seal_waiting(&database, &enrolment).await.unwrap(), 1);
-    let saved = observations::load(&database, record.id().as_str())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(saved.status(), Status::Queued);
-    let entries = outbox::list(&database).await.unwrap();
-    assert_eq!(entries.len(), 1);
-    assert_sealed_for(&entries[0], &record, &identity);
+    assert_only_queued_and_sealed(&database, &record, &identity).await;
     // Nothing is sealed twice.
     assert_eq!(seal_waiting(&database, &enrolment).await.unwrap(), 0);
     database.close();
@@ -199,16 +206,17 @@ async fn an_outbox_entry_goes_in_only_with_its_own_queued_observation() {
     let ObservationRecord::Finished(observation) = finished(4_000) else {
         unreachable!("finished() finishes");
     };
-    let submission = prepoznaj_envelope::report::seal_report(
-        &observation,
-        &enrolment_for(&identity).key_set,
-    )
-    .unwrap();
+    let submission =
+        prepoznaj_envelope::report::seal_report(&observation, &enrolment_for(&identity).key_set)
+            .unwrap();
     let entry = OutboxEntry::new(submission, 4, UnixMillis(5));
     // Still `complete`: refused, and nothing is written.
     let complete = ObservationRecord::Finished(observation);
     let refused = outbox::queue(&database, &complete, &entry).await;
-    assert!(matches!(refused, Err(StorageError::Other(_))), "{refused:?}");
+    assert!(
+        matches!(refused, Err(StorageError::Other(_))),
+        "{refused:?}"
+    );
     assert!(outbox::list(&database).await.unwrap().is_empty());
     assert_eq!(observations::list(&database).await.unwrap(), vec![]);
     database.close();

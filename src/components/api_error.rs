@@ -35,9 +35,7 @@ pub fn is_worth_retrying(error: &ApiCallError) -> bool {
         ApiCallError::Offline
             | ApiCallError::Server { .. }
             | ApiCallError::Refused {
-                code: ErrorCode::RateLimited
-                    | ErrorCode::StoreUnavailable
-                    | ErrorCode::Internal,
+                code: ErrorCode::RateLimited | ErrorCode::StoreUnavailable | ErrorCode::Internal,
                 ..
             }
     )

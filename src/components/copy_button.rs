@@ -5,7 +5,6 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-
 /// What the last press of the button did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CopyOutcome {

@@ -67,16 +67,18 @@ pub fn EnrolPage() -> impl IntoView {
     let enrol = move |_| {
         state.set(State::Enrolling);
         leptos::task::spawn_local(async move {
-            state.set(match enrol_this_phone(Secret::new(current_fragment())).await {
-                Ok((enrolment, sealed)) => {
-                    clear_fragment(ENROL_PATH);
-                    State::Enrolled {
-                        enrolment: Box::new(enrolment),
-                        sealed: Some(sealed),
+            state.set(
+                match enrol_this_phone(Secret::new(current_fragment())).await {
+                    Ok((enrolment, sealed)) => {
+                        clear_fragment(ENROL_PATH);
+                        State::Enrolled {
+                            enrolment: Box::new(enrolment),
+                            sealed: Some(sealed),
+                        }
                     }
-                }
-                Err(failure) => State::Failed(failure),
-            });
+                    Err(failure) => State::Failed(failure),
+                },
+            );
         });
     };
     view! {

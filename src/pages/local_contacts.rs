@@ -7,7 +7,6 @@
 //! does not pass the domain's checks is never saved, and a failed write leaves the list as it
 //! was, with the form still filled in.
 
-
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;

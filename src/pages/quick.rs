@@ -114,11 +114,17 @@ fn Quick(draft: Option<RwSignal<ObservationDraft>>, catalogue: Arc<Catalogue>) -
                     Err(error) => Err(SealingError::Storage(error)),
                 };
                 match stored {
-                    Ok(_) => navigate(&format!("/observe/{id}/summary"), NavigateOptions::default()),
+                    Ok(_) => navigate(
+                        &format!("/observe/{id}/summary"),
+                        NavigateOptions::default(),
+                    ),
                     // Saved as complete all the same; the summary says it waits.
                     Err(SealingError::Seal(message)) => {
                         leptos::logging::error!("cannot seal the observation: {message}");
-                        navigate(&format!("/observe/{id}/summary"), NavigateOptions::default());
+                        navigate(
+                            &format!("/observe/{id}/summary"),
+                            NavigateOptions::default(),
+                        );
                     }
                     Err(SealingError::Storage(error)) => save_state.set(SaveState::Failed(error)),
                 }

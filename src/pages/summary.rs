@@ -233,7 +233,8 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
 #[component]
 fn SendingStatus(status: Signal<Status>) -> impl IntoView {
     let i18n = use_i18n();
-    move || match status.get() {
+    move || {
+        match status.get() {
         Status::Complete => Some(view! {
             <p class="notice notice--warning" role="status" data-testid="not-enrolled">
                 {move || i18n.team().finish_not_enrolled}
@@ -243,5 +244,6 @@ fn SendingStatus(status: Signal<Status>) -> impl IntoView {
             <p class="notice" role="status" data-testid="queued">{move || i18n.team().finish_queued}</p>
         }.into_any()),
         Status::Draft | Status::Sent | Status::Forgotten => None,
+    }
     }
 }

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::protocol::{
-    ENROL_PATH, EnrolmentLinkCreated, EnrolmentLinkRequest, Secret, link,
+    ENROL_PATH, EnrolmentLinkCreated, EnrolmentLinkRequest, EnrolmentLinkRevoked, Secret, link,
 };
 use prepoznaj_envelope::digest::key_fingerprint;
 
@@ -18,7 +18,7 @@ use crate::components::storage_error::storage_error_message;
 use crate::i18n::{use_i18n, use_title};
 use crate::storage::team_key::{self, TeamKey};
 use crate::storage::{StorageError, app_database};
-use crate::sync::api::{ApiCallError, post_json};
+use crate::sync::api::{ApiCallError, delete_json, post_json};
 
 const ENROLMENT_LINKS_API: &str = "/api/v1/enrolment-links";
 
@@ -69,10 +69,25 @@ pub fn TeamPage() -> impl IntoView {
 fn EnrolmentLinkMaker(token: Secret) -> impl IntoView {
     let i18n = use_i18n();
     let state = RwSignal::new(None::<Result<EnrolmentLinkCreated, ApiCallError>>);
+    let revoked = RwSignal::new(None::<Result<(), ApiCallError>>);
     let busy = RwSignal::new(false);
     let token = StoredValue::new(token);
+    let revoke = move |_| {
+        let Some(Ok(created)) = state.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let token = token.get_value();
+            let path = format!("{ENROLMENT_LINKS_API}/{}", created.link.id);
+            let answer: Result<EnrolmentLinkRevoked, _> = delete_json(&path, Some(&token)).await;
+            revoked.set(Some(answer.map(|_| ())));
+            busy.set(false);
+        });
+    };
     let create = move |_| {
         busy.set(true);
+        revoked.set(None);
         leptos::task::spawn_local(async move {
             let token = token.get_value();
             let created = post_json(
@@ -128,6 +143,18 @@ fn EnrolmentLinkMaker(token: Secret) -> impl IntoView {
                             <figure class="share-qr">
                                 <QrCode symbol label=move || i18n.team().link_qr_label />
                             </figure>
+                        })}
+                        <div class="actions">
+                            <button type="button" class="button" disabled=move || busy.get() || revoked.get() == Some(Ok(())) on:click=revoke>
+                                {move || i18n.team().link_revoke}
+                            </button>
+                        </div>
+                        {move || revoked.get().map(|answer| {
+                            let message = move || match &answer {
+                                Ok(()) => i18n.team().link_revoked,
+                                Err(error) => api_error_message(i18n.team(), error),
+                            };
+                            view! { <p class="notice" role="status" data-testid="link-revoked">{message}</p> }
                         })}
                     }.into_any()
                 }

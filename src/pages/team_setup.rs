@@ -190,7 +190,10 @@ async fn register_key(setup: Setup) -> Result<(), Failure> {
 }
 
 /// The message for a refused passphrase.
-fn passphrase_message(messages: &'static crate::i18n::TeamMessages, error: &PassphraseError) -> &'static str {
+fn passphrase_message(
+    messages: &'static crate::i18n::TeamMessages,
+    error: &PassphraseError,
+) -> &'static str {
     match error {
         PassphraseError::TooShort { .. } => messages.setup_passphrase_short,
         PassphraseError::TooRepetitive { .. } => messages.setup_passphrase_repetitive,
@@ -322,7 +325,11 @@ fn RecoveryStep(step: RwSignal<Step>, setup: StoredValue<Option<Setup>>) -> impl
     let identity = current.identity.clone();
     let download = move |_| {
         let title = i18n.team().setup_recovery_heading;
-        match download_text(RECOVERY_FILE_NAME, "text/plain", &identity.recovery_file(title)) {
+        match download_text(
+            RECOVERY_FILE_NAME,
+            "text/plain",
+            &identity.recovery_file(title),
+        ) {
             Ok(()) => {
                 download_failed.set(false);
                 downloaded.set(true);

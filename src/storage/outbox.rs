@@ -63,7 +63,10 @@ pub async fn queue(
     let record = to_js(record)?;
     let entry = to_js(entry)?;
     let transaction = database
-        .transaction_on(&[Store::Observations, Store::Outbox], TransactionMode::ReadWrite)
+        .transaction_on(
+            &[Store::Observations, Store::Outbox],
+            TransactionMode::ReadWrite,
+        )
         .await?;
     transaction
         .store(Store::Observations.name())?

@@ -26,10 +26,30 @@ pub async fn post_json<Body: Serialize, Answer: DeserializeOwned>(
     bearer: Option<&Secret>,
 ) -> Result<Answer, ApiCallError> {
     let json = serde_json::to_string(body).map_err(|_| ApiCallError::Server { status: 0 })?;
+    request_json("POST", path, Some(&json), bearer).await
+}
+
+/// `DELETE path`; the answer's body as `Answer` when the status is 2xx.
+pub async fn delete_json<Answer: DeserializeOwned>(
+    path: &str,
+    bearer: Option<&Secret>,
+) -> Result<Answer, ApiCallError> {
+    request_json("DELETE", path, None, bearer).await
+}
+
+async fn request_json<Answer: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    json: Option<&str>,
+    bearer: Option<&Secret>,
+) -> Result<Answer, ApiCallError> {
     let headers = web_sys::Headers::new().map_err(|_| ApiCallError::Offline)?;
     let set = headers
-        .set("Content-Type", "application/json")
-        .and_then(|()| headers.set("Accept", "application/json"))
+        .set("Accept", "application/json")
+        .and_then(|()| match json {
+            Some(_) => headers.set("Content-Type", "application/json"),
+            None => Ok(()),
+        })
         .and_then(|()| match bearer {
             Some(token) => headers.set("Authorization", &format!("Bearer {}", token.expose())),
             None => Ok(()),
@@ -38,9 +58,11 @@ pub async fn post_json<Body: Serialize, Answer: DeserializeOwned>(
         return Err(ApiCallError::Offline);
     }
     let init = web_sys::RequestInit::new();
-    init.set_method("POST");
+    init.set_method(method);
     init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(&json));
+    if let Some(json) = json {
+        init.set_body(&JsValue::from_str(json));
+    }
     init.set_cache(web_sys::RequestCache::NoStore);
     let window = web_sys::window().ok_or(ApiCallError::Offline)?;
     let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))

@@ -6,14 +6,12 @@
 // sealed), finishes another (sealed at once). The outbox then holds age envelopes and no
 // plaintext. Zero axe violations on every new screen. In English for readable assertions.
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
 import * as fs from 'node:fs';
-import { expectMounted } from './app';
+import { axeViolations, expectMounted } from './app';
 import { createSchool, startServerWithDistCopy, type AppServer } from './app-server';
 import { LOCALES } from './locales';
 
 const en = LOCALES.en;
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const SCHOOL = 'OŠ „Vuk Karadžić“ Beograd';
 const PASSPHRASE = 'zelena livada u maju';
 
@@ -22,17 +20,7 @@ function fill(message: string, values: Record<string, string | number>): string 
 }
 
 async function expectNoAxeViolations(page: Page, step: string) {
-  const found: string[] = [];
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
-    expect(results.passes.length, 'axe ran its checks').toBeGreaterThan(0);
-    for (const violation of results.violations) {
-      found.push(`${step} [${colorScheme}] ${violation.id}: ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  expect(found).toEqual([]);
+  expect(await axeViolations(page, step)).toEqual([]);
 }
 
 async function phone(browser: Browser): Promise<BrowserContext> {
@@ -211,6 +199,16 @@ test.describe('protection team and enrolment', () => {
     await expect(staffPage.getByTestId('key-set-fingerprint')).toHaveText(teamFingerprint);
     await expect(staffPage).toHaveURL(`${server.url}/enrol`);
     await expectNoAxeViolations(staffPage, 'enrolled');
+
+    // The team withdraws the link: phones enrolled with it stay enrolled, new ones cannot use it.
+    await team.getByRole('button', { name: en.link_revoke }).click();
+    await expect(team.getByTestId('link-revoked')).toHaveText(en.link_revoked);
+    const latecomer = await (await phone(browser)).newPage();
+    await latecomer.goto(enrolmentLink);
+    await expectMounted(latecomer);
+    await latecomer.getByRole('button', { name: en.enrol_button }).click();
+    await expect(latecomer.getByTestId('enrol-error')).toHaveText(en.error_link_revoked);
+    await latecomer.context().close();
 
     // Enrolled: the next report is sealed at Finish, even offline.
     await finishQuickObservation(staffPage, server.url, true);

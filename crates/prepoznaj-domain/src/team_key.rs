@@ -78,8 +78,7 @@ impl RecoveryCode {
                 match character {
                     '-' => {}
                     character
-                        if character.is_ascii()
-                            && BECH32_UPPER.contains(&(character as u8)) =>
+                        if character.is_ascii() && BECH32_UPPER.contains(&(character as u8)) =>
                     {
                         data.push(character);
                     }

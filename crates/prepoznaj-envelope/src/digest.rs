@@ -39,10 +39,9 @@ mod tests {
 
     #[test]
     fn a_key_fingerprint_is_the_first_ten_bytes_of_its_digest() {
-        let key = AgeRecipient::parse(
-            "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p",
-        )
-        .unwrap();
+        let key =
+            AgeRecipient::parse("age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p")
+                .unwrap();
         let digest = sha256(key.as_str().as_bytes()).to_hex();
         let fingerprint = key_fingerprint(&key);
         assert_eq!(fingerprint.as_str().replace(' ', ""), digest[..20]);

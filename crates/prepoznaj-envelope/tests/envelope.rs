@@ -1,6 +1,10 @@
 //! The envelope crate against age itself: what the phone seals, the team member's key opens;
 //! the standard `age` CLI (Debian's package) reads envelopes with the recovery file.
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly on purpose")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "tests fail loudly on purpose"
+)]
 
 use std::process::Command;
 
@@ -20,8 +24,10 @@ use prepoznaj_envelope::report::{OpenError, SealError, open, seal_report};
 const NOTE: &str = "Дете каже да спава код „ујака“ — canary 7f3a";
 
 fn observation() -> Observation {
-    let catalogue =
-        Catalogue::parse(include_str!("../../../public/content/catalogue/2021-r1.json")).unwrap();
+    let catalogue = Catalogue::parse(include_str!(
+        "../../../public/content/catalogue/2021-r1.json"
+    ))
+    .unwrap();
     let mut draft = ObservationDraft::new(
         ReportId::new_v7(UnixMillis(1_764_230_400_000), [9; 10]),
         catalogue.version().clone(),
@@ -37,7 +43,12 @@ fn observation() -> Observation {
     );
     let indicator = catalogue.areas()[0].indicators()[0].id().clone();
     draft
-        .answer(&catalogue, &indicator, Answer::Observed, UnixMillis(1_764_230_401_000))
+        .answer(
+            &catalogue,
+            &indicator,
+            Answer::Observed,
+            UnixMillis(1_764_230_401_000),
+        )
         .unwrap();
     draft
         .set_note(
@@ -47,7 +58,9 @@ fn observation() -> Observation {
             UnixMillis(1_764_230_402_000),
         )
         .unwrap();
-    draft.complete(&catalogue, UnixMillis(1_764_230_403_000)).unwrap()
+    draft
+        .complete(&catalogue, UnixMillis(1_764_230_403_000))
+        .unwrap()
 }
 
 fn key_set(identities: &[&TeamIdentity]) -> KeySet {
@@ -81,7 +94,10 @@ fn every_team_member_opens_a_sealed_report_and_an_outsider_does_not() {
     assert!(envelope.starts_with(b"age-encryption.org/v1\n-> X25519 "));
     assert_eq!(submission.envelope_sha256, sha256(envelope));
     assert_eq!(submission.report_id.as_str(), observation.id().as_str());
-    assert_eq!(submission.catalogue_version, *observation.catalogue_version());
+    assert_eq!(
+        submission.catalogue_version,
+        *observation.catalogue_version()
+    );
     assert_eq!(submission.protocol_version, PROTOCOL_VERSION);
     assert!(
         !String::from_utf8_lossy(envelope).contains("canary"),
@@ -103,7 +119,13 @@ fn every_team_member_opens_a_sealed_report_and_an_outsider_does_not() {
 #[test]
 fn a_report_needs_at_least_one_key() {
     assert!(matches!(
-        seal_report(&observation(), &KeySet { version: 1, keys: vec![] }),
+        seal_report(
+            &observation(),
+            &KeySet {
+                version: 1,
+                keys: vec![]
+            }
+        ),
         Err(SealError::NoRecipients)
     ));
 }
@@ -154,7 +176,10 @@ fn a_key_sets_fingerprint_does_not_depend_on_order() {
     let (first, second) = (TeamIdentity::generate(), TeamIdentity::generate());
     let forwards = key_set(&[&first, &second]);
     let backwards = key_set(&[&second, &first]);
-    assert_eq!(key_set_fingerprint(&forwards), key_set_fingerprint(&backwards));
+    assert_eq!(
+        key_set_fingerprint(&forwards),
+        key_set_fingerprint(&backwards)
+    );
     assert_ne!(
         key_set_fingerprint(&forwards),
         key_set_fingerprint(&key_set(&[&first]))
@@ -179,7 +204,11 @@ fn the_age_cli_decrypts_a_sealed_report_with_the_recovery_file() {
     let submission = seal_report(&observation, &key_set(&[&other, &member])).unwrap();
     let scratch = tempfile::TempDir::new().unwrap();
     let identity_file = scratch.path().join("prepoznaj-key.txt");
-    std::fs::write(&identity_file, member.recovery_file("Prepoznaj recovery copy")).unwrap();
+    std::fs::write(
+        &identity_file,
+        member.recovery_file("Prepoznaj recovery copy"),
+    )
+    .unwrap();
     let envelope_file = scratch.path().join("report.age");
     std::fs::write(&envelope_file, submission.envelope.as_bytes()).unwrap();
     let output = age_cli()
