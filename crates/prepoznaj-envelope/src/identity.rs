@@ -12,8 +12,9 @@ use prepoznaj_domain::protocol::AgeRecipient;
 use prepoznaj_domain::team_key::{RecoveryCode, RecoveryCodeError, SECRET_KEY_PREFIX};
 
 /// The scrypt work factor (`N = 2^LOCK_WORK_FACTOR`, r = 8, p = 1) of the passphrase lock:
-/// 16 MiB and, measured at a 4× CPU slowdown in Chromium, about 0.8 s to unlock (2^15 took
-/// 1.6 s), which leaves room within the 2 s budget for unlocking and reading 200 reports. Each
+/// 16 MiB and, measured at a 4× CPU slowdown in Chromium on a busy machine, about 0.6 s to
+/// unlock (2^15 took 1.6 s), which leaves room within the 2 s budget for unlocking and reading
+/// 200 reports. Each
 /// passphrase guess costs an attacker who copied the locked key the same work. age's own
 /// default (about a second on the encrypting machine) would take many seconds on a slow phone.
 pub const LOCK_WORK_FACTOR: u8 = 14;
