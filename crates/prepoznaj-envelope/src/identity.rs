@@ -115,15 +115,15 @@ impl TeamIdentity {
         let mut locked = Vec::new();
         let written =
             age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-                .map_err(|error| error.to_string())
+                .map_err(|error| crate::described(&error))
                 .and_then(|encryptor| {
                     let mut writer = encryptor
                         .wrap_output(&mut locked)
-                        .map_err(|error| error.to_string())?;
+                        .map_err(|error| crate::described(&error))?;
                     writer
                         .write_all(secret.expose_secret().as_bytes())
                         .and_then(|()| writer.finish().map(|_| ()))
-                        .map_err(|error| error.to_string())
+                        .map_err(|error| crate::described(&error))
                 });
         // Writing to memory cannot fail, and one scrypt recipient is always accepted.
         written.unwrap_or_else(|error| unreachable!("locking in memory failed: {error}"));
@@ -137,20 +137,20 @@ impl TeamIdentity {
     pub fn unlock(locked: &[u8], passphrase: &str) -> Result<Self, UnlockError> {
         let mut identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
         identity.set_max_work_factor(MAX_UNLOCK_WORK_FACTOR);
-        let decryptor =
-            age::Decryptor::new(locked).map_err(|error| UnlockError::Damaged(error.to_string()))?;
+        let decryptor = age::Decryptor::new(locked)
+            .map_err(|error| UnlockError::Damaged(crate::described(&error)))?;
         let mut reader = decryptor
             .decrypt(std::iter::once(&identity as &dyn age::Identity))
             .map_err(|error| match error {
                 age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
                     UnlockError::WrongPassphrase
                 }
-                error => UnlockError::Damaged(error.to_string()),
+                error => UnlockError::Damaged(crate::described(&error)),
             })?;
         let mut secret = String::new();
         reader
             .read_to_string(&mut secret)
-            .map_err(|error| UnlockError::Damaged(error.to_string()))?;
+            .map_err(|error| UnlockError::Damaged(crate::described(&error)))?;
         age::x25519::Identity::from_str(secret.trim())
             .map(Self)
             .map_err(|_| UnlockError::Damaged("the locked text is not an age key".to_owned()))

@@ -12,3 +12,10 @@
 pub mod digest;
 pub mod identity;
 pub mod report;
+
+/// An error of `age` (or of the IO it wraps) as text for the log. Its `Debug` form, not its
+/// `Display`: age localises `Display` through Fluent, and calling it would link Fluent and its
+/// message files into every wasm bundle that seals.
+pub(crate) fn described(error: &impl std::fmt::Debug) -> String {
+    format!("{error:?}")
+}

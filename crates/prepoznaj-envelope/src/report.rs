@@ -53,15 +53,15 @@ pub fn seal<'a>(
             .iter()
             .map(|recipient| recipient as &dyn age::Recipient),
     )
-    .map_err(|error| SealError::Encrypt(error.to_string()))?;
+    .map_err(|error| SealError::Encrypt(crate::described(&error)))?;
     let mut envelope = Vec::with_capacity(plaintext.len() + 64 + 160 * recipients.len());
     let mut writer = encryptor
         .wrap_output(&mut envelope)
-        .map_err(|error| SealError::Encrypt(error.to_string()))?;
+        .map_err(|error| SealError::Encrypt(crate::described(&error)))?;
     writer
         .write_all(plaintext)
         .and_then(|()| writer.finish().map(|_| ()))
-        .map_err(|error| SealError::Encrypt(error.to_string()))?;
+        .map_err(|error| SealError::Encrypt(crate::described(&error)))?;
     Ok(envelope)
 }
 
@@ -100,17 +100,17 @@ pub enum OpenError {
 /// # Errors
 /// [`OpenError`] when it is not for this key or is damaged.
 pub fn open(envelope: &[u8], identity: &TeamIdentity) -> Result<Vec<u8>, OpenError> {
-    let decryptor =
-        age::Decryptor::new(envelope).map_err(|error| OpenError::Damaged(error.to_string()))?;
+    let decryptor = age::Decryptor::new(envelope)
+        .map_err(|error| OpenError::Damaged(crate::described(&error)))?;
     let mut reader = decryptor
         .decrypt(std::iter::once(identity.age() as &dyn age::Identity))
         .map_err(|error| match error {
             age::DecryptError::NoMatchingKeys => OpenError::NotForThisKey,
-            error => OpenError::Damaged(error.to_string()),
+            error => OpenError::Damaged(crate::described(&error)),
         })?;
     let mut plaintext = Vec::new();
     reader
         .read_to_end(&mut plaintext)
-        .map_err(|error| OpenError::Damaged(error.to_string()))?;
+        .map_err(|error| OpenError::Damaged(crate::described(&error)))?;
     Ok(plaintext)
 }
