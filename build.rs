@@ -32,7 +32,7 @@ struct Section {
     prefix: &'static str,
 }
 
-const SECTIONS: [Section; 3] = [
+const SECTIONS: [Section; 4] = [
     Section {
         name: "shell",
         directory: None,
@@ -50,6 +50,12 @@ const SECTIONS: [Section; 3] = [
         directory: Some("contacts"),
         type_name: "ContactsMessages",
         prefix: "CONTACTS_",
+    },
+    Section {
+        name: "team",
+        directory: Some("team"),
+        type_name: "TeamMessages",
+        prefix: "TEAM_",
     },
 ];
 

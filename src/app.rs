@@ -14,6 +14,7 @@ use crate::i18n::{provide_i18n, use_i18n};
 use crate::pages::checklist::ChecklistPage;
 use crate::pages::contacts::ContactsPage;
 use crate::pages::contacts_import::ContactsImportPage;
+use crate::pages::enrol::EnrolPage;
 use crate::pages::guidance::GuidancePage;
 use crate::pages::home::HomePage;
 use crate::pages::local_contacts::LocalContactsPage;
@@ -23,6 +24,8 @@ use crate::pages::observe_start::ObserveStartPage;
 use crate::pages::quick::QuickPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::summary::SummaryPage;
+use crate::pages::team::TeamPage;
+use crate::pages::team_setup::TeamSetupPage;
 use crate::pwa::provide_pwa;
 
 /// Id of the `<main>` landmark, the target of the "skip to content" link.
@@ -113,6 +116,23 @@ pub fn ReferenceApp() -> impl IntoView {
                     <Route path=path!("/contacts") view=ContactsPage />
                     <Route path=path!("/contacts/local") view=LocalContactsPage />
                     <Route path=path!("/contacts/import") view=ContactsImportPage />
+                </Routes>
+            </Chrome>
+        </Router>
+    }
+}
+
+/// The team bundle: the protection team's set-up and page, and a staff phone's enrolment.
+#[component]
+pub fn TeamApp() -> impl IntoView {
+    provide_contexts(bundles::TEAM);
+    view! {
+        <Router>
+            <Chrome>
+                <Routes fallback=|| view! { <NotFoundPage /> }>
+                    <Route path=path!("/team") view=TeamPage />
+                    <Route path=path!("/team/setup") view=TeamSetupPage />
+                    <Route path=path!("/enrol") view=EnrolPage />
                 </Routes>
             </Chrome>
         </Router>

@@ -9,19 +9,27 @@ pub fn now() -> UnixMillis {
     UnixMillis(js_sys::Date::now().max(0.0) as u64)
 }
 
-/// A new UUIDv7 report id, with its random part from the browser's cryptographic source.
+/// `N` bytes from the browser's cryptographic source (all zero, with a warning, where there is
+/// none: only for values that need not be secret, such as an id's tail or which groups of a
+/// code to ask back).
 #[must_use]
-pub fn new_report_id() -> ReportId {
-    let mut random = [0_u8; 10];
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut random = [0_u8; N];
     let filled = web_sys::window()
         .and_then(|window| window.crypto().ok())
         .map(|crypto| crypto.get_random_values_with_u8_array(&mut random));
     if !matches!(filled, Some(Ok(_))) {
-        // Every browser that runs this app has crypto.getRandomValues; without it the id is
-        // still unique per millisecond on this phone, which is all a local draft needs.
+        // Every browser that runs this app has crypto.getRandomValues.
         leptos::logging::warn!("crypto.getRandomValues is unavailable");
     }
-    ReportId::new_v7(now(), random)
+    random
+}
+
+/// A new UUIDv7 report id, with its random part from the browser's cryptographic source
+/// (without one the id is still unique per millisecond on this phone).
+#[must_use]
+pub fn new_report_id() -> ReportId {
+    ReportId::new_v7(now(), random_bytes())
 }
 
 /// A short local date and time for lists ("27. 11. 2026. 14:05" / "27/11/2026 14:05").

@@ -13,6 +13,12 @@ include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 /// Picks one message out of a locale's table (views keep these to stay reactive).
 pub type MessageFn = fn(&'static Messages) -> &'static str;
 
+/// Picks one message out of a locale's contacts table.
+pub type ContactsMessageFn = fn(&'static ContactsMessages) -> &'static str;
+
+/// Picks one message out of a locale's team table.
+pub type TeamMessageFn = fn(&'static TeamMessages) -> &'static str;
+
 /// The messages of one locale.
 #[must_use]
 pub fn messages_for(locale: Locale) -> &'static Messages {
@@ -40,6 +46,17 @@ pub fn contacts_messages_for(locale: Locale) -> &'static ContactsMessages {
         Locale::SrCyrl => &CONTACTS_SR_CYRL,
         Locale::SrLatn => &CONTACTS_SR_LATN,
         Locale::En => &CONTACTS_EN,
+    }
+}
+
+/// The protection team's and enrolment messages in one locale (the team bundle, and the
+/// observation bundle for what Finish says about sending).
+#[must_use]
+pub fn team_messages_for(locale: Locale) -> &'static TeamMessages {
+    match locale {
+        Locale::SrCyrl => &TEAM_SR_CYRL,
+        Locale::SrLatn => &TEAM_SR_LATN,
+        Locale::En => &TEAM_EN,
     }
 }
 
@@ -72,6 +89,12 @@ impl I18n {
     #[must_use]
     pub fn contacts(&self) -> &'static ContactsMessages {
         contacts_messages_for(self.locale.get())
+    }
+
+    /// The current locale's team and enrolment messages (reactive).
+    #[must_use]
+    pub fn team(&self) -> &'static TeamMessages {
+        team_messages_for(self.locale.get())
     }
 
     /// Switches the UI to `locale` and remembers the choice.
@@ -111,10 +134,14 @@ pub fn use_i18n() -> I18n {
 /// Sets the document title to "`page` — Prepoznaj" in the current locale while the calling
 /// page is shown.
 pub fn use_page_title(page: fn(&'static Messages) -> &'static str) {
+    use_title(move |i18n| page(i18n.messages()));
+}
+
+/// Sets the document title to "`page` — Prepoznaj", `page` from any of the message tables.
+pub fn use_title(page: impl Fn(I18n) -> &'static str + 'static) {
     let i18n = use_i18n();
     Effect::new(move |_| {
-        let messages = i18n.messages();
-        document().set_title(&format!("{} — {}", page(messages), messages.app_name));
+        document().set_title(&format!("{} — {}", page(i18n), i18n.messages().app_name));
     });
 }
 

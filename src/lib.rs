@@ -3,15 +3,20 @@
 //! [`mount`] is the only entry point; `src/main.rs` calls it. Everything else is reachable
 //! from here so that the browser tests in `tests/` can import it.
 
+pub mod address;
 pub mod app;
 pub mod clock;
 pub mod components;
 pub mod content;
+pub mod download;
 pub mod i18n;
 pub mod pages;
 pub mod preferences;
 pub mod pwa;
+pub mod sealing;
 pub mod storage;
+pub mod sync;
+pub mod timing;
 
 use wasm_bindgen::JsCast;
 

@@ -5,11 +5,6 @@ use leptos::prelude::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::i18n::{ContactsMessages, use_i18n};
-
-/// Picks one message out of a locale's contacts table.
-pub type ContactsMessageFn = fn(&'static ContactsMessages) -> &'static str;
-
 /// What the last press of the button did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CopyOutcome {
@@ -38,14 +33,16 @@ pub fn CopyButton(
     /// The text put on the clipboard.
     text: String,
     /// The button's text.
-    label: ContactsMessageFn,
+    #[prop(into)]
+    label: TextProp,
     /// Said once the text is on the clipboard.
-    copied: ContactsMessageFn,
+    #[prop(into)]
+    copied: TextProp,
     /// Said when the browser cannot copy: how to copy by hand.
-    unavailable: ContactsMessageFn,
+    #[prop(into)]
+    unavailable: TextProp,
     #[prop(optional_no_strip)] describedby: Option<String>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let outcome = RwSignal::new(None::<CopyOutcome>);
     let text = StoredValue::new(text);
     let copy = move |_| {
@@ -64,7 +61,7 @@ pub fn CopyButton(
     };
     view! {
         <button type="button" class="button" aria-describedby=describedby on:click=copy>
-            {move || label(i18n.contacts())}
+            {move || label.get()}
         </button>
         <p
             class="copy-status"
@@ -76,8 +73,8 @@ pub fn CopyButton(
                 outcome
                     .get()
                     .map(|outcome| match outcome {
-                        CopyOutcome::Copied => copied(i18n.contacts()),
-                        CopyOutcome::Unavailable => unavailable(i18n.contacts()),
+                        CopyOutcome::Copied => copied.get(),
+                        CopyOutcome::Unavailable => unavailable.get(),
                     })
             }}
         </p>

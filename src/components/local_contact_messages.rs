@@ -7,7 +7,7 @@ use prepoznaj_domain::local_contacts::{
 use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::phone::PhoneError;
 
-use crate::components::copy_button::ContactsMessageFn;
+use crate::i18n::ContactsMessageFn;
 use crate::i18n::ContactsMessages;
 
 /// Every role with its name, in the order the form lists them.

@@ -1,5 +1,6 @@
 //! Views that do not belong to one route.
 
+pub mod api_error;
 pub mod app_header;
 pub mod assessment_view;
 pub mod confirm_dialog;
@@ -14,6 +15,7 @@ pub mod guidance_sources;
 pub mod import_preview;
 pub mod indicator_list;
 pub mod install_prompt;
+pub mod key_set_view;
 pub mod language_select;
 pub mod local_contact_messages;
 pub mod navigation;

@@ -36,9 +36,9 @@ pub fn PhoneActions(
             </a>
             <CopyButton
                 text=number
-                label=|m| m.contact_copy
-                copied=|m| m.contact_copied
-                unavailable=|m| m.contact_copy_unavailable
+                label=move || i18n.contacts().contact_copy
+                copied=move || i18n.contacts().contact_copied
+                unavailable=move || i18n.contacts().contact_copy_unavailable
                 describedby=describedby
             />
         </div>

@@ -19,8 +19,7 @@ use prepoznaj_domain::locale::{Locale, fill};
 use prepoznaj_domain::observation::{
     MAX_NOTE_CHARS, Note, NoteError, ObservationDraft, ObservationRecord,
 };
-use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 
 use crate::clock::now;
 use crate::components::guidance_link::{fragment_id, remember_place, reveal};
@@ -59,25 +58,9 @@ pub async fn load_draft(id: &str) -> Result<Option<(ObservationDraft, Arc<Catalo
 /// User Timing name of one answer's autosave: from the answer's `change` event to the commit.
 pub const AUTOSAVE_MEASURE: &str = "prepoznaj:autosave";
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    fn performance_now() -> f64;
-    #[wasm_bindgen(catch, js_namespace = performance, js_name = measure)]
-    fn performance_measure(name: &str, options: &js_sys::Object) -> Result<JsValue, JsValue>;
-}
-
 /// Records [`AUTOSAVE_MEASURE`] from `event_time` (an `Event.timeStamp`) until now.
 fn measure_autosave(event_time: f64) {
-    let end = performance_now();
-    let options = js_sys::Object::new();
-    let recorded = js_sys::Reflect::set(&options, &"start".into(), &event_time.into())
-        .and_then(|_| js_sys::Reflect::set(&options, &"end".into(), &end.into()))
-        .and_then(|_| performance_measure(AUTOSAVE_MEASURE, &options));
-    if let Err(error) = recorded {
-        // Telemetry only: the answer itself is saved.
-        warn!("could not record {AUTOSAVE_MEASURE}: {error:?}");
-    }
+    crate::timing::measure_since(AUTOSAVE_MEASURE, event_time);
 }
 
 /// Saves `draft` and reports the outcome in `state`.

@@ -8,7 +8,6 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 use prepoznaj_domain::local_contacts::{LocalContactList, LocalContactsImportError};
 use prepoznaj_domain::locale::fill;
-use wasm_bindgen::JsValue;
 
 use crate::components::import_preview::ImportPreview;
 use crate::components::local_contact_messages::import_error_message;
@@ -38,27 +37,6 @@ enum ImportState {
     Failed(StorageError),
 }
 
-/// The fragment of the page's address, without `#`.
-fn current_fragment() -> String {
-    match window().location().hash() {
-        Ok(hash) => hash.trim_start_matches('#').to_owned(),
-        Err(error) => {
-            leptos::logging::warn!("cannot read the address: {error:?}");
-            String::new()
-        }
-    }
-}
-
-/// Takes the contacts out of the address bar and the page's history entry.
-fn clear_fragment() {
-    let cleared = window()
-        .history()
-        .and_then(|history| history.replace_state_with_url(&JsValue::NULL, "", Some(IMPORT_PATH)));
-    if let Err(error) = cleared {
-        leptos::logging::warn!("cannot clear the address: {error:?}");
-    }
-}
-
 /// The import screen.
 #[component]
 pub fn ContactsImportPage() -> impl IntoView {
@@ -69,7 +47,7 @@ pub fn ContactsImportPage() -> impl IntoView {
     Effect::new(move |_| {
         // Read again when the address changes while the page is open (another link pasted).
         location.hash.track();
-        let fragment = current_fragment();
+        let fragment = crate::address::current_fragment();
         if fragment.is_empty() {
             if state.get_untracked() == ImportState::Reading {
                 state.set(ImportState::NoLink);
@@ -105,7 +83,7 @@ pub fn ContactsImportPage() -> impl IntoView {
             };
             match saved {
                 Ok(()) => {
-                    clear_fragment();
+                    crate::address::clear_fragment(IMPORT_PATH);
                     state.set(ImportState::Done(incoming.len()));
                 }
                 Err(error) => state.set(ImportState::Failed(error)),
@@ -113,7 +91,7 @@ pub fn ContactsImportPage() -> impl IntoView {
         });
     };
     let cancel = move |()| {
-        clear_fragment();
+        crate::address::clear_fragment(IMPORT_PATH);
         state.set(ImportState::Cancelled);
     };
     let links = move || {

@@ -7,8 +7,6 @@
 //! does not pass the domain's checks is never saved, and a failed write leaves the list as it
 //! was, with the form still filled in.
 
-use std::time::Duration;
-
 use leptos::html;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -21,14 +19,14 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::components::confirm_dialog::ConfirmPrompt;
-use crate::components::copy_button::{ContactsMessageFn, CopyButton};
+use crate::components::copy_button::CopyButton;
 use crate::components::import_preview::ImportPreview;
 use crate::components::local_contact_messages::{
     ROLES, contact_error_message, import_error_message, role_label,
 };
 use crate::components::qr_code::{QrCode, QrSymbol};
 use crate::components::storage_error::{PageError, PageErrorView, storage_error_message};
-use crate::i18n::{I18n, use_i18n};
+use crate::i18n::{ContactsMessageFn, I18n, use_i18n};
 use crate::pages::contacts_import::IMPORT_PATH;
 use crate::storage::{StorageError, app_database, local_contacts};
 
@@ -37,9 +35,6 @@ pub const LOCAL_CONTACTS_PATH: &str = "/contacts/local";
 
 /// The name the export file is downloaded under.
 pub const EXPORT_FILE_NAME: &str = "prepoznaj-local-contacts.json";
-
-/// How long the downloaded file's blob URL is kept: long enough for any browser to have read it.
-const BLOB_URL_LIFETIME: Duration = Duration::from_secs(60);
 
 /// Ids of the form's fields and their messages.
 const NAME_INPUT_ID: &str = "local-contact-name";
@@ -159,14 +154,7 @@ impl Editor {
 /// Sets the document title to "`page` — Prepoznaj", `page` from the contacts' messages, while
 /// the calling page is shown.
 pub fn use_contacts_page_title(page: ContactsMessageFn) {
-    let i18n = use_i18n();
-    Effect::new(move |_| {
-        document().set_title(&format!(
-            "{} — {}",
-            page(i18n.contacts()),
-            i18n.messages().app_name
-        ));
-    });
+    crate::i18n::use_title(move |i18n| page(i18n.contacts()));
 }
 
 /// The local contacts screen.
@@ -664,36 +652,13 @@ fn share_link(list: &LocalContactList) -> Result<String, JsValue> {
     Ok(format!("{origin}{IMPORT_PATH}#{}", list.to_link_fragment()))
 }
 
-/// Downloads `text` as a JSON file named `file_name`, through a blob URL (allowed by the CSP:
-/// a download is not a fetch).
-fn download_json(file_name: &str, text: &str) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let anchor: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    anchor.set_href(&url);
-    anchor.set_download(file_name);
-    anchor.click();
-    set_timeout(
-        move || {
-            if let Err(error) = web_sys::Url::revoke_object_url(&url) {
-                leptos::logging::warn!("cannot release the export file: {error:?}");
-            }
-        },
-        BLOB_URL_LIFETIME,
-    );
-    Ok(())
-}
-
 /// The list as a file, a link and the link's QR code.
 #[component]
 fn ShareContacts(editor: Editor) -> impl IntoView {
     let i18n = use_i18n();
     let download = move |_| {
         let json = editor.list.with_untracked(LocalContactList::to_json);
-        match download_json(EXPORT_FILE_NAME, &json) {
+        match crate::download::download_text(EXPORT_FILE_NAME, "application/json", &json) {
             Ok(()) => editor.problem.set(None),
             Err(error) => {
                 leptos::logging::warn!("cannot download the contacts: {error:?}");
@@ -733,9 +698,9 @@ fn ShareContacts(editor: Editor) -> impl IntoView {
             <div class="phone-actions">
                 <CopyButton
                     text=link
-                    label=|m| m.share_copy_link
-                    copied=|m| m.share_link_copied
-                    unavailable=|m| m.share_copy_unavailable
+                    label=move || i18n.contacts().share_copy_link
+                    copied=move || i18n.contacts().share_link_copied
+                    unavailable=move || i18n.contacts().share_copy_unavailable
                 />
             </div>
             {match symbol {

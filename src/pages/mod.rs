@@ -3,6 +3,7 @@
 pub mod checklist;
 pub mod contacts;
 pub mod contacts_import;
+pub mod enrol;
 pub mod guidance;
 pub mod home;
 pub mod local_contacts;
@@ -12,3 +13,5 @@ pub mod observe_start;
 pub mod quick;
 pub mod settings;
 pub mod summary;
+pub mod team;
+pub mod team_setup;

@@ -20,7 +20,8 @@ use crate::content;
 use crate::i18n::{use_i18n, use_page_title};
 use crate::pages::checklist::{SaveState, SaveStatus, load_draft, save_draft};
 use crate::pages::observe_start::start_draft;
-use crate::storage::{app_database, observations};
+use crate::sealing::{SealingError, store_finished};
+use crate::storage::app_database;
 
 /// The draft of a quick observation, once the first sign is tapped.
 type QuickState = (Option<RwSignal<ObservationDraft>>, Arc<Catalogue>);
@@ -107,16 +108,25 @@ fn Quick(draft: Option<RwSignal<ObservationDraft>>, catalogue: Arc<Catalogue>) -
             }
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
-                let saved = match app_database().await {
-                    Ok(database) => observations::save(&database, &record).await,
-                    Err(error) => Err(error),
+                let id = record.id().as_str().to_owned();
+                let stored = match app_database().await {
+                    Ok(database) => store_finished(&database, record).await,
+                    Err(error) => Err(SealingError::Storage(error)),
                 };
-                match saved {
-                    Ok(()) => navigate(
-                        &format!("/observe/{}/summary", record.id()),
+                match stored {
+                    Ok(_) => navigate(
+                        &format!("/observe/{id}/summary"),
                         NavigateOptions::default(),
                     ),
-                    Err(error) => save_state.set(SaveState::Failed(error)),
+                    // Saved as complete all the same; the summary says it waits.
+                    Err(SealingError::Seal(message)) => {
+                        leptos::logging::error!("cannot seal the observation: {message}");
+                        navigate(
+                            &format!("/observe/{id}/summary"),
+                            NavigateOptions::default(),
+                        );
+                    }
+                    Err(SealingError::Storage(error)) => save_state.set(SaveState::Failed(error)),
                 }
             });
         }

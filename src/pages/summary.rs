@@ -16,6 +16,7 @@ use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::storage_error::{PageError, PageErrorView, storage_error_message};
 use crate::content;
 use crate::i18n::{use_i18n, use_page_title};
+use crate::sealing::{SealingError, store_finished};
 use crate::storage::{StorageError, app_database, observations};
 
 async fn load(id: &str) -> Result<(ObservationRecord, Arc<Catalogue>), PageError> {
@@ -60,6 +61,8 @@ pub fn SummaryPage() -> impl IntoView {
 enum FinishError {
     NothingAnswered,
     Storage(StorageError),
+    /// Finished, but it could not be sealed for sending.
+    Seal,
 }
 
 #[component]
@@ -149,17 +152,26 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
                 }
                 Err(error) => leptos::logging::error!("cannot finish: {error}"),
                 Ok(()) => {
+                    let finished_copy = finished.clone();
                     leptos::task::spawn_local(async move {
-                        let saved = match app_database().await {
-                            Ok(database) => observations::save(&database, &finished).await,
-                            Err(error) => Err(error),
+                        let stored = match app_database().await {
+                            Ok(database) => store_finished(&database, finished).await,
+                            Err(error) => Err(SealingError::Storage(error)),
                         };
-                        match saved {
-                            Ok(()) => {
+                        match stored {
+                            Ok((stored, _)) => {
                                 finish_error.set(None);
-                                record.set(finished);
+                                record.set(stored);
                             }
-                            Err(error) => finish_error.set(Some(FinishError::Storage(error))),
+                            Err(SealingError::Storage(error)) => {
+                                finish_error.set(Some(FinishError::Storage(error)));
+                            }
+                            Err(SealingError::Seal(message)) => {
+                                // Saved as complete all the same (see `store_finished`).
+                                leptos::logging::error!("cannot seal the observation: {message}");
+                                finish_error.set(Some(FinishError::Seal));
+                                record.set(finished_copy);
+                            }
                         }
                         confirming.set(false);
                     });
@@ -181,6 +193,7 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
                     let text = match error {
                         FinishError::NothingAnswered => messages.summary_nothing_to_finish,
                         FinishError::Storage(error) => storage_error_message(messages, &error),
+                        FinishError::Seal => i18n.team().finish_seal_failed,
                     };
                     view! { <p class="notice notice--warning" role="alert">{text}</p> }
                 })
@@ -188,7 +201,10 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
         <Show
             when=is_draft
             fallback=move || {
-                view! { <p class="notice" role="status" data-testid="finished">{move || i18n.messages().summary_finished}</p> }
+                view! {
+                    <p class="notice" role="status" data-testid="finished">{move || i18n.messages().summary_finished}</p>
+                    <SendingStatus status=Signal::derive(move || record.with(ObservationRecord::status)) />
+                }
             }
         >
             <div class="actions">
@@ -209,5 +225,25 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
                 />
             </Show>
         </Show>
+    }
+}
+
+/// Where a finished observation stands on the way to the team: sealed and waiting to be sent,
+/// or waiting for this phone to be enrolled (with how to do that).
+#[component]
+fn SendingStatus(status: Signal<Status>) -> impl IntoView {
+    let i18n = use_i18n();
+    move || {
+        match status.get() {
+        Status::Complete => Some(view! {
+            <p class="notice notice--warning" role="status" data-testid="not-enrolled">
+                {move || i18n.team().finish_not_enrolled}
+            </p>
+        }.into_any()),
+        Status::Queued => Some(view! {
+            <p class="notice" role="status" data-testid="queued">{move || i18n.team().finish_queued}</p>
+        }.into_any()),
+        Status::Draft | Status::Sent | Status::Forgotten => None,
+    }
     }
 }

@@ -5,10 +5,13 @@
 //! Errors are typed ([`StorageError`]) so views can say, translated, what the person can do;
 //! they are never swallowed.
 
+pub mod enrolment;
 pub mod error;
 pub mod local_contacts;
 pub mod observations;
+pub mod outbox;
 pub mod schema;
+pub mod team_key;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -65,8 +68,19 @@ impl Database {
         store: Store,
         mode: TransactionMode,
     ) -> Result<Transaction, StorageError> {
+        self.transaction_on(&[store], mode).await
+    }
+
+    /// One transaction over several stores (all its writes commit together or none does),
+    /// reopening the connection once if it has been closed.
+    async fn transaction_on(
+        &self,
+        stores: &[Store],
+        mode: TransactionMode,
+    ) -> Result<Transaction, StorageError> {
+        let names: Vec<&str> = stores.iter().map(|store| store.name()).collect();
         let current = self.connection.borrow().clone();
-        match current.transaction(&[store.name()], mode) {
+        match current.transaction(&names, mode) {
             Ok(transaction) => Ok(transaction),
             Err(error) if error::is_closed_connection(&error) => {
                 let reopened = Rc::new(
@@ -76,7 +90,7 @@ impl Database {
                         .map_err(StorageError::from)?,
                 );
                 *self.connection.borrow_mut() = reopened.clone();
-                Ok(reopened.transaction(&[store.name()], mode)?)
+                Ok(reopened.transaction(&names, mode)?)
             }
             Err(error) => Err(error.into()),
         }

@@ -6,13 +6,17 @@
 //! - 1: `observations` (key path `id`): drafts and completed observations.
 //! - 2: `local_contacts` (key path `id`): the school's own contacts (Social Care Centre,
 //!   police station, principal, …), entered once or imported from the school's list.
+//! - 3: `team_key` (key path `id`): a protection-team member's passphrase-locked key and,
+//!   once registered, their school, token and key set; `enrolment` (key path `id`): this
+//!   phone's enrolment (device token, school, the key set and its version); `outbox` (key
+//!   path `id`, the report id): sealed reports waiting to be sent.
 
 use rexie::{ObjectStore, RexieBuilder};
 
 /// Name of the app's database.
 pub const DATABASE_NAME: &str = "prepoznaj";
 /// The schema version this build creates or upgrades to.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The object stores of the current schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,11 +25,23 @@ pub enum Store {
     Observations,
     /// The school's own contacts, keyed by their id.
     LocalContacts,
+    /// A protection-team member's locked key and registration (one record).
+    TeamKey,
+    /// This phone's enrolment with its school (one record).
+    Enrolment,
+    /// Sealed reports waiting to be sent, keyed by report id.
+    Outbox,
 }
 
 impl Store {
     /// Every store of the current schema.
-    pub const ALL: [Store; 2] = [Store::Observations, Store::LocalContacts];
+    pub const ALL: [Store; 5] = [
+        Store::Observations,
+        Store::LocalContacts,
+        Store::TeamKey,
+        Store::Enrolment,
+        Store::Outbox,
+    ];
 
     /// The object store's name in IndexedDB.
     #[must_use]
@@ -33,6 +49,9 @@ impl Store {
         match self {
             Store::Observations => "observations",
             Store::LocalContacts => "local_contacts",
+            Store::TeamKey => "team_key",
+            Store::Enrolment => "enrolment",
+            Store::Outbox => "outbox",
         }
     }
 
@@ -42,12 +61,17 @@ impl Store {
         match self {
             Store::Observations => 1,
             Store::LocalContacts => 2,
+            Store::TeamKey | Store::Enrolment | Store::Outbox => 3,
         }
     }
 
     const fn key_path(self) -> &'static str {
         match self {
-            Store::Observations | Store::LocalContacts => "id",
+            Store::Observations
+            | Store::LocalContacts
+            | Store::TeamKey
+            | Store::Enrolment
+            | Store::Outbox => "id",
         }
     }
 }

@@ -1,6 +1,6 @@
 // A private prepoznaj-server on its own port (so its own origin and service worker) serving
 // a copy of dist/ that a test may change, e.g. to publish a new version.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +10,8 @@ export const SERVER_BIN = process.env.PREPOZNAJ_SERVER_BIN || 'target/debug/prep
 export interface AppServer {
   url: string;
   dist: string;
+  /** The server's data directory (its SQLite database). */
+  data: string;
   stop(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export async function startServerWithDistCopy(): Promise<AppServer> {
   return {
     url,
     dist,
+    data,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -36,6 +39,20 @@ export async function startServerWithDistCopy(): Promise<AppServer> {
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Runs the operator's `prepoznaj-server school create --name <name>` against `server`'s
+ * database, as an operator would next to the running server; returns the printed set-up link.
+ */
+export function createSchool(server: AppServer, name: string): string {
+  const stdout = execFileSync(SERVER_BIN, ['school', 'create', '--name', name, '--base-url', server.url], {
+    env: { ...process.env, PREPOZNAJ_DATA_DIR: server.data },
+    encoding: 'utf8',
+  });
+  const link = stdout.split('\n').find((line) => line.startsWith(`${server.url}/team/setup#`));
+  if (!link) throw new Error(`no set-up link in the output of school create:\n${stdout}`);
+  return link.trim();
 }
 
 /** Reads the "listening on http://…" line the server prints on stderr once it accepts connections. */

@@ -1,5 +1,6 @@
 // Waiting on the app: mounted, controlled by its service worker, showing a heading.
 import { expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
 import { LOCALES, type LocaleTag, type Messages } from './locales';
 
 /** The wasm app has replaced the static loading shell and rendered its header. */
@@ -75,4 +76,21 @@ export async function startFullObservation(page: Page, base = ''): Promise<void>
 /** The checklist item of indicator `id`. */
 export function indicator(page: Page, id: string) {
   return page.locator(`[data-indicator="${id}"]`);
+}
+
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Axe's WCAG 2.1 A/AA violations on the page as it is, light and dark. */
+export async function axeViolations(page: Page, step: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+    expect(results.passes.length, 'axe ran its checks').toBeGreaterThan(0);
+    for (const violation of results.violations) {
+      found.push(`${step} [${colorScheme}] ${violation.id}: ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+    }
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+  return found;
 }

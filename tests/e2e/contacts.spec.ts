@@ -4,14 +4,12 @@
 // Call and Copy in the checklist summary. Offline after the first visit wherever one phone is
 // enough, in English for readable assertions.
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
 import * as fs from 'node:fs';
-import { expectMounted, indicator, startFullObservation, waitForServiceWorkerControl } from './app';
+import { axeViolations, expectMounted, indicator, startFullObservation, waitForServiceWorkerControl } from './app';
 import { LOCALES } from './locales';
 import national from '../../public/content/contacts/national.json';
 
 const en = LOCALES.en;
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 type NationalContact = (typeof national.contacts)[number];
 
@@ -44,20 +42,6 @@ async function open(page: Page, path: string) {
   await expectMounted(page);
 }
 
-/** Axe's WCAG 2.1 A/AA violations on the page as it is, light and dark. */
-async function axeViolations(page: Page, step: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
-    const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
-    expect(results.passes.length, 'axe ran its checks').toBeGreaterThan(0);
-    for (const violation of results.violations) {
-      found.push(`${step} [${colorScheme}] ${violation.id}: ${violation.help} — ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
-    }
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-  return found;
-}
 
 /** Fills the form on /contacts/local and saves; waits until the app says it is saved. */
 async function addLocalContact(page: Page, name: string, role: string, phone: string, shown: string) {

@@ -1,5 +1,5 @@
 // The app's messages as the tests expect them, read from locales/*.json and the bundles' own
-// sections (locales/guidance/, locales/contacts/), merged into one table per locale.
+// sections (locales/guidance/, locales/contacts/, locales/team/), merged into one table per locale.
 //
 // Serbian Latin is not stored anywhere: like the app, the tests derive it from the Cyrillic
 // source, with a plain letter table (enough for headings and labels).
@@ -9,9 +9,11 @@ import guidanceSrCyrl from '../../locales/guidance/sr-Cyrl.json';
 import guidanceEn from '../../locales/guidance/en.json';
 import contactsSrCyrl from '../../locales/contacts/sr-Cyrl.json';
 import contactsEn from '../../locales/contacts/en.json';
+import teamSrCyrl from '../../locales/team/sr-Cyrl.json';
+import teamEn from '../../locales/team/en.json';
 
-const srCyrl = { ...shellSrCyrl, ...guidanceSrCyrl, ...contactsSrCyrl };
-const en = { ...shellEn, ...guidanceEn, ...contactsEn };
+const srCyrl = { ...shellSrCyrl, ...guidanceSrCyrl, ...contactsSrCyrl, ...teamSrCyrl };
+const en = { ...shellEn, ...guidanceEn, ...contactsEn, ...teamEn };
 
 export type Messages = typeof en;
 export type LocaleTag = 'sr-Cyrl' | 'sr-Latn' | 'en';
@@ -54,6 +56,8 @@ export const ROUTES: { path: string; title: keyof Messages }[] = [
   { path: '/guidance', title: 'guidance_title' },
   { path: '/contacts', title: 'contacts_title' },
   { path: '/settings', title: 'settings_title' },
+  { path: '/team', title: 'team_title' },
+  { path: '/enrol', title: 'enrol_title' },
   { path: '/no-such-page', title: 'not_found_title' },
 ];
 

@@ -45,8 +45,17 @@ pub const REFERENCE: Bundle = Bundle {
     styles: &["guidance.css", "contacts.css"],
 };
 
+/// The protection team's pages (set-up, enrolment links) and a staff phone's enrolment: the
+/// pages that make and hold keys.
+pub const TEAM: Bundle = Bundle {
+    name: "prepoznaj-team",
+    html: "team.html",
+    prefixes: &["/team", "/enrol"],
+    styles: &["contacts.css", "team.css"],
+};
+
 /// Every bundle; the shell first.
-pub const ALL: [Bundle; 3] = [SHELL, OBSERVE, REFERENCE];
+pub const ALL: [Bundle; 4] = [SHELL, OBSERVE, REFERENCE, TEAM];
 
 /// The bundle that serves `path` (a URL path, without query or fragment).
 #[must_use]
@@ -87,8 +96,12 @@ mod tests {
         ] {
             assert_eq!(bundle_for_path(path), REFERENCE, "{path}");
         }
+        for path in ["/team", "/team/setup", "/enrol"] {
+            assert_eq!(bundle_for_path(path), TEAM, "{path}");
+        }
         for path in [
             "/",
+            "/enrolment",
             "/guidance-x",
             "/settings",
             "/observer",

@@ -16,6 +16,8 @@ pub mod outbox;
 pub mod phone;
 pub mod protocol;
 pub mod reference;
+pub mod report;
 pub mod search;
 pub mod sync;
+pub mod team_key;
 pub mod transliteration;

@@ -740,6 +740,22 @@ pub struct KeySet {
     pub keys: Vec<TeamMember>,
 }
 
+impl KeySet {
+    /// The recipients every report must be encrypted to.
+    pub fn recipients(&self) -> impl Iterator<Item = &AgeRecipient> {
+        self.keys.iter().map(|member| &member.public_key)
+    }
+
+    /// The text whose SHA-256 is the key set's fingerprint (see the module documentation).
+    #[must_use]
+    pub fn fingerprint_text(&self) -> String {
+        let mut recipients: Vec<&str> = self.recipients().map(AgeRecipient::as_str).collect();
+        recipients.sort_unstable();
+        recipients.dedup();
+        recipients.iter().map(|key| format!("{key}\n")).collect()
+    }
+}
+
 /// Body of `POST /api/v1/team/setup`: a team member's first contact, with the code from a
 /// team set-up link and the public key their app just made.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -944,6 +960,30 @@ mod tests {
         assert!(AgeRecipient::parse(&key[..61]).is_err());
         assert!(AgeRecipient::parse(&key.replace('q', "b")).is_err());
         assert!(AgeRecipient::parse("AGE-SECRET-KEY-1").is_err());
+    }
+
+    #[test]
+    fn a_key_sets_fingerprint_text_is_its_sorted_keys_whatever_the_order_or_names() {
+        let member = |key: &str, name: &str| TeamMember {
+            id: TeamMemberId::new_v7(UnixMillis(1), [1; 10]),
+            display_name: DisplayName::parse(name).unwrap(),
+            public_key: AgeRecipient::parse(key).unwrap(),
+            fingerprint: KeyFingerprint::try_from("0000 0000 0000 0000 0000".to_owned()).unwrap(),
+            added_at: UnixMillis(1),
+            removed_at: None,
+        };
+        let first = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+        let second = "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj";
+        let one_way = KeySet {
+            version: 1,
+            keys: vec![member(second, "Ана"), member(first, "Марко")],
+        };
+        let other_way = KeySet {
+            version: 7,
+            keys: vec![member(first, "M"), member(second, "A")],
+        };
+        assert_eq!(one_way.fingerprint_text(), format!("{first}\n{second}\n"));
+        assert_eq!(one_way.fingerprint_text(), other_way.fingerprint_text());
     }
 
     #[test]

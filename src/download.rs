@@ -1,0 +1,32 @@
+//! Saving a text the app made as a file the person keeps (an export, a recovery copy).
+
+use std::time::Duration;
+
+use leptos::prelude::{document, set_timeout};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// How long a downloaded file's blob URL is kept: long enough for any browser to have read it.
+const BLOB_URL_LIFETIME: Duration = Duration::from_secs(60);
+
+/// Downloads `text` as a file named `file_name` of type `mime`, through a blob URL (allowed by
+/// the CSP: a download is not a fetch).
+pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let anchor: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.click();
+    set_timeout(
+        move || {
+            if let Err(error) = web_sys::Url::revoke_object_url(&url) {
+                leptos::logging::warn!("cannot release the downloaded file: {error:?}");
+            }
+        },
+        BLOB_URL_LIFETIME,
+    );
+    Ok(())
+}

@@ -1,0 +1,87 @@
+//! The outbox: reports sealed to the team's keys, waiting to be sent. One record per report,
+//! keyed by its id. A report enters the outbox in the same transaction that moves its
+//! observation on to `queued`, so the phone never holds a queued observation without its
+//! envelope, nor an envelope for an observation still open.
+//!
+//! The sender reads [`OutboxEntry::submission`] (the exact body of `POST /api/v1/reports`,
+//! envelope already sealed and hashed) and keeps its retry state in
+//! [`OutboxEntry::schedule`]; it never needs the plaintext.
+
+use prepoznaj_domain::observation::{ObservationRecord, Status, UnixMillis};
+use prepoznaj_domain::protocol::ReportSubmission;
+use prepoznaj_domain::sync::Schedule;
+use rexie::TransactionMode;
+use serde::{Deserialize, Serialize};
+
+use super::{Database, StorageError, Store, committed, to_js};
+
+/// One sealed report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    /// The report id (a UUIDv7, the same as the observation's and the submission's).
+    pub id: String,
+    /// The request body to send, as is: report id, envelope, its SHA-256, catalogue version,
+    /// protocol version.
+    pub submission: ReportSubmission,
+    /// The version of the key set the envelope was sealed to.
+    pub key_set_version: u64,
+    /// When the report was sealed and queued (the phone's clock).
+    pub queued_at: UnixMillis,
+    /// When to try to send it next.
+    pub schedule: Schedule,
+}
+
+impl OutboxEntry {
+    /// A report sealed just now, due at once.
+    #[must_use]
+    pub fn new(submission: ReportSubmission, key_set_version: u64, now: UnixMillis) -> Self {
+        Self {
+            id: submission.report_id.as_str().to_owned(),
+            submission,
+            key_set_version,
+            queued_at: now,
+            schedule: Schedule::new(now),
+        }
+    }
+}
+
+/// Writes the observation (moved on to `queued`) and its outbox entry in one transaction:
+/// when this returns `Ok` both are on disk; when it fails, neither is.
+pub async fn queue(
+    database: &Database,
+    record: &ObservationRecord,
+    entry: &OutboxEntry,
+) -> Result<(), StorageError> {
+    if record.status() != Status::Queued || record.id().as_str() != entry.id {
+        return Err(StorageError::Other(format!(
+            "observation {} ({}) does not go with outbox entry {}",
+            record.id(),
+            record.status(),
+            entry.id
+        )));
+    }
+    let record = to_js(record)?;
+    let entry = to_js(entry)?;
+    let transaction = database
+        .transaction_on(
+            &[Store::Observations, Store::Outbox],
+            TransactionMode::ReadWrite,
+        )
+        .await?;
+    transaction
+        .store(Store::Observations.name())?
+        .put(&record, None)
+        .await?;
+    transaction
+        .store(Store::Outbox.name())?
+        .put(&entry, None)
+        .await?;
+    committed(transaction).await
+}
+
+/// Every report waiting in the outbox, oldest first.
+pub async fn list(database: &Database) -> Result<Vec<OutboxEntry>, StorageError> {
+    let mut entries: Vec<OutboxEntry> = database.get_all(Store::Outbox).await?;
+    entries.sort_by_key(|entry| entry.queued_at);
+    Ok(entries)
+}

@@ -1,0 +1,62 @@
+//! A protection-team member's key on their device: one record. The key is kept only locked
+//! with the member's passphrase (an age scrypt file, see `prepoznaj_envelope::identity`); it
+//! is saved before the public key is registered, and the registration (school, member token,
+//! key set) is added once the server has accepted it.
+
+use prepoznaj_domain::observation::UnixMillis;
+use prepoznaj_domain::protocol::{AgeRecipient, Envelope, KeySet, School, Secret, TeamMember};
+use serde::{Deserialize, Serialize};
+
+use super::{Database, StorageError, Store};
+
+/// The one record's key.
+const THIS_MEMBER: &str = "this-member";
+
+/// The member's key and, once registered, what the server answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamKey {
+    /// The age identity, locked with the member's passphrase (binary age file, base64).
+    pub locked_identity: Envelope,
+    /// The scrypt work factor it was locked with (for the record; age reads it from the file).
+    pub work_factor: u8,
+    pub public_key: AgeRecipient,
+    pub created_at: UnixMillis,
+    #[serde(default)]
+    pub registration: Option<TeamRegistration>,
+}
+
+/// The server's answer to the member's set-up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamRegistration {
+    pub school: School,
+    pub member: TeamMember,
+    /// `Authorization: Bearer` for the team's requests (enrolment links, members).
+    pub member_token: Secret,
+    pub key_set: KeySet,
+    pub registered_at: UnixMillis,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredTeamKey {
+    id: String,
+    key: TeamKey,
+}
+
+/// The member's key, if this device has one.
+pub async fn load(database: &Database) -> Result<Option<TeamKey>, StorageError> {
+    let stored: Option<StoredTeamKey> = database.get(Store::TeamKey, THIS_MEMBER).await?;
+    Ok(stored.map(|stored| stored.key))
+}
+
+/// Saves (or replaces) the member's key.
+pub async fn save(database: &Database, key: &TeamKey) -> Result<(), StorageError> {
+    database
+        .put(
+            Store::TeamKey,
+            &StoredTeamKey {
+                id: THIS_MEMBER.to_owned(),
+                key: key.clone(),
+            },
+        )
+        .await
+}

@@ -1,0 +1,5 @@
+//! The only code that talks to the server. [`api`] is the HTTP edge (JSON in, JSON or a typed
+//! error out); what an answer means is decided by pure functions in the domain crate
+//! (`prepoznaj_domain::sync` for reports).
+
+pub mod api;

@@ -1,0 +1,242 @@
+// End-to-end encryption, from the operator's set-up link to a sealed report in a staff
+// phone's outbox: the operator creates a school (`prepoznaj-server school create`), the first
+// protection-team member opens the set-up link, chooses a passphrase, saves and proves a
+// recovery copy, registers their key and makes a staff enrolment link; a staff phone finishes
+// an observation before it is enrolled (it waits), enrols with the link (the waiting one is
+// sealed), finishes another (sealed at once). The outbox then holds age envelopes and no
+// plaintext. Zero axe violations on every new screen. In English for readable assertions.
+import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import * as fs from 'node:fs';
+import { axeViolations, expectMounted } from './app';
+import { createSchool, startServerWithDistCopy, type AppServer } from './app-server';
+import { LOCALES } from './locales';
+
+const en = LOCALES.en;
+const SCHOOL = 'OŠ „Vuk Karadžić“ Beograd';
+const PASSPHRASE = 'zelena livada u maju';
+
+function fill(message: string, values: Record<string, string | number>): string {
+  return Object.entries(values).reduce((text, [name, value]) => text.replaceAll(`{${name}}`, String(value)), message);
+}
+
+async function expectNoAxeViolations(page: Page, step: string) {
+  expect(await axeViolations(page, step)).toEqual([]);
+}
+
+async function phone(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true });
+  await context.addInitScript(() => localStorage.setItem('prepoznaj.locale', '"en"'));
+  return context;
+}
+
+/** Quick mode: one sign, then Finish (with no connection if `offline`); the summary says what happens next. */
+async function finishQuickObservation(page: Page, base: string, offline = false) {
+  await page.goto(`${base}/quick`);
+  await expectMounted(page);
+  await page.getByTestId('quick-sign').nth(1).click();
+  await expect(page).toHaveURL(/\/quick\/[0-9a-f-]{36}$/);
+  await page.context().setOffline(offline);
+  await page.getByRole('button', { name: en.summary_finish }).click();
+  await expect(page).toHaveURL(/\/summary$/);
+  await expect(page.getByTestId('finished')).toBeVisible();
+}
+
+/** Every outbox entry and observation status in the phone's IndexedDB. */
+function readOutbox(page: Page) {
+  return page.evaluate(
+    () =>
+      new Promise<{ outbox: { id: string; envelope: string; sha256: string; catalogue: string; keySetVersion: number }[]; statuses: string[] }>(
+        (resolve, reject) => {
+          const opened = indexedDB.open('prepoznaj');
+          opened.onerror = () => reject(opened.error);
+          opened.onsuccess = () => {
+            const database = opened.result;
+            const transaction = database.transaction(['outbox', 'observations'], 'readonly');
+            const outbox = transaction.objectStore('outbox').getAll();
+            const observations = transaction.objectStore('observations').getAll();
+            transaction.oncomplete = () => {
+              database.close();
+              resolve({
+                outbox: outbox.result.map((entry) => ({
+                  id: entry.id,
+                  envelope: entry.submission.envelope,
+                  sha256: entry.submission.envelope_sha256,
+                  catalogue: entry.submission.catalogue_version,
+                  keySetVersion: entry.key_set_version,
+                })),
+                statuses: observations.result.map((record) => record.status),
+              });
+            };
+            transaction.onerror = () => reject(transaction.error);
+          };
+        },
+      ),
+  );
+}
+
+test.describe('protection team and enrolment', () => {
+  // One server and one school for the whole story; its phones are contexts of one browser.
+  test.describe.configure({ mode: 'serial' });
+  let server: AppServer;
+  test.beforeAll(async () => {
+    server = await startServerWithDistCopy();
+  });
+  test.afterAll(async () => {
+    await server.stop();
+  });
+
+  test('set-up, recovery copy, registration, enrolment link; a staff phone enrols and its reports are sealed @android', async ({ browser }) => {
+    test.setTimeout(180_000);
+    const setupLink = createSchool(server, SCHOOL);
+
+    // The team member's device.
+    const member = await phone(browser);
+    const team = await member.newPage();
+    await team.goto(setupLink);
+    await expectMounted(team);
+    await expect(team.getByRole('heading', { level: 1 })).toHaveText(en.setup_title);
+    await expectNoAxeViolations(team, 'passphrase');
+
+    await team.getByLabel(en.setup_display_name).fill('Marija Petrović');
+    await team.getByLabel(en.setup_passphrase, { exact: true }).fill('short');
+    await team.getByLabel(en.setup_passphrase_repeat).fill('short');
+    await team.getByRole('button', { name: en.setup_start }).click();
+    await expect(team.getByRole('alert')).toHaveText(en.setup_passphrase_short);
+    await team.getByLabel(en.setup_passphrase, { exact: true }).fill(PASSPHRASE);
+    await team.getByLabel(en.setup_passphrase_repeat).fill(`${PASSPHRASE}!`);
+    await team.getByRole('button', { name: en.setup_start }).click();
+    await expect(team.getByRole('alert')).toHaveText(en.setup_passphrase_mismatch);
+    await team.getByLabel(en.setup_passphrase_repeat).fill(PASSPHRASE);
+    await team.getByRole('button', { name: en.setup_start }).click();
+
+    // The recovery copy: the code on screen, the file downloaded, both the same key.
+    const code = team.getByTestId('recovery-code').getByRole('listitem');
+    await expect(code).toHaveCount(15);
+    const groups = await code.allInnerTexts();
+    const continueButton = team.getByRole('button', { name: en.setup_continue });
+    await expect(continueButton).toBeDisabled();
+    await expectNoAxeViolations(team, 'recovery');
+    const downloading = team.waitForEvent('download');
+    await team.getByRole('button', { name: en.setup_download }).click();
+    const download = await downloading;
+    const recoveryFile = fs.readFileSync(await download.path(), 'utf8');
+    expect(recoveryFile).toMatch(/^# public key: age1[0-9a-z]{58}$/m);
+    expect(recoveryFile).toContain(`AGE-SECRET-KEY-1${groups.join('')}`);
+    await expect(continueButton).toBeDisabled();
+    await team.getByLabel(en.setup_recovery_saved).check();
+    await continueButton.click();
+
+    // Proving the copy: two groups typed back; a wrong one is refused.
+    await expect(team.getByRole('heading', { name: en.setup_verify_heading })).toBeVisible();
+    await expectNoAxeViolations(team, 'verify');
+    const fields = team.getByTestId('verify-form').getByRole('textbox');
+    await expect(fields).toHaveCount(2);
+    const asked: number[] = [];
+    for (const label of await team.getByTestId('verify-form').locator('label').allInnerTexts()) {
+      asked.push(Number(/\d+/.exec(label)![0]) - 1);
+    }
+    await fields.nth(0).fill(groups[asked[0]]);
+    await fields.nth(1).fill(groups[asked[1]] === 'QQQQ' ? 'PPPP' : 'QQQQ');
+    await team.getByRole('button', { name: en.setup_register }).click();
+    await expect(team.getByRole('alert').filter({ hasText: en.setup_verify_wrong })).toBeVisible();
+    await fields.nth(1).fill(groups[asked[1]].toLowerCase());
+    await team.getByRole('button', { name: en.setup_register }).click();
+
+    // Registered: the team page with the school, the key's fingerprint, the team's keys.
+    await expect(team).toHaveURL(`${server.url}/team`);
+    await expect(team.getByTestId('team-member-of')).toHaveText(fill(en.setup_done, { school: SCHOOL }));
+    await expect(team.getByTestId('own-fingerprint')).toHaveText(/^[0-9a-f]{4}( [0-9a-f]{4}){4}$/);
+    const teamFingerprint = await team.getByTestId('key-set-fingerprint').innerText();
+    await team.getByRole('button', { name: en.link_create }).click();
+    const enrolmentLink = await team.getByTestId('enrolment-link').inputValue();
+    expect(enrolmentLink).toMatch(new RegExp(`^${server.url}/enrol#[A-Za-z0-9_-]{43}$`));
+    await expect(team.getByTestId('qr-code')).toBeVisible();
+    await expectNoAxeViolations(team, 'team page');
+
+    // The set-up link works once only.
+    const second = await (await phone(browser)).newPage();
+    await second.goto(setupLink);
+    await expectMounted(second);
+    await second.getByLabel(en.setup_display_name).fill('Someone Else');
+    await second.getByLabel(en.setup_passphrase, { exact: true }).fill(PASSPHRASE);
+    await second.getByLabel(en.setup_passphrase_repeat).fill(PASSPHRASE);
+    await second.getByRole('button', { name: en.setup_start }).click();
+    const secondGroups = await second.getByTestId('recovery-code').getByRole('listitem').allInnerTexts();
+    const secondDownload = second.waitForEvent('download');
+    await second.getByRole('button', { name: en.setup_download }).click();
+    await secondDownload;
+    await second.getByLabel(en.setup_recovery_saved).check();
+    await second.getByRole('button', { name: en.setup_continue }).click();
+    const secondFields = second.getByTestId('verify-form').getByRole('textbox');
+    const secondLabels = await second.getByTestId('verify-form').locator('label').allInnerTexts();
+    for (const [index, label] of secondLabels.entries()) {
+      await secondFields.nth(index).fill(secondGroups[Number(/\d+/.exec(label)![0]) - 1]);
+    }
+    await second.getByRole('button', { name: en.setup_register }).click();
+    await expect(second.getByTestId('setup-error')).toHaveText(en.error_link_used);
+    await second.context().close();
+
+    // A staff phone: a report finished before enrolment waits on the phone.
+    const staff = await phone(browser);
+    const staffPage = await staff.newPage();
+    await finishQuickObservation(staffPage, server.url);
+    await expect(staffPage.getByTestId('not-enrolled')).toHaveText(en.finish_not_enrolled);
+    expect((await readOutbox(staffPage)).outbox).toEqual([]);
+
+    // A wrong code says so; the real link enrols and seals the waiting report.
+    await staffPage.goto(`${server.url}/enrol#${'A'.repeat(43)}`);
+    await expectMounted(staffPage);
+    await staffPage.getByRole('button', { name: en.enrol_button }).click();
+    await expect(staffPage.getByTestId('enrol-error')).toHaveText(en.error_link_invalid);
+    await staffPage.goto(enrolmentLink);
+    await staffPage.reload();
+    await expectMounted(staffPage);
+    await expect(staffPage.getByRole('heading', { level: 1 })).toHaveText(en.enrol_title);
+    await expectNoAxeViolations(staffPage, 'enrol');
+    await staffPage.getByRole('button', { name: en.enrol_button }).click();
+    await expect(staffPage.getByTestId('enrolled')).toHaveText(fill(en.enrol_done, { school: SCHOOL }));
+    await expect(staffPage.getByTestId('sealed-waiting')).toHaveText(fill(en.enrol_sealed_waiting, { count: 1 }));
+    await expect(staffPage.getByTestId('key-set-fingerprint')).toHaveText(teamFingerprint);
+    await expect(staffPage).toHaveURL(`${server.url}/enrol`);
+    await expectNoAxeViolations(staffPage, 'enrolled');
+
+    // The team withdraws the link: phones enrolled with it stay enrolled, new ones cannot use it.
+    await team.getByRole('button', { name: en.link_revoke }).click();
+    await expect(team.getByTestId('link-revoked')).toHaveText(en.link_revoked);
+    const latecomer = await (await phone(browser)).newPage();
+    await latecomer.goto(enrolmentLink);
+    await expectMounted(latecomer);
+    await latecomer.getByRole('button', { name: en.enrol_button }).click();
+    await expect(latecomer.getByTestId('enrol-error')).toHaveText(en.error_link_revoked);
+    await latecomer.context().close();
+
+    // Enrolled: the next report is sealed at Finish, even offline.
+    await finishQuickObservation(staffPage, server.url, true);
+    await expect(staffPage.getByTestId('queued')).toHaveText(en.finish_queued);
+    await staffPage.context().setOffline(false);
+
+    const { outbox, statuses } = await readOutbox(staffPage);
+    expect(statuses).toEqual(['queued', 'queued']);
+    expect(outbox).toHaveLength(2);
+    for (const entry of outbox) {
+      const envelope = Buffer.from(entry.envelope, 'base64');
+      const text = envelope.toString('latin1');
+      expect(text.startsWith('age-encryption.org/v1\n-> X25519 ')).toBe(true);
+      expect(text.match(/^-> X25519 /gm)).toHaveLength(1);
+      for (const plaintext of ['observed', 'quick', 'observer_role', 'catalogue_version', 'format']) {
+        expect(text).not.toContain(plaintext);
+      }
+      expect(entry.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(entry.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(entry.keySetVersion).toBeGreaterThanOrEqual(1);
+      expect(entry.catalogue).toMatch(/^[0-9a-z.-]+$/);
+    }
+
+    // Opening the enrolment page again says the phone is enrolled.
+    await staffPage.goto(`${server.url}/enrol`);
+    await expectMounted(staffPage);
+    await expect(staffPage.getByTestId('enrolled')).toHaveText(fill(en.enrol_already, { school: SCHOOL }));
+    await member.close();
+    await staff.close();
+  });
+});

@@ -1,0 +1,224 @@
+//! Browser tests of schema 3 (team key, enrolment, outbox) and of sealing finished
+//! observations into the outbox, against real IndexedDB in headless Chromium.
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test assertions")]
+
+use prepoznaj::sealing::{Finished, seal_waiting, store_finished};
+use prepoznaj::storage::enrolment::{self, Enrolment};
+use prepoznaj::storage::outbox::{self, OutboxEntry};
+use prepoznaj::storage::{Database, SCHEMA_VERSION, StorageError, delete_database, observations};
+use prepoznaj_domain::catalogue::Catalogue;
+use prepoznaj_domain::local_contacts::{LocalContactDraft, LocalContactList, LocalRole};
+use prepoznaj_domain::observation::{
+    Answer, Context, Mode, Note, ObservationDraft, ObservationRecord, ObserverRole, ReportId,
+    Setting, Status, UnixMillis,
+};
+use prepoznaj_domain::protocol::{
+    DeviceId, DisplayName, KeySet, School, SchoolId, SchoolName, Secret, TeamMember, TeamMemberId,
+};
+use prepoznaj_domain::report::ReportPlaintext;
+use prepoznaj_envelope::digest::{key_fingerprint, sha256};
+use prepoznaj_envelope::identity::TeamIdentity;
+use prepoznaj_envelope::report::open;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const NOTE: &str = "Спава код „ујака“ — canary 5e1d";
+
+fn finished(millis: u64) -> ObservationRecord {
+    let catalogue =
+        Catalogue::parse(include_str!("../public/content/catalogue/2021-r1.json")).unwrap();
+    let mut draft = ObservationDraft::new(
+        ReportId::new_v7(UnixMillis(millis), [3; 10]),
+        catalogue.version().clone(),
+        Mode::Full,
+        Context {
+            setting: Setting::Schoolyard,
+            age_band: None,
+            gender: None,
+            observer_role: ObserverRole::Teacher,
+            reference: None,
+        },
+        UnixMillis(millis),
+    );
+    let indicator = catalogue.areas()[0].indicators()[0].id().clone();
+    draft
+        .answer(
+            &catalogue,
+            &indicator,
+            Answer::Observed,
+            UnixMillis(millis + 1),
+        )
+        .unwrap();
+    draft
+        .set_note(
+            &catalogue,
+            &indicator,
+            Some(Note::parse(NOTE).unwrap()),
+            UnixMillis(millis + 2),
+        )
+        .unwrap();
+    let mut record = ObservationRecord::Draft(draft);
+    record.complete(&catalogue, UnixMillis(millis + 3)).unwrap();
+    record
+}
+
+fn enrolment_for(identity: &TeamIdentity) -> Enrolment {
+    Enrolment {
+        device_id: DeviceId::new_v7(UnixMillis(1), [1; 10]),
+        device_token: Secret::new("device-token".to_owned()),
+        school: School {
+            id: SchoolId::new_v7(UnixMillis(1), [2; 10]),
+            name: SchoolName::parse("ОШ „Вук Караџић“").unwrap(),
+        },
+        key_set: KeySet {
+            version: 4,
+            keys: vec![TeamMember {
+                id: TeamMemberId::new_v7(UnixMillis(1), [3; 10]),
+                display_name: DisplayName::parse("Марија").unwrap(),
+                public_key: identity.recipient(),
+                fingerprint: key_fingerprint(&identity.recipient()),
+                added_at: UnixMillis(1),
+                removed_at: None,
+            }],
+        },
+        enrolled_at: UnixMillis(10),
+    }
+}
+
+/// The outbox entry holds an envelope only `identity` opens, to the observation `record` was.
+fn assert_sealed_for(entry: &OutboxEntry, record: &ObservationRecord, identity: &TeamIdentity) {
+    let envelope = entry.submission.envelope.as_bytes();
+    assert!(envelope.starts_with(b"age-encryption.org/v1\n-> X25519 "));
+    assert!(!String::from_utf8_lossy(envelope).contains("canary"));
+    assert_eq!(entry.submission.envelope_sha256, sha256(envelope));
+    assert_eq!(entry.id, record.id().as_str());
+    assert_eq!(entry.key_set_version, 4);
+    let report = ReportPlaintext::parse(&open(envelope, identity).unwrap()).unwrap();
+    assert_eq!(report.observation.id(), record.id());
+    assert_eq!(report.observation.status(), Status::Complete);
+}
+
+/// `record` is stored as queued and is the outbox's only entry, sealed for `identity`.
+async fn assert_only_queued_and_sealed(
+    database: &Database,
+    record: &ObservationRecord,
+    identity: &TeamIdentity,
+) {
+    let saved = observations::load(database, record.id().as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.status(), Status::Queued);
+    let entries = outbox::list(database).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_sealed_for(&entries[0], record, identity);
+}
+
+#[wasm_bindgen_test]
+async fn a_version_2_database_upgrades_to_3_keeping_observations_and_contacts() {
+    use prepoznaj::storage::local_contacts;
+    let name = "prepoznaj-test-v2-to-v3";
+    delete_database(name).await.unwrap();
+    let old = Database::open_at_version(name, 2).await.unwrap();
+    let record = finished(1_000);
+    observations::save(&old, &record).await.unwrap();
+    let contacts = LocalContactList::from_contacts(vec![
+        LocalContactDraft {
+            name: "ПС Врачар".to_owned(),
+            role: LocalRole::PoliceStation,
+            phone: "011 123 4567".to_owned(),
+        }
+        .parse()
+        .unwrap(),
+    ])
+    .unwrap();
+    local_contacts::save(&old, &contacts).await.unwrap();
+    old.close();
+
+    let upgraded = Database::open_named(name).await.unwrap();
+    assert_eq!(upgraded.version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(SCHEMA_VERSION, 3);
+    assert_eq!(
+        observations::load(&upgraded, record.id().as_str())
+            .await
+            .unwrap(),
+        Some(record)
+    );
+    assert_eq!(local_contacts::load(&upgraded).await.unwrap(), contacts);
+    assert_eq!(enrolment::load(&upgraded).await.unwrap(), None);
+    assert_eq!(
+        prepoznaj::storage::team_key::load(&upgraded).await.unwrap(),
+        None
+    );
+    assert!(outbox::list(&upgraded).await.unwrap().is_empty());
+    upgraded.close();
+    delete_database(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn finishing_when_enrolled_queues_the_sealed_report_with_the_observation() {
+    let name = "prepoznaj-test-finish-enrolled";
+    delete_database(name).await.unwrap();
+    let database = Database::open_named(name).await.unwrap();
+    let identity = TeamIdentity::generate();
+    enrolment::save(&database, &enrolment_for(&identity))
+        .await
+        .unwrap();
+    let record = finished(2_000);
+    let (stored, outcome) = store_finished(&database, record.clone()).await.unwrap();
+    assert_eq!(outcome, Finished::Queued);
+    assert_eq!(stored.status(), Status::Queued);
+    assert_only_queued_and_sealed(&database, &record, &identity).await;
+    database.close();
+    delete_database(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn finishing_before_enrolment_waits_and_is_sealed_once_the_phone_enrols() {
+    let name = "prepoznaj-test-finish-then-enrol";
+    delete_database(name).await.unwrap();
+    let database = Database::open_named(name).await.unwrap();
+    let record = finished(3_000);
+    let (stored, outcome) = store_finished(&database, record.clone()).await.unwrap();
+    assert_eq!(outcome, Finished::WaitingForEnrolment);
+    assert_eq!(stored.status(), Status::Complete);
+    assert!(outbox::list(&database).await.unwrap().is_empty());
+
+    let identity = TeamIdentity::generate();
+    let enrolment = enrolment_for(&identity);
+    enrolment::save(&database, &enrolment).await.unwrap();
+    assert_eq!(seal_waiting(&database, &enrolment).await.unwrap(), 1);
+    assert_only_queued_and_sealed(&database, &record, &identity).await;
+    // Nothing is sealed twice.
+    assert_eq!(seal_waiting(&database, &enrolment).await.unwrap(), 0);
+    database.close();
+    delete_database(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_outbox_entry_goes_in_only_with_its_own_queued_observation() {
+    let name = "prepoznaj-test-outbox-pairing";
+    delete_database(name).await.unwrap();
+    let database = Database::open_named(name).await.unwrap();
+    let identity = TeamIdentity::generate();
+    let ObservationRecord::Finished(observation) = finished(4_000) else {
+        unreachable!("finished() finishes");
+    };
+    let submission =
+        prepoznaj_envelope::report::seal_report(&observation, &enrolment_for(&identity).key_set)
+            .unwrap();
+    let entry = OutboxEntry::new(submission, 4, UnixMillis(5));
+    // Still `complete`: refused, and nothing is written.
+    let complete = ObservationRecord::Finished(observation);
+    let refused = outbox::queue(&database, &complete, &entry).await;
+    assert!(
+        matches!(refused, Err(StorageError::Other(_))),
+        "{refused:?}"
+    );
+    assert!(outbox::list(&database).await.unwrap().is_empty());
+    assert_eq!(observations::list(&database).await.unwrap(), vec![]);
+    database.close();
+    delete_database(name).await.unwrap();
+}
