@@ -133,9 +133,9 @@ fn indicator_html(
         if answered == Some(answer) {
             html.push_str(" checked");
         }
-        html.push_str("><span>");
+        html.push('>');
         escape_into(html, label(messages));
-        html.push_str("</span></label>");
+        html.push_str("</label>");
     }
     html.push_str("</div>");
 
