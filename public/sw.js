@@ -9,6 +9,13 @@
 //  - fetch: same-origin GETs from the precache (cache first); navigations fall back to the
 //    page of the bundle that serves the address (index.html for the shell) so that every deep
 //    link works offline; /api/ is never cached.
+//  - sync (Background Sync, where the browser has it): sends the sealed reports waiting in the
+//    app's IndexedDB outbox, holding the same Web Lock as the app's sender so the two never send
+//    at once, and only while no app window is on screen (that one sends by itself). Envelopes
+//    are self-contained: no key or plaintext is needed. The worker only
+//    sends; the app records the receipts on its next start (a resend of a stored report is
+//    answered with its receipt, so nothing is stored twice). A failure makes the browser try
+//    again later.
 const VERSION = '__PREPOZNAJ_VERSION__';
 const PRECACHE = ['__PREPOZNAJ_PRECACHE__'];
 // Feature bundles: the page that starts each one, and the addresses it serves.
@@ -71,4 +78,65 @@ async function respond(request, url) {
   const cached = await cache.match(url.pathname);
   if (cached) return cached;
   return fetch(request);
+}
+
+const OUTBOX_TAG = 'prepoznaj-outbox';
+const OUTBOX_LOCK = 'prepoznaj-outbox';
+const DATABASE = 'prepoznaj';
+
+self.addEventListener('sync', (event) => {
+  if (event.tag !== OUTBOX_TAG) return;
+  event.waitUntil(
+    self.navigator.locks
+      ? self.navigator.locks.request(OUTBOX_LOCK, { ifAvailable: true }, (lock) => (lock ? sendOutbox() : undefined))
+      : sendOutbox(),
+  );
+});
+
+function request(idbRequest) {
+  return new Promise((resolve, reject) => {
+    idbRequest.onsuccess = () => resolve(idbRequest.result);
+    idbRequest.onerror = () => reject(idbRequest.error);
+  });
+}
+
+async function readOutbox() {
+  const database = await request(indexedDB.open(DATABASE));
+  // Never hold up the app's upgrade of its schema.
+  database.onversionchange = () => database.close();
+  try {
+    const stores = database.objectStoreNames;
+    if (!stores.contains('enrolment') || !stores.contains('outbox')) return { entries: [] };
+    const transaction = database.transaction(['enrolment', 'outbox'], 'readonly');
+    const [enrolment, entries] = await Promise.all([
+      request(transaction.objectStore('enrolment').get('this-phone')),
+      request(transaction.objectStore('outbox').getAll()),
+    ]);
+    return { token: enrolment && enrolment.enrolment.device_token, entries };
+  } finally {
+    database.close();
+  }
+}
+
+async function sendOutbox() {
+  // An app window on screen sends by itself (and shows what it did): leave it to it.
+  const windows = await self.clients.matchAll({ type: 'window' });
+  if (windows.some((client) => client.visibilityState === 'visible')) return;
+  const { token, entries } = await readOutbox();
+  if (!token) return;
+  let retry = false;
+  for (const entry of entries) {
+    try {
+      const response = await fetch('/api/v1/reports', {
+        method: 'POST',
+        cache: 'no-store',
+        headers: { Accept: 'application/json', 'Content-Type': 'application/json', Authorization: 'Bearer ' + token },
+        body: JSON.stringify(entry.submission),
+      });
+      if (response.status >= 500 || response.status === 408 || response.status === 429) retry = true;
+    } catch (error) {
+      retry = true;
+    }
+  }
+  if (retry) throw new Error('some reports could not be sent; the browser tries again later');
 }

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::app_header::AppHeader;
 use crate::components::navigation::Navigation;
+use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
 use crate::i18n::{provide_i18n, use_i18n};
 use crate::pages::checklist::ChecklistPage;
@@ -27,6 +28,8 @@ use crate::pages::summary::SummaryPage;
 use crate::pages::team::TeamPage;
 use crate::pages::team_setup::TeamSetupPage;
 use crate::pwa::provide_pwa;
+use crate::sync::sender::provide_sender;
+use crate::sync::summary::provide_sync_summary;
 
 /// Id of the `<main>` landmark, the target of the "skip to content" link.
 pub const MAIN_ID: &str = "main";
@@ -55,6 +58,7 @@ fn Chrome(children: Children) -> impl IntoView {
         </a>
         <AppHeader />
         <UpdateBanner />
+        <SyncStatus />
         <main id=MAIN_ID class="page" tabindex="-1">
             {children()}
         </main>
@@ -72,6 +76,8 @@ fn provide_contexts(bundle: Bundle) {
 #[component]
 pub fn App() -> impl IntoView {
     provide_contexts(bundles::SHELL);
+    // The sender's summary only: the outbox code stays out of this bundle.
+    provide_sync_summary(|| {});
     view! {
         <Router>
             <Chrome>
@@ -88,6 +94,7 @@ pub fn App() -> impl IntoView {
 #[component]
 pub fn ObserveApp() -> impl IntoView {
     provide_contexts(bundles::OBSERVE);
+    provide_sender();
     view! {
         <Router>
             <Chrome>
@@ -108,6 +115,8 @@ pub fn ObserveApp() -> impl IntoView {
 #[component]
 pub fn ReferenceApp() -> impl IntoView {
     provide_contexts(bundles::REFERENCE);
+    // The sender's summary only: the outbox code stays out of this bundle.
+    provide_sync_summary(|| {});
     view! {
         <Router>
             <Chrome>
@@ -126,6 +135,7 @@ pub fn ReferenceApp() -> impl IntoView {
 #[component]
 pub fn TeamApp() -> impl IntoView {
     provide_contexts(bundles::TEAM);
+    provide_sender();
     view! {
         <Router>
             <Chrome>

@@ -146,31 +146,32 @@ pub fn use_title(page: impl Fn(I18n) -> &'static str + 'static) {
 }
 
 /// A byte count for people: "12,3 MB" in Serbian, "12.3 MB" in English.
+///
+/// Integer arithmetic only: formatting an `f64` would link Rust's float formatting (about
+/// 11 KB) into the shell's first load for this one line of the settings page.
 #[must_use]
 pub fn format_bytes(bytes: f64, locale: Locale) -> String {
     let messages = messages_for(locale);
+    // Browsers report whole, non-negative byte counts; anything else shows as 0.
+    let bytes = if bytes.is_finite() && bytes > 0.0 {
+        bytes.round() as u64
+    } else {
+        0
+    };
     let units = [
-        (1024.0 * 1024.0 * 1024.0, messages.unit_gigabytes),
-        (1024.0 * 1024.0, messages.unit_megabytes),
-        (1024.0, messages.unit_kilobytes),
+        (1_u64 << 30, messages.unit_gigabytes),
+        (1 << 20, messages.unit_megabytes),
+        (1 << 10, messages.unit_kilobytes),
     ];
-    let (value, unit) = units
-        .into_iter()
-        .find(|(size, _)| bytes >= *size)
-        .map_or((bytes, messages.unit_bytes), |(size, unit)| {
-            (bytes / size, unit)
-        });
-    let number = if unit == messages.unit_bytes {
-        format!("{value:.0}")
-    } else {
-        format!("{value:.1}")
-    };
-    let number = if locale.is_serbian() {
-        number.replace('.', ",")
-    } else {
-        number
-    };
-    format!("{number} {unit}")
+    match units.into_iter().find(|(size, _)| bytes >= *size) {
+        None => format!("{bytes} {}", messages.unit_bytes),
+        Some((size, unit)) => {
+            // Rounded to the nearest tenth.
+            let tenths = (bytes.saturating_mul(10) + size / 2) / size;
+            let separator = if locale.is_serbian() { ',' } else { '.' };
+            format!("{}{separator}{} {unit}", tenths / 10, tenths % 10)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -188,6 +189,9 @@ mod tests {
     #[test]
     fn bytes_are_formatted_per_locale() {
         assert_eq!(format_bytes(512.0, Locale::En), "512 B");
+        assert_eq!(format_bytes(0.0, Locale::En), "0 B");
+        assert_eq!(format_bytes(1023.0, Locale::En), "1023 B");
+        assert_eq!(format_bytes(1024.0 * 9.96, Locale::En), "10.0 KB");
         assert_eq!(format_bytes(1536.0, Locale::En), "1.5 KB");
         assert_eq!(
             format_bytes(12.5 * 1024.0 * 1024.0, Locale::SrCyrl),

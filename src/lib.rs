@@ -9,6 +9,7 @@ pub mod clock;
 pub mod components;
 pub mod content;
 pub mod download;
+pub mod html;
 pub mod i18n;
 pub mod pages;
 pub mod preferences;

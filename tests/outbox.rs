@@ -16,6 +16,7 @@ use prepoznaj_domain::observation::{
 use prepoznaj_domain::protocol::{
     DeviceId, DisplayName, KeySet, School, SchoolId, SchoolName, Secret, TeamMember, TeamMemberId,
 };
+use prepoznaj_domain::reference::Reference;
 use prepoznaj_domain::report::ReportPlaintext;
 use prepoznaj_envelope::digest::{key_fingerprint, sha256};
 use prepoznaj_envelope::identity::TeamIdentity;
@@ -24,6 +25,7 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+const REFERENCE: &str = "7б-3";
 const NOTE: &str = "Спава код „ујака“ — canary 5e1d";
 
 fn finished(millis: u64) -> ObservationRecord {
@@ -38,7 +40,7 @@ fn finished(millis: u64) -> ObservationRecord {
             age_band: None,
             gender: None,
             observer_role: ObserverRole::Teacher,
-            reference: None,
+            reference: Some(Reference::parse(REFERENCE).unwrap()),
         },
         UnixMillis(millis),
     );
@@ -87,6 +89,17 @@ fn enrolment_for(identity: &TeamIdentity) -> Enrolment {
     }
 }
 
+/// A fresh database `name`, enrolled with a key set of one new team identity.
+async fn enrolled_database(name: &str) -> (Database, TeamIdentity) {
+    delete_database(name).await.unwrap();
+    let database = Database::open_named(name).await.unwrap();
+    let identity = TeamIdentity::generate();
+    enrolment::save(&database, &enrolment_for(&identity))
+        .await
+        .unwrap();
+    (database, identity)
+}
+
 /// The outbox entry holds an envelope only `identity` opens, to the observation `record` was.
 fn assert_sealed_for(entry: &OutboxEntry, record: &ObservationRecord, identity: &TeamIdentity) {
     let envelope = entry.submission.envelope.as_bytes();
@@ -117,7 +130,7 @@ async fn assert_only_queued_and_sealed(
 }
 
 #[wasm_bindgen_test]
-async fn a_version_2_database_upgrades_to_3_keeping_observations_and_contacts() {
+async fn a_version_2_database_upgrades_to_the_current_schema_keeping_observations_and_contacts() {
     use prepoznaj::storage::local_contacts;
     let name = "prepoznaj-test-v2-to-v3";
     delete_database(name).await.unwrap();
@@ -139,7 +152,6 @@ async fn a_version_2_database_upgrades_to_3_keeping_observations_and_contacts() 
 
     let upgraded = Database::open_named(name).await.unwrap();
     assert_eq!(upgraded.version().unwrap(), SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 3);
     assert_eq!(
         observations::load(&upgraded, record.id().as_str())
             .await
@@ -160,12 +172,7 @@ async fn a_version_2_database_upgrades_to_3_keeping_observations_and_contacts() 
 #[wasm_bindgen_test]
 async fn finishing_when_enrolled_queues_the_sealed_report_with_the_observation() {
     let name = "prepoznaj-test-finish-enrolled";
-    delete_database(name).await.unwrap();
-    let database = Database::open_named(name).await.unwrap();
-    let identity = TeamIdentity::generate();
-    enrolment::save(&database, &enrolment_for(&identity))
-        .await
-        .unwrap();
+    let (database, identity) = enrolled_database(name).await;
     let record = finished(2_000);
     let (stored, outcome) = store_finished(&database, record.clone()).await.unwrap();
     assert_eq!(outcome, Finished::Queued);
@@ -219,6 +226,129 @@ async fn an_outbox_entry_goes_in_only_with_its_own_queued_observation() {
     );
     assert!(outbox::list(&database).await.unwrap().is_empty());
     assert_eq!(observations::list(&database).await.unwrap(), vec![]);
+    database.close();
+    delete_database(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn delivery_leaves_only_the_receipt_in_one_transaction() {
+    use prepoznaj::storage::sync_state::{self, SyncState};
+    use prepoznaj_domain::outbox::{ReportState, Transition};
+    use prepoznaj_domain::protocol::{ReceiptResponse, ReportReceipt, ReportStatus, ReportUuid};
+    use prepoznaj_domain::sync::Attempt;
+
+    let name = "prepoznaj-test-delivery";
+    let (database, _identity) = enrolled_database(name).await;
+    let record = finished(3_000);
+    store_finished(&database, record.clone()).await.unwrap();
+    let entry = outbox::list(&database).await.unwrap().remove(0);
+    let report_id = ReportUuid::parse(&entry.id).unwrap();
+
+    // The sender's state follows the outbox, sends, and records the receipt.
+    let mut state = SyncState::default();
+    let at = UnixMillis(4_000);
+    assert_eq!(
+        state.outbox.reconcile([(
+            &report_id,
+            entry.submission.envelope_sha256,
+            entry.queued_at
+        )]),
+        1
+    );
+    state.outbox.begin(&report_id, at).unwrap();
+    sync_state::save(&database, &state).await.unwrap();
+    assert_eq!(sync_state::load(&database).await.unwrap(), state);
+    let body = serde_json::to_vec(&ReceiptResponse {
+        receipt: ReportReceipt {
+            report_id: report_id.clone(),
+            received_at: at,
+            status: ReportStatus::Received,
+            envelope_sha256: entry.submission.envelope_sha256,
+        },
+        protocol: 1,
+    })
+    .unwrap();
+    let answer = Attempt::Answer {
+        status: 201,
+        body: &body,
+        retry_after_ms: None,
+    };
+    assert!(matches!(
+        state.outbox.record(&report_id, answer, at, 0.5),
+        Transition::Delivered(_)
+    ));
+    sync_state::deliver(&database, &state, &report_id, at)
+        .await
+        .unwrap();
+
+    // Envelope gone, observation forgotten (no answers, no age band; the reference stays),
+    // the state says delivered.
+    assert!(outbox::list(&database).await.unwrap().is_empty());
+    let receipt = observations::load(&database, &entry.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(receipt.status(), Status::Forgotten);
+    assert!(receipt.answers().is_empty());
+    let ObservationRecord::Finished(kept) = &receipt else {
+        panic!("not finished");
+    };
+    assert_eq!(kept.context().age_band, None);
+    assert_eq!(
+        kept.context().reference,
+        Some(Reference::parse(REFERENCE).unwrap())
+    );
+    let stored = sync_state::load(&database).await.unwrap();
+    assert!(matches!(
+        stored.outbox.get(&report_id).unwrap().state,
+        ReportState::Delivered { .. }
+    ));
+    database.close();
+    delete_database(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_version_3_database_upgrades_keeping_its_outbox() {
+    use prepoznaj::storage::sync_state::{self, SyncState};
+    let name = "prepoznaj-test-v3-upgrade";
+    delete_database(name).await.unwrap();
+    let old = Database::open_at_version(name, 3).await.unwrap();
+    let identity = TeamIdentity::generate();
+    enrolment::save(&old, &enrolment_for(&identity))
+        .await
+        .unwrap();
+    let record = finished(5_000);
+    store_finished(&old, record.clone()).await.unwrap();
+    old.close();
+
+    let upgraded = Database::open_named(name).await.unwrap();
+    assert_eq!(upgraded.version().unwrap(), SCHEMA_VERSION);
+    assert_only_queued_and_sealed(&upgraded, &record, &identity).await;
+    assert_eq!(
+        sync_state::load(&upgraded).await.unwrap(),
+        SyncState::default()
+    );
+    upgraded.close();
+    delete_database(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn deleting_a_queued_observation_withdraws_its_envelope() {
+    let name = "prepoznaj-test-withdraw";
+    let (database, _identity) = enrolled_database(name).await;
+    let record = finished(6_000);
+    store_finished(&database, record.clone()).await.unwrap();
+    assert_eq!(outbox::list(&database).await.unwrap().len(), 1);
+    observations::delete(&database, record.id().as_str())
+        .await
+        .unwrap();
+    assert!(outbox::list(&database).await.unwrap().is_empty());
+    assert_eq!(
+        observations::load(&database, record.id().as_str())
+            .await
+            .unwrap(),
+        None
+    );
     database.close();
     delete_database(name).await.unwrap();
 }

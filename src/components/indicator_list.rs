@@ -16,6 +16,7 @@ use prepoznaj_domain::locale::Locale;
 use prepoznaj_domain::observation::{Answer, MAX_NOTE_CHARS, ObservationDraft};
 
 use crate::components::guidance_link::{guidance_href, indicator_anchor};
+use crate::html::escape_into;
 use crate::i18n::Messages;
 
 /// A message of the table.
@@ -189,20 +190,6 @@ pub fn note_field_html(
     html.push_str("</textarea><p class=\"field__error\" id=\"");
     escape_into(html, &note_error_id);
     html.push_str("\" role=\"alert\"></p></div>");
-}
-
-/// `text` escaped for HTML text and for a double-quoted attribute value.
-pub fn escape_into(html: &mut String, text: &str) {
-    for character in text.chars() {
-        match character {
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '"' => html.push_str("&quot;"),
-            '\'' => html.push_str("&#39;"),
-            other => html.push(other),
-        }
-    }
 }
 
 /// The catalogue's areas that `shown` (an area id, or `all`) names.

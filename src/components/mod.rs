@@ -22,5 +22,7 @@ pub mod navigation;
 pub mod phone_actions;
 pub mod qr_code;
 pub mod recommended_contacts;
+pub mod report_status;
 pub mod storage_error;
+pub mod sync_status;
 pub mod update_banner;

@@ -18,6 +18,7 @@ use crate::sealing::{SealingError, seal_waiting};
 use crate::storage::enrolment::{self, Enrolment};
 use crate::storage::{StorageError, app_database};
 use crate::sync::api::{ApiCallError, post_json};
+use crate::sync::sender::{Trigger, use_sender};
 
 const DEVICES_API: &str = "/api/v1/devices";
 
@@ -56,14 +57,18 @@ pub fn EnrolPage() -> impl IntoView {
         };
         state.set(match existing {
             Err(error) => State::Failed(Failure::Storage(error)),
-            Ok(Some(enrolment)) => State::Enrolled {
+            // A new link on an enrolled phone enrols it again (after the team revoked it, say):
+            // the new token replaces the old one and what waits is sent with it.
+            Ok(Some(enrolment)) if code.is_empty() => State::Enrolled {
                 enrolment: Box::new(enrolment),
                 sealed: None,
             },
+            Ok(Some(_)) => State::Ready,
             Ok(None) if code.is_empty() => State::NoCode,
             Ok(None) => State::Ready,
         });
     });
+    let sender = use_sender();
     let enrol = move |_| {
         state.set(State::Enrolling);
         leptos::task::spawn_local(async move {
@@ -71,6 +76,10 @@ pub fn EnrolPage() -> impl IntoView {
                 match enrol_this_phone(Secret::new(current_fragment())).await {
                     Ok((enrolment, sealed)) => {
                         clear_fragment(ENROL_PATH);
+                        // What was waiting for the enrolment goes now.
+                        if let Some(sender) = sender {
+                            sender.request(Trigger::Look);
+                        }
                         State::Enrolled {
                             enrolment: Box::new(enrolment),
                             sealed: Some(sealed),

@@ -12,10 +12,12 @@ use prepoznaj_domain::observation::{Mode, ObservationRecord, Status};
 
 use crate::clock::format_time;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::report_status::ReportStatusLine;
 use crate::components::storage_error::{PageError, PageErrorView, storage_error_message};
 use crate::content;
 use crate::i18n::{use_i18n, use_page_title};
 use crate::storage::{StorageError, app_database, observations};
+use crate::sync::sender::use_sender;
 
 /// Everything the list shows.
 #[derive(Debug, Clone)]
@@ -55,6 +57,16 @@ pub fn ObservePage() -> impl IntoView {
         });
     };
     reload();
+    // A report reaching the team turns its observation into a receipt: list again then.
+    if let Some(sender) = use_sender() {
+        Effect::new(move |delivered_before: Option<usize>| {
+            let delivered = sender.view().counts().delivered();
+            if delivered_before.is_some_and(|before| before != delivered) {
+                reload();
+            }
+            delivered
+        });
+    }
     let list_view = move || match listing.get() {
         None => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
         Some(Err(error)) => view! { <PageErrorView error=error /> }.into_any(),
@@ -136,6 +148,8 @@ fn RecordItem(
     let i18n = use_i18n();
     let id = record.id().as_str().to_owned();
     let status = record.status();
+    // The team has it: only the receipt is left (no answers to open).
+    let is_receipt = matches!(status, Status::Sent | Status::Forgotten);
     let mode = match &record {
         ObservationRecord::Draft(draft) => draft.mode(),
         ObservationRecord::Finished(observation) => observation.mode(),
@@ -188,7 +202,13 @@ fn RecordItem(
                     }
                 })}
             {(status != Status::Draft)
-                .then(|| view! { <p class="record__status">{move || i18n.messages().observe_status_complete}</p> })}
+                .then(|| {
+                    view! {
+                        <ReportStatusLine report_id=id.clone() status=Signal::stored(status) />
+                    }
+                })}
+            {is_receipt
+                .then(|| view! { <p class="hint">{move || i18n.team().report_receipt}</p> })}
             <p class="hint">
                 {move || fill(
                     i18n.messages().observe_updated,
@@ -196,12 +216,21 @@ fn RecordItem(
                 )}
             </p>
             <div class="actions">
-                <A href=href attr:class="button button--primary">
-                    {move || {
-                        let messages = i18n.messages();
-                        if status == Status::Draft { messages.observe_resume } else { messages.observe_open }
-                    }}
-                </A>
+                {(!is_receipt)
+                    .then(|| {
+                        view! {
+                            <A href=href attr:class="button button--primary">
+                                {move || {
+                                    let messages = i18n.messages();
+                                    if status == Status::Draft {
+                                        messages.observe_resume
+                                    } else {
+                                        messages.observe_open
+                                    }
+                                }}
+                            </A>
+                        }
+                    })}
                 <Show when=move || !confirming.get()>
                     <button type="button" class="button" on:click=move |_| confirming.set(true)>
                         {move || i18n.messages().observe_delete}

@@ -22,6 +22,7 @@ use crate::pages::checklist::{SaveState, SaveStatus, load_draft, save_draft};
 use crate::pages::observe_start::start_draft;
 use crate::sealing::{SealingError, store_finished};
 use crate::storage::app_database;
+use crate::sync::sender::{Trigger, use_sender};
 
 /// The draft of a quick observation, once the first sign is tapped.
 type QuickState = (Option<RwSignal<ObservationDraft>>, Arc<Catalogue>);
@@ -95,6 +96,7 @@ fn Quick(draft: Option<RwSignal<ObservationDraft>>, catalogue: Arc<Catalogue>) -
             })
         }
     };
+    let sender = use_sender();
     let finish = {
         let catalogue = catalogue.clone();
         let navigate = navigate.clone();
@@ -114,10 +116,15 @@ fn Quick(draft: Option<RwSignal<ObservationDraft>>, catalogue: Arc<Catalogue>) -
                     Err(error) => Err(SealingError::Storage(error)),
                 };
                 match stored {
-                    Ok(_) => navigate(
-                        &format!("/observe/{id}/summary"),
-                        NavigateOptions::default(),
-                    ),
+                    Ok(_) => {
+                        if let Some(sender) = sender {
+                            sender.request(Trigger::Send);
+                        }
+                        navigate(
+                            &format!("/observe/{id}/summary"),
+                            NavigateOptions::default(),
+                        );
+                    }
                     // Saved as complete all the same; the summary says it waits.
                     Err(SealingError::Seal(message)) => {
                         leptos::logging::error!("cannot seal the observation: {message}");

@@ -13,11 +13,13 @@ use prepoznaj_domain::observation::{Answer, CompleteError, ObservationRecord, St
 use crate::clock::now;
 use crate::components::assessment_view::AssessmentView;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::report_status::ReportStatusLine;
 use crate::components::storage_error::{PageError, PageErrorView, storage_error_message};
 use crate::content;
 use crate::i18n::{use_i18n, use_page_title};
 use crate::sealing::{SealingError, store_finished};
 use crate::storage::{StorageError, app_database, observations};
+use crate::sync::sender::{Trigger, use_sender};
 
 async fn load(id: &str) -> Result<(ObservationRecord, Arc<Catalogue>), PageError> {
     let database = app_database().await?;
@@ -141,6 +143,8 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
         }
     };
     let finish_catalogue = StoredValue::new(catalogue.clone());
+    let sender = use_sender();
+    let status_id = StoredValue::new(id.clone());
     let finish = move |()| {
         let catalogue = finish_catalogue.get_value();
         {
@@ -162,6 +166,9 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
                             Ok((stored, _)) => {
                                 finish_error.set(None);
                                 record.set(stored);
+                                if let Some(sender) = sender {
+                                    sender.request(Trigger::Send);
+                                }
                             }
                             Err(SealingError::Storage(error)) => {
                                 finish_error.set(Some(FinishError::Storage(error)));
@@ -204,6 +211,12 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
                 view! {
                     <p class="notice" role="status" data-testid="finished">{move || i18n.messages().summary_finished}</p>
                     <SendingStatus status=Signal::derive(move || record.with(ObservationRecord::status)) />
+                    <Show when=move || record.with(|record| record.status() != Status::Complete)>
+                        <ReportStatusLine
+                            report_id=status_id.get_value()
+                            status=Signal::derive(move || record.with(ObservationRecord::status))
+                        />
+                    </Show>
                 }
             }
         >
@@ -228,22 +241,22 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
     }
 }
 
-/// Where a finished observation stands on the way to the team: sealed and waiting to be sent,
-/// or waiting for this phone to be enrolled (with how to do that).
+/// A finished observation that waits for this phone to be enrolled, with how to do that.
 #[component]
 fn SendingStatus(status: Signal<Status>) -> impl IntoView {
     let i18n = use_i18n();
     move || {
         match status.get() {
-        Status::Complete => Some(view! {
-            <p class="notice notice--warning" role="status" data-testid="not-enrolled">
-                {move || i18n.team().finish_not_enrolled}
-            </p>
-        }.into_any()),
-        Status::Queued => Some(view! {
-            <p class="notice" role="status" data-testid="queued">{move || i18n.team().finish_queued}</p>
-        }.into_any()),
-        Status::Draft | Status::Sent | Status::Forgotten => None,
-    }
+            Status::Complete => Some(
+                view! {
+                    <p class="notice notice--warning" role="status" data-testid="not-enrolled">
+                        {move || i18n.team().finish_not_enrolled}
+                    </p>
+                }
+                .into_any(),
+            ),
+            // From here on the report's own status line says where it is.
+            Status::Draft | Status::Queued | Status::Sent | Status::Forgotten => None,
+        }
     }
 }

@@ -11,6 +11,7 @@ pub mod local_contacts;
 pub mod observations;
 pub mod outbox;
 pub mod schema;
+pub mod sync_state;
 pub mod team_key;
 
 use std::cell::RefCell;

@@ -2,7 +2,10 @@
 
 use prepoznaj_domain::observation::ObservationRecord;
 
-use super::{Database, StorageError, Store};
+use rexie::TransactionMode;
+use wasm_bindgen::JsValue;
+
+use super::{Database, StorageError, Store, committed};
 
 /// Saves the whole record (every answer is saved as it is given, so records are small).
 pub async fn save(database: &Database, record: &ObservationRecord) -> Result<(), StorageError> {
@@ -24,7 +27,21 @@ pub async fn list(database: &Database) -> Result<Vec<ObservationRecord>, Storage
     Ok(records)
 }
 
-/// Deletes one observation.
+/// Deletes one observation and, in the same transaction, its sealed report if it is still
+/// waiting in the outbox (a report deleted before it was sent is not sent; the sender drops it
+/// from its state on its next run).
 pub async fn delete(database: &Database, id: &str) -> Result<(), StorageError> {
-    database.delete(Store::Observations, id).await
+    let transaction = database
+        .transaction_on(
+            &[Store::Observations, Store::Outbox],
+            TransactionMode::ReadWrite,
+        )
+        .await?;
+    for store in [Store::Observations, Store::Outbox] {
+        transaction
+            .store(store.name())?
+            .delete(JsValue::from_str(id))
+            .await?;
+    }
+    committed(transaction).await
 }

@@ -4,12 +4,12 @@
 //! envelope, nor an envelope for an observation still open.
 //!
 //! The sender reads [`OutboxEntry::submission`] (the exact body of `POST /api/v1/reports`,
-//! envelope already sealed and hashed) and keeps its retry state in
-//! [`OutboxEntry::schedule`]; it never needs the plaintext.
+//! envelope already sealed and hashed; the service worker sends it as is, too) and keeps its
+//! retry state in [`super::sync_state`]; it never needs the plaintext. An entry leaves this
+//! store only when the team has the report ([`super::sync_state::deliver`]).
 
 use prepoznaj_domain::observation::{ObservationRecord, Status, UnixMillis};
 use prepoznaj_domain::protocol::ReportSubmission;
-use prepoznaj_domain::sync::Schedule;
 use rexie::TransactionMode;
 use serde::{Deserialize, Serialize};
 
@@ -27,8 +27,6 @@ pub struct OutboxEntry {
     pub key_set_version: u64,
     /// When the report was sealed and queued (the phone's clock).
     pub queued_at: UnixMillis,
-    /// When to try to send it next.
-    pub schedule: Schedule,
 }
 
 impl OutboxEntry {
@@ -40,7 +38,6 @@ impl OutboxEntry {
             submission,
             key_set_version,
             queued_at: now,
-            schedule: Schedule::new(now),
         }
     }
 }

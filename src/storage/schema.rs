@@ -10,13 +10,15 @@
 //!   once registered, their school, token and key set; `enrolment` (key path `id`): this
 //!   phone's enrolment (device token, school, the key set and its version); `outbox` (key
 //!   path `id`, the report id): sealed reports waiting to be sent.
+//! - 4: `sync_state` (key path `id`): one record, the sender's state (every queued report's
+//!   place in the sync state machine, receipts of delivered ones, the last contact).
 
 use rexie::{ObjectStore, RexieBuilder};
 
 /// Name of the app's database.
 pub const DATABASE_NAME: &str = "prepoznaj";
 /// The schema version this build creates or upgrades to.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The object stores of the current schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,16 +33,19 @@ pub enum Store {
     Enrolment,
     /// Sealed reports waiting to be sent, keyed by report id.
     Outbox,
+    /// The sender's state (one record).
+    SyncState,
 }
 
 impl Store {
     /// Every store of the current schema.
-    pub const ALL: [Store; 5] = [
+    pub const ALL: [Store; 6] = [
         Store::Observations,
         Store::LocalContacts,
         Store::TeamKey,
         Store::Enrolment,
         Store::Outbox,
+        Store::SyncState,
     ];
 
     /// The object store's name in IndexedDB.
@@ -52,6 +57,7 @@ impl Store {
             Store::TeamKey => "team_key",
             Store::Enrolment => "enrolment",
             Store::Outbox => "outbox",
+            Store::SyncState => "sync_state",
         }
     }
 
@@ -62,6 +68,7 @@ impl Store {
             Store::Observations => 1,
             Store::LocalContacts => 2,
             Store::TeamKey | Store::Enrolment | Store::Outbox => 3,
+            Store::SyncState => 4,
         }
     }
 
@@ -71,7 +78,8 @@ impl Store {
             | Store::LocalContacts
             | Store::TeamKey
             | Store::Enrolment
-            | Store::Outbox => "id",
+            | Store::Outbox
+            | Store::SyncState => "id",
         }
     }
 }

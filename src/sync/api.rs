@@ -37,14 +37,42 @@ pub async fn delete_json<Answer: DeserializeOwned>(
     request_json("DELETE", path, None, bearer).await
 }
 
-async fn request_json<Answer: DeserializeOwned>(
+/// `GET path`; the answer's body as `Answer` when the status is 2xx.
+pub async fn get_json<Answer: DeserializeOwned>(
+    path: &str,
+    bearer: Option<&Secret>,
+) -> Result<Answer, ApiCallError> {
+    request_json("GET", path, None, bearer).await
+}
+
+/// An answer as the server gave it, for the sync state machine to judge
+/// (`prepoznaj_domain::sync::Attempt::Answer`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawAnswer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    /// `Retry-After`, in milliseconds, when the server sent it in seconds.
+    pub retry_after_ms: Option<u64>,
+}
+
+/// No answer came: offline, the server down, the connection reset, or no answer within
+/// [`REQUEST_TIMEOUT_MS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoAnswer;
+
+/// How long a request may take before it counts as lost (a hung connection must not hold the
+/// sync lock for ever; a resend is harmless).
+pub const REQUEST_TIMEOUT_MS: i32 = 60_000;
+
+/// `method path` with an optional JSON body, returning whatever the server answered.
+pub async fn request_raw(
     method: &str,
     path: &str,
     json: Option<&str>,
     bearer: Option<&Secret>,
-) -> Result<Answer, ApiCallError> {
-    let headers = web_sys::Headers::new().map_err(|_| ApiCallError::Offline)?;
-    let set = headers
+) -> Result<RawAnswer, NoAnswer> {
+    let headers = web_sys::Headers::new().map_err(|_| NoAnswer)?;
+    headers
         .set("Accept", "application/json")
         .and_then(|()| match json {
             Some(_) => headers.set("Content-Type", "application/json"),
@@ -53,10 +81,8 @@ async fn request_json<Answer: DeserializeOwned>(
         .and_then(|()| match bearer {
             Some(token) => headers.set("Authorization", &format!("Bearer {}", token.expose())),
             None => Ok(()),
-        });
-    if set.is_err() {
-        return Err(ApiCallError::Offline);
-    }
+        })
+        .map_err(|_| NoAnswer)?;
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_headers(&headers);
@@ -64,23 +90,63 @@ async fn request_json<Answer: DeserializeOwned>(
         init.set_body(&JsValue::from_str(json));
     }
     init.set_cache(web_sys::RequestCache::NoStore);
-    let window = web_sys::window().ok_or(ApiCallError::Offline)?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+    let window = web_sys::window().ok_or(NoAnswer)?;
+    let abort = web_sys::AbortController::new().map_err(|_| NoAnswer)?;
+    init.set_signal(Some(&abort.signal()));
+    let on_timeout = wasm_bindgen::closure::Closure::once_into_js({
+        let abort = abort.clone();
+        move || abort.abort()
+    });
+    let timer = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(
+            on_timeout.unchecked_ref(),
+            REQUEST_TIMEOUT_MS,
+        )
+        .map_err(|_| NoAnswer)?;
+    let answer = read_answer(window.fetch_with_str_and_init(path, &init)).await;
+    window.clear_timeout_with_handle(timer);
+    answer
+}
+
+async fn read_answer(fetched: js_sys::Promise) -> Result<RawAnswer, NoAnswer> {
+    let response: web_sys::Response = JsFuture::from(fetched)
         .await
-        .map_err(|_| ApiCallError::Offline)?
+        .map_err(|_| NoAnswer)?
         .dyn_into()
-        .map_err(|_| ApiCallError::Offline)?;
+        .map_err(|_| NoAnswer)?;
     let status = response.status();
+    let retry_after_ms = response
+        .headers()
+        .get("Retry-After")
+        .ok()
+        .flatten()
+        .and_then(|seconds| seconds.trim().parse::<u64>().ok())
+        .map(|seconds| seconds.saturating_mul(1_000));
     // A body cut off on the way is a lost connection.
-    let text = JsFuture::from(response.text().map_err(|_| ApiCallError::Offline)?)
+    let buffer = JsFuture::from(response.array_buffer().map_err(|_| NoAnswer)?)
         .await
-        .map_err(|_| ApiCallError::Offline)?
-        .as_string()
-        .ok_or(ApiCallError::Server { status })?;
-    if response.ok() {
-        return serde_json::from_str(&text).map_err(|_| ApiCallError::Server { status });
+        .map_err(|_| NoAnswer)?;
+    Ok(RawAnswer {
+        status,
+        body: js_sys::Uint8Array::new(&buffer).to_vec(),
+        retry_after_ms,
+    })
+}
+
+async fn request_json<Answer: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    json: Option<&str>,
+    bearer: Option<&Secret>,
+) -> Result<Answer, ApiCallError> {
+    let answer = request_raw(method, path, json, bearer)
+        .await
+        .map_err(|NoAnswer| ApiCallError::Offline)?;
+    let status = answer.status;
+    if (200..300).contains(&status) {
+        return serde_json::from_slice(&answer.body).map_err(|_| ApiCallError::Server { status });
     }
-    match serde_json::from_str::<ApiErrorBody>(&text) {
+    match serde_json::from_slice::<ApiErrorBody>(&answer.body) {
         Ok(error) if status < 500 => Err(ApiCallError::Refused {
             status,
             code: error.code,

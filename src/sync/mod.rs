@@ -1,5 +1,8 @@
 //! The only code that talks to the server. [`api`] is the HTTP edge (JSON in, JSON or a typed
 //! error out); what an answer means is decided by pure functions in the domain crate
-//! (`prepoznaj_domain::sync` for reports).
+//! (`prepoznaj_domain::outbox` and `prepoznaj_domain::sync` for reports). [`sender`] drives the
+//! outbox; [`summary`] is what every screen shows of it.
 
 pub mod api;
+pub mod sender;
+pub mod summary;

@@ -12,6 +12,10 @@ export interface AppServer {
   dist: string;
   /** The server's data directory (its SQLite database). */
   data: string;
+  /** Kills the server process (SIGKILL: no chance to finish anything), keeping its data. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same address and data (after `kill`). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -22,20 +26,31 @@ export async function startServerWithDistCopy(): Promise<AppServer> {
   const data = path.join(root, 'data');
   fs.cpSync(process.env.PREPOZNAJ_DIST || 'dist', dist, { recursive: true });
   fs.mkdirSync(data);
-  const child = spawn(SERVER_BIN, ['--port', '0', '--dist', dist, '--data-dir', data, '--log', 'warn'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const spawnServer = (port: string) =>
+    spawn(SERVER_BIN, ['--port', port, '--dist', dist, '--data-dir', data, '--log', 'warn'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  let child = spawnServer('0');
   const url = await listeningUrl(child);
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await exited;
+    }
+  };
   return {
     url,
     dist,
     data,
+    kill: () => end('SIGKILL'),
+    async restart() {
+      await end('SIGKILL');
+      child = spawnServer(new URL(url).port);
+      await listeningUrl(child);
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await end('SIGTERM');
       fs.rmSync(root, { recursive: true, force: true });
     },
   };
@@ -93,4 +108,76 @@ export function publishNewServiceWorkerVersion(dist: string): { oldVersion: stri
   fs.writeFileSync(file, source.replace(pattern, `const VERSION = '${newVersion}';`));
   for (const sibling of ['sw.js.br', 'sw.js.gz']) fs.rmSync(path.join(dist, sibling), { force: true });
   return { oldVersion: match[1], newVersion };
+}
+
+/** What a protection team set up through the API (as its app would) needs in a test. */
+export interface Team {
+  /** An age identity file (the member's private key) for the `age` CLI. */
+  identityFile: string;
+  memberToken: string;
+  /** A staff enrolment link (`…/enrol#code`). */
+  enrolmentLink: string;
+}
+
+async function postJson(url: string, body: unknown, token?: string): Promise<any> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json();
+  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/**
+ * Creates a school and sets up its first team member with a key made by `age-keygen` (what the
+ * team page does in the browser, done here through the same API), then makes an enrolment link.
+ */
+export async function setUpTeam(server: AppServer, school: string): Promise<Team> {
+  const setupLink = createSchool(server, school);
+  const identityFile = path.join(server.data, '..', 'team-member.key');
+  execFileSync('age-keygen', ['-o', identityFile], { stdio: 'ignore' });
+  const publicKey = execFileSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).trim();
+  const setupCode = new URL(setupLink).hash.slice(1);
+  const setup = await postJson(`${server.url}/api/v1/team/setup`, {
+    setup_code: setupCode,
+    public_key: publicKey,
+    display_name: 'Marija Petrović',
+  });
+  const link = await postJson(`${server.url}/api/v1/enrolment-links`, {}, setup.member_token);
+  return {
+    identityFile,
+    memberToken: setup.member_token,
+    enrolmentLink: `${server.url}/enrol#${link.enrolment_code}`,
+  };
+}
+
+/** A report as the server's database holds it. */
+export interface StoredReport {
+  id: string;
+  status: string;
+  /** The envelope, decrypted with the team member's key by the `age` CLI. */
+  plaintext: string;
+}
+
+/** Every report in `server`'s SQLite database (read with Python's sqlite3, read-only). */
+export function reportsOnServer(server: AppServer, team: Team): StoredReport[] {
+  const script = [
+    'import base64, json, sqlite3, sys',
+    'db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)',
+    'rows = db.execute("SELECT id, status, envelope FROM reports ORDER BY id").fetchall()',
+    'print(json.dumps([[i, s, base64.b64encode(e).decode()] for i, s, e in rows]))',
+  ].join('\n');
+  const rows: [string, string, string][] = JSON.parse(
+    execFileSync('python3', ['-c', script, path.join(server.data, 'prepoznaj.db')], { encoding: 'utf8' }),
+  );
+  return rows.map(([id, status, envelope]) => ({
+    id,
+    status,
+    plaintext: execFileSync('age', ['--decrypt', '-i', team.identityFile], {
+      input: Buffer.from(envelope, 'base64'),
+      encoding: 'utf8',
+    }),
+  }));
 }

@@ -6,6 +6,7 @@
 // 127.0.0.1 and localhost stay resolvable. Do not add a --disable-features here: it would
 // replace Playwright's own list.
 import { chromium, type BrowserContext, type TestInfo } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import args from './chromium-args.json';
 
 export const CHROMIUM_ARGS: string[] = args;
@@ -29,4 +30,20 @@ export function launchPhoneProfile(profile: string, testInfo: TestInfo): Promise
     isMobile,
     hasTouch,
   });
+}
+
+/** SIGKILLs every Chromium process started with this profile; returns how many there were. */
+export function killBrowser(profile: string): number {
+  const processes = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes(`--user-data-dir=${profile}`))
+    .map((line) => Number(line.trim().split(/\s+/)[0]));
+  for (const pid of processes) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone with its parent.
+    }
+  }
+  return processes.length;
 }

@@ -2,12 +2,11 @@
 // says "saved", so killing the browser process (SIGKILL, no chance to flush anything) and
 // starting it again on the same profile, still offline, brings every answer back.
 import { test, expect, type BrowserContext, type TestInfo } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { expectMounted, waitForServiceWorkerControl } from './app';
-import { launchPhoneProfile } from './chromium';
+import { killBrowser, launchPhoneProfile } from './chromium';
 import { LOCALES } from './locales';
 
 const en = LOCALES.en;
@@ -18,22 +17,6 @@ async function launch(profile: string, testInfo: TestInfo): Promise<BrowserConte
   const context = await launchPhoneProfile(profile, testInfo);
   await context.addInitScript(() => localStorage.setItem('prepoznaj.locale', '"en"'));
   return context;
-}
-
-/** SIGKILLs every Chromium process started with this profile; returns how many there were. */
-function killBrowser(profile: string): number {
-  const processes = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .filter((line) => line.includes(`--user-data-dir=${profile}`))
-    .map((line) => Number(line.trim().split(/\s+/)[0]));
-  for (const pid of processes) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // Already gone with its parent.
-    }
-  }
-  return processes.length;
 }
 
 test('answers survive the browser process being killed right after they are saved', async ({}, testInfo) => {

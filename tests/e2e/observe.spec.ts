@@ -63,13 +63,15 @@ test.describe('observation flow, offline', () => {
     await page.getByRole('button', { name: en.summary_finish_yes }).click();
     await expect(page.getByTestId('finished')).toHaveText(en.summary_finished);
 
-    // Finished: the checklist is no longer editable, the list shows it as waiting.
+    // Finished: the checklist is no longer editable; the list shows it waiting for the phone to
+    // be enrolled (this one is not).
     const url = page.url().replace(/\/summary$/, '');
     await page.goto(url);
     await expect(page).toHaveURL(/\/summary$/);
     await page.goto('/observe');
     await expect(page.getByTestId('finished').getByTestId('record')).toHaveCount(1);
-    await expect(page.getByTestId('finished')).toContainText(en.observe_status_complete);
+    await expect(page.getByTestId('finished').getByTestId('report-status')).toHaveText(en.report_not_enrolled);
+    await expect(page.getByTestId('sync-not-enrolled')).toHaveText(en.sync_not_enrolled.replace('{count}', '1'));
   });
 
   test('an urgent sign puts the call to 192 first', async ({ page }) => {

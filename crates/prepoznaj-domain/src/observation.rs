@@ -337,7 +337,9 @@ pub enum Status {
     Queued,
     /// Received by the team.
     Sent,
-    /// Answers and reference removed from the phone; only the id and times are kept.
+    /// The team has it and the phone has forgotten it: answers, notes, age band and gender are
+    /// removed; what is kept is the receipt the staff member sees (the id, the times, the
+    /// setting, their role and the reference they chose).
     Forgotten,
 }
 
@@ -754,7 +756,8 @@ impl Observation {
         }
         if to == Status::Forgotten {
             self.answers = Answers::default();
-            self.context.reference = None;
+            self.context.age_band = None;
+            self.context.gender = None;
         }
         self.status = to;
         self.updated_at = now;
@@ -1248,7 +1251,10 @@ mod tests {
         let ObservationRecord::Finished(observation) = &record else {
             panic!("not finished")
         };
-        assert_eq!(observation.context().reference, None);
+        // The receipt keeps the reference the staff member chose, nothing about the child.
+        assert_eq!(observation.context().reference, context().reference);
+        assert_eq!(observation.context().age_band, None);
+        assert_eq!(observation.context().gender, None);
         assert!(record.advance(Status::Forgotten, UnixMillis(7)).is_err());
     }
 

@@ -49,7 +49,7 @@
 //! ```
 //!
 //! **Invariants** (property-tested below): a report leaves the outbox only through
-//! [`Outbox::forget`]; only a receipt for this report (and, for a send, this envelope) delivers
+//! [`Outbox::forget`] (or [`Outbox::reconcile`], once the phone no longer holds its envelope); only a receipt for this report (and, for a send, this envelope) delivers
 //! it; a retryable answer never rejects it and there is no retry cap; a waiting report is due
 //! again within [`MAX_RETRY_AFTER_MS`](crate::sync::MAX_RETRY_AFTER_MS) whatever the clock
 //! does, unless the phone must enrol first; a rejected report never stops the others; a report
@@ -186,6 +186,14 @@ pub struct OutboxCounts {
     pub received: usize,
     pub acted_upon: usize,
     pub rejected: usize,
+}
+
+impl OutboxCounts {
+    /// Reports the team has (received or acted upon).
+    #[must_use]
+    pub fn delivered(&self) -> usize {
+        self.received + self.acted_upon
+    }
 }
 
 /// Every report the phone has queued and not forgotten, in the order they were queued.
@@ -433,6 +441,16 @@ impl Outbox {
         }
     }
 
+    /// The person asked to send now: every waiting report is due at `now`. Its backoff stays,
+    /// so if this attempt fails too it waits as long as it would have.
+    pub fn send_now(&mut self, now: UnixMillis) {
+        for report in &mut self.reports {
+            if let ReportState::Waiting { schedule, .. } = &mut report.state {
+                schedule.next_attempt_at = schedule.next_attempt_at.min(now);
+            }
+        }
+    }
+
     /// After the app was closed or reloaded: a request that was in flight never got its
     /// answer, so it counts as a network error and the report is due at once (the server
     /// recognises a resend by its id).
@@ -512,6 +530,45 @@ impl Outbox {
             }
             _ => None,
         }
+    }
+
+    /// Brings the outbox in line with the envelopes the phone holds (`(report id, envelope
+    /// digest, queued at)`, as stored beside the outbox): a new envelope is queued (due at
+    /// once); a report re-encrypted into another envelope keeps its place with the new digest;
+    /// a report not yet delivered whose envelope is gone (the person deleted the phone's data)
+    /// leaves the outbox. Delivered reports stay: they are the receipts. Returns how many
+    /// reports were added.
+    pub fn reconcile<'a>(
+        &mut self,
+        envelopes: impl IntoIterator<Item = (&'a ReportUuid, Sha256Digest, UnixMillis)>,
+    ) -> usize {
+        let mut held = Vec::new();
+        let mut added = 0;
+        for (report_id, envelope_sha256, queued_at) in envelopes {
+            held.push(report_id.clone());
+            match self.get_mut(report_id) {
+                Err(_) => {
+                    if self
+                        .enqueue(report_id.clone(), envelope_sha256, queued_at)
+                        .is_ok()
+                    {
+                        added += 1;
+                    }
+                }
+                Ok(report) => {
+                    if report.envelope_sha256 != envelope_sha256
+                        && !matches!(report.state, ReportState::Delivered { .. })
+                    {
+                        report.envelope_sha256 = envelope_sha256;
+                    }
+                }
+            }
+        }
+        self.reports.retain(|report| {
+            matches!(report.state, ReportState::Delivered { .. })
+                || held.contains(&report.report_id)
+        });
+        added
     }
 
     /// Removes a report in any state and returns it (the user dismissed a rejected report, or
@@ -646,6 +703,45 @@ mod tests {
                 .unwrap();
         }
         outbox
+    }
+
+    #[test]
+    fn send_now_makes_a_backed_off_report_due_at_once() {
+        let mut outbox = outbox_with(1);
+        let id = report_id(0);
+        outbox.begin(&id, START).unwrap();
+        let Transition::RetryAt { at, .. } = outbox.record(&id, answer(503, b""), START, 0.99)
+        else {
+            panic!("not retried");
+        };
+        assert!(at > START);
+        assert_eq!(outbox.next_due(START), None);
+        outbox.send_now(START);
+        assert_eq!(outbox.next_due(START).unwrap().report_id, id);
+    }
+
+    #[test]
+    fn reconcile_follows_the_envelopes_the_phone_holds() {
+        let mut outbox = outbox_with(2);
+        let (first, second, third) = (report_id(0), report_id(1), report_id(2));
+        // The first is delivered; the second's envelope disappears; a third arrives; the
+        // first's envelope, already deleted, is not listed.
+        outbox.begin(&first, START).unwrap();
+        let right = receipt(&first, &digest(0), ReportStatus::Received);
+        outbox.record(&first, answer(201, &right), START, 0.5);
+        let later = UnixMillis(START.0 + 1_000);
+        let added = outbox.reconcile([(&third, digest(3), later)]);
+        assert_eq!(added, 1);
+        assert!(outbox.get(&second).is_none(), "its envelope is gone");
+        assert!(matches!(
+            outbox.get(&first).unwrap().state,
+            ReportState::Delivered { .. }
+        ));
+        assert_eq!(outbox.get(&third).unwrap().queued_at, later);
+        assert_eq!(outbox.next_due(later).unwrap().report_id, third);
+        // Re-encrypted: same place, new digest; reconciling again adds nothing.
+        assert_eq!(outbox.reconcile([(&third, digest(9), later)]), 0);
+        assert_eq!(outbox.next_due(later).unwrap().envelope_sha256, digest(9));
     }
 
     #[test]

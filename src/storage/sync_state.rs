@@ -1,0 +1,119 @@
+//! The sender's state: one record holding the domain's [`Outbox`] (where every queued report is
+//! in the sync state machine, and the receipts of delivered ones) and when the phone last
+//! heard from the server. Only the tab that holds the sync lock writes it.
+//!
+//! Delivery is one transaction ([`deliver`]): the observation is forgotten (its receipt
+//! stays), its envelope leaves the outbox store and the new state is written, so the phone
+//! never holds plaintext for a report the state says the team has, nor a receipt for one it
+//! still has to send.
+
+use prepoznaj_domain::observation::{ObservationRecord, Status, UnixMillis};
+use prepoznaj_domain::outbox::Outbox;
+use prepoznaj_domain::protocol::{DeviceId, ReportUuid};
+use rexie::TransactionMode;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
+
+use super::{Database, StorageError, Store, committed, to_js};
+
+/// The one record's key.
+const SENDER: &str = "sender";
+
+/// What the sender keeps between runs.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SyncState {
+    pub outbox: Outbox,
+    /// The enrolment the outbox last sent with: another device id means the phone enrolled
+    /// again, and reports held for enrolment may go.
+    #[serde(default)]
+    pub device_id: Option<DeviceId>,
+    /// The phone's clock the last time the server answered every request of a run.
+    #[serde(default)]
+    pub last_sync_at: Option<UnixMillis>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct StoredSyncState {
+    id: String,
+    state: SyncState,
+}
+
+/// The sender's state (empty on a phone that never queued a report).
+pub async fn load(database: &Database) -> Result<SyncState, StorageError> {
+    let stored: Option<StoredSyncState> = database.get(Store::SyncState, SENDER).await?;
+    Ok(stored.map(|stored| stored.state).unwrap_or_default())
+}
+
+fn stored(state: &SyncState) -> Result<JsValue, StorageError> {
+    to_js(&StoredSyncState {
+        id: SENDER.to_owned(),
+        state: state.clone(),
+    })
+}
+
+/// Writes the state and waits for the commit.
+pub async fn save(database: &Database, state: &SyncState) -> Result<(), StorageError> {
+    let value = stored(state)?;
+    let transaction = database
+        .transaction_on(&[Store::SyncState], TransactionMode::ReadWrite)
+        .await?;
+    transaction
+        .store(Store::SyncState.name())?
+        .put(&value, None)
+        .await?;
+    committed(transaction).await
+}
+
+/// The team has `report_id`: in one transaction, writes `state` (which records the delivery),
+/// deletes the report's envelope from the outbox and replaces its observation (queued) with
+/// its receipt (forgotten, at `now`). An observation already gone (deleted by hand) is fine.
+pub async fn deliver(
+    database: &Database,
+    state: &SyncState,
+    report_id: &ReportUuid,
+    now: UnixMillis,
+) -> Result<(), StorageError> {
+    let receipt = match super::observations::load(database, report_id.as_str()).await? {
+        Some(mut record) => {
+            // Queued → sent → forgotten; one already further on stays as it is.
+            if record.status() == Status::Queued {
+                record
+                    .advance(Status::Sent, now)
+                    .and_then(|()| record.advance(Status::Forgotten, now))
+                    .map_err(|error| StorageError::Other(error.to_string()))?;
+            }
+            Some(record)
+        }
+        None => None,
+    };
+    let value = stored(state)?;
+    let receipt = receipt.as_ref().map(to_js).transpose()?;
+    let transaction = database
+        .transaction_on(
+            &[Store::SyncState, Store::Outbox, Store::Observations],
+            TransactionMode::ReadWrite,
+        )
+        .await?;
+    transaction
+        .store(Store::SyncState.name())?
+        .put(&value, None)
+        .await?;
+    transaction
+        .store(Store::Outbox.name())?
+        .delete(JsValue::from_str(report_id.as_str()))
+        .await?;
+    if let Some(receipt) = receipt {
+        transaction
+            .store(Store::Observations.name())?
+            .put(&receipt, None)
+            .await?;
+    }
+    committed(transaction).await
+}
+
+/// Whether `record` is the receipt of a report the team has (what the list shows instead of
+/// the observation).
+#[must_use]
+pub fn is_receipt(record: &ObservationRecord) -> bool {
+    matches!(record.status(), Status::Sent | Status::Forgotten)
+}

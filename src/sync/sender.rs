@@ -1,0 +1,593 @@
+//! The sender: drives the domain's [`Outbox`] from the app, so a finished observation reaches
+//! the school's protection team as soon as any connection exists, exactly once.
+//!
+//! A run is started on app start, on the `online` event, when the app becomes visible, right
+//! after an observation is finished, by "Send now", and by a timer set to the outbox's next
+//! wake-up (exponential backoff with jitter, capped at five minutes; there is no retry cap).
+//! Each run holds the Web Lock [`LOCK_NAME`] (the service worker takes the same lock), so two
+//! tabs never send at once; a tab that finds the lock taken skips its run and follows the other
+//! tab's progress through the summary (see [`super::summary`]). Where the browser has no Web
+//! Locks, runs may overlap across tabs and the server's idempotency makes that harmless.
+//!
+//! A run: reads the enrolment, the state and the envelopes; treats a request that was in flight
+//! when the app stopped as lost; sends every due report, persisting the state before and after
+//! each request; on delivery forgets the plaintext and the envelope in the transaction that
+//! records it ([`sync_state::deliver`]); then refreshes the status of delivered reports (to
+//! show "acted upon") and the team's key set.
+//!
+//! **Invariant**: the state is written before a request leaves and after its answer; the
+//! envelope is deleted only with the delivery that a receipt for it proved.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Function, Object, Promise, Reflect};
+use leptos::prelude::*;
+use prepoznaj_domain::observation::Status;
+use prepoznaj_domain::outbox::{Outbox, OutboxCounts, ReportState, Step, Transition};
+use prepoznaj_domain::protocol::{ReportStatus, SchoolKeys};
+use prepoznaj_domain::sync::Attempt;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::api::{self, NoAnswer, RawAnswer};
+use super::summary::{SyncSummary, SyncSummaryContext, provide_sync_summary};
+use crate::clock::now;
+use crate::pwa::use_pwa;
+use crate::storage::enrolment::{self, Enrolment};
+use crate::storage::outbox::{self, OutboxEntry};
+use crate::storage::sync_state::{self, SyncState};
+use crate::storage::{Database, StorageError, app_database, observations};
+
+/// Name of the Web Lock held while sending (also in `public/sw.js`).
+pub const LOCK_NAME: &str = "prepoznaj-outbox";
+/// Tag of the Background Sync registration (also in `public/sw.js`).
+pub const BACKGROUND_SYNC_TAG: &str = "prepoznaj-outbox";
+/// The longest the timer waits, whatever the outbox says (it says at most this anyway).
+const MAX_TIMER_MS: u64 = 5 * 60 * 1_000;
+const REPORTS_PATH: &str = "/api/v1/reports";
+const KEYS_PATH: &str = "/api/v1/keys";
+
+/// Why a run was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// The app started, came online or became visible, or the person tapped "Send now": also
+    /// ask whether the team acted on delivered reports.
+    Look,
+    /// An observation was just finished, or the retry timer fired: send what is due.
+    Send,
+    /// The person tapped "Send now": like [`Trigger::Look`], and reports waiting out a backoff
+    /// are tried at once.
+    SendNow,
+}
+
+impl Trigger {
+    /// The stronger of two requests, when one comes while a run is under way.
+    fn merge(self, other: Trigger) -> Trigger {
+        match (self, other) {
+            (Trigger::SendNow, _) | (_, Trigger::SendNow) => Trigger::SendNow,
+            (Trigger::Look, _) | (_, Trigger::Look) => Trigger::Look,
+            (Trigger::Send, Trigger::Send) => Trigger::Send,
+        }
+    }
+}
+
+/// What the sync screens show.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncView {
+    /// Whether this phone is enrolled with a school.
+    pub enrolled: bool,
+    pub state: SyncState,
+    /// Finished observations kept until the phone is enrolled.
+    pub not_enrolled: usize,
+    /// A run of this tab is under way.
+    pub running: bool,
+    /// The last run could not read or write the phone's storage.
+    pub storage_error: Option<StorageError>,
+}
+
+impl SyncView {
+    #[must_use]
+    pub fn counts(&self) -> OutboxCounts {
+        self.state.outbox.counts(now())
+    }
+
+    fn summary(&self) -> SyncSummary {
+        let counts = self.counts();
+        SyncSummary {
+            waiting: counts.waiting,
+            stale: counts.stale,
+            rejected: counts.rejected,
+            needs_enrolment: self.state.outbox.needs_enrolment(),
+            not_enrolled: self.not_enrolled,
+            last_sync_at: self.state.last_sync_at,
+        }
+    }
+}
+
+/// The sender, as a context of the bundles that send (observations, team).
+#[derive(Debug, Clone, Copy)]
+pub struct Sender {
+    view: RwSignal<SyncView>,
+    summary: SyncSummaryContext,
+    /// A run of this tab is under way; another request sets `again`.
+    busy: StoredValue<bool>,
+    again: StoredValue<Option<Trigger>>,
+    timer: StoredValue<Option<i32>>,
+}
+
+impl Sender {
+    /// What the screens show (reactive).
+    #[must_use]
+    pub fn view(&self) -> SyncView {
+        self.view.get()
+    }
+
+    /// Starts a run now, or right after the one under way.
+    pub fn request(&self, trigger: Trigger) {
+        if self.busy.get_value() {
+            let merged = self
+                .again
+                .get_value()
+                .map_or(trigger, |queued| queued.merge(trigger));
+            self.again.set_value(Some(merged));
+            return;
+        }
+        self.busy.set_value(true);
+        let sender = *self;
+        leptos::task::spawn_local(async move {
+            let mut trigger = trigger;
+            loop {
+                sender.set_running(true);
+                with_lock(sender, trigger).await;
+                sender.set_running(false);
+                match sender.again.get_value() {
+                    Some(next) => {
+                        sender.again.set_value(None);
+                        trigger = next;
+                    }
+                    None => break,
+                }
+            }
+            sender.busy.set_value(false);
+            sender.set_timer();
+        });
+    }
+
+    /// Sends a report the server refused again, from the start (after an update, say).
+    pub fn retry_rejected(&self, report_id: prepoznaj_domain::protocol::ReportUuid) {
+        let sender = *self;
+        leptos::task::spawn_local(async move {
+            let result = async {
+                let database = app_database().await?;
+                let mut state = sync_state::load(&database).await?;
+                if state.outbox.requeue(&report_id, now()).is_ok() {
+                    sync_state::save(&database, &state).await?;
+                }
+                Ok::<(), StorageError>(())
+            }
+            .await;
+            if let Err(error) = result {
+                sender.storage_failed(error);
+            }
+            sender.request(Trigger::Send);
+        });
+    }
+
+    /// Reads the state again (another tab changed it) without sending.
+    fn reload(&self) {
+        let sender = *self;
+        leptos::task::spawn_local(async move {
+            match load_view().await {
+                Ok(view) => sender.publish(view),
+                Err(error) => sender.storage_failed(error),
+            }
+        });
+    }
+
+    fn publish(&self, mut view: SyncView) {
+        view.running = self.view.with_untracked(|current| current.running);
+        self.summary.publish(view.summary());
+        self.summary
+            .set_storage_failed(view.storage_error.is_some());
+        self.view.set(view);
+    }
+
+    fn set_running(&self, running: bool) {
+        self.view.update(|view| view.running = running);
+        self.summary.set_running(running);
+    }
+
+    fn storage_failed(&self, error: StorageError) {
+        leptos::logging::warn!("sync stopped: {error}");
+        self.view.update(|view| view.storage_error = Some(error));
+        self.summary.set_storage_failed(true);
+    }
+
+    /// Sets the retry timer to the outbox's next wake-up. Offline there is none: the `online`
+    /// event starts the next run (a report due now would otherwise be "tried" in a loop).
+    fn set_timer(&self) {
+        if let Some(handle) = self.timer.get_value() {
+            window().clear_timeout_with_handle(handle);
+            self.timer.set_value(None);
+        }
+        if !window().navigator().on_line() {
+            return;
+        }
+        let at = now();
+        let Some(wake) = self
+            .view
+            .with_untracked(|view| view.state.outbox.next_wake_at(at))
+        else {
+            return;
+        };
+        let delay = wake.0.saturating_sub(at.0).min(MAX_TIMER_MS);
+        let sender = *self;
+        let fire = Closure::once_into_js(move || {
+            sender.timer.set_value(None);
+            sender.request(Trigger::Send);
+        });
+        match window().set_timeout_with_callback_and_timeout_and_arguments_0(
+            fire.unchecked_ref(),
+            i32::try_from(delay).unwrap_or(i32::MAX),
+        ) {
+            Ok(handle) => self.timer.set_value(Some(handle)),
+            Err(error) => leptos::logging::warn!("cannot set the retry timer: {error:?}"),
+        }
+    }
+}
+
+/// Provides the sender and starts it: a first run now, then on `online`, on becoming visible
+/// and on its timer.
+pub fn provide_sender() -> Sender {
+    let view = RwSignal::new(SyncView::default());
+    let reload_requested = Rc::new(Cell::new(None::<Sender>));
+    let summary = provide_sync_summary({
+        let reload_requested = reload_requested.clone();
+        move || {
+            if let Some(sender) = reload_requested.get() {
+                sender.reload();
+            }
+        }
+    });
+    let sender = Sender {
+        view,
+        summary,
+        busy: StoredValue::new(false),
+        again: StoredValue::new(None),
+        timer: StoredValue::new(None),
+    };
+    reload_requested.set(Some(sender));
+    provide_context(sender);
+    summary.attach_sender(Callback::new(move |()| sender.request(Trigger::SendNow)));
+    let pwa = use_pwa();
+    Effect::new(move |was_online: Option<bool>| {
+        let online = pwa.online();
+        // Coming online (the first run covers the start).
+        if online && was_online == Some(false) {
+            sender.request(Trigger::Look);
+        }
+        online
+    });
+    let on_visible = Closure::<dyn Fn()>::new(move || {
+        if document().visibility_state() == web_sys::VisibilityState::Visible {
+            sender.request(Trigger::Look);
+        }
+    });
+    if let Err(error) = document()
+        .add_event_listener_with_callback("visibilitychange", on_visible.as_ref().unchecked_ref())
+    {
+        leptos::logging::warn!("cannot follow the app's visibility: {error:?}");
+    }
+    // The app listens for its whole life.
+    on_visible.forget();
+    sender.request(Trigger::Look);
+    sender
+}
+
+/// The sender, in the bundles that send.
+#[must_use]
+pub fn use_sender() -> Option<Sender> {
+    use_context::<Sender>()
+}
+
+/// Runs [`run`] holding the Web Lock, or skips it when another tab (or the service worker)
+/// holds it: that one sends, and its changes reach this tab through the summary.
+async fn with_lock(sender: Sender, trigger: Trigger) {
+    let locks = Reflect::get(&window().navigator(), &JsValue::from_str("locks"))
+        .ok()
+        .filter(|locks| !locks.is_undefined() && !locks.is_null());
+    let request = locks.as_ref().and_then(|locks| {
+        Reflect::get(locks, &JsValue::from_str("request"))
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()
+    });
+    let (Some(locks), Some(request)) = (locks, request) else {
+        run_and_publish(sender, trigger).await;
+        return;
+    };
+    let options = Object::new();
+    if Reflect::set(&options, &JsValue::from_str("ifAvailable"), &JsValue::TRUE).is_err() {
+        run_and_publish(sender, trigger).await;
+        return;
+    }
+    let callback = Closure::once_into_js(move |lock: JsValue| -> Promise {
+        if lock.is_null() {
+            // Another tab or the service worker is sending; show what it did.
+            sender.reload();
+            return Promise::resolve(&JsValue::FALSE);
+        }
+        wasm_bindgen_futures::future_to_promise(async move {
+            run_and_publish(sender, trigger).await;
+            Ok(JsValue::TRUE)
+        })
+    });
+    let held = request
+        .call3(&locks, &JsValue::from_str(LOCK_NAME), &options, &callback)
+        .map(|promise| JsFuture::from(Promise::from(promise)));
+    match held {
+        Ok(held) => {
+            if let Err(error) = held.await {
+                leptos::logging::warn!("the sync lock failed: {error:?}");
+            }
+        }
+        Err(error) => {
+            leptos::logging::warn!("cannot take the sync lock: {error:?}");
+            run_and_publish(sender, trigger).await;
+        }
+    }
+}
+
+async fn run_and_publish(sender: Sender, trigger: Trigger) {
+    let online = window().navigator().on_line();
+    if let Err(error) = run(sender, trigger, online).await {
+        sender.storage_failed(error);
+    }
+}
+
+/// The view as stored: enrolment, state, and how many observations wait for enrolment.
+async fn load_view() -> Result<SyncView, StorageError> {
+    let database = app_database().await?;
+    let enrolled = enrolment::load(&database).await?.is_some();
+    let state = sync_state::load(&database).await?;
+    let not_enrolled = count_not_enrolled(&database).await?;
+    Ok(SyncView {
+        enrolled,
+        state,
+        not_enrolled,
+        running: false,
+        storage_error: None,
+    })
+}
+
+async fn count_not_enrolled(database: &Database) -> Result<usize, StorageError> {
+    Ok(observations::list(database)
+        .await?
+        .iter()
+        .filter(|record| record.status() == Status::Complete)
+        .count())
+}
+
+async fn run(sender: Sender, trigger: Trigger, online: bool) -> Result<(), StorageError> {
+    let database = app_database().await?;
+    let mut view = load_view().await?;
+    let Some(mut enrolment) = enrolment::load(&database).await? else {
+        sender.publish(view);
+        return Ok(());
+    };
+    let started = now();
+    let state = &mut view.state;
+    state.outbox.after_restart(started);
+    if trigger == Trigger::SendNow {
+        state.outbox.send_now(started);
+    }
+    if state.device_id.as_ref() != Some(&enrolment.device_id) {
+        state.outbox.enrolled(started);
+        state.device_id = Some(enrolment.device_id.clone());
+    }
+    let entries = outbox::list(&database).await?;
+    state.outbox.reconcile(entries.iter().map(|entry| {
+        (
+            &entry.submission.report_id,
+            entry.submission.envelope_sha256,
+            entry.queued_at,
+        )
+    }));
+    sync_state::save(&database, state).await?;
+    sender.publish(view.clone());
+    if view.state.outbox.counts(started).waiting > 0 {
+        // Should the app be closed before the connection returns, the service worker sends.
+        register_background_sync();
+    }
+    if !online {
+        return Ok(());
+    }
+
+    let mut every_answer_came = true;
+    let mut any_answer = false;
+    while let Some(due) = view.state.outbox.next_due(now()) {
+        let request = match view.state.outbox.begin(&due.report_id, now()) {
+            Ok(request) => request,
+            Err(error) => {
+                leptos::logging::warn!("outbox: {error}");
+                break;
+            }
+        };
+        sync_state::save(&database, &view.state).await?;
+        sender.publish(view.clone());
+        let answer = send(&request.step, &request.report_id, &entries, &enrolment).await;
+        let attempt = match &answer {
+            Ok(raw) => Attempt::Answer {
+                status: raw.status,
+                body: &raw.body,
+                retry_after_ms: raw.retry_after_ms,
+            },
+            Err(NoAnswer) => Attempt::NetworkError,
+        };
+        match &answer {
+            Ok(raw) if raw.status < 500 => any_answer = true,
+            _ => every_answer_came = false,
+        }
+        let at = now();
+        let transition =
+            view.state
+                .outbox
+                .record(&request.report_id, attempt, at, js_sys::Math::random());
+        if let Transition::Delivered(_) = transition {
+            sync_state::deliver(&database, &view.state, &request.report_id, at).await?;
+        } else {
+            sync_state::save(&database, &view.state).await?;
+        }
+        sender.publish(view.clone());
+        if answer.is_err() {
+            // No connection after all: the rest waits for its own time, or for `online`.
+            every_answer_came = false;
+            break;
+        }
+    }
+
+    if every_answer_came && trigger != Trigger::Send {
+        let (refreshed, answered) = refresh_receipts(&mut view.state.outbox, &enrolment).await;
+        any_answer |= answered;
+        every_answer_came &= refreshed;
+        if refreshed {
+            sync_state::save(&database, &view.state).await?;
+        }
+        match refresh_key_set(&database, &mut enrolment).await {
+            Ok(()) => any_answer = true,
+            Err(KeysError::NoAnswer) => every_answer_came = false,
+            Err(KeysError::Storage(error)) => return Err(error),
+        }
+    }
+    if every_answer_came && any_answer {
+        view.state.last_sync_at = Some(now());
+        sync_state::save(&database, &view.state).await?;
+    }
+    view.not_enrolled = count_not_enrolled(&database).await?;
+    sender.publish(view);
+    Ok(())
+}
+
+async fn send(
+    step: &Step,
+    report_id: &prepoznaj_domain::protocol::ReportUuid,
+    entries: &[OutboxEntry],
+    enrolment: &Enrolment,
+) -> Result<RawAnswer, NoAnswer> {
+    let token = Some(&enrolment.device_token);
+    match step {
+        Step::Submit => {
+            let Some(entry) = entries
+                .iter()
+                .find(|entry| entry.submission.report_id == *report_id)
+            else {
+                // Reconciled away this very run: cannot happen; treated as a lost answer.
+                return Err(NoAnswer);
+            };
+            let json = serde_json::to_string(&entry.submission).map_err(|_| NoAnswer)?;
+            api::request_raw("POST", REPORTS_PATH, Some(&json), token).await
+        }
+        Step::CheckStatus => {
+            let path = format!("{REPORTS_PATH}/{}/status", report_id.as_str());
+            api::request_raw("GET", &path, None, token).await
+        }
+    }
+}
+
+/// Asks the server about every delivered report not yet acted upon. Returns whether every
+/// request was answered, and whether any was.
+async fn refresh_receipts(outbox: &mut Outbox, enrolment: &Enrolment) -> (bool, bool) {
+    let waiting_for_action: Vec<_> = outbox
+        .reports()
+        .filter(|report| {
+            matches!(
+                &report.state,
+                ReportState::Delivered { receipt } if receipt.status == ReportStatus::Received
+            )
+        })
+        .map(|report| report.report_id.clone())
+        .collect();
+    let (mut all, mut any) = (true, false);
+    for report_id in waiting_for_action {
+        let path = format!("{REPORTS_PATH}/{}/status", report_id.as_str());
+        match api::request_raw("GET", &path, None, Some(&enrolment.device_token)).await {
+            Ok(raw) => {
+                any = true;
+                outbox.refresh_status(
+                    &report_id,
+                    Attempt::Answer {
+                        status: raw.status,
+                        body: &raw.body,
+                        retry_after_ms: raw.retry_after_ms,
+                    },
+                );
+            }
+            Err(NoAnswer) => {
+                all = false;
+                break;
+            }
+        }
+    }
+    (all, any)
+}
+
+enum KeysError {
+    NoAnswer,
+    Storage(StorageError),
+}
+
+/// Keeps the team's key set current: future reports are sealed to the keys the server lists.
+async fn refresh_key_set(database: &Database, enrolment: &mut Enrolment) -> Result<(), KeysError> {
+    match api::get_json::<SchoolKeys>(KEYS_PATH, Some(&enrolment.device_token)).await {
+        Ok(keys) if keys.key_set.version > enrolment.key_set.version => {
+            enrolment.key_set = keys.key_set;
+            enrolment::save(database, enrolment)
+                .await
+                .map_err(KeysError::Storage)
+        }
+        Ok(_) => Ok(()),
+        Err(api::ApiCallError::Offline | api::ApiCallError::Server { .. }) => {
+            Err(KeysError::NoAnswer)
+        }
+        // A refusal (a revoked token) is answered; the reports themselves say what to do.
+        Err(api::ApiCallError::Refused { .. }) => Ok(()),
+    }
+}
+
+/// Asks the browser to wake the service worker when a connection returns, so it can send the
+/// queued envelopes even if the app is closed by then (where Background Sync exists).
+pub fn register_background_sync() {
+    leptos::task::spawn_local(async {
+        let navigator = window().navigator();
+        if !Reflect::has(&navigator, &JsValue::from_str("serviceWorker")).unwrap_or(false) {
+            return;
+        }
+        let Ok(ready) = navigator.service_worker().ready() else {
+            return;
+        };
+        let Ok(registration) = JsFuture::from(ready).await else {
+            return;
+        };
+        let sync = Reflect::get(&registration, &JsValue::from_str("sync"))
+            .ok()
+            .filter(|sync| !sync.is_undefined() && !sync.is_null());
+        let Some(sync) = sync else {
+            return;
+        };
+        let register = Reflect::get(&sync, &JsValue::from_str("register"))
+            .ok()
+            .and_then(|register| register.dyn_into::<Function>().ok());
+        if let Some(register) = register {
+            match register.call1(&sync, &JsValue::from_str(BACKGROUND_SYNC_TAG)) {
+                Ok(promise) => {
+                    if let Err(error) = JsFuture::from(Promise::from(promise)).await {
+                        leptos::logging::warn!("background sync not registered: {error:?}");
+                    }
+                }
+                Err(error) => leptos::logging::warn!("background sync not registered: {error:?}"),
+            }
+        }
+    });
+}
