@@ -19,5 +19,13 @@ pub mod store;
 pub mod telemetry;
 
 pub use config::{Cli, Config};
+
+/// The allocator of every program that links the server: its binary, its tests and the intake
+/// benchmark, so they measure one thing. Each report brings buffers of 8 to 16 KiB (the body,
+/// the envelope's text and bytes), and one is freed on another thread (the writer); with
+/// glibc's malloc, which consolidates its small-chunk bins before each such request, the
+/// allocator took about a fifth of the request threads' user-space CPU in the intake benchmark.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 pub use error::{ApiError, StartupError};
 pub use startup::Application;

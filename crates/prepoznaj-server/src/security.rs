@@ -4,9 +4,7 @@
 //! these is a deliberate change to [`CONTENT_SECURITY_POLICY`] or [`SECURITY_HEADERS`], here.
 
 use axum::{
-    extract::Request,
     http::{HeaderName, HeaderValue, header},
-    middleware::Next,
     response::Response,
 };
 
@@ -42,9 +40,10 @@ pub const SECURITY_HEADERS: [(HeaderName, HeaderValue); 6] = [
     ),
 ];
 
-/// Middleware: sets [`SECURITY_HEADERS`] on the response, replacing any earlier value.
-pub async fn add_security_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+/// Sets [`SECURITY_HEADERS`] on a response, replacing any earlier value. The router applies it
+/// to every response with `tower::util::MapResponseLayer`, which (unlike an axum `from_fn`
+/// middleware) neither clones the inner service nor boxes a future per request.
+pub fn add_security_headers(mut response: Response) -> Response {
     let headers = response.headers_mut();
     for (name, value) in SECURITY_HEADERS {
         headers.insert(name, value);

@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 
 use axum::{Router, middleware};
 use tokio::net::TcpListener;
+use tower::util::MapResponseLayer;
 
 use crate::{
     Config, StartupError, routes, security,
@@ -127,7 +128,7 @@ pub fn router<S: Store>(store: S, static_files: StaticFiles) -> Router {
     Router::new()
         .merge(routes::api(store))
         .fallback_service(static_files.router())
-        .layer(middleware::from_fn(security::add_security_headers))
+        .layer(MapResponseLayer::new(security::add_security_headers))
         .layer(middleware::from_fn(telemetry::log_request))
 }
 

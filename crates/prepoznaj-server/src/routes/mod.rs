@@ -21,14 +21,14 @@ use std::sync::Arc;
 
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, Request},
+    extract::DefaultBodyLimit,
     handler::Handler,
     http::{HeaderValue, Method, header},
-    middleware::{self, Next},
     response::Response,
     routing::{MethodRouter, any},
 };
 use prepoznaj_domain::protocol::MAX_REQUEST_BODY_BYTES;
+use tower::util::MapResponseLayer;
 
 use crate::{ApiError, rate_limit::RateLimiter, store::Store};
 
@@ -115,7 +115,7 @@ pub fn api<S: Store>(store: S) -> Router {
         .route("/api/{*unknown}", any(not_found))
         .with_state(ApiState::new(store))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
-        .layer(middleware::from_fn(no_store))
+        .layer(MapResponseLayer::new(no_store))
 }
 
 async fn not_found() -> ApiError {
@@ -126,8 +126,9 @@ async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
-async fn no_store(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+/// Applied with `tower::util::MapResponseLayer`: no clone of the router and no boxed future per
+/// request, as an axum `from_fn` middleware would cost.
+fn no_store(mut response: Response) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -723,40 +723,19 @@ impl Store for SqliteStore {
 }
 
 /// Stores `new` unless its id is known: then it is a retry (same school, catalogue version and
-/// envelope: the first receipt) or a conflict.
+/// envelope: the first receipt) or a conflict. The insert comes first and the earlier row is
+/// read only when it finds one, so a new report (nearly every one) costs one statement.
 fn store_report(
     transaction: &Transaction<'_>,
     new: NewReport,
 ) -> rusqlite::Result<SubmissionOutcome> {
-    let earlier = transaction
-        .prepare_cached(&format!(
-            "SELECT school_id, catalogue_version, {RECEIPT_COLUMNS}
-                 FROM reports WHERE id = ?1"
-        ))?
-        .query_row([new.receipt.report_id.as_str()], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                row.get::<_, String>(1)?,
-                receipt_from_row(row, 2)?,
-            ))
-        })
-        .optional()?;
-    if let Some((school_id, catalogue_version, receipt)) = earlier {
-        let identical = school_id == new.school_id.as_str()
-            && catalogue_version == new.catalogue_version.as_str()
-            && receipt.envelope_sha256 == new.receipt.envelope_sha256;
-        return Ok(if identical {
-            SubmissionOutcome::AlreadyStored(receipt)
-        } else {
-            SubmissionOutcome::Conflict
-        });
-    }
     let envelope = new.envelope.as_bytes();
-    transaction
+    let inserted = transaction
         .prepare_cached(
             "INSERT INTO reports (id, school_id, envelope, envelope_sha256, size,
-                                      catalogue_version, received_at, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                  catalogue_version, received_at, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (id) DO NOTHING",
         )?
         .execute(params![
             new.receipt.report_id.as_str(),
@@ -768,7 +747,29 @@ fn store_report(
             new.receipt.received_at.0,
             status_text(new.receipt.status)
         ])?;
-    Ok(SubmissionOutcome::Stored(new.receipt))
+    if inserted == 1 {
+        return Ok(SubmissionOutcome::Stored(new.receipt));
+    }
+    let (school_id, catalogue_version, receipt) = transaction
+        .prepare_cached(&format!(
+            "SELECT school_id, catalogue_version, {RECEIPT_COLUMNS}
+             FROM reports WHERE id = ?1"
+        ))?
+        .query_row([new.receipt.report_id.as_str()], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                receipt_from_row(row, 2)?,
+            ))
+        })?;
+    let identical = school_id == new.school_id.as_str()
+        && catalogue_version == new.catalogue_version.as_str()
+        && receipt.envelope_sha256 == new.receipt.envelope_sha256;
+    Ok(if identical {
+        SubmissionOutcome::AlreadyStored(receipt)
+    } else {
+        SubmissionOutcome::Conflict
+    })
 }
 
 /// Finds a token with `query`, which selects the holder's id, school and the time it stopped
