@@ -247,6 +247,43 @@ test.describe('sync', () => {
     await context.close();
   });
 
+  test('a report the server refuses for good shows why, never holds up the next, and can be tried again @android', async ({ browser }) => {
+    const { context, page } = await enrolledPhone(browser, team);
+    await context.setOffline(true);
+    const refused = await finishQuickObservation(page, server.url);
+    const next = await finishQuickObservation(page, server.url);
+    // The server refuses the first one as not an envelope (an app bug it would have to be).
+    let refusing = true;
+    await context.route('**/api/v1/reports', async (route) => {
+      if (refusing && route.request().postDataJSON().report_id === refused) {
+        await route.fulfill({
+          status: 400,
+          contentType: 'application/json',
+          body: '{"code":"not_an_age_envelope","message":"the envelope is not an age envelope"}',
+        });
+      } else {
+        await route.continue();
+      }
+    });
+    await page.goto(`${server.url}/observe`);
+    await expectMounted(page);
+    await context.setOffline(false);
+    const refusedItem = page.locator(`[data-testid="record"][data-id="${refused}"]`);
+    await expect(refusedItem.getByTestId('report-status')).toHaveText(fill(en.report_rejected, { code: 'not_an_age_envelope' }));
+    await expect(page.locator(`[data-testid="record"][data-id="${next}"]`).getByTestId('report-status')).toHaveText(en.report_received);
+    await expect(page.getByTestId('sync-rejected')).toHaveText(fill(en.sync_rejected, { count: 1 }));
+    expectOnServer(server, team, [next]);
+    expect(await axeViolations(page, 'refused report')).toEqual([]);
+
+    // After the fix (here: the server accepts it), "Try again" sends it.
+    refusing = false;
+    await refusedItem.getByRole('button', { name: en.report_try_again }).click();
+    await expect(refusedItem.getByTestId('report-status')).toHaveText(en.report_received);
+    await expect(page.getByTestId('sync-rejected')).toHaveCount(0);
+    expectOnServer(server, team, [refused, next]);
+    await context.close();
+  });
+
   test('two tabs: one sends, both show the receipt, the server has the report once @android', async ({ browser }) => {
     const { context, page: first } = await enrolledPhone(browser, team);
     await context.setOffline(true);
