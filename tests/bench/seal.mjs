@@ -156,7 +156,8 @@ try {
     await page.getByRole('button', { name: en.summary_finish }).waitFor();
     await staff.throttle(CPU_SLOWDOWN);
     await page.getByRole('button', { name: en.summary_finish }).click();
-    await page.getByTestId('queued').waitFor();
+    // Sealed and queued (the sender may already have delivered it): the status line is there.
+    await page.getByTestId('report-status').waitFor();
     await staff.throttle(1);
     const seal = await lastMeasure(page, 'prepoznaj:seal');
     if (seal == null) throw new Error('no prepoznaj:seal measure after Finish');
