@@ -2,7 +2,7 @@
 // big enough for a thumb; readable base text; nothing scrolls sideways on a small phone.
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { expectHeading, openApp, switchLocale } from './app';
+import { expectHeading, openApp, setColorScheme, switchLocale } from './app';
 import { DEFAULT_LOCALE, LOCALES, LOCALE_TAGS, ROUTES, type LocaleTag } from './locales';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -24,7 +24,7 @@ test('no WCAG 2.1 A/AA violations on any screen, language or colour scheme', asy
       current = tag;
       await expectHeading(page, LOCALES[tag][route.title]);
       for (const colorScheme of ['light', 'dark'] as const) {
-        await page.emulateMedia({ colorScheme });
+        await setColorScheme(page, colorScheme);
         const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
         expect(results.passes.length, 'axe ran its checks').toBeGreaterThan(0);
         for (const violation of results.violations) {

@@ -80,11 +80,20 @@ export function indicator(page: Page, id: string) {
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
+/**
+ * Switches the emulated colour scheme and waits until the buttons' colour transitions (120 ms)
+ * have finished: axe must see the final colours, not a frame between light and dark.
+ */
+export async function setColorScheme(page: Page, colorScheme: 'light' | 'dark'): Promise<void> {
+  await page.emulateMedia({ colorScheme });
+  await page.waitForFunction(() => document.getAnimations().every((animation) => animation.playState !== 'running'));
+}
+
 /** Axe's WCAG 2.1 A/AA violations on the page as it is, light and dark. */
 export async function axeViolations(page: Page, step: string): Promise<string[]> {
   const found: string[] = [];
   for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme });
+    await setColorScheme(page, colorScheme);
     const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
     expect(results.passes.length, 'axe ran its checks').toBeGreaterThan(0);
     for (const violation of results.violations) {

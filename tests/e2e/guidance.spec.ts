@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { expectHeading, expectMounted, indicator, openApp, startFullObservation, waitForServiceWorkerControl } from './app';
+import { expectHeading, expectMounted, indicator, openApp, setColorScheme, startFullObservation, waitForServiceWorkerControl } from './app';
 import { LOCALES, toLatin, type LocaleTag, type Messages } from './locales';
 
 type Text = { sr: string; en: string };
@@ -279,7 +279,7 @@ test('the guidance has no WCAG 2.1 A/AA violations, light and dark, reading and 
   const found: string[] = [];
   const check = async (step: string) => {
     for (const colorScheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme });
+      await setColorScheme(page, colorScheme);
       const scan = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
       expect(scan.passes.length).toBeGreaterThan(0);
       for (const violation of scan.violations) {

@@ -3,7 +3,7 @@
 // assertions (the English messages come from locales/en.json).
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { expectMounted, indicator, startFullObservation, waitForServiceWorkerControl } from './app';
+import { expectMounted, indicator, setColorScheme, startFullObservation, waitForServiceWorkerControl } from './app';
 import { LOCALES } from './locales';
 
 const en = LOCALES.en;
@@ -136,7 +136,7 @@ test('every step of the flow has no WCAG 2.1 A/AA violations, light and dark', a
   const found: string[] = [];
   const check = async (step: string) => {
     for (const colorScheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme });
+      await setColorScheme(page, colorScheme);
       const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
       for (const violation of results.violations) {
         found.push(`${step} [${colorScheme}] ${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
