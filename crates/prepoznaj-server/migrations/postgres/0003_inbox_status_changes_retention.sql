@@ -8,7 +8,9 @@
 -- NULL once deleted by the retention job (then envelope_deleted_at is set); `size` stays the
 -- size it was received with.
 ALTER TABLE reports ALTER COLUMN envelope DROP NOT NULL;
-ALTER TABLE reports DROP CONSTRAINT reports_size_check;
+-- 0002's `size … CHECK (size = octet_length(envelope))` names two columns: PostgreSQL called
+-- it reports_check.
+ALTER TABLE reports DROP CONSTRAINT reports_check;
 -- The first `closed` change's time; never cleared.
 ALTER TABLE reports ADD COLUMN closed_at BIGINT;
 ALTER TABLE reports ADD COLUMN envelope_deleted_at BIGINT;
