@@ -142,8 +142,12 @@ error_codes! {
     HashMismatch => "hash_mismatch",
     /// The public key is not a usable age X25519 recipient.
     InvalidPublicKey => "invalid_public_key",
-    /// A different report was already received under this `report_id`.
+    /// A different report was already received under this `report_id`, or a different status
+    /// change under this `change_id`.
     ReportConflict => "report_conflict",
+    /// The report was closed and its envelope deleted after the retention period; only its
+    /// receipt remains.
+    ReportForgotten => "report_forgotten",
     /// This public key already belongs to a current member of the team.
     MemberExists => "member_exists",
     /// The team's last member cannot be removed: reports would have no one to read them.
@@ -291,6 +295,11 @@ uuid7_id!(
 uuid7_id!(
     /// A staff enrolment link (not its code, which is a [`Secret`]).
     EnrolmentLinkId
+);
+uuid7_id!(
+    /// A team's status change on a report, made on the team member's device: resending under
+    /// the same id is how the server recognises a retry.
+    StatusChangeId
 );
 
 impl TryFrom<&ReportId> for ReportUuid {
@@ -684,7 +693,8 @@ pub struct ReportSubmission {
 }
 
 /// Where a report is for the staff member who sent it. Never anything about its content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Ordered as a report goes: a status never goes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportStatus {
     /// Stored by the server; the team can read it.
@@ -883,6 +893,156 @@ pub struct SchoolKeys {
     pub protocol: u32,
 }
 
+/// How far the team has got with a report, the one thing the server learns of a status
+/// change; what was done, when and by whom is in the change's envelope.
+///
+/// The reporter sees only [`ReportStatus`]: `seen` stays `received`, `acted_upon` and `closed`
+/// are `acted_upon`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoarseStatus {
+    Seen,
+    ActedUpon,
+    /// Closed for good: the envelopes are deleted after the server's retention period.
+    Closed,
+}
+
+impl CoarseStatus {
+    /// What the reporter is told once a change with this status exists.
+    #[must_use]
+    pub fn reporter_status(self) -> ReportStatus {
+        match self {
+            Self::Seen => ReportStatus::Received,
+            Self::ActedUpon | Self::Closed => ReportStatus::ActedUpon,
+        }
+    }
+}
+
+/// Body of `POST /api/v1/team/reports/{id}/status-changes` (with a team member token): one
+/// step of the team's work on a report, encrypted to the team like the report itself.
+///
+/// Sending the same `change_id` with the same content again is a retry and gets the first
+/// answer back; different content under a known `change_id` is `409 report_conflict`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChangeRequest {
+    pub change_id: StatusChangeId,
+    pub coarse_status: CoarseStatus,
+    /// The detail (what was done, the date, a note) as an age envelope (binary format, standard
+    /// base64), encrypted to the team's keys.
+    pub envelope: Envelope,
+    /// SHA-256 of the envelope's bytes, in hex.
+    pub envelope_sha256: Sha256Digest,
+}
+
+/// A status change as the server keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub change_id: StatusChangeId,
+    pub report_id: ReportUuid,
+    pub coarse_status: CoarseStatus,
+    /// When the server first stored it (the server's clock).
+    pub recorded_at: UnixMillis,
+    pub envelope: Envelope,
+    pub envelope_sha256: Sha256Digest,
+}
+
+/// Answer to [`StatusChangeRequest`] (`201` new, `200` a retry): the change as first stored,
+/// and the report's status afterwards.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChangeRecorded {
+    pub change: StatusChange,
+    /// What the reporter now sees.
+    pub status: ReportStatus,
+    /// When the first `closed` change was stored; set once, never cleared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<UnixMillis>,
+    pub protocol: u32,
+}
+
+/// One report of the team's school, with everything the team's devices need to read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamReport {
+    pub report_id: ReportUuid,
+    pub received_at: UnixMillis,
+    /// Bytes of the envelope.
+    pub size: u64,
+    #[serde(deserialize_with = "wire_catalogue_version")]
+    pub catalogue_version: CatalogueVersion,
+    /// What the reporter sees.
+    pub status: ReportStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<UnixMillis>,
+    pub envelope: Envelope,
+    pub envelope_sha256: Sha256Digest,
+    /// Oldest first.
+    pub status_changes: Vec<StatusChange>,
+}
+
+/// Where a page of [`TeamReports`] ends: the last report's `received_at` and id, written
+/// `<received_at>.<report_id>`. The next page has the reports after it, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ReportCursor {
+    pub received_at: UnixMillis,
+    pub report_id: ReportUuid,
+}
+
+/// Why a text is not a [`ReportCursor`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a cursor is `<received_at>.<report_id>`, as `next_cursor` gives it")]
+pub struct ReportCursorError;
+
+impl TryFrom<String> for ReportCursor {
+    type Error = ReportCursorError;
+
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        let (received_at, report_id) = text.split_once('.').ok_or(ReportCursorError)?;
+        let well_formed =
+            !received_at.is_empty() && received_at.bytes().all(|b| b.is_ascii_digit());
+        Ok(Self {
+            received_at: UnixMillis(
+                received_at
+                    .parse()
+                    .ok()
+                    .filter(|_| well_formed)
+                    .ok_or(ReportCursorError)?,
+            ),
+            report_id: ReportUuid::parse(report_id).map_err(|_| ReportCursorError)?,
+        })
+    }
+}
+
+impl From<ReportCursor> for String {
+    fn from(cursor: ReportCursor) -> String {
+        cursor.to_string()
+    }
+}
+
+impl fmt::Display for ReportCursor {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{}.{}", self.received_at.0, self.report_id)
+    }
+}
+
+/// Reports on one page of `GET /api/v1/team/reports` when `limit` is not given.
+pub const DEFAULT_TEAM_REPORTS_PAGE: u16 = 50;
+
+/// The most reports one page may hold (`limit`): envelopes are up to
+/// [`MAX_REQUEST_BODY_BYTES`] each.
+pub const MAX_TEAM_REPORTS_PAGE: u16 = 100;
+
+/// Body of `GET /api/v1/team/reports?limit=<n>&cursor=<next_cursor>` (with a team member
+/// token): the school's reports newest first, without those whose envelope was deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamReports {
+    pub reports: Vec<TeamReport>,
+    /// Present when there may be more: pass it as `cursor` for the next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<ReportCursor>,
+    pub protocol: u32,
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
@@ -1023,6 +1183,37 @@ mod tests {
             "https://prepoznaj.example.rs/team/setup#c0de"
         );
         assert_eq!(format!("{code:?}"), "Secret(redacted)");
+    }
+
+    #[test]
+    fn report_cursors_round_trip_and_refuse_anything_else() {
+        let cursor = ReportCursor {
+            received_at: UnixMillis(1_764_230_405_000),
+            report_id: ReportUuid::parse(V7).unwrap(),
+        };
+        let text = cursor.to_string();
+        assert_eq!(text, format!("1764230405000.{V7}"));
+        assert_eq!(ReportCursor::try_from(text), Ok(cursor));
+        for refused in ["", V7, "12", "x.{V7}", "+1.{V7}", "1.0190f0e1"] {
+            let refused = refused.replace("{V7}", V7);
+            assert!(
+                ReportCursor::try_from(refused.clone()).is_err(),
+                "{refused}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_reporter_never_sees_seen() {
+        assert_eq!(CoarseStatus::Seen.reporter_status(), ReportStatus::Received);
+        assert_eq!(
+            CoarseStatus::ActedUpon.reporter_status(),
+            ReportStatus::ActedUpon
+        );
+        assert_eq!(
+            CoarseStatus::Closed.reporter_status(),
+            ReportStatus::ActedUpon
+        );
     }
 
     #[test]

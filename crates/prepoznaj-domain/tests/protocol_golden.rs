@@ -7,13 +7,14 @@
 use prepoznaj_domain::catalogue::CatalogueVersion;
 use prepoznaj_domain::observation::UnixMillis;
 use prepoznaj_domain::protocol::{
-    AgeRecipient, ApiErrorBody, Device, DeviceEnrolment, DeviceEnrolmentRequest, DeviceId,
-    DeviceRevoked, DisplayName, EnrolmentLink, EnrolmentLinkCreated, EnrolmentLinkId,
+    AgeRecipient, ApiErrorBody, CoarseStatus, Device, DeviceEnrolment, DeviceEnrolmentRequest,
+    DeviceId, DeviceRevoked, DisplayName, EnrolmentLink, EnrolmentLinkCreated, EnrolmentLinkId,
     EnrolmentLinkRequest, EnrolmentLinkRevoked, Envelope, ErrorCode, HealthResponse,
-    KeyFingerprint, KeySet, LinkValidDays, PROTOCOL_VERSION, ReceiptResponse, ReportReceipt,
-    ReportStatus, ReportSubmission, ReportUuid, School, SchoolId, SchoolKeys, SchoolName, Secret,
-    Sha256Digest, TeamMember, TeamMemberAdded, TeamMemberId, TeamMemberRemoved, TeamMemberRequest,
-    TeamSetupRequest, TeamSetupResponse,
+    KeyFingerprint, KeySet, LinkValidDays, PROTOCOL_VERSION, ReceiptResponse, ReportCursor,
+    ReportReceipt, ReportStatus, ReportSubmission, ReportUuid, School, SchoolId, SchoolKeys,
+    SchoolName, Secret, Sha256Digest, StatusChange, StatusChangeId, StatusChangeRecorded,
+    StatusChangeRequest, TeamMember, TeamMemberAdded, TeamMemberId, TeamMemberRemoved,
+    TeamMemberRequest, TeamReport, TeamReports, TeamSetupRequest, TeamSetupResponse,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -300,6 +301,64 @@ golden!(
     }
 );
 
+const CHANGE_ID: &str = "0192f3a4-0005-7000-8000-00000000000f";
+
+fn status_change(coarse_status: CoarseStatus, offset: u64) -> StatusChange {
+    StatusChange {
+        change_id: StatusChangeId::parse(CHANGE_ID).unwrap(),
+        report_id: ReportUuid::parse(REPORT_ID).unwrap(),
+        coarse_status,
+        recorded_at: at(offset),
+        envelope: Envelope::from_bytes(b"age-encryption.org/v1\n-> X25519 change".to_vec()),
+        envelope_sha256: digest(),
+    }
+}
+
+golden!(
+    status_change_request,
+    "status_change_request.json",
+    StatusChangeRequest {
+        change_id: StatusChangeId::parse(CHANGE_ID).unwrap(),
+        coarse_status: CoarseStatus::ActedUpon,
+        envelope: Envelope::from_bytes(b"age-encryption.org/v1\n-> X25519 change".to_vec()),
+        envelope_sha256: digest(),
+    }
+);
+
+golden!(
+    status_change_recorded,
+    "status_change_recorded.json",
+    StatusChangeRecorded {
+        change: status_change(CoarseStatus::Closed, 9_000),
+        status: ReportStatus::ActedUpon,
+        closed_at: Some(at(9_000)),
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+golden!(
+    team_reports,
+    "team_reports.json",
+    TeamReports {
+        reports: vec![TeamReport {
+            report_id: ReportUuid::parse(REPORT_ID).unwrap(),
+            received_at: at(5_000),
+            size: 35,
+            catalogue_version: CatalogueVersion::new("2021-r1"),
+            status: ReportStatus::Received,
+            closed_at: None,
+            envelope: Envelope::from_bytes(b"age-encryption.org/v1\n-> X25519 ...".to_vec()),
+            envelope_sha256: digest(),
+            status_changes: vec![status_change(CoarseStatus::Seen, 6_000)],
+        }],
+        next_cursor: Some(ReportCursor {
+            received_at: at(5_000),
+            report_id: ReportUuid::parse(REPORT_ID).unwrap(),
+        }),
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
 /// `from_str` of `base` with `field` set to `value` (or removed when `value` is `None`).
 fn variant<T: DeserializeOwned>(
     base: &str,
@@ -341,6 +400,9 @@ fn requests_refuse_unknown_fields() {
     refuses_an_extra_field::<DeviceEnrolmentRequest>(include_str!(
         "golden/protocol/device_enrolment_request.json"
     ));
+    refuses_an_extra_field::<StatusChangeRequest>(include_str!(
+        "golden/protocol/status_change_request.json"
+    ));
 }
 
 #[test]
@@ -366,6 +428,23 @@ fn a_submission_checks_each_field() {
     }
     let error = variant::<ReportSubmission>(golden, "protocol_version", None).unwrap_err();
     assert!(error.to_string().starts_with("missing field"), "{error}");
+}
+
+#[test]
+fn a_status_change_has_only_the_three_coarse_statuses() {
+    let golden = include_str!("golden/protocol/status_change_request.json");
+    for coarse_status in ["seen", "acted_upon", "closed"] {
+        assert!(
+            variant::<StatusChangeRequest>(golden, "coarse_status", Some(coarse_status.into()))
+                .is_ok()
+        );
+    }
+    for refused in ["received", "new", "Closed"] {
+        assert!(
+            variant::<StatusChangeRequest>(golden, "coarse_status", Some(refused.into())).is_err(),
+            "{refused}"
+        );
+    }
 }
 
 #[test]

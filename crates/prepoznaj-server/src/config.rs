@@ -93,10 +93,22 @@ pub struct Config {
     /// The built app (trunk's output, with `index.html`).
     #[arg(long, env = "PREPOZNAJ_DIST", default_value = "./dist")]
     pub dist: PathBuf,
+    /// Days a closed report's envelope and its status changes are kept after closing; then
+    /// the retention job (hourly) deletes them and keeps only a tombstone.
+    #[arg(
+        long,
+        env = "PREPOZNAJ_REPORT_RETENTION_DAYS",
+        default_value_t = DEFAULT_REPORT_RETENTION_DAYS,
+        value_parser = clap::value_parser!(u16).range(1..=3650)
+    )]
+    pub report_retention_days: u16,
     /// Log filter for stderr, e.g. `info` or `warn,prepoznaj_server=debug`.
     #[arg(long, env = "PREPOZNAJ_LOG", default_value = "info")]
     pub log: Targets,
 }
+
+/// Days a closed report's envelope is kept when the operator does not say.
+pub const DEFAULT_REPORT_RETENTION_DAYS: u16 = 30;
 
 /// `--database-url` as given: not checked yet, and never printed (it may hold a password).
 #[derive(Clone, PartialEq, Eq)]

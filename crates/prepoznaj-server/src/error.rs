@@ -56,6 +56,10 @@ pub enum ApiError {
     InvalidPublicKey(&'static str),
     #[error("a different report was already received with this report_id")]
     ReportConflict,
+    #[error("a different status change was already recorded with this change_id")]
+    StatusChangeConflict,
+    #[error("this report was closed and its envelope deleted after the retention period")]
+    ReportForgotten,
     #[error("this public key already belongs to a member of the team")]
     MemberExists,
     #[error("the team's last member cannot be removed")]
@@ -105,7 +109,8 @@ impl ApiError {
             Self::NotAnAgeEnvelope(_) => ErrorCode::NotAnAgeEnvelope,
             Self::HashMismatch => ErrorCode::HashMismatch,
             Self::InvalidPublicKey(_) => ErrorCode::InvalidPublicKey,
-            Self::ReportConflict => ErrorCode::ReportConflict,
+            Self::ReportConflict | Self::StatusChangeConflict => ErrorCode::ReportConflict,
+            Self::ReportForgotten => ErrorCode::ReportForgotten,
             Self::MemberExists => ErrorCode::MemberExists,
             Self::LastTeamMember => ErrorCode::LastTeamMember,
             Self::PublicKeyMismatch => ErrorCode::PublicKeyMismatch,
@@ -165,7 +170,10 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::ReportConflict | ErrorCode::MemberExists | ErrorCode::LastTeamMember => {
             StatusCode::CONFLICT
         }
-        ErrorCode::LinkExpired | ErrorCode::LinkRevoked | ErrorCode::LinkUsed => StatusCode::GONE,
+        ErrorCode::LinkExpired
+        | ErrorCode::LinkRevoked
+        | ErrorCode::LinkUsed
+        | ErrorCode::ReportForgotten => StatusCode::GONE,
         ErrorCode::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,

@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod error;
 pub mod operator;
 pub mod rate_limit;
+pub mod retention;
 pub mod routes;
 pub mod security;
 pub mod startup;

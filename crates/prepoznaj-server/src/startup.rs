@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use tower::util::MapResponseLayer;
 
 use crate::{
-    Config, StartupError, routes, security,
+    Config, StartupError, retention, routes, security,
     static_files::StaticFiles,
     store::{Database, Store, StoreError, postgres::PostgresStore, sqlite::SqliteStore},
     telemetry,
@@ -25,6 +25,7 @@ pub struct Application {
     router: Router,
     address: SocketAddr,
     database: Database,
+    retention: retention::Job,
 }
 
 impl Application {
@@ -39,15 +40,23 @@ impl Application {
         };
         let listener = TcpListener::bind(requested).await.map_err(bind_error)?;
         let address = listener.local_addr().map_err(bind_error)?;
-        let router = match open_store(&database).await? {
-            OpenStore::Sqlite(store) => router(store, static_files),
-            OpenStore::Postgres(store) => router(store, static_files),
+        let retention_days = config.report_retention_days;
+        let (router, retention) = match open_store(&database).await? {
+            OpenStore::Sqlite(store) => (
+                router(store.clone(), static_files),
+                retention::Job::new(store, retention_days),
+            ),
+            OpenStore::Postgres(store) => (
+                router(store.clone(), static_files),
+                retention::Job::new(store, retention_days),
+            ),
         };
         Ok(Self {
             listener,
             router,
             address,
             database,
+            retention,
         })
     }
 
@@ -77,15 +86,18 @@ impl Application {
     }
 
     /// Serves until SIGINT or SIGTERM, then lets open requests finish. Each request knows its
-    /// client's address (for rate limits).
+    /// client's address (for rate limits). The retention job runs meanwhile.
     pub async fn run_until_stopped(self) -> Result<(), StartupError> {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        let retention = tokio::spawn(self.retention.run());
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
-            .map_err(StartupError::Serve)
+            .map_err(StartupError::Serve);
+        retention.abort();
+        served
     }
 }
 

@@ -16,6 +16,7 @@ pub mod keys;
 pub mod openapi;
 pub mod reports;
 pub mod team;
+pub mod team_reports;
 
 use std::sync::Arc;
 
@@ -94,6 +95,9 @@ pub fn routes<S: Store>() -> Vec<ApiRoute<S>> {
         ApiRoute::new("/api/v1/team/setup").post(team::set_up::<S>),
         ApiRoute::new("/api/v1/team/members").post(team::approve_member::<S>),
         ApiRoute::new("/api/v1/team/members/{id}").delete(team::remove_member::<S>),
+        ApiRoute::new("/api/v1/team/reports").get(team_reports::list::<S>),
+        ApiRoute::new("/api/v1/team/reports/{id}/status-changes")
+            .post(team_reports::record_status_change::<S>),
         ApiRoute::new("/api/v1/enrolment-links").post(enrolment_links::create::<S>),
         ApiRoute::new("/api/v1/enrolment-links/{id}").delete(enrolment_links::revoke::<S>),
         ApiRoute::new("/api/v1/devices").post(devices::enrol::<S>),

@@ -20,8 +20,9 @@ use prepoznaj_domain::{
     catalogue::CatalogueVersion,
     observation::UnixMillis,
     protocol::{
-        Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, KeySet, ReportReceipt,
-        ReportUuid, School, SchoolId, TeamMember, TeamMemberId,
+        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, KeySet,
+        ReportCursor, ReportReceipt, ReportStatus, ReportUuid, School, SchoolId, StatusChange,
+        TeamMember, TeamMemberId, TeamReport,
     },
 };
 
@@ -150,6 +151,87 @@ pub trait Store: Clone + Send + Sync + 'static {
         school_id: SchoolId,
         report_id: ReportUuid,
     ) -> impl Future<Output = Result<Option<ReportReceipt>, StoreError>> + Send;
+
+    /// The school's reports whose envelope is kept, newest first (by received time, then id),
+    /// each with its status changes oldest first: at most `page.limit`, after `page.after`.
+    fn team_reports(
+        &self,
+        school_id: SchoolId,
+        page: ReportPage,
+    ) -> impl Future<Output = Result<Vec<TeamReport>, StoreError>> + Send;
+
+    /// Stores a status change on a report of this school unless its id is known (then it is a
+    /// retry, or a conflict), and updates what the reporter sees and the closing time.
+    fn record_status_change(
+        &self,
+        change: NewStatusChange,
+    ) -> impl Future<Output = Result<StatusChangeOutcome, StoreError>> + Send;
+
+    /// The retention job's work, in one transaction: deletes the envelope and the status
+    /// changes of every report closed at or before `closed_before` and keeps its tombstone
+    /// (the row without envelope, `envelope_deleted_at` = `now`). Returns how many reports.
+    fn forget_closed_reports(
+        &self,
+        closed_before: UnixMillis,
+        now: UnixMillis,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+}
+
+/// A coarse status as both backends store it.
+pub fn coarse_status_text(status: CoarseStatus) -> &'static str {
+    match status {
+        CoarseStatus::Seen => "seen",
+        CoarseStatus::ActedUpon => "acted_upon",
+        CoarseStatus::Closed => "closed",
+    }
+}
+
+/// Reads back what [`coarse_status_text`] wrote.
+pub fn coarse_status_from_text(text: &str) -> Option<CoarseStatus> {
+    [
+        CoarseStatus::Seen,
+        CoarseStatus::ActedUpon,
+        CoarseStatus::Closed,
+    ]
+    .into_iter()
+    .find(|status| coarse_status_text(*status) == text)
+}
+
+/// Which of a school's reports to list: newest first, after the cursor if there is one.
+#[derive(Debug, Clone)]
+pub struct ReportPage {
+    pub after: Option<ReportCursor>,
+    pub limit: u16,
+}
+
+/// A checked status change from a member of `school_id`'s team; `change.recorded_at` is the
+/// time it gets if it is new.
+#[derive(Debug, Clone)]
+pub struct NewStatusChange {
+    pub school_id: SchoolId,
+    pub change: StatusChange,
+}
+
+/// A status change as stored and the report's state after it.
+#[derive(Debug, Clone)]
+pub struct RecordedStatusChange {
+    pub change: StatusChange,
+    pub status: ReportStatus,
+    pub closed_at: Option<UnixMillis>,
+}
+
+/// What became of a [`NewStatusChange`].
+#[derive(Debug, Clone)]
+pub enum StatusChangeOutcome {
+    Recorded(RecordedStatusChange),
+    /// An identical earlier change (same report, status and envelope): as first stored.
+    AlreadyRecorded(RecordedStatusChange),
+    /// A different change under this change id.
+    Conflict,
+    /// No such report in the school.
+    ReportNotFound,
+    /// The report's envelope was deleted by the retention job.
+    ReportForgotten,
 }
 
 /// A school and the hash of its first team set-up code.

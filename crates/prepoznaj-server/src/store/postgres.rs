@@ -28,10 +28,12 @@ use deadpool_postgres::{
     },
 };
 use prepoznaj_domain::{
+    catalogue::CatalogueVersion,
     observation::UnixMillis,
     protocol::{
-        Device, DeviceId, EnrolmentLink, EnrolmentLinkId, KeySet, ReportReceipt, ReportStatus,
-        ReportUuid, School, SchoolId, Sha256Digest, TeamMember, TeamMemberId,
+        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, KeySet,
+        ReportReceipt, ReportStatus, ReportUuid, School, SchoolId, Sha256Digest, StatusChange,
+        TeamMember, TeamMemberId, TeamReport,
     },
 };
 
@@ -39,8 +41,10 @@ use crate::credentials::SecretHash;
 
 use super::{
     ApprovalOutcome, BackendError, CodeRefusal, DeviceCredential, EnrolmentOutcome, MemberApproval,
-    NewDevice, NewEnrolmentLink, NewReport, NewSchool, RemovalOutcome, SetupOutcome,
-    SetupRedemption, Store, StoreError, SubmissionOutcome, TeamCredential, TokenLookup,
+    NewDevice, NewEnrolmentLink, NewReport, NewSchool, NewStatusChange, RecordedStatusChange,
+    RemovalOutcome, ReportPage, SetupOutcome, SetupRedemption, StatusChangeOutcome, Store,
+    StoreError, SubmissionOutcome, TeamCredential, TokenLookup, coarse_status_from_text,
+    coarse_status_text,
 };
 
 /// The columns [`member_from_row`] reads, in its order.
@@ -83,6 +87,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 2,
         sql: include_str!("../../migrations/postgres/0002_schools_devices_reports.sql"),
+    },
+    Migration {
+        version: 3,
+        sql: include_str!("../../migrations/postgres/0003_inbox_status_changes_retention.sql"),
     },
 ];
 
@@ -571,6 +579,236 @@ impl Store for PostgresStore {
         )
         .await
     }
+
+    async fn team_reports(
+        &self,
+        school_id: SchoolId,
+        page: ReportPage,
+    ) -> Result<Vec<TeamReport>, StoreError> {
+        self.run(
+            "list a school's reports",
+            Access::Read,
+            (school_id, page),
+            |transaction, (school_id, page)| {
+                Box::pin(read_team_reports(transaction, school_id, page))
+            },
+        )
+        .await
+    }
+
+    async fn record_status_change(
+        &self,
+        new: NewStatusChange,
+    ) -> Result<StatusChangeOutcome, StoreError> {
+        self.run(
+            "record a status change",
+            Access::Write,
+            new,
+            |transaction, new| Box::pin(record_status_change(transaction, new)),
+        )
+        .await
+    }
+
+    async fn forget_closed_reports(
+        &self,
+        closed_before: UnixMillis,
+        now: UnixMillis,
+    ) -> Result<u64, StoreError> {
+        self.run(
+            "forget closed reports",
+            Access::Write,
+            (closed_before, now),
+            |transaction, (closed_before, now)| {
+                Box::pin(async move {
+                    execute(
+                        transaction,
+                        "DELETE FROM report_status_changes WHERE report_id IN
+                             (SELECT id FROM reports
+                              WHERE closed_at <= $1 AND envelope IS NOT NULL)",
+                        &[&millis(*closed_before)],
+                    )
+                    .await?;
+                    Ok(execute(
+                        transaction,
+                        "UPDATE reports SET envelope = NULL, envelope_deleted_at = $2
+                         WHERE closed_at <= $1 AND envelope IS NOT NULL",
+                        &[&millis(*closed_before), &millis(*now)],
+                    )
+                    .await?)
+                })
+            },
+        )
+        .await
+    }
+}
+
+async fn read_team_reports(
+    transaction: &Transaction<'_>,
+    school_id: &SchoolId,
+    page: &ReportPage,
+) -> Result<Vec<TeamReport>, BackendError> {
+    let (after_time, after_id) = page.after.as_ref().map_or((i64::MAX, None), |cursor| {
+        (millis(cursor.received_at), Some(cursor.report_id.as_str()))
+    });
+    let statement = transaction
+        .prepare_cached(
+            "SELECT id, received_at, size, catalogue_version, status, closed_at, envelope,
+                    envelope_sha256
+             FROM reports
+             WHERE school_id = $1 AND envelope IS NOT NULL
+               AND ($3::text IS NULL OR received_at < $2 OR (received_at = $2 AND id < $3))
+             ORDER BY received_at DESC, id DESC LIMIT $4",
+        )
+        .await?;
+    let mut reports = transaction
+        .query(
+            &statement,
+            &[
+                &school_id.as_str(),
+                &after_time,
+                &after_id,
+                &i64::from(page.limit),
+            ],
+        )
+        .await?
+        .iter()
+        .map(team_report_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let report_ids: Vec<&str> = reports
+        .iter()
+        .map(|report| report.report_id.as_str())
+        .collect();
+    let statement = transaction
+        .prepare_cached(
+            "SELECT id, report_id, coarse_status, recorded_at, envelope, envelope_sha256
+             FROM report_status_changes WHERE report_id = ANY($1)
+             ORDER BY recorded_at, id",
+        )
+        .await?;
+    let changes = transaction
+        .query(&statement, &[&report_ids])
+        .await?
+        .iter()
+        .map(status_change_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    for change in changes {
+        if let Some(report) = reports
+            .iter_mut()
+            .find(|report| report.report_id == change.report_id)
+        {
+            report.status_changes.push(change);
+        }
+    }
+    Ok(reports)
+}
+
+fn team_report_from_row(row: &Row) -> Result<TeamReport, BackendError> {
+    Ok(TeamReport {
+        report_id: parsed(row, 0)?,
+        received_at: unix_millis(row, 1)?,
+        size: u64::try_from(row.try_get::<_, i64>(2)?)?,
+        catalogue_version: CatalogueVersion::new(row.try_get::<_, String>(3)?),
+        status: report_status(row.try_get(4)?)?,
+        closed_at: optional_unix_millis(row, 5)?,
+        envelope: Envelope::from_bytes(row.try_get(6)?),
+        envelope_sha256: digest(row, 7)?,
+        status_changes: Vec::new(),
+    })
+}
+
+fn status_change_from_row(row: &Row) -> Result<StatusChange, BackendError> {
+    let coarse_status: &str = row.try_get(2)?;
+    Ok(StatusChange {
+        change_id: parsed(row, 0)?,
+        report_id: parsed(row, 1)?,
+        coarse_status: coarse_status_from_text(coarse_status)
+            .ok_or_else(|| format!("unknown coarse status {coarse_status:?}"))?,
+        recorded_at: unix_millis(row, 3)?,
+        envelope: Envelope::from_bytes(row.try_get(4)?),
+        envelope_sha256: digest(row, 5)?,
+    })
+}
+
+/// Records `new` unless its change id is known (a retry or a conflict), on a report of its
+/// school whose envelope is kept; the reporter's status only ever goes up, `closed_at` is set
+/// once. Serializable: two changes to one report never both see the old status.
+async fn record_status_change(
+    transaction: &Transaction<'_>,
+    new: &NewStatusChange,
+) -> Result<StatusChangeOutcome, BackendError> {
+    let change = &new.change;
+    let report = query_opt(
+        transaction,
+        "SELECT status, closed_at, envelope IS NULL FROM reports WHERE id = $1 AND school_id = $2",
+        &[&change.report_id.as_str(), &new.school_id.as_str()],
+    )
+    .await?;
+    let Some(report) = report else {
+        return Ok(StatusChangeOutcome::ReportNotFound);
+    };
+    let status = report_status(report.try_get(0)?)?;
+    let closed_at = optional_unix_millis(&report, 1)?;
+    let forgotten: bool = report.try_get(2)?;
+    let earlier = query_opt(
+        transaction,
+        "SELECT report_id, coarse_status, envelope_sha256, recorded_at
+         FROM report_status_changes WHERE id = $1",
+        &[&change.change_id.as_str()],
+    )
+    .await?;
+    if let Some(earlier) = earlier {
+        let identical = earlier.try_get::<_, &str>(0)? == change.report_id.as_str()
+            && earlier.try_get::<_, &str>(1)? == coarse_status_text(change.coarse_status)
+            && digest(&earlier, 2)? == change.envelope_sha256;
+        return Ok(if identical {
+            StatusChangeOutcome::AlreadyRecorded(RecordedStatusChange {
+                change: StatusChange {
+                    recorded_at: unix_millis(&earlier, 3)?,
+                    ..change.clone()
+                },
+                status,
+                closed_at,
+            })
+        } else {
+            StatusChangeOutcome::Conflict
+        });
+    }
+    if forgotten {
+        return Ok(StatusChangeOutcome::ReportForgotten);
+    }
+    execute(
+        transaction,
+        "INSERT INTO report_status_changes
+             (id, report_id, coarse_status, envelope, envelope_sha256, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        &[
+            &change.change_id.as_str(),
+            &change.report_id.as_str(),
+            &coarse_status_text(change.coarse_status),
+            &change.envelope.as_bytes(),
+            &change.envelope_sha256.as_bytes().as_slice(),
+            &millis(change.recorded_at),
+        ],
+    )
+    .await?;
+    let status = status.max(change.coarse_status.reporter_status());
+    let closed_at =
+        closed_at.or((change.coarse_status == CoarseStatus::Closed).then_some(change.recorded_at));
+    execute(
+        transaction,
+        "UPDATE reports SET status = $2, closed_at = $3 WHERE id = $1",
+        &[
+            &change.report_id.as_str(),
+            &status_text(status),
+            &closed_at.map(millis),
+        ],
+    )
+    .await?;
+    Ok(StatusChangeOutcome::Recorded(RecordedStatusChange {
+        change: change.clone(),
+        status,
+        closed_at,
+    }))
 }
 
 async fn redeem(
@@ -850,21 +1088,28 @@ fn member_from_row(row: &Row) -> Result<TeamMember, BackendError> {
 }
 
 fn receipt_from_row(row: &Row, first: usize) -> Result<ReportReceipt, BackendError> {
-    let digest: [u8; 32] = row
-        .try_get::<_, &[u8]>(first + 3)?
-        .try_into()
-        .map_err(|_| "a stored envelope digest is not 32 bytes")?;
-    let status = match row.try_get::<_, &str>(first + 2)? {
-        "received" => ReportStatus::Received,
-        "acted_upon" => ReportStatus::ActedUpon,
-        other => return Err(format!("unknown report status {other:?}").into()),
-    };
     Ok(ReportReceipt {
         report_id: parsed(row, first)?,
         received_at: unix_millis(row, first + 1)?,
-        status,
-        envelope_sha256: Sha256Digest::from_bytes(digest),
+        status: report_status(row.try_get(first + 2)?)?,
+        envelope_sha256: digest(row, first + 3)?,
     })
+}
+
+fn report_status(text: &str) -> Result<ReportStatus, BackendError> {
+    match text {
+        "received" => Ok(ReportStatus::Received),
+        "acted_upon" => Ok(ReportStatus::ActedUpon),
+        other => Err(format!("unknown report status {other:?}").into()),
+    }
+}
+
+fn digest(row: &Row, index: usize) -> Result<Sha256Digest, BackendError> {
+    let bytes: [u8; 32] = row
+        .try_get::<_, &[u8]>(index)?
+        .try_into()
+        .map_err(|_| "a stored envelope digest is not 32 bytes")?;
+    Ok(Sha256Digest::from_bytes(bytes))
 }
 
 fn status_text(status: ReportStatus) -> &'static str {

@@ -35,10 +35,12 @@ use std::{
 };
 
 use prepoznaj_domain::{
+    catalogue::CatalogueVersion,
     observation::UnixMillis,
     protocol::{
-        Device, DeviceId, EnrolmentLink, EnrolmentLinkId, KeySet, ReportReceipt, ReportStatus,
-        ReportUuid, School, SchoolId, Sha256Digest, TeamMember, TeamMemberId,
+        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, KeySet,
+        ReportReceipt, ReportStatus, ReportUuid, School, SchoolId, Sha256Digest, StatusChange,
+        TeamMember, TeamMemberId, TeamReport,
     },
 };
 use rusqlite::{
@@ -54,8 +56,10 @@ use crate::credentials::SecretHash;
 
 use super::{
     ApprovalOutcome, BackendError, CodeRefusal, DeviceCredential, EnrolmentOutcome, MemberApproval,
-    NewDevice, NewEnrolmentLink, NewReport, NewSchool, RemovalOutcome, SetupOutcome,
-    SetupRedemption, Store, StoreError, SubmissionOutcome, TeamCredential, TokenLookup,
+    NewDevice, NewEnrolmentLink, NewReport, NewSchool, NewStatusChange, RecordedStatusChange,
+    RemovalOutcome, ReportPage, SetupOutcome, SetupRedemption, StatusChangeOutcome, Store,
+    StoreError, SubmissionOutcome, TeamCredential, TokenLookup, coarse_status_from_text,
+    coarse_status_text,
 };
 
 /// File name of the database inside the data directory.
@@ -89,6 +93,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 2,
         sql: include_str!("../../migrations/sqlite/0002_schools_devices_reports.sql"),
+    },
+    Migration {
+        version: 3,
+        sql: include_str!("../../migrations/sqlite/0003_inbox_status_changes_retention.sql"),
     },
 ];
 
@@ -720,6 +728,212 @@ impl Store for SqliteStore {
         })
         .await
     }
+
+    async fn team_reports(
+        &self,
+        school_id: SchoolId,
+        page: ReportPage,
+    ) -> Result<Vec<TeamReport>, StoreError> {
+        self.read("list a school's reports", move |connection| {
+            read_team_reports(connection, &school_id, &page)
+        })
+        .await
+    }
+
+    async fn record_status_change(
+        &self,
+        new: NewStatusChange,
+    ) -> Result<StatusChangeOutcome, StoreError> {
+        self.write("record a status change", move |transaction| {
+            record_status_change(transaction, new)
+        })
+        .await
+    }
+
+    async fn forget_closed_reports(
+        &self,
+        closed_before: UnixMillis,
+        now: UnixMillis,
+    ) -> Result<u64, StoreError> {
+        self.write("forget closed reports", move |transaction| {
+            transaction.execute(
+                "DELETE FROM report_status_changes WHERE report_id IN
+                     (SELECT id FROM reports WHERE closed_at <= ?1 AND envelope IS NOT NULL)",
+                [closed_before.0],
+            )?;
+            let forgotten = transaction.execute(
+                "UPDATE reports SET envelope = NULL, envelope_deleted_at = ?2
+                 WHERE closed_at <= ?1 AND envelope IS NOT NULL",
+                [closed_before.0, now.0],
+            )?;
+            Ok(u64::try_from(forgotten).unwrap_or(u64::MAX))
+        })
+        .await
+    }
+}
+
+/// The columns [`team_report_from_row`] reads, in its order.
+const TEAM_REPORT_COLUMNS: &str = "id, received_at, size, catalogue_version, status, closed_at, \
+                                   envelope, envelope_sha256";
+
+fn read_team_reports(
+    connection: &Connection,
+    school_id: &SchoolId,
+    page: &ReportPage,
+) -> rusqlite::Result<Vec<TeamReport>> {
+    // Times are stored as signed 64-bit integers.
+    let (after_time, after_id) = page.after.as_ref().map_or((i64::MAX, None), |cursor| {
+        (
+            i64::try_from(cursor.received_at.0).unwrap_or(i64::MAX),
+            Some(cursor.report_id.as_str()),
+        )
+    });
+    let mut reports = connection
+        .prepare_cached(&format!(
+            "SELECT {TEAM_REPORT_COLUMNS} FROM reports
+             WHERE school_id = ?1 AND envelope IS NOT NULL
+               AND (?3 IS NULL OR received_at < ?2 OR (received_at = ?2 AND id < ?3))
+             ORDER BY received_at DESC, id DESC LIMIT ?4"
+        ))?
+        .query_map(
+            params![school_id.as_str(), after_time, after_id, page.limit],
+            team_report_from_row,
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut changes = connection.prepare_cached(&format!(
+        "SELECT {STATUS_CHANGE_COLUMNS} FROM report_status_changes
+         WHERE report_id = ?1 ORDER BY recorded_at, id"
+    ))?;
+    for report in &mut reports {
+        report.status_changes = changes
+            .query_map([report.report_id.as_str()], status_change_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+    }
+    Ok(reports)
+}
+
+fn team_report_from_row(row: &Row<'_>) -> rusqlite::Result<TeamReport> {
+    let digest: [u8; 32] = row.get(7)?;
+    Ok(TeamReport {
+        report_id: parsed(row, 0)?,
+        received_at: UnixMillis(row.get(1)?),
+        size: row.get(2)?,
+        catalogue_version: CatalogueVersion::new(row.get::<_, String>(3)?),
+        status: report_status(row, 4)?,
+        closed_at: row.get::<_, Option<u64>>(5)?.map(UnixMillis),
+        envelope: Envelope::from_bytes(row.get(6)?),
+        envelope_sha256: Sha256Digest::from_bytes(digest),
+        status_changes: Vec::new(),
+    })
+}
+
+/// The columns [`status_change_from_row`] reads, in its order.
+const STATUS_CHANGE_COLUMNS: &str =
+    "id, report_id, coarse_status, recorded_at, envelope, envelope_sha256";
+
+fn status_change_from_row(row: &Row<'_>) -> rusqlite::Result<StatusChange> {
+    let digest: [u8; 32] = row.get(5)?;
+    let coarse_status: String = row.get(2)?;
+    Ok(StatusChange {
+        change_id: parsed(row, 0)?,
+        report_id: parsed(row, 1)?,
+        coarse_status: coarse_status_from_text(&coarse_status)
+            .ok_or_else(|| not_convertible(2, format!("coarse status {coarse_status:?}")))?,
+        recorded_at: UnixMillis(row.get(3)?),
+        envelope: Envelope::from_bytes(row.get(4)?),
+        envelope_sha256: Sha256Digest::from_bytes(digest),
+    })
+}
+
+/// Records `new` unless its change id is known (a retry or a conflict), on a report of its
+/// school whose envelope is kept; the reporter's status only ever goes up, `closed_at` is set
+/// once.
+fn record_status_change(
+    transaction: &Transaction<'_>,
+    new: NewStatusChange,
+) -> rusqlite::Result<StatusChangeOutcome> {
+    let change = new.change;
+    let report = transaction
+        .query_row(
+            "SELECT status, closed_at, envelope IS NULL FROM reports
+             WHERE id = ?1 AND school_id = ?2",
+            [change.report_id.as_str(), new.school_id.as_str()],
+            |row| {
+                Ok((
+                    report_status(row, 0)?,
+                    row.get::<_, Option<u64>>(1)?.map(UnixMillis),
+                    row.get::<_, bool>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((status, closed_at, forgotten)) = report else {
+        return Ok(StatusChangeOutcome::ReportNotFound);
+    };
+    let earlier = transaction
+        .query_row(
+            "SELECT report_id, coarse_status, envelope_sha256, recorded_at
+             FROM report_status_changes WHERE id = ?1",
+            [change.change_id.as_str()],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, [u8; 32]>(2)?,
+                    UnixMillis(row.get(3)?),
+                ))
+            },
+        )
+        .optional()?;
+    if let Some((report_id, coarse_status, digest, recorded_at)) = earlier {
+        let identical = report_id == change.report_id.as_str()
+            && coarse_status == coarse_status_text(change.coarse_status)
+            && &digest == change.envelope_sha256.as_bytes();
+        return Ok(if identical {
+            StatusChangeOutcome::AlreadyRecorded(RecordedStatusChange {
+                change: StatusChange {
+                    recorded_at,
+                    ..change
+                },
+                status,
+                closed_at,
+            })
+        } else {
+            StatusChangeOutcome::Conflict
+        });
+    }
+    if forgotten {
+        return Ok(StatusChangeOutcome::ReportForgotten);
+    }
+    transaction.execute(
+        "INSERT INTO report_status_changes
+             (id, report_id, coarse_status, envelope, envelope_sha256, recorded_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            change.change_id.as_str(),
+            change.report_id.as_str(),
+            coarse_status_text(change.coarse_status),
+            change.envelope.as_bytes(),
+            change.envelope_sha256.as_bytes(),
+            change.recorded_at.0
+        ],
+    )?;
+    let status = status.max(change.coarse_status.reporter_status());
+    let closed_at =
+        closed_at.or((change.coarse_status == CoarseStatus::Closed).then_some(change.recorded_at));
+    transaction.execute(
+        "UPDATE reports SET status = ?2, closed_at = ?3 WHERE id = ?1",
+        params![
+            change.report_id.as_str(),
+            status_text(status),
+            closed_at.map(|time| time.0)
+        ],
+    )?;
+    Ok(StatusChangeOutcome::Recorded(RecordedStatusChange {
+        change,
+        status,
+        closed_at,
+    }))
 }
 
 /// Stores `new` unless its id is known: then it is a retry (same school, catalogue version and
@@ -820,17 +1034,21 @@ const RECEIPT_COLUMNS: &str = "id, received_at, status, envelope_sha256";
 
 fn receipt_from_row(row: &Row<'_>, first: usize) -> rusqlite::Result<ReportReceipt> {
     let digest: [u8; 32] = row.get(first + 3)?;
-    let status: String = row.get(first + 2)?;
     Ok(ReportReceipt {
         report_id: parsed(row, first)?,
         received_at: UnixMillis(row.get(first + 1)?),
-        status: match status.as_str() {
-            "received" => ReportStatus::Received,
-            "acted_upon" => ReportStatus::ActedUpon,
-            _ => return Err(not_convertible(first + 2, format!("status {status:?}"))),
-        },
+        status: report_status(row, first + 2)?,
         envelope_sha256: Sha256Digest::from_bytes(digest),
     })
+}
+
+fn report_status(row: &Row<'_>, index: usize) -> rusqlite::Result<ReportStatus> {
+    let status: String = row.get(index)?;
+    match status.as_str() {
+        "received" => Ok(ReportStatus::Received),
+        "acted_upon" => Ok(ReportStatus::ActedUpon),
+        _ => Err(not_convertible(index, format!("status {status:?}"))),
+    }
 }
 
 fn status_text(status: ReportStatus) -> &'static str {

@@ -1,17 +1,23 @@
-//! End-to-end encryption as the server sees it: a canary in a report's plaintext appears
-//! nowhere on the server (the database: SQLite's files, or every row of every PostgreSQL table;
+//! End-to-end encryption as the server sees it: a canary in a report's plaintext, and in a
+//! team's status change on it, appears nowhere on the server (the database: SQLite's files, or every row of every PostgreSQL table;
 //! logs; responses), while the stored envelope still decrypts with the team's key, with the age
 //! crate and with the standard `age` CLI.
 
 use std::process::Command;
 
-use prepoznaj_domain::protocol::{DeviceEnrolment, EnrolmentLinkCreated, TeamSetupResponse};
+use base64::{Engine as _, engine::general_purpose::STANDARD};
+use prepoznaj_domain::{
+    observation::UnixMillis,
+    protocol::{
+        DeviceEnrolment, EnrolmentLinkCreated, StatusChangeId, TeamReports, TeamSetupResponse,
+    },
+};
 use serde_json::json;
 
 use crate::{
     cli::{RunningServer, Scratch, school_create},
     test_app::{
-        TestApp, client, code_of_link, decrypt_with, encrypt_to, new_report_id, report_for,
+        TestApp, client, code_of_link, decrypt_with, encrypt_to, new_report_id, report_for, sha256,
         submission,
     },
 };
@@ -120,6 +126,44 @@ async fn a_canary_in_a_report_is_nowhere_in_the_database_logs_or_responses() {
         assert_eq!(response.status(), 200, "{path}");
         seen.extend_from_slice(&response.bytes().await.unwrap());
     }
+
+    // A team member's status change, its detail with the canary, encrypted to the team.
+    let change_plaintext = format!("informed the Social Care Centre: {CANARY}");
+    let change_envelope = encrypt_to(&[identity.to_public()], change_plaintext.as_bytes());
+    let change_id = StatusChangeId::new_v7(UnixMillis(1_764_230_400_000), [7; 10]);
+    let change = json!({
+        "change_id": change_id,
+        "coarse_status": "acted_upon",
+        "envelope": STANDARD.encode(&change_envelope),
+        "envelope_sha256": sha256(&change_envelope),
+    });
+    for expected in [201, 200] {
+        let response = http
+            .post(server.url(&format!("/api/v1/team/reports/{report_id}/status-changes")))
+            .bearer_auth(member_token)
+            .json(&change)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), expected);
+        seen.extend_from_slice(&response.bytes().await.unwrap());
+    }
+    let response = http
+        .get(server.url("/api/v1/team/reports"))
+        .bearer_auth(member_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body = response.bytes().await.unwrap();
+    seen.extend_from_slice(&body);
+    let inbox: TeamReports = serde_json::from_slice(&body).unwrap();
+    let listed_change = &inbox.reports[0].status_changes[0];
+    assert_eq!(
+        decrypt_with(&identity, listed_change.envelope.as_bytes()),
+        change_plaintext.as_bytes(),
+        "the team reads the change's detail"
+    );
 
     let while_running = scratch.database.dump().await;
     if scratch.database.is_postgres() {

@@ -17,6 +17,7 @@ mod cli;
 mod database;
 mod enrolment;
 mod health;
+mod inbox;
 mod instances;
 mod openapi;
 mod report_batches;

@@ -80,6 +80,7 @@ pub fn config(database: &TestDatabase, dist: &Path) -> Config {
         data_dir: database.data_dir().to_path_buf(),
         database_url: database.database_url(),
         dist: dist.to_path_buf(),
+        report_retention_days: prepoznaj_server::config::DEFAULT_REPORT_RETENTION_DAYS,
         log: Targets::from_str("info").unwrap(),
     }
 }

@@ -63,6 +63,7 @@ impl Server {
             // The suite checks the SQLite file directly after every kill.
             database_url: None,
             dist: self.dist_dir.clone(),
+            report_retention_days: prepoznaj_server::config::DEFAULT_REPORT_RETENTION_DAYS,
             log: Targets::from_str("off").unwrap(),
         };
         // Built on its own runtime, so that the listener and every connection die with it.
