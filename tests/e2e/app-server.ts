@@ -1,6 +1,7 @@
 // A private prepoznaj-server on its own port (so its own origin and service worker) serving
 // a copy of dist/ that a test may change, e.g. to publish a new version.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -115,6 +116,8 @@ export interface Team {
   /** An age identity file (the member's private key) for the `age` CLI. */
   identityFile: string;
   memberToken: string;
+  /** The member's public key (`age1…`). */
+  publicKey: string;
   /** A staff enrolment link (`…/enrol#code`). */
   enrolmentLink: string;
 }
@@ -149,6 +152,7 @@ export async function setUpTeam(server: AppServer, school: string): Promise<Team
   return {
     identityFile,
     memberToken: setup.member_token,
+    publicKey,
     enrolmentLink: `${server.url}/enrol#${link.enrolment_code}`,
   };
 }
@@ -180,4 +184,33 @@ export function reportsOnServer(server: AppServer, team: Team): StoredReport[] {
       encoding: 'utf8',
     }),
   }));
+}
+
+/** A UUIDv7 (what the team's app makes for each status change). */
+function uuid7(): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(Date.now(), 0, 6);
+  bytes[6] = (bytes[6] & 0x0f) | 0x70;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The team marks a report as acted upon, as its inbox does: the detail encrypted to the team's
+ * key with the `age` CLI, only the coarse status in clear.
+ */
+export async function markActedUpon(server: AppServer, team: Team, reportId: string): Promise<void> {
+  const detail = JSON.stringify({ action: 'informed_social_care_centre', note: 'called the centre' });
+  const envelope = execFileSync('age', ['--encrypt', '-r', team.publicKey], { input: detail });
+  await postJson(
+    `${server.url}/api/v1/team/reports/${reportId}/status-changes`,
+    {
+      change_id: uuid7(),
+      coarse_status: 'acted_upon',
+      envelope: envelope.toString('base64'),
+      envelope_sha256: createHash('sha256').update(envelope).digest('hex'),
+    },
+    team.memberToken,
+  );
 }

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { axeViolations, expectMounted, waitForServiceWorkerControl } from './app';
-import { reportsOnServer, setUpTeam, startServerWithDistCopy, type AppServer, type Team } from './app-server';
+import { markActedUpon, reportsOnServer, setUpTeam, startServerWithDistCopy, type AppServer, type Team } from './app-server';
 import { killBrowser, launchPhoneProfile } from './chromium';
 import { LOCALES } from './locales';
 
@@ -162,6 +162,14 @@ test.describe('sync', () => {
     await expect(page.getByTestId('sync-state')).toContainText(en.sync_all_sent);
     expect(posts).toBe(0);
     expectOnServer(server, team, [id]);
+
+    // The team acts on it: the next time the app comes to the screen, the receipt says so.
+    await markActedUpon(server, team, id);
+    await page.reload();
+    await expectMounted(page);
+    await expect(page.locator(`[data-testid="record"][data-id="${id}"]`).getByTestId('report-status')).toHaveText(
+      en.report_acted_upon,
+    );
     await context.close();
   });
 
