@@ -113,3 +113,36 @@ pub async fn seal_waiting(
     }
     Ok(queued)
 }
+
+/// Seals every queued report again to `enrolment`'s key set where its envelope was sealed to an
+/// older one (a member joined or left the team): the outbox entry is replaced in place, same
+/// report, new envelope, and the sender goes on with the new digest (a copy of the old envelope
+/// that reached the server first settles through the status check). Returns how many.
+pub async fn reseal_queued(
+    database: &Database,
+    enrolment: &Enrolment,
+) -> Result<usize, SealingError> {
+    let mut resealed = 0;
+    for entry in outbox::list(database).await? {
+        if entry.key_set_version >= enrolment.key_set.version {
+            continue;
+        }
+        let Some(ObservationRecord::Finished(observation)) =
+            observations::load(database, &entry.id).await?
+        else {
+            continue;
+        };
+        let Some(as_finished) = observation.as_finished() else {
+            continue;
+        };
+        let submission = seal_report(&as_finished, &enrolment.key_set)?;
+        let replaced = OutboxEntry {
+            key_set_version: enrolment.key_set.version,
+            submission,
+            ..entry
+        };
+        outbox::replace(database, &replaced).await?;
+        resealed += 1;
+    }
+    Ok(resealed)
+}

@@ -352,3 +352,43 @@ async fn deleting_a_queued_observation_withdraws_its_envelope() {
     database.close();
     delete_database(name).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn a_changed_key_set_seals_what_waits_again_for_the_new_team_only() {
+    use prepoznaj::sealing::reseal_queued;
+    let name = "prepoznaj-test-reseal";
+    let (database, old_member) = enrolled_database(name).await;
+    let record = finished(7_000);
+    store_finished(&database, record.clone()).await.unwrap();
+    let before = outbox::list(&database).await.unwrap().remove(0);
+
+    // The old member left; a new one joined (key set 4 → 5).
+    let new_member = TeamIdentity::generate();
+    let mut enrolment = enrolment_for(&new_member);
+    enrolment.key_set.version = 5;
+    enrolment::save(&database, &enrolment).await.unwrap();
+    assert_eq!(reseal_queued(&database, &enrolment).await.unwrap(), 1);
+    // Sealed already to this version: nothing more to do.
+    assert_eq!(reseal_queued(&database, &enrolment).await.unwrap(), 0);
+
+    let after = outbox::list(&database).await.unwrap().remove(0);
+    assert_eq!(after.id, before.id);
+    assert_eq!(after.key_set_version, 5);
+    assert_ne!(
+        after.submission.envelope_sha256,
+        before.submission.envelope_sha256
+    );
+    let envelope = after.submission.envelope.as_bytes();
+    assert_eq!(after.submission.envelope_sha256, sha256(envelope));
+    assert!(open(envelope, &old_member).is_err());
+    let report = ReportPlaintext::parse(&open(envelope, &new_member).unwrap()).unwrap();
+    assert_eq!(report.observation.id(), record.id());
+    assert_eq!(report.observation.status(), Status::Complete);
+    let stored = observations::load(&database, record.id().as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status(), Status::Queued);
+    database.close();
+    delete_database(name).await.unwrap();
+}

@@ -82,3 +82,8 @@ pub async fn list(database: &Database) -> Result<Vec<OutboxEntry>, StorageError>
     entries.sort_by_key(|entry| entry.queued_at);
     Ok(entries)
 }
+
+/// Replaces an entry's envelope (sealed again to a newer key set), in place.
+pub async fn replace(database: &Database, entry: &OutboxEntry) -> Result<(), StorageError> {
+    database.put(Store::Outbox, entry).await
+}

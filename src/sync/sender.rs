@@ -35,6 +35,7 @@ use super::api::{self, NoAnswer, RawAnswer};
 use super::summary::{SyncSummary, SyncSummaryContext, provide_sync_summary};
 use crate::clock::now;
 use crate::pwa::use_pwa;
+use crate::sealing::{SealingError, reseal_queued};
 use crate::storage::enrolment::{self, Enrolment};
 use crate::storage::outbox::{self, OutboxEntry};
 use crate::storage::sync_state::{self, SyncState};
@@ -387,6 +388,16 @@ async fn run(sender: Sender, trigger: Trigger, online: bool) -> Result<(), Stora
         state.outbox.enrolled(started);
         state.device_id = Some(enrolment.device_id.clone());
     }
+    let mut every_answer_came = true;
+    let mut any_answer = false;
+    if online && trigger != Trigger::Send {
+        // First the team's current keys: what waits is sealed again if they changed.
+        match refresh_key_set(&database, &mut enrolment).await {
+            Ok(()) => any_answer = true,
+            Err(KeysError::NoAnswer) => every_answer_came = false,
+            Err(KeysError::Storage(error)) => return Err(error),
+        }
+    }
     let entries = outbox::list(&database).await?;
     state.outbox.reconcile(entries.iter().map(|entry| {
         (
@@ -405,8 +416,6 @@ async fn run(sender: Sender, trigger: Trigger, online: bool) -> Result<(), Stora
         return Ok(());
     }
 
-    let mut every_answer_came = true;
-    let mut any_answer = false;
     while let Some(due) = view.state.outbox.next_due(now()) {
         let request = match view.state.outbox.begin(&due.report_id, now()) {
             Ok(request) => request,
@@ -454,11 +463,6 @@ async fn run(sender: Sender, trigger: Trigger, online: bool) -> Result<(), Stora
         every_answer_came &= refreshed;
         if refreshed {
             sync_state::save(&database, &view.state).await?;
-        }
-        match refresh_key_set(&database, &mut enrolment).await {
-            Ok(()) => any_answer = true,
-            Err(KeysError::NoAnswer) => every_answer_came = false,
-            Err(KeysError::Storage(error)) => return Err(error),
         }
     }
     if every_answer_came && any_answer {
@@ -538,14 +542,24 @@ enum KeysError {
     Storage(StorageError),
 }
 
-/// Keeps the team's key set current: future reports are sealed to the keys the server lists.
+/// Keeps the team's key set current: reports are sealed to the keys the server lists, those
+/// still waiting again (a member who left cannot read what had not gone yet).
 async fn refresh_key_set(database: &Database, enrolment: &mut Enrolment) -> Result<(), KeysError> {
     match api::get_json::<SchoolKeys>(KEYS_PATH, Some(&enrolment.device_token)).await {
         Ok(keys) if keys.key_set.version > enrolment.key_set.version => {
             enrolment.key_set = keys.key_set;
             enrolment::save(database, enrolment)
                 .await
-                .map_err(KeysError::Storage)
+                .map_err(KeysError::Storage)?;
+            match reseal_queued(database, enrolment).await {
+                Ok(_) => Ok(()),
+                Err(SealingError::Storage(error)) => Err(KeysError::Storage(error)),
+                // The old envelope stays and is sent as it is: nothing is lost.
+                Err(SealingError::Seal(message)) => {
+                    leptos::logging::error!("cannot seal waiting reports again: {message}");
+                    Ok(())
+                }
+            }
         }
         Ok(_) => Ok(()),
         Err(api::ApiCallError::Offline | api::ApiCallError::Server { .. }) => {

@@ -116,8 +116,9 @@ export interface Team {
   /** An age identity file (the member's private key) for the `age` CLI. */
   identityFile: string;
   memberToken: string;
-  /** The member's public key (`age1…`). */
+  /** The member's public key (`age1…`) and id. */
   publicKey: string;
+  memberId: string;
   /** A staff enrolment link (`…/enrol#code`). */
   enrolmentLink: string;
 }
@@ -153,8 +154,35 @@ export async function setUpTeam(server: AppServer, school: string): Promise<Team
     identityFile,
     memberToken: setup.member_token,
     publicKey,
+    memberId: setup.member.id,
     enrolmentLink: `${server.url}/enrol#${link.enrolment_code}`,
   };
+}
+
+/**
+ * The team changes: `team`'s member approves a new member (key made by `age-keygen`), who
+ * registers and then removes `team`'s member. Returns the new member as a `Team`.
+ */
+export async function replaceMember(server: AppServer, team: Team): Promise<Team> {
+  const identityFile = path.join(server.data, '..', 'second-member.key');
+  execFileSync('age-keygen', ['-o', identityFile], { stdio: 'ignore' });
+  const publicKey = execFileSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).trim();
+  const added = await postJson(
+    `${server.url}/api/v1/team/members`,
+    { public_key: publicKey, display_name: 'Jovan Jovanović' },
+    team.memberToken,
+  );
+  const setup = await postJson(`${server.url}/api/v1/team/setup`, {
+    setup_code: added.setup_code,
+    public_key: publicKey,
+    display_name: 'Jovan Jovanović',
+  });
+  const removed = await fetch(`${server.url}/api/v1/team/members/${team.memberId}`, {
+    method: 'DELETE',
+    headers: { Authorization: `Bearer ${setup.member_token}` },
+  });
+  if (!removed.ok) throw new Error(`removing the first member: ${removed.status}`);
+  return { ...team, identityFile, memberToken: setup.member_token, publicKey, memberId: setup.member.id };
 }
 
 /** A report as the server's database holds it. */

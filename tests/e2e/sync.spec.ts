@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { axeViolations, expectMounted, waitForServiceWorkerControl } from './app';
-import { markActedUpon, reportsOnServer, setUpTeam, startServerWithDistCopy, type AppServer, type Team } from './app-server';
+import { markActedUpon, replaceMember, reportsOnServer, setUpTeam, startServerWithDistCopy, type AppServer, type Team } from './app-server';
 import { killBrowser, launchPhoneProfile } from './chromium';
 import { LOCALES } from './locales';
 
@@ -289,6 +289,23 @@ test.describe('sync', () => {
     await expect(refusedItem.getByTestId('report-status')).toHaveText(en.report_received);
     await expect(page.getByTestId('sync-rejected')).toHaveCount(0);
     expectOnServer(server, team, [refused, next]);
+    await context.close();
+  });
+
+  test('a report waiting while the team changes is sealed again: only the current team can read it @android', async ({ browser }) => {
+    const { context, page } = await enrolledPhone(browser, team);
+    await context.setOffline(true);
+    const id = await finishQuickObservation(page, server.url);
+    const newTeam = await replaceMember(server, team);
+    await page.goto(`${server.url}/observe`);
+    await expectMounted(page);
+    await context.setOffline(false);
+    await expect(page.locator(`[data-testid="record"][data-id="${id}"]`).getByTestId('report-status')).toHaveText(
+      en.report_received,
+    );
+    // The new member's key opens it; the removed member's does not.
+    expectOnServer(server, newTeam, [id]);
+    expect(() => reportsOnServer(server, team)).toThrow();
     await context.close();
   });
 

@@ -744,6 +744,18 @@ impl Observation {
     /// Moves to the next status: complete → queued → sent → forgotten. Forgetting removes
     /// the answers and the reference.
     ///
+    /// The observation as the team receives it: as it was at Finish (`complete`), although the
+    /// phone's copy has moved on to `queued`. `None` once it is with the team (sent or
+    /// forgotten): there is nothing left to seal. Sealing again after the team's keys changed
+    /// uses this.
+    #[must_use]
+    pub fn as_finished(&self) -> Option<Observation> {
+        matches!(self.status, Status::Complete | Status::Queued).then(|| Observation {
+            status: Status::Complete,
+            ..self.clone()
+        })
+    }
+
     /// # Errors
     /// [`TransitionError`] for any other step.
     pub fn advance(&mut self, to: Status, now: UnixMillis) -> Result<(), TransitionError> {
@@ -993,6 +1005,20 @@ mod tests {
         }
     }
 
+    /// A new draft with "self-harm" observed.
+    fn draft_with_one_answer(catalogue: &Catalogue) -> ObservationDraft {
+        let mut draft = new_draft(catalogue);
+        draft
+            .answer(
+                catalogue,
+                &id("health.self-harm"),
+                Answer::Observed,
+                UnixMillis(2),
+            )
+            .unwrap();
+        draft
+    }
+
     fn new_draft(catalogue: &Catalogue) -> ObservationDraft {
         ObservationDraft::new(
             ReportId::parse("0b6c3f5e-1a2b-4c3d-8e9f-000000000001").unwrap(),
@@ -1222,15 +1248,7 @@ mod tests {
     #[test]
     fn only_the_life_cycle_steps_are_allowed_and_forgetting_removes_answers() {
         let catalogue = shipped_catalogue();
-        let mut draft = new_draft(&catalogue);
-        draft
-            .answer(
-                &catalogue,
-                &id("health.self-harm"),
-                Answer::Observed,
-                UnixMillis(2),
-            )
-            .unwrap();
+        let draft = draft_with_one_answer(&catalogue);
         let mut record = ObservationRecord::Draft(draft);
         assert_eq!(
             record
@@ -1259,17 +1277,24 @@ mod tests {
     }
 
     #[test]
+    fn a_queued_observation_seals_as_it_was_at_finish() {
+        let catalogue = shipped_catalogue();
+        let draft = draft_with_one_answer(&catalogue);
+        let mut observation = draft.complete(&catalogue, UnixMillis(3)).unwrap();
+        let at_finish = observation.clone();
+        observation.advance(Status::Queued, UnixMillis(4)).unwrap();
+        let sealed = observation.as_finished().unwrap();
+        assert_eq!(sealed.status(), Status::Complete);
+        assert_eq!(sealed.answers(), at_finish.answers());
+        assert_eq!(sealed.id(), at_finish.id());
+        observation.advance(Status::Sent, UnixMillis(5)).unwrap();
+        assert_eq!(observation.as_finished(), None);
+    }
+
+    #[test]
     fn a_finished_observation_cannot_be_read_back_as_a_draft_status() {
         let catalogue = shipped_catalogue();
-        let mut draft = new_draft(&catalogue);
-        draft
-            .answer(
-                &catalogue,
-                &id("health.self-harm"),
-                Answer::Observed,
-                UnixMillis(2),
-            )
-            .unwrap();
+        let draft = draft_with_one_answer(&catalogue);
         let observation = draft.complete(&catalogue, UnixMillis(3)).unwrap();
         let json = serde_json::to_string(&observation).unwrap();
         let tampered = json.replace("\"status\":\"complete\"", "\"status\":\"draft\"");
