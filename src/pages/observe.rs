@@ -16,7 +16,7 @@ use crate::components::report_status::ReportStatusLine;
 use crate::components::storage_error::{PageError, PageErrorView, storage_error_message};
 use crate::content;
 use crate::i18n::{use_i18n, use_page_title};
-use crate::storage::{StorageError, app_database, observations};
+use crate::storage::{StorageError, app_database, observations, sync_state};
 use crate::sync::sender::use_sender;
 
 /// Everything the list shows.
@@ -149,7 +149,7 @@ fn RecordItem(
     let id = record.id().as_str().to_owned();
     let status = record.status();
     // The team has it: only the receipt is left (no answers to open).
-    let is_receipt = matches!(status, Status::Sent | Status::Forgotten);
+    let is_receipt = sync_state::is_receipt(&record);
     let mode = match &record {
         ObservationRecord::Draft(draft) => draft.mode(),
         ObservationRecord::Finished(observation) => observation.mode(),

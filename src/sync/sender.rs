@@ -77,13 +77,9 @@ impl Trigger {
 /// What the sync screens show.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SyncView {
-    /// Whether this phone is enrolled with a school.
-    pub enrolled: bool,
     pub state: SyncState,
     /// Finished observations kept until the phone is enrolled.
     pub not_enrolled: usize,
-    /// A run of this tab is under way.
-    pub running: bool,
     /// The last run could not read or write the phone's storage.
     pub storage_error: Option<StorageError>,
 }
@@ -187,8 +183,7 @@ impl Sender {
         });
     }
 
-    fn publish(&self, mut view: SyncView) {
-        view.running = self.view.with_untracked(|current| current.running);
+    fn publish(&self, view: SyncView) {
         self.summary.publish(view.summary());
         self.summary
             .set_storage_failed(view.storage_error.is_some());
@@ -196,7 +191,6 @@ impl Sender {
     }
 
     fn set_running(&self, running: bool) {
-        self.view.update(|view| view.running = running);
         self.summary.set_running(running);
     }
 
@@ -348,17 +342,14 @@ async fn run_and_publish(sender: Sender, trigger: Trigger) {
     }
 }
 
-/// The view as stored: enrolment, state, and how many observations wait for enrolment.
+/// The view as stored: the state, and how many observations wait for enrolment.
 async fn load_view() -> Result<SyncView, StorageError> {
     let database = app_database().await?;
-    let enrolled = enrolment::load(&database).await?.is_some();
     let state = sync_state::load(&database).await?;
     let not_enrolled = count_not_enrolled(&database).await?;
     Ok(SyncView {
-        enrolled,
         state,
         not_enrolled,
-        running: false,
         storage_error: None,
     })
 }
@@ -469,7 +460,6 @@ async fn run(sender: Sender, trigger: Trigger, online: bool) -> Result<(), Stora
         view.state.last_sync_at = Some(now());
         sync_state::save(&database, &view.state).await?;
     }
-    view.not_enrolled = count_not_enrolled(&database).await?;
     sender.publish(view);
     Ok(())
 }

@@ -11,7 +11,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use prepoznaj_domain::protocol::{
-    PROTOCOL_VERSION, ReceiptResponse, ReportReceipt, ReportStatus, ReportSubmission, ReportUuid,
+    Envelope, PROTOCOL_VERSION, ReceiptResponse, ReportReceipt, ReportStatus, ReportSubmission,
+    ReportUuid, Sha256Digest,
 };
 
 use super::{
@@ -36,11 +37,7 @@ pub async fn submit<S: Store>(
             found: submission.protocol_version,
         });
     }
-    if age_format::envelope_sha256(&submission.envelope) != submission.envelope_sha256 {
-        return Err(ApiError::HashMismatch);
-    }
-    age_format::check_envelope(&submission.envelope)
-        .map_err(|refusal| ApiError::NotAnAgeEnvelope(refusal.0))?;
+    check_sealed(&submission.envelope, &submission.envelope_sha256)?;
     let report = NewReport {
         school_id: device.school_id,
         receipt: ReportReceipt {
@@ -92,4 +89,14 @@ fn receipt_body(receipt: ReportReceipt) -> Json<ReceiptResponse> {
 
 fn status_path(report_id: &ReportUuid) -> String {
     format!("/api/v1/reports/{report_id}/status")
+}
+
+/// Refuses an envelope whose SHA-256 is not `claimed` (`hash_mismatch`) or that is not an age
+/// envelope encrypted to recipients (`not_an_age_envelope`): reports and the team's status
+/// changes are accepted only sealed.
+pub(super) fn check_sealed(envelope: &Envelope, claimed: &Sha256Digest) -> Result<(), ApiError> {
+    if age_format::envelope_sha256(envelope) != *claimed {
+        return Err(ApiError::HashMismatch);
+    }
+    age_format::check_envelope(envelope).map_err(|refusal| ApiError::NotAnAgeEnvelope(refusal.0))
 }

@@ -23,7 +23,7 @@ use super::{
     extract::{ApiJson, PathId, TeamAuth},
 };
 use crate::{
-    ApiError, age_format,
+    ApiError,
     credentials::now,
     store::{
         NewStatusChange, RecordedStatusChange, ReportPage, StatusChangeOutcome, Store,
@@ -72,11 +72,7 @@ pub async fn record_status_change<S: Store>(
     PathId(report_id): PathId<ReportUuid>,
     ApiJson(request): ApiJson<StatusChangeRequest>,
 ) -> Result<Response, ApiError> {
-    if age_format::envelope_sha256(&request.envelope) != request.envelope_sha256 {
-        return Err(ApiError::HashMismatch);
-    }
-    age_format::check_envelope(&request.envelope)
-        .map_err(|refusal| ApiError::NotAnAgeEnvelope(refusal.0))?;
+    super::reports::check_sealed(&request.envelope, &request.envelope_sha256)?;
     let coarse_status = request.coarse_status;
     let new = NewStatusChange {
         school_id: team.school_id.clone(),
