@@ -1,10 +1,15 @@
 //! `GET /api/v1/keys` (with a device token): the school's current key set, so a phone picks
-//! up members added or removed since it enrolled.
+//! up members added or removed since it enrolled; `GET /api/v1/team/keys` (with a team
+//! member's token): the same for the team's own devices, which list the members and seal
+//! status changes to them.
 
 use axum::{Json, extract::State};
 use prepoznaj_domain::protocol::{PROTOCOL_VERSION, SchoolKeys};
 
-use super::{ApiState, extract::DeviceAuth};
+use super::{
+    ApiState,
+    extract::{DeviceAuth, TeamAuth},
+};
 use crate::{ApiError, store::Store};
 
 /// `200` with the school and its key set.
@@ -13,6 +18,19 @@ pub async fn current<S: Store>(
     DeviceAuth(device): DeviceAuth,
 ) -> Result<Json<SchoolKeys>, ApiError> {
     let (school, key_set) = state.store.school_keys(device.school_id).await?;
+    Ok(Json(SchoolKeys {
+        school,
+        key_set,
+        protocol: PROTOCOL_VERSION,
+    }))
+}
+
+/// `200` with the member's school and its current key set.
+pub async fn for_team<S: Store>(
+    State(state): State<ApiState<S>>,
+    TeamAuth(team): TeamAuth,
+) -> Result<Json<SchoolKeys>, ApiError> {
+    let (school, key_set) = state.store.school_keys(team.school_id).await?;
     Ok(Json(SchoolKeys {
         school,
         key_set,

@@ -148,6 +148,18 @@ async fn an_approved_member_is_in_the_key_set_and_sets_up_only_with_their_key() 
     let current = keys(&app, &phone.token).await;
     assert_eq!(current.key_set, added.key_set, "phones pick the new key up");
     assert_eq!(current.school, team.setup.school);
+    let response = app
+        .get_authorized("/api/v1/team/keys", &team.member_token)
+        .await;
+    assert_eq!(response.status(), 200);
+    let for_team: SchoolKeys = response.json().await.unwrap();
+    assert_eq!(for_team, current, "the team's devices see the same key set");
+    assert_error(
+        app.get_authorized("/api/v1/team/keys", &phone.token).await,
+        401,
+        "unauthorized",
+    )
+    .await;
 
     let code = added.setup_code.expose();
     let someone_else = setup_body(code, &age::x25519::Identity::generate().to_public(), "X");
@@ -205,6 +217,13 @@ async fn removing_a_member_revokes_their_token_but_never_the_last_member() {
     assert_eq!(removed.key_set.version, 3);
     assert_eq!(removed.key_set.keys, vec![added.member.clone()]);
     assert_eq!(keys(&app, &phone.token).await.key_set, removed.key_set);
+    assert_error(
+        app.get_authorized("/api/v1/team/keys", &team.member_token)
+            .await,
+        401,
+        "token_revoked",
+    )
+    .await;
     assert_error(
         app.post_json(
             "/api/v1/enrolment-links",
