@@ -2,9 +2,15 @@
 //! all areas at once (`?area=all`). Every answer and note is saved to IndexedDB the moment
 //! it is given; there is no save button.
 //!
+//! An answer is taken when the finger (or mouse button) is released on it (`pointerup`), not
+//! when the browser's `click` and `change` follow: on a touch screen they come tens of
+//! milliseconds later on a slow phone, time in which the answer was not yet on disk. A
+//! keyboard's answer arrives as `change`.
+//!
 //! Telemetry, in-page only: when an answer's save has committed (the IndexedDB transaction's
-//! `complete`), the page records a User Timing measure [`AUTOSAVE_MEASURE`] from the answer's
-//! `change` event (`Event.timeStamp`) to that moment, so the framework's work counts too.
+//! `complete`), the page records a User Timing measure [`AUTOSAVE_MEASURE`] from the tap's
+//! `pointerup` (or the keyboard's `change`; `Event.timeStamp`) to that moment, so the
+//! framework's work counts too.
 //! It stays in the page's performance timeline (`performance.getEntriesByName`); nothing is
 //! ever sent anywhere. `tests/bench/checklist.mjs` reads it for the autosave budget.
 
@@ -17,7 +23,7 @@ use leptos_router::hooks::{use_location, use_navigate, use_params_map, use_query
 use prepoznaj_domain::catalogue::{Catalogue, IndicatorId};
 use prepoznaj_domain::locale::{Locale, fill};
 use prepoznaj_domain::observation::{
-    MAX_NOTE_CHARS, Note, NoteError, ObservationDraft, ObservationRecord,
+    Answer, MAX_NOTE_CHARS, Note, NoteError, ObservationDraft, ObservationRecord,
 };
 use wasm_bindgen::JsCast;
 
@@ -30,6 +36,9 @@ use crate::components::storage_error::{PageError, PageErrorView, storage_error_m
 use crate::content;
 use crate::i18n::{Messages, messages_for, use_i18n, use_page_title};
 use crate::storage::{StorageError, app_database, observations};
+
+/// The longest a tapped answer waits for its save before it is shown anyway.
+const SHOW_ANSWER_AT_MOST_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// `?area=` value that shows every area.
 pub const ALL_AREAS: &str = "all";
@@ -55,7 +64,7 @@ pub async fn load_draft(id: &str) -> Result<Option<(ObservationDraft, Arc<Catalo
     Ok(Some((draft, catalogue)))
 }
 
-/// User Timing name of one answer's autosave: from the answer's `change` event to the commit.
+/// User Timing name of one answer's autosave: from the tap (or `change`) to the commit.
 pub const AUTOSAVE_MEASURE: &str = "prepoznaj:autosave";
 
 /// Records [`AUTOSAVE_MEASURE`] from `event_time` (an `Event.timeStamp`) until now.
@@ -242,10 +251,31 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
             })
         }
     };
+    let list = Arc::new(ListState {
+        draft,
+        save_state,
+        catalogue: catalogue.clone(),
+    });
     let on_change = {
-        let catalogue = catalogue.clone();
+        let list = list.clone();
         move |event: leptos::ev::Event| {
-            list_changed(&event, draft, save_state, &catalogue, i18n.locale());
+            list_changed(&event, &list, i18n.locale());
+        }
+    };
+    // A finger's tap answered here: its `touchend` (which follows the `pointerup`) is
+    // cancelled, so the browser makes no click of it; the answer is chosen already, and the
+    // click's work (focus, a frame) would only delay the commit.
+    let touch_answered = StoredValue::new(false);
+    let on_pointerup = {
+        move |event: leptos::ev::PointerEvent| {
+            let answered = answer_tapped(&event, &list, i18n.locale());
+            touch_answered.set_value(answered && event.pointer_type() == "touch");
+        }
+    };
+    let on_touchend = move |event: leptos::ev::TouchEvent| {
+        if touch_answered.get_value() {
+            touch_answered.set_value(false);
+            event.prevent_default();
         }
     };
     let on_click = move |event: leptos::ev::MouseEvent| {
@@ -298,7 +328,7 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
             </ul>
         </nav>
         <SaveStatus state=save_state />
-        <div class="indicators" on:change=on_change on:click=on_click inner_html=list_html></div>
+        <div class="indicators" on:pointerup=on_pointerup on:touchend=on_touchend on:change=on_change on:click=on_click inner_html=list_html></div>
         {area_nav}
         <A href=format!("/observe/{id}/summary") attr:class="button button--primary">
             {move || i18n.messages().checklist_to_summary}
@@ -342,51 +372,150 @@ fn target_element(event: &leptos::ev::Event) -> Option<web_sys::Element> {
         .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
 }
 
-/// A radio or a note of the list changed: saves it. Once an answer is saved, its indicator's
-/// note field is shown; a refused note shows why next to the field and is not saved.
-fn list_changed(
-    event: &leptos::ev::Event,
+/// The indicator (its fieldset and id) an element of the list belongs to.
+fn indicator_of(element: &web_sys::Element) -> Option<(web_sys::Element, IndicatorId)> {
+    let fieldset = element.closest("fieldset[data-indicator]").ok().flatten()?;
+    let id = fieldset.get_attribute("data-indicator")?;
+    Some((fieldset, IndicatorId::new(id)))
+}
+
+/// A tap released on an answer's label or radio: saves the answer now and checks the radio;
+/// `true` if it did. A finger's `click` is cancelled (see `on_touchend`); a mouse's finds the
+/// radio checked and fires no `change`.
+/// Only a primary press released where it began counts (a finger that slid off, or a mouse
+/// dragged to another answer, chooses nothing, as with `click`); a scroll cancels the pointer
+/// and sends no `pointerup` at all.
+fn answer_tapped(event: &leptos::ev::PointerEvent, list: &ListState, locale: Locale) -> bool {
+    if event.button() != 0 || !event.is_primary() {
+        return false;
+    }
+    let Some(label) =
+        target_element(event).and_then(|target| target.closest("label.answer").ok().flatten())
+    else {
+        return false;
+    };
+    let released_on_it = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| {
+            document.element_from_point(event.client_x() as f32, event.client_y() as f32)
+        })
+        .is_some_and(|under| label.contains(Some(&under)));
+    let Some(radio) = label
+        .query_selector("input[type=radio]")
+        .ok()
+        .flatten()
+        .and_then(|radio| radio.dyn_into::<web_sys::HtmlInputElement>().ok())
+    else {
+        return false;
+    };
+    if !released_on_it || radio.checked() || radio.disabled() {
+        return false;
+    }
+    let (Some(answer), Some((fieldset, indicator_id))) =
+        (answer_for_value(&radio.value()), indicator_of(&radio))
+    else {
+        return false;
+    };
+    // A finger's answer shows once it is saved, or after [`SHOW_ANSWER_AT_MOST_AFTER`] if the
+    // phone is slower: drawing it at once would put a frame between the tap and the commit (the
+    // browser draws before it delivers the write's answer). A mouse's click follows at once, and
+    // would check the radio itself and save the answer a second time: check it now.
+    let to_check = if event.pointer_type() == "touch" {
+        let later = radio.clone();
+        set_timeout(move || later.set_checked(true), SHOW_ANSWER_AT_MOST_AFTER);
+        Some(radio)
+    } else {
+        radio.set_checked(true);
+        None
+    };
+    save_answer(
+        AnswerGiven {
+            fieldset,
+            indicator_id,
+            answer,
+            event_time: event.time_stamp(),
+            radio: to_check,
+        },
+        list,
+        locale,
+    );
+    true
+}
+
+/// What the list's events change: the draft, its save status, and its catalogue.
+struct ListState {
     draft: RwSignal<ObservationDraft>,
     save_state: RwSignal<SaveState>,
-    catalogue: &Arc<Catalogue>,
-    locale: Locale,
-) {
+    catalogue: Arc<Catalogue>,
+}
+
+/// One answer as the person gave it.
+struct AnswerGiven {
+    fieldset: web_sys::Element,
+    indicator_id: IndicatorId,
+    answer: Answer,
+    /// When it was given (`Event.timeStamp`).
+    event_time: f64,
+    /// The radio to check once the answer is saved (not yet checked: a tap's answer).
+    radio: Option<web_sys::HtmlInputElement>,
+}
+
+/// Saves an answer; once it is saved, its indicator's note field is shown.
+fn save_answer(given: AnswerGiven, list: &ListState, locale: Locale) {
+    let AnswerGiven {
+        fieldset,
+        indicator_id,
+        answer,
+        event_time,
+        radio,
+    } = given;
+    let catalogue = list.catalogue.clone();
+    let dom_id = dom_id_of(&indicator_id);
+    let saved = move || {
+        if let Some(radio) = radio {
+            radio.set_checked(true);
+        }
+        let has_field = fieldset.query_selector(".field").ok().flatten().is_some();
+        if let (false, Ok(Some(answers))) = (has_field, fieldset.query_selector(".answers")) {
+            let mut field = String::new();
+            note_field_html(&mut field, &dom_id, None, messages_for(locale));
+            if let Err(error) = answers.insert_adjacent_html("afterend", &field) {
+                warn!("cannot show the note field: {error:?}");
+            }
+        }
+    };
+    edit_and_save(
+        list.draft,
+        list.save_state,
+        Some(event_time),
+        saved,
+        |draft| draft.answer(&catalogue, &indicator_id, answer, now()),
+    );
+}
+
+/// A radio (by keyboard) or a note of the list changed: saves it. A refused note shows why
+/// next to the field and is not saved.
+fn list_changed(event: &leptos::ev::Event, list: &ListState, locale: Locale) {
     let Some(target) = target_element(event) else {
         return;
     };
-    let Some(fieldset) = target.closest("fieldset[data-indicator]").ok().flatten() else {
+    let Some((fieldset, indicator_id)) = indicator_of(&target) else {
         return;
     };
-    let Some(indicator_id) = fieldset.get_attribute("data-indicator") else {
-        return;
-    };
-    let indicator_id = IndicatorId::new(indicator_id);
     let value = event_target_value(event);
     match target.tag_name().as_str() {
         "INPUT" => {
             let Some(answer) = answer_for_value(&value) else {
                 return;
             };
-            let catalogue = catalogue.clone();
-            let dom_id = dom_id_of(&indicator_id);
-            let saved = move || {
-                let has_field = fieldset.query_selector(".field").ok().flatten().is_some();
-                if let (false, Ok(Some(answers))) = (has_field, fieldset.query_selector(".answers"))
-                {
-                    let mut field = String::new();
-                    note_field_html(&mut field, &dom_id, None, messages_for(locale));
-                    if let Err(error) = answers.insert_adjacent_html("afterend", &field) {
-                        warn!("cannot show the note field: {error:?}");
-                    }
-                }
+            let given = AnswerGiven {
+                fieldset,
+                indicator_id,
+                answer,
+                event_time: event.time_stamp(),
+                radio: None,
             };
-            edit_and_save(
-                draft,
-                save_state,
-                Some(event.time_stamp()),
-                saved,
-                |draft| draft.answer(&catalogue, &indicator_id, answer, now()),
-            );
+            save_answer(given, list, locale);
         }
         "TEXTAREA" => {
             let note = if value.trim().is_empty() {
@@ -402,10 +531,10 @@ fn list_changed(
                 error.set_text_content(Some(&explanation));
             }
             if let Ok(note) = note {
-                let catalogue = catalogue.clone();
+                let catalogue = list.catalogue.clone();
                 edit_and_save(
-                    draft,
-                    save_state,
+                    list.draft,
+                    list.save_state,
                     None,
                     || {},
                     |draft| draft.set_note(&catalogue, &indicator_id, note, now()),

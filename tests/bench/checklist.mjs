@@ -7,12 +7,17 @@
 // measuring, Debian chromium, service workers blocked (no precache install competes for the
 // CPU). One new draft, made through the start form. Taps are real touch taps.
 //
-//  - autosave: the app records the User Timing measure `prepoznaj:autosave`
-//    (src/pages/checklist.rs) from the answer's `change` event (its timeStamp) to the moment
-//    the write's IndexedDB transaction has completed; that is the budgeted figure. Also shown:
-//    from the tap (pointerup timeStamp) to the commit, and where the time goes, from
-//    timestamps this bench takes in the page (IDBObjectStore.put wrapped to see the request
-//    and its transaction). 200 answers in the all-areas view (every indicator mounted: the
+//  - autosave: from the tap (the finger lifting) to the moment the write's IndexedDB
+//    transaction has completed (the end of the app's User Timing measure `prepoznaj:autosave`,
+//    src/pages/checklist.rs, which the app starts at the pointerup's timeStamp). Two starts:
+//    the tap as the page receives it (the pointerup being dispatched), the budgeted figure; and
+//    the synthetic touch's own timeStamp, taken when DevTools received the command. Chromium
+//    holds a synthetic touch in the browser process until its next input flush (about one
+//    frame, ~15 ms, seen in a trace: the event's latency begins, the browser forwards it to the
+//    page 15 ms later) before the page can know of it; a real touchscreen's lift is forwarded
+//    at once, so that wait is the harness's, not the app's. Both are printed. Also shown: where
+//    the time goes, from timestamps this bench takes in the page (IDBObjectStore.put wrapped to
+//    see the request and its transaction). 200 answers in the all-areas view (every indicator mounted: the
 //    heaviest screen), one after another, each waiting for the previous commit: indicator by
 //    indicator through the whole catalogue, then twice more with a different answer each time
 //    (a change is a save too), then the first 14 once more: 62 first answers, 138 changes.
@@ -57,14 +62,14 @@ function instrumentPage(measureName) {
   window.__bench = bench;
   let resolveSaved = null;
   bench.arm = () => {
-    Object.assign(bench, { tapAt: null, changeAt: null, handledAt: null, writes: [] });
+    Object.assign(bench, { tapAt: null, dispatchAt: null, changeAt: null, handledAt: null, writes: [] });
     bench.saved = new Promise((resolve) => {
       resolveSaved = resolve;
     });
   };
   new PerformanceObserver((list) => {
     for (const entry of list.getEntriesByName(measureName)) {
-      if (resolveSaved) resolveSaved({ committedAt: entry.startTime + entry.duration, changeToCommit: entry.duration });
+      if (resolveSaved) resolveSaved({ committedAt: entry.startTime + entry.duration, duration: entry.duration });
       resolveSaved = null;
     }
   }).observe({ entryTypes: ['measure'] });
@@ -84,26 +89,30 @@ function instrumentPage(measureName) {
     });
     return request;
   };
-  // The answer's change event, and when its dispatch (the app's handler and the microtasks it
-  // queued: the write request, the reactive updates) is over.
+  // A change event (the app answers on pointerup: a tap must not also cause one).
   window.addEventListener(
     'change',
     (event) => {
       bench.changeAt = event.timeStamp;
+      bench.changes = (bench.changes || 0) + 1;
     },
     { capture: true },
   );
-  window.addEventListener('change', () => {
-    bench.handledAt = performance.now();
-  });
-  // The tap is over when the finger lifts: the pointerup that the click follows.
+  // The tap is over when the finger lifts: the pointerup (the click follows it). When its
+  // dispatch (the app's handler and the microtasks it queued: the write request) is over.
   window.addEventListener(
     'pointerup',
     (event) => {
-      if (bench.tapAt === null) bench.tapAt = event.timeStamp;
+      if (bench.tapAt === null) {
+        bench.tapAt = event.timeStamp;
+        bench.dispatchAt = performance.now();
+      }
     },
     { capture: true },
   );
+  window.addEventListener('pointerup', () => {
+    if (bench.handledAt === null) bench.handledAt = performance.now();
+  });
   window.addEventListener(
     'click',
     (event) => {
@@ -129,19 +138,27 @@ function instrumentPage(measureName) {
 
 /**
  * A finger tap in the middle of `locator`, scrolled to the middle of the screen (clear of the
- * sticky header and the fixed bottom navigation); refuses to tap anything else.
+ * sticky header and the fixed bottom navigation); refuses to tap anything else. Like a person's
+ * finger, it lands once the screen has stopped moving, and lifts once the page has handled the
+ * press and drawn the next frame (about two frames: a short tap; people hold 50-150 ms).
+ * Playwright's `touchscreen.tap` lifts in the same instant it lands, so the page would still be
+ * busy with the press when the lift arrives and the lift would wait for it, a delay no finger
+ * causes.
  */
-async function tap(page, locator) {
-  const point = await locator.evaluate((element) => {
+async function tap(page, cdp, locator) {
+  const point = await locator.evaluate(async (element) => {
     element.scrollIntoView({ block: 'center', inline: 'center' });
     const box = element.getBoundingClientRect();
     const x = box.left + box.width / 2;
     const y = box.top + box.height / 2;
     const hit = document.elementFromPoint(x, y);
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     return { x, y, hit: hit === element || element.contains(hit) };
   });
   if (!point.hit) throw new Error(`${locator} is covered at (${point.x}, ${point.y})`);
-  await page.touchscreen.tap(point.x, point.y);
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: point.x, y: point.y }] });
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
 }
 
 function withDeadline(promise, what) {
@@ -190,13 +207,14 @@ async function autosave(page, draftUrl, indicatorCount) {
     const value = ANSWER_VALUES[(index + pass) % ANSWER_VALUES.length];
     const radio = indicators.nth(index).locator(`input[type=radio][value="${value}"]`);
     await page.evaluate(() => window.__bench.arm());
-    await tap(page, radio);
+    await tap(page, cdp, radio);
     const saved = await withDeadline(page.evaluate(() => window.__bench.saved), `answer ${answer + 1}`);
-    const { tapAt, changeAt, handledAt, writes } = await page.evaluate(() => {
-      const { tapAt, changeAt, handledAt, writes } = window.__bench;
-      return { tapAt, changeAt, handledAt, writes };
+    const { tapAt, dispatchAt, changeAt, handledAt, writes } = await page.evaluate(() => {
+      const { tapAt, dispatchAt, changeAt, handledAt, writes } = window.__bench;
+      return { tapAt, dispatchAt, changeAt, handledAt, writes };
     });
     if (tapAt === null) throw new Error(`answer ${answer + 1}: no pointerup seen`);
+    if (changeAt !== null) throw new Error(`answer ${answer + 1}: the tap also fired a change event`);
     if (writes.length !== 1 || writes[0].completeAt === undefined) {
       throw new Error(`answer ${answer + 1}: expected one completed write, saw ${JSON.stringify(writes)}`);
     }
@@ -204,11 +222,12 @@ async function autosave(page, draftUrl, indicatorCount) {
     const [write] = writes;
     samples.push({
       tapToCommit: saved.committedAt - tapAt,
-      changeToCommit: saved.changeToCommit,
+      receivedToCommit: saved.committedAt - dispatchAt,
+      measured: saved.duration,
       steps: {
-        'tap -> change event (browser: touch, gesture, click)': changeAt - tapAt,
-        'change -> put() called (app: handler, copy, serialise)': write.putAt - changeAt,
-        'put() -> change dispatch over (app: reactive updates)': handledAt - write.putAt,
+        'touch timeStamp -> pointerup dispatched (harness: input flush)': dispatchAt - tapAt,
+        'dispatched -> put() called (app: handler, copy, serialise)': write.putAt - dispatchAt,
+        'put() -> pointerup dispatch over (app)': handledAt - write.putAt,
         'dispatch over -> request success (browser: frame, IPC)': write.successAt - handledAt,
         'request success -> transaction complete (commit)': write.completeAt - write.successAt,
         'complete -> measure recorded (app)': saved.committedAt - write.completeAt,
@@ -216,6 +235,8 @@ async function autosave(page, draftUrl, indicatorCount) {
     });
   }
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  const changes = await page.evaluate(() => window.__bench.changes || 0);
+  if (changes !== 0) throw new Error(`${changes} taps also fired a change event (a second write)`);
   const stored = await page.evaluate(() => document.querySelectorAll('[data-testid=indicator] input[type=radio]:checked').length);
   if (stored !== indicatorCount) throw new Error(`after ${ANSWERS} answers ${stored} of ${indicatorCount} indicators show one`);
   return samples;
@@ -265,7 +286,7 @@ async function allAreasRender(page, draftUrl, firstAreaCount, indicatorCount) {
       Object.assign(window.__bench, { expected, allAreas: null });
     }, indicatorCount);
     const cdp = await throttle(page);
-    await tap(page, page.locator('a[href$="area=all"]'));
+    await tap(page, cdp, page.locator('a[href$="area=all"]'));
     const handle = await page.waitForFunction(() => window.__bench.allAreas, null, { timeout: DEADLINE_MS });
     runs.push(await handle.jsonValue());
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
@@ -306,15 +327,17 @@ async function main() {
     await context.close();
 
     console.log(`load average at the end: ${load()}\n`);
-    const changeToCommit = samples.map((sample) => sample.changeToCommit);
     const tapToCommit = samples.map((sample) => sample.tapToCommit);
+    const receivedToCommit = samples.map((sample) => sample.receivedToCommit);
+    const measured = samples.map((sample) => sample.measured);
     const row = (name, values) =>
       console.log(`  ${name.padEnd(58)} ${ms(percentile(values, 50)).padStart(9)} ${ms(percentile(values, 95)).padStart(9)} ${ms(Math.max(...values)).padStart(9)}`);
     console.log(`  ${`autosave, ${samples.length} answers in the all-areas view`.padEnd(58)} ${'p50'.padStart(9)} ${'p95'.padStart(9)} ${'max'.padStart(9)}`);
-    row('change event -> committed (prepoznaj:autosave)', changeToCommit);
-    row(`  first answers (${indicatorCount})`, changeToCommit.slice(0, indicatorCount));
-    row(`  changed answers (${samples.length - indicatorCount})`, changeToCommit.slice(indicatorCount));
-    row('tap (pointerup) -> committed', tapToCommit);
+    row('tap reaches the page (pointerup) -> committed', receivedToCommit);
+    row(`  first answers (${indicatorCount})`, receivedToCommit.slice(0, indicatorCount));
+    row(`  changed answers (${samples.length - indicatorCount})`, receivedToCommit.slice(indicatorCount));
+    row('synthetic touch timeStamp -> committed', tapToCommit);
+    row('the app\'s own measure (prepoznaj:autosave)', measured);
     row('floor: same record, idle page, put() -> complete', floor);
     console.log('  where the time goes, tap to commit:');
     for (const step of Object.keys(samples[0].steps)) row(`  ${step}`, samples.map((sample) => sample.steps[step]));
@@ -324,10 +347,13 @@ async function main() {
       console.log(`  ${name.padEnd(58)} ${ms(median(runs)).padStart(9)} ${ms(Math.max(...runs)).padStart(9)}  ${runs.map(Math.round).join(', ')}`);
     }
     console.log('');
-    const autosaveP50 = percentile(changeToCommit, 50);
-    const autosaveP95 = percentile(changeToCommit, 95);
+    const autosaveP50 = percentile(receivedToCommit, 50);
+    const autosaveP95 = percentile(receivedToCommit, 95);
     console.log(
-      `autosave (change event -> committed, ${samples.length} answers): p50 ${ms(autosaveP50)}, p95 ${ms(autosaveP95)} target p95 <= ${AUTOSAVE_P95_TARGET_MS} ms: ${verdict(autosaveP95, AUTOSAVE_P95_TARGET_MS)}`,
+      `autosave (tap reaches the page -> committed, ${samples.length} answers): p50 ${ms(autosaveP50)}, p95 ${ms(autosaveP95)} target p95 <= ${AUTOSAVE_P95_TARGET_MS} ms: ${verdict(autosaveP95, AUTOSAVE_P95_TARGET_MS)}`,
+    );
+    console.log(
+      `  counted from the synthetic touch's timeStamp (with the harness's input flush): p50 ${ms(percentile(tapToCommit, 50))}, p95 ${ms(percentile(tapToCommit, 95))}`,
     );
     const renderMedian = Math.max(median(emptyRuns), median(answeredRuns));
     const renderWorst = Math.max(...emptyRuns, ...answeredRuns);

@@ -74,6 +74,40 @@ test.describe('observation flow, offline', () => {
     await expect(page.getByTestId('sync-not-enrolled')).toHaveText(en.sync_not_enrolled.replace('{count}', '1'));
   });
 
+  test('a finger, a mouse and the keyboard each answer, and every answer survives reload', async ({ page }) => {
+    await openOffline(page);
+    await startFullObservation(page);
+    const first = indicator(page, 'behaviour.absent-without-reason');
+    const second = indicator(page, 'behaviour.sudden-drop');
+    const third = indicator(page, 'behaviour.fearful-withdrawn');
+
+    // A finger: the answer is taken when it lifts; it shows, is saved, and gets its note field.
+    await first.getByRole('radio', { name: en.answer_observed, exact: true }).tap();
+    await expect(first.getByRole('radio', { name: en.answer_observed, exact: true })).toBeChecked();
+    await expect(first.getByLabel(en.checklist_note)).toBeVisible();
+    await expect(page.getByTestId('checklist-progress')).toHaveText(/^1 of /);
+    // Tapping the label's text answers too, and changes the answer.
+    await first.locator('label.answer', { hasText: en.answer_not_sure }).tap();
+    await expect(first.getByRole('radio', { name: en.answer_not_sure })).toBeChecked();
+    await expect(first.getByRole('radio', { name: en.answer_observed, exact: true })).not.toBeChecked();
+    // A mouse.
+    await second.getByRole('radio', { name: en.answer_not_observed }).click();
+    await expect(second.getByRole('radio', { name: en.answer_not_observed })).toBeChecked();
+    // The keyboard: arrow keys move through the answers and choose.
+    await third.getByRole('radio', { name: en.answer_observed, exact: true }).focus();
+    await page.keyboard.press('ArrowDown');
+    await expect(third.getByRole('radio', { name: en.answer_not_sure })).toBeChecked();
+    await expect(page.getByTestId('checklist-progress')).toHaveText(/^3 of /);
+    await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+
+    await page.reload();
+    await expectMounted(page);
+    await expect(first.getByRole('radio', { name: en.answer_not_sure })).toBeChecked();
+    await expect(second.getByRole('radio', { name: en.answer_not_observed })).toBeChecked();
+    await expect(third.getByRole('radio', { name: en.answer_not_sure })).toBeChecked();
+    await expect(page.getByTestId('checklist-progress')).toHaveText(/^3 of /);
+  });
+
   test('an urgent sign puts the call to 192 first', async ({ page }) => {
     await openOffline(page);
     await startFullObservation(page);
