@@ -1,9 +1,11 @@
-//! Small preferences kept in `localStorage` (gloo-storage): the chosen locale only.
+//! Small preferences kept in `localStorage` (gloo-storage): the chosen locale, and how long
+//! receipts of sent reports are kept.
 //!
 //! Nothing about observations ever goes here; that is IndexedDB's job.
 
 use gloo_storage::{LocalStorage, Storage};
 use prepoznaj_domain::locale::Locale;
+use prepoznaj_domain::receipts::ReceiptRetention;
 
 /// Storage key of the chosen locale's tag.
 pub const LOCALE_KEY: &str = "prepoznaj.locale";
@@ -20,5 +22,24 @@ pub fn load_locale() -> Option<Locale> {
 pub fn save_locale(locale: Locale) {
     if let Err(error) = LocalStorage::set(LOCALE_KEY, locale.tag()) {
         leptos::logging::warn!("the language choice cannot be remembered: {error}");
+    }
+}
+
+/// Storage key of how many days receipts are kept.
+pub const RECEIPT_DAYS_KEY: &str = "prepoznaj.receipt-days";
+
+/// How long receipts are kept: the choice made on this device, or the default.
+#[must_use]
+pub fn receipt_retention() -> ReceiptRetention {
+    LocalStorage::get(RECEIPT_DAYS_KEY)
+        .ok()
+        .and_then(ReceiptRetention::from_days)
+        .unwrap_or_default()
+}
+
+/// Remembers how long receipts are kept (failing that, logged: the default applies).
+pub fn save_receipt_retention(retention: ReceiptRetention) {
+    if let Err(error) = LocalStorage::set(RECEIPT_DAYS_KEY, retention.days()) {
+        leptos::logging::warn!("the receipts choice cannot be remembered: {error}");
     }
 }

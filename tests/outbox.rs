@@ -16,6 +16,7 @@ use prepoznaj_domain::observation::{
 use prepoznaj_domain::protocol::{
     DeviceId, DisplayName, KeySet, School, SchoolId, SchoolName, Secret, TeamMember, TeamMemberId,
 };
+use prepoznaj_domain::receipts::ReceiptRetention;
 use prepoznaj_domain::reference::Reference;
 use prepoznaj_domain::report::ReportPlaintext;
 use prepoznaj_envelope::digest::{key_fingerprint, sha256};
@@ -298,11 +299,43 @@ async fn delivery_leaves_only_the_receipt_in_one_transaction() {
         kept.context().reference,
         Some(Reference::parse(REFERENCE).unwrap())
     );
-    let stored = sync_state::load(&database).await.unwrap();
+    let mut stored = sync_state::load(&database).await.unwrap();
     assert!(matches!(
         stored.outbox.get(&report_id).unwrap().state,
         ReportState::Delivered { .. }
     ));
+
+    // The receipt stays for the period the person chose, then goes with its place in the
+    // state; a report still waiting is never touched.
+    let waiting = finished(5_000);
+    store_finished(&database, waiting.clone()).await.unwrap();
+    let day = 24 * 60 * 60 * 1000;
+    let retention = ReceiptRetention::Days30;
+    for (now, forgotten, receipt_kept) in [
+        (UnixMillis(at.0 + 30 * day - 1), 0, true),
+        (UnixMillis(at.0 + 30 * day), 1, false),
+    ] {
+        let went = sync_state::forget_expired_receipts(&database, &mut stored, retention, now)
+            .await
+            .unwrap();
+        assert_eq!(went, forgotten);
+        let receipt = observations::load(&database, &entry.id).await.unwrap();
+        assert_eq!(receipt.is_some(), receipt_kept);
+    }
+    assert!(
+        sync_state::load(&database)
+            .await
+            .unwrap()
+            .outbox
+            .get(&report_id)
+            .is_none()
+    );
+    let still_waiting = observations::load(&database, waiting.id().as_str())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(still_waiting.status(), Status::Queued);
+    assert_eq!(outbox::list(&database).await.unwrap().len(), 1);
     database.close();
     delete_database(name).await.unwrap();
 }

@@ -3,6 +3,7 @@
 pub mod api_error;
 pub mod app_header;
 pub mod assessment_view;
+pub mod choice_group;
 pub mod confirm_dialog;
 pub mod connection_status;
 pub mod contact_card;

@@ -11,6 +11,7 @@ use prepoznaj_domain::observation::{
 use prepoznaj_domain::reference::{MAX_REFERENCE_CHARS, Reference, ReferenceError};
 
 use crate::clock::{new_report_id, now};
+use crate::components::choice_group::ChoiceGroup;
 use crate::components::storage_error::{PageError, PageErrorView};
 use crate::content;
 use crate::i18n::{MessageFn, Messages, use_i18n, use_page_title};
@@ -205,42 +206,5 @@ pub fn ObserveStartPage() -> impl IntoView {
                 {move || i18n.messages().start_submit}
             </button>
         </form>
-    }
-}
-
-/// A labelled group of radio buttons choosing one of `choices` into `selected`.
-#[component]
-fn ChoiceGroup<T>(
-    name: &'static str,
-    legend: MessageFn,
-    choices: &'static [(T, &'static str, MessageFn)],
-    selected: RwSignal<T>,
-) -> impl IntoView
-where
-    T: Copy + PartialEq + Send + Sync + 'static,
-{
-    let i18n = use_i18n();
-    view! {
-        <fieldset class="choice-group">
-            <legend>{move || legend(i18n.messages())}</legend>
-            {choices
-                .iter()
-                .map(|(value, id, label)| {
-                    let (value, label) = (*value, *label);
-                    view! {
-                        <label class="choice">
-                            <input
-                                type="radio"
-                                name=name
-                                value=*id
-                                prop:checked=move || selected.get() == value
-                                on:change=move |_| selected.set(value)
-                            />
-                            <span>{move || label(i18n.messages())}</span>
-                        </label>
-                    }
-                })
-                .collect_view()}
-        </fieldset>
     }
 }

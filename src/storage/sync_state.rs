@@ -10,6 +10,7 @@
 use prepoznaj_domain::observation::{ObservationRecord, Status, UnixMillis};
 use prepoznaj_domain::outbox::Outbox;
 use prepoznaj_domain::protocol::{DeviceId, ReportUuid};
+use prepoznaj_domain::receipts::ReceiptRetention;
 use rexie::TransactionMode;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -53,15 +54,27 @@ fn stored(state: &SyncState) -> Result<JsValue, StorageError> {
 
 /// Writes the state and waits for the commit.
 pub async fn save(database: &Database, state: &SyncState) -> Result<(), StorageError> {
+    committed(state_written(database, state, &[]).await?).await
+}
+
+/// A read-write transaction over the state's store and `also`, with `state` written in it; the
+/// caller adds the rest of its change and commits.
+async fn state_written(
+    database: &Database,
+    state: &SyncState,
+    also: &[Store],
+) -> Result<rexie::Transaction, StorageError> {
     let value = stored(state)?;
+    let mut stores = vec![Store::SyncState];
+    stores.extend_from_slice(also);
     let transaction = database
-        .transaction_on(&[Store::SyncState], TransactionMode::ReadWrite)
+        .transaction_on(&stores, TransactionMode::ReadWrite)
         .await?;
     transaction
         .store(Store::SyncState.name())?
         .put(&value, None)
         .await?;
-    committed(transaction).await
+    Ok(transaction)
 }
 
 /// The team has `report_id`: in one transaction, writes `state` (which records the delivery),
@@ -86,18 +99,8 @@ pub async fn deliver(
         }
         None => None,
     };
-    let value = stored(state)?;
     let receipt = receipt.as_ref().map(to_js).transpose()?;
-    let transaction = database
-        .transaction_on(
-            &[Store::SyncState, Store::Outbox, Store::Observations],
-            TransactionMode::ReadWrite,
-        )
-        .await?;
-    transaction
-        .store(Store::SyncState.name())?
-        .put(&value, None)
-        .await?;
+    let transaction = state_written(database, state, &[Store::Outbox, Store::Observations]).await?;
     transaction
         .store(Store::Outbox.name())?
         .delete(JsValue::from_str(report_id.as_str()))
@@ -109,6 +112,40 @@ pub async fn deliver(
             .await?;
     }
     committed(transaction).await
+}
+
+/// Deletes the receipts that have been kept for the whole of `retention` by `now`: in one
+/// transaction, their records and their place in `state`'s outbox (which is written). Returns
+/// how many went.
+pub async fn forget_expired_receipts(
+    database: &Database,
+    state: &mut SyncState,
+    retention: ReceiptRetention,
+    now: UnixMillis,
+) -> Result<usize, StorageError> {
+    let expired: Vec<ObservationRecord> = super::observations::list(database)
+        .await?
+        .into_iter()
+        .filter(|record| retention.has_expired(record, now))
+        .collect();
+    if expired.is_empty() {
+        return Ok(0);
+    }
+    for record in &expired {
+        if let Ok(report_id) = ReportUuid::parse(record.id().as_str()) {
+            // A receipt the outbox no longer lists (delivered before it kept receipts) is fine.
+            let _ = state.outbox.forget(&report_id);
+        }
+    }
+    let transaction = state_written(database, state, &[Store::Observations]).await?;
+    let observations = transaction.store(Store::Observations.name())?;
+    for record in &expired {
+        observations
+            .delete(JsValue::from_str(record.id().as_str()))
+            .await?;
+    }
+    committed(transaction).await?;
+    Ok(expired.len())
 }
 
 /// Whether `record` is the receipt of a report the team has (what the list shows instead of

@@ -38,7 +38,10 @@ test('no WCAG 2.1 A/AA violations on any screen, language or colour scheme', asy
   expect(found).toEqual([]);
 });
 
-/** Visible controls (except a skip link that is off-screen until focused) smaller than the minimum. */
+/**
+ * Visible controls (except a skip link that is off-screen until focused) smaller than the minimum;
+ * a radio or checkbox is measured by the label it sits in.
+ */
 async function undersizedTargets(page: Page): Promise<{ checked: number; small: string[] }> {
   return page.evaluate((min) => {
     const controls = document.querySelectorAll<HTMLElement>(
@@ -47,7 +50,9 @@ async function undersizedTargets(page: Page): Promise<{ checked: number; small: 
     const small: string[] = [];
     let checked = 0;
     for (const control of controls) {
-      const box = control.getBoundingClientRect();
+      // A radio or checkbox inside its label is tapped through the label: that is its target.
+      const wrapping = control.matches('input[type=radio], input[type=checkbox]') ? control.closest('label') : null;
+      const box = (wrapping ?? control).getBoundingClientRect();
       const style = getComputedStyle(control);
       if (style.display === 'none' || style.visibility === 'hidden' || box.width === 0 || box.height === 0) continue;
       const isSkipLink = control.getAttribute('href')?.startsWith('#') && control !== document.activeElement;

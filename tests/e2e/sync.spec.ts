@@ -359,6 +359,43 @@ test.describe('sync', () => {
     await context.close();
   });
 
+  test('a receipt stays for the period chosen in Settings, then the phone deletes it @android', async ({ browser }) => {
+    const context = await phone(browser);
+    const page = await context.newPage();
+    await page.clock.install();
+    await enrol(page, team);
+    const id = await finishQuickObservation(page, server.url);
+    await expectOnlyReceipt(page, server.url, id);
+
+    // 90 days unless the person chooses otherwise; the choice is remembered.
+    await page.goto(`${server.url}/settings`);
+    await expectMounted(page);
+    const choices = page.getByTestId('receipt-retention');
+    await expect(choices.getByRole('radio', { name: en.settings_receipts_90 })).toBeChecked();
+    await choices.getByRole('radio', { name: en.settings_receipts_30 }).check();
+    expect(await axeViolations(page, 'receipts setting')).toEqual([]);
+    await page.reload();
+    await expectMounted(page);
+    await expect(choices.getByRole('radio', { name: en.settings_receipts_30 })).toBeChecked();
+
+    const day = 24 * 60 * 60 * 1000;
+    await page.clock.fastForward(29 * day);
+    await page.goto(`${server.url}/observe`);
+    await expectMounted(page);
+    await expect(page.locator(`[data-testid="record"][data-id="${id}"]`)).toBeVisible();
+    await expect(page.getByTestId('sync-state')).toContainText(en.sync_all_sent);
+    expect((await phoneStorage(page)).observations.map((record) => record.id)).toEqual([id]);
+
+    await page.clock.fastForward(day);
+    await page.reload();
+    await expectMounted(page);
+    await expect.poll(async () => (await phoneStorage(page)).observations).toEqual([]);
+    await page.reload();
+    await expectMounted(page);
+    await expect(page.locator(`[data-testid="record"][data-id="${id}"]`)).toHaveCount(0);
+    await context.close();
+  });
+
   test('in Safari outside the installed app, waiting reports come with the advice to install @iphone', async ({ browser }, testInfo) => {
     const context = await browser.newContext({ ...testInfo.project.use });
     await inEnglish(context);

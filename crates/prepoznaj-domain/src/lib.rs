@@ -15,6 +15,7 @@ pub mod observation;
 pub mod outbox;
 pub mod phone;
 pub mod protocol;
+pub mod receipts;
 pub mod reference;
 pub mod report;
 pub mod search;
