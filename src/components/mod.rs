@@ -22,6 +22,7 @@ pub mod local_contact_messages;
 pub mod navigation;
 pub mod phone_actions;
 pub mod qr_code;
+pub mod receipts_kept;
 pub mod recommended_contacts;
 pub mod report_status;
 pub mod storage_error;

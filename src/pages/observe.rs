@@ -12,6 +12,7 @@ use prepoznaj_domain::observation::{Mode, ObservationRecord, Status};
 
 use crate::clock::format_time;
 use crate::components::confirm_dialog::ConfirmDialog;
+use crate::components::receipts_kept::ReceiptsKept;
 use crate::components::report_status::ReportStatusLine;
 use crate::components::storage_error::{PageError, PageErrorView, storage_error_message};
 use crate::content;
@@ -117,6 +118,7 @@ pub fn ObservePage() -> impl IntoView {
                                         })
                                         .collect_view()}
                                 </ul>
+                                <ReceiptsKept />
                             </section>
                         }
                     })}

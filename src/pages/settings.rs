@@ -1,31 +1,16 @@
-//! `/settings`: language and script, the school's own contacts, storage on this phone, how
-//! long receipts of sent reports are kept, the app's version.
+//! `/settings`: language and script, the school's own contacts, storage on this phone, the
+//! app's version.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use prepoznaj_domain::locale::fill;
-use prepoznaj_domain::receipts::ReceiptRetention;
 
-use crate::components::choice_group::ChoiceGroup;
 use crate::components::delete_all_data::DeleteAllData;
 use crate::components::install_prompt::InstallPrompt;
 use crate::components::language_select::LanguageSelect;
-use crate::i18n::{MessageFn, format_bytes, use_i18n, use_page_title};
+use crate::i18n::{format_bytes, use_i18n, use_page_title};
 use crate::pages::local_contacts::LOCAL_CONTACTS_PATH;
-use crate::preferences::{receipt_retention, save_receipt_retention};
 use crate::pwa::{StorageReport, request_persistent_storage, storage_report};
-
-/// The choices of how long receipts are kept: value, radio value, label.
-const RECEIPT_CHOICES: [(ReceiptRetention, &str, MessageFn); 4] = [
-    (ReceiptRetention::Days30, "30", |m| m.settings_receipts_30),
-    (ReceiptRetention::Days90, "90", |m| m.settings_receipts_90),
-    (ReceiptRetention::Days180, "180", |m| {
-        m.settings_receipts_180
-    }),
-    (ReceiptRetention::Days365, "365", |m| {
-        m.settings_receipts_365
-    }),
-];
 
 /// What the storage section knows.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -126,7 +111,6 @@ pub fn SettingsPage() -> impl IntoView {
             </h2>
             {storage_view}
         </section>
-        <ReceiptsSection />
         <InstallPrompt />
         <DeleteAllData />
         <section class="card" aria-labelledby="settings-about-heading">
@@ -136,33 +120,6 @@ pub fn SettingsPage() -> impl IntoView {
             <p data-testid="app-version">
                 {move || fill(i18n.messages().settings_version, &[("version", env!("CARGO_PKG_VERSION"))])}
             </p>
-        </section>
-    }
-}
-
-/// How long receipts of sent reports stay on this phone; remembered at once.
-#[component]
-fn ReceiptsSection() -> impl IntoView {
-    let i18n = use_i18n();
-    let retention = RwSignal::new(receipt_retention());
-    Effect::new(move |first: Option<()>| {
-        let chosen = retention.get();
-        if first.is_some() {
-            save_receipt_retention(chosen);
-        }
-    });
-    view! {
-        <section class="card" aria-labelledby="settings-receipts-heading" data-testid="receipt-retention">
-            <h2 id="settings-receipts-heading" class="card__title">
-                {move || i18n.messages().settings_receipts_heading}
-            </h2>
-            <ChoiceGroup
-                name="receipt-days"
-                legend=|m| m.settings_receipts_explain
-                choices=&RECEIPT_CHOICES
-                selected=retention
-            />
-            <p class="hint">{move || i18n.messages().settings_receipts_hint}</p>
         </section>
     }
 }

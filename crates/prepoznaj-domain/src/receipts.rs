@@ -1,7 +1,7 @@
 //! How long a phone keeps the receipt of a report its team has. A receipt holds no answers
 //! (see [`Status::Forgotten`]), only the date, the reference and the team's status, but even
-//! that need not stay for ever: the person chooses how long (Settings), and the sender deletes
-//! older receipts on its runs.
+//! that need not stay for ever: the person chooses how long (under the receipts on `/observe`),
+//! and the sender deletes older receipts on its runs.
 
 use crate::observation::{ObservationRecord, Status, UnixMillis};
 
