@@ -153,10 +153,10 @@ pub fn notice(message: TeamMessageFn) -> impl IntoView {
 pub fn TeamKeyLinks() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <ul class="link-list">
-            <li><a href=TEAM_JOIN_PATH>{move || i18n.team().join_title}</a></li>
-            <li><a href=TEAM_RECOVER_PATH>{move || i18n.team().recover_title}</a></li>
-        </ul>
+        <div class="actions">
+            <a class="button" href=TEAM_JOIN_PATH>{move || i18n.team().join_title}</a>
+            <a class="button" href=TEAM_RECOVER_PATH>{move || i18n.team().recover_title}</a>
+        </div>
     }
 }
 
