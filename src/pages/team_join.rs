@@ -6,6 +6,7 @@
 //! registers this key (`/team/setup`).
 
 use leptos::prelude::*;
+use prepoznaj_domain::protocol::AgeRecipient;
 
 use crate::components::key_awaiting_link::KeyAwaitingLink;
 use crate::components::new_team_key::{NewKey, NewTeamKey};
@@ -21,7 +22,8 @@ enum Step {
     Registered,
     NewKey,
     Saving,
-    Waiting(TeamKey),
+    /// The key saved on this device, waiting for a set-up link.
+    Waiting(AgeRecipient),
     Failed(StorageError),
 }
 
@@ -43,7 +45,7 @@ pub fn TeamJoinPage() -> impl IntoView {
                     registration: Some(_),
                     ..
                 })) => Step::Registered,
-                Ok(Some(key)) => Step::Waiting(key),
+                Ok(Some(key)) => Step::Waiting(key.public_key),
                 Ok(None) => Step::NewKey,
             });
         });
@@ -70,8 +72,8 @@ pub fn TeamJoinPage() -> impl IntoView {
                 <p>{move || i18n.team().join_intro}</p>
                 <NewTeamKey finish=|m| m.join_save_key on_ready />
             }.into_any(),
-            Step::Waiting(key) => view! {
-                <KeyAwaitingLink public_key=key.public_key instructions=|m| m.join_waiting />
+            Step::Waiting(public_key) => view! {
+                <KeyAwaitingLink public_key instructions=|m| m.join_waiting />
             }.into_any(),
             Step::Failed(error) => view! {
                 <p class="notice notice--warning" role="alert" data-testid="setup-error">

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use leptos::html;
 use leptos::prelude::*;
-use prepoznaj_domain::protocol::{DisplayName, Envelope};
+use prepoznaj_domain::protocol::{AgeRecipient, DisplayName, Envelope};
 use prepoznaj_domain::team_key::{PassphraseError, RecoveryCodeError, check_new_passphrase};
 use prepoznaj_envelope::identity::{LOCK_WORK_FACTOR, RecoveryError, TeamIdentity};
 
@@ -29,7 +29,8 @@ enum Step {
     Registered,
     Form,
     Working,
-    Waiting(TeamKey),
+    /// The key saved on this device, waiting for a set-up link.
+    Waiting(AgeRecipient),
     Failed(StorageError),
 }
 
@@ -79,7 +80,7 @@ pub fn TeamRecoverPage() -> impl IntoView {
                 registration: Some(_),
                 ..
             })) => Step::Registered,
-            Ok(Some(key)) => Step::Waiting(key),
+            Ok(Some(key)) => Step::Waiting(key.public_key),
             Ok(None) => Step::Form,
         });
     });
@@ -93,9 +94,9 @@ pub fn TeamRecoverPage() -> impl IntoView {
             }.into_any(),
             Step::Form => view! { <RecoverForm step /> }.into_any(),
             Step::Working => view! { <p class="notice" role="status">{move || i18n.team().recover_working}</p> }.into_any(),
-            Step::Waiting(key) => view! {
+            Step::Waiting(public_key) => view! {
                 <p class="notice" role="status" data-testid="recovered">{move || i18n.team().recover_done}</p>
-                <KeyAwaitingLink public_key=key.public_key instructions=|m| m.recover_waiting />
+                <KeyAwaitingLink public_key instructions=|m| m.recover_waiting />
             }.into_any(),
             Step::Failed(error) => view! {
                 <p class="notice notice--warning" role="alert" data-testid="setup-error">
@@ -160,7 +161,7 @@ fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
                     leptos::task::spawn_local(async move {
                         step.set(
                             match save_restored(&identity, &secret, display_name).await {
-                                Ok(key) => Step::Waiting(key),
+                                Ok(key) => Step::Waiting(key.public_key),
                                 Err(error) => Step::Failed(error),
                             },
                         );

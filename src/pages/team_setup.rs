@@ -40,7 +40,7 @@ enum Step {
     AlreadySetUp,
     NewKey,
     /// A key made to join or restored waits on this device for this link.
-    ExistingKey(TeamKey),
+    ExistingKey(Box<TeamKey>),
     Registering,
     Failed(Failure),
 }
@@ -70,7 +70,7 @@ pub fn TeamSetupPage() -> impl IntoView {
                 ..
             })) => Step::AlreadySetUp,
             Ok(_) if code.is_empty() => Step::NoCode,
-            Ok(Some(key)) => Step::ExistingKey(key),
+            Ok(Some(key)) => Step::ExistingKey(Box::new(key)),
             Ok(None) => Step::NewKey,
         });
     });
@@ -115,7 +115,7 @@ pub fn TeamSetupPage() -> impl IntoView {
                 <p>{move || i18n.team().setup_intro}</p>
                 <NewTeamKey finish=|m| m.setup_register on_ready=on_new_key />
             }.into_any(),
-            Step::ExistingKey(key) => view! { <ExistingKeyStep key on_register=register /> }.into_any(),
+            Step::ExistingKey(key) => view! { <ExistingKeyStep key=*key on_register=register /> }.into_any(),
             Step::Registering => view! { <p class="notice" role="status">{move || i18n.team().setup_registering}</p> }.into_any(),
             Step::Failed(failure) => {
                 let retry = matches!(&failure, Failure::Api(error) if is_worth_retrying(error));
