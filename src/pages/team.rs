@@ -53,7 +53,7 @@ pub fn TeamPage() -> impl IntoView {
                 <TeamKeyLinks />
             }.into_any(),
             Some(Ok(Some(TeamKey { registration: None, public_key, .. }))) => view! {
-                <KeyAwaitingLink public_key instructions=|m| m.join_waiting />
+                <KeyAwaitingLink public_key instructions=|m| m.team_waiting />
             }.into_any(),
             Some(Ok(Some(TeamKey { registration: Some(registration), public_key, .. }))) => {
                 let fingerprint = key_fingerprint(&public_key).to_string();

@@ -180,6 +180,10 @@ test.describe('team membership and key recovery', () => {
     await pageB.reload();
     await expectMounted(pageB);
     await expect(pageB.getByTestId('waiting-fingerprint')).toHaveText(fingerprintB);
+    await pageB.goto(`${server.url}/team`);
+    await expectMounted(pageB);
+    await expect(pageB.getByTestId('key-awaiting-link')).toContainText(en.team_waiting);
+    await expect(pageB.getByTestId('waiting-fingerprint')).toHaveText(fingerprintB);
 
     // A adds B: a mistyped key is refused; the real one shows B's fingerprint for comparing.
     await pageA.getByLabel(en.add_name).fill('Jovan Jovanović');
