@@ -26,6 +26,8 @@ use crate::pages::quick::QuickPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::summary::SummaryPage;
 use crate::pages::team::TeamPage;
+use crate::pages::team_join::TeamJoinPage;
+use crate::pages::team_recover::TeamRecoverPage;
 use crate::pages::team_setup::TeamSetupPage;
 use crate::pwa::provide_pwa;
 use crate::sync::sender::provide_sender;
@@ -131,7 +133,8 @@ pub fn ReferenceApp() -> impl IntoView {
     }
 }
 
-/// The team bundle: the protection team's set-up and page, and a staff phone's enrolment.
+/// The team bundle: the protection team's set-up, joining, key recovery and page, and a staff
+/// phone's enrolment.
 #[component]
 pub fn TeamApp() -> impl IntoView {
     provide_contexts(bundles::TEAM);
@@ -142,6 +145,8 @@ pub fn TeamApp() -> impl IntoView {
                 <Routes fallback=|| view! { <NotFoundPage /> }>
                     <Route path=path!("/team") view=TeamPage />
                     <Route path=path!("/team/setup") view=TeamSetupPage />
+                    <Route path=path!("/team/join") view=TeamJoinPage />
+                    <Route path=path!("/team/recover") view=TeamRecoverPage />
                     <Route path=path!("/enrol") view=EnrolPage />
                 </Routes>
             </Chrome>

@@ -1,9 +1,11 @@
-//! Saving a text the app made as a file the person keeps (an export, a recovery copy).
+//! Saving a text the app made as a file the person keeps (an export, a recovery copy), and
+//! reading back a file the person chooses.
 
 use std::time::Duration;
 
 use leptos::prelude::{document, set_timeout};
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 /// How long a downloaded file's blob URL is kept: long enough for any browser to have read it.
 const BLOB_URL_LIFETIME: Duration = Duration::from_secs(60);
@@ -29,4 +31,15 @@ pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), JsVa
         BLOB_URL_LIFETIME,
     );
     Ok(())
+}
+
+/// Reads the file chosen in `input` as text; `None` if none is chosen.
+pub async fn read_file(input: &web_sys::HtmlInputElement) -> Result<Option<String>, JsValue> {
+    let Some(file) = input.files().and_then(|files| files.get(0)) else {
+        return Ok(None);
+    };
+    let text = JsFuture::from(file.text()).await?;
+    text.as_string()
+        .map(Some)
+        .ok_or_else(|| JsValue::from_str("not text"))
 }

@@ -1,5 +1,6 @@
 //! Views that do not belong to one route.
 
+pub mod add_member;
 pub mod api_error;
 pub mod app_header;
 pub mod assessment_view;
@@ -16,15 +17,19 @@ pub mod guidance_sources;
 pub mod import_preview;
 pub mod indicator_list;
 pub mod install_prompt;
+pub mod key_awaiting_link;
 pub mod key_set_view;
 pub mod language_select;
 pub mod local_contact_messages;
 pub mod navigation;
+pub mod new_team_key;
 pub mod phone_actions;
 pub mod qr_code;
 pub mod receipts_kept;
 pub mod recommended_contacts;
 pub mod report_status;
+pub mod share_link;
 pub mod storage_error;
 pub mod sync_status;
+pub mod team_members;
 pub mod update_banner;

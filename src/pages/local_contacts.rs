@@ -16,7 +16,6 @@ use prepoznaj_domain::local_contacts::{
 };
 use prepoznaj_domain::locale::fill;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 use crate::components::confirm_dialog::ConfirmPrompt;
 use crate::components::copy_button::CopyButton;
@@ -26,6 +25,7 @@ use crate::components::local_contact_messages::{
 };
 use crate::components::qr_code::{QrCode, QrSymbol};
 use crate::components::storage_error::{PageError, PageErrorView, storage_error_message};
+use crate::download::read_file;
 use crate::i18n::{ContactsMessageFn, I18n, use_i18n};
 use crate::pages::contacts_import::IMPORT_PATH;
 use crate::storage::{StorageError, app_database, local_contacts};
@@ -732,17 +732,6 @@ fn ShareContacts(editor: Editor) -> impl IntoView {
             </section>
         </Show>
     }
-}
-
-/// Reads the file chosen in `input`.
-async fn read_file(input: &web_sys::HtmlInputElement) -> Result<Option<String>, JsValue> {
-    let Some(file) = input.files().and_then(|files| files.get(0)) else {
-        return Ok(None);
-    };
-    let text = JsFuture::from(file.text()).await?;
-    text.as_string()
-        .map(Some)
-        .ok_or_else(|| JsValue::from_str("not text"))
 }
 
 /// Import a colleague's export file: read and check it whole, show what it would replace, and

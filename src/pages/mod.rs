@@ -14,4 +14,6 @@ pub mod quick;
 pub mod settings;
 pub mod summary;
 pub mod team;
+pub mod team_join;
+pub mod team_recover;
 pub mod team_setup;

@@ -1,26 +1,33 @@
 //! `/team`: a protection-team member's page on their own device: their school, their key's
-//! fingerprint, the team's keys, and staff enrolment links (made with the member's token;
-//! each link expires and can be revoked).
+//! fingerprint, staff enrolment links (made with the member's token; each link expires and can
+//! be revoked), the team's members as the server last said (`GET /api/v1/team/keys` on every
+//! visit; offline, the last known set, saying so), adding a member, removing one, and a new
+//! set-up link for a member who lost their device. A device whose token the server refuses says
+//! that its member was removed (or set up elsewhere) and offers nothing more.
 
 use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::protocol::{
-    ENROL_PATH, EnrolmentLinkCreated, EnrolmentLinkRequest, EnrolmentLinkRevoked, Secret, link,
+    ENROL_PATH, EnrolmentLinkCreated, EnrolmentLinkRequest, EnrolmentLinkRevoked, ErrorCode,
+    KeySet, SchoolKeys, Secret, link,
 };
 use prepoznaj_envelope::digest::key_fingerprint;
 
-use crate::clock::format_time;
+use crate::clock::{format_time, now};
+use crate::components::add_member::AddMember;
 use crate::components::api_error::api_error_message;
-use crate::components::copy_button::CopyButton;
-use crate::components::key_set_view::KeySetView;
-use crate::components::qr_code::{QrCode, QrSymbol};
+use crate::components::key_awaiting_link::KeyAwaitingLink;
+use crate::components::share_link::{ShareLink, app_origin};
 use crate::components::storage_error::storage_error_message;
+use crate::components::team_members::TeamMembers;
 use crate::i18n::{use_i18n, use_title};
-use crate::storage::team_key::{self, TeamKey};
+use crate::pages::team_setup::TeamKeyLinks;
+use crate::storage::team_key::{self, MembershipEnded, TeamKey, TeamRegistration};
 use crate::storage::{StorageError, app_database};
-use crate::sync::api::{ApiCallError, delete_json, post_json};
+use crate::sync::api::{ApiCallError, delete_json, get_json, post_json};
 
 const ENROLMENT_LINKS_API: &str = "/api/v1/enrolment-links";
+const TEAM_KEYS_API: &str = "/api/v1/team/keys";
 
 /// The team page.
 #[component]
@@ -41,26 +48,140 @@ pub fn TeamPage() -> impl IntoView {
             Some(Err(error)) => view! {
                 <p class="notice notice--warning" role="alert">{move || storage_error_message(i18n.messages(), &error)}</p>
             }.into_any(),
-            Some(Ok(None)) => view! { <p class="notice" role="status">{move || i18n.team().team_no_key}</p> }.into_any(),
-            Some(Ok(Some(TeamKey { registration: None, .. }))) => view! {
-                <p class="notice notice--warning" role="status">{move || i18n.team().team_not_registered}</p>
+            Some(Ok(None)) => view! {
+                <p class="notice" role="status">{move || i18n.team().team_no_key}</p>
+                <TeamKeyLinks />
+            }.into_any(),
+            Some(Ok(Some(TeamKey { registration: None, public_key, .. }))) => view! {
+                <KeyAwaitingLink public_key instructions=|m| m.team_waiting />
             }.into_any(),
             Some(Ok(Some(TeamKey { registration: Some(registration), public_key, .. }))) => {
-                let school = registration.school.name.to_string();
                 let fingerprint = key_fingerprint(&public_key).to_string();
-                view! {
-                    <p class="notice" role="status" data-testid="team-member-of">
-                        {move || fill(i18n.team().setup_done, &[("school", &school)])}
-                    </p>
-                    <p>
-                        {move || i18n.team().key_fingerprint} ": "
-                        <code class="fingerprint" data-testid="own-fingerprint">{fingerprint}</code>
-                    </p>
-                    <EnrolmentLinkMaker token=registration.member_token.clone() />
-                    <KeySetView key_set=registration.key_set.clone() you=registration.member.id.clone() />
-                }.into_any()
+                view! { <MemberView registration fingerprint /> }.into_any()
             }
         }}
+    }
+}
+
+/// How far the check of the key set with the server got on this visit.
+#[derive(Debug, Clone, PartialEq)]
+enum KeyCheck {
+    Checking,
+    Current,
+    Offline,
+    Failed(ApiCallError),
+}
+
+/// A registered member's tools, kept up to date with the server's key set.
+#[component]
+fn MemberView(registration: TeamRegistration, fingerprint: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let token = registration.member_token.clone();
+    let you = registration.member.id.clone();
+    let school = registration.school.name.to_string();
+    let registration = RwSignal::new(registration);
+    let check = RwSignal::new(KeyCheck::Checking);
+    let persist = move || {
+        let current = registration.get_untracked();
+        leptos::task::spawn_local(async move {
+            let saved = match app_database().await {
+                Ok(database) => team_key::save_registration(&database, &current).await,
+                Err(error) => Err(error),
+            };
+            if let Err(error) = saved {
+                leptos::logging::error!("cannot save the team's key set: {error:?}");
+            }
+        });
+    };
+    let key_set_changed = move |key_set: KeySet| {
+        registration.update(|registration| {
+            registration.key_set = key_set;
+            registration.key_set_checked_at = Some(now());
+        });
+        persist();
+    };
+    {
+        let token = token.clone();
+        leptos::task::spawn_local(async move {
+            let answer: Result<SchoolKeys, ApiCallError> =
+                get_json(TEAM_KEYS_API, Some(&token)).await;
+            check.set(match answer {
+                Ok(keys) => {
+                    key_set_changed(keys.key_set);
+                    KeyCheck::Current
+                }
+                Err(ApiCallError::Offline) => KeyCheck::Offline,
+                Err(ApiCallError::Refused {
+                    code: code @ (ErrorCode::TokenRevoked | ErrorCode::Unauthorized),
+                    ..
+                }) => {
+                    let ended = if code == ErrorCode::TokenRevoked {
+                        MembershipEnded::Removed
+                    } else {
+                        MembershipEnded::Replaced
+                    };
+                    registration.update(|registration| registration.ended = Some(ended));
+                    persist();
+                    KeyCheck::Current
+                }
+                Err(error) => KeyCheck::Failed(error),
+            });
+        });
+    }
+    let key_set =
+        Signal::derive(move || registration.with(|registration| registration.key_set.clone()));
+    let school_for_ended = school.clone();
+    let check_line = move || {
+        match check.get() {
+        KeyCheck::Checking => Some(view! {
+            <p class="hint" role="status">{move || i18n.team().team_checking}</p>
+        }.into_any()),
+        KeyCheck::Current => None,
+        KeyCheck::Offline => {
+            let known = registration.with_untracked(|registration| {
+                registration.key_set_checked_at.unwrap_or(registration.registered_at)
+            });
+            Some(view! {
+                <p class="notice" role="status" data-testid="members-offline">
+                    {move || fill(i18n.team().team_offline, &[("date", &format_time(known, i18n.locale().is_serbian()))])}
+                </p>
+            }.into_any())
+        }
+        KeyCheck::Failed(error) => Some(view! {
+            <p class="notice notice--warning" role="alert">{move || api_error_message(i18n.team(), &error)}</p>
+        }.into_any()),
+    }
+    };
+    // Only the end of the membership rebuilds the tools (a new key set must not reset them).
+    let ended = Memo::new(move |_| registration.with(|registration| registration.ended));
+    move || match ended.get() {
+        Some(ended) => {
+            let school = school_for_ended.clone();
+            let message = move || {
+                let text = match ended {
+                    MembershipEnded::Removed => i18n.team().team_removed,
+                    MembershipEnded::Replaced => i18n.team().team_replaced,
+                };
+                fill(text, &[("school", &school)])
+            };
+            view! { <p class="notice notice--warning" role="alert" data-testid="membership-ended">{message}</p> }.into_any()
+        }
+        None => {
+            let school = school.clone();
+            view! {
+                <p class="notice" role="status" data-testid="team-member-of">
+                    {move || fill(i18n.team().setup_done, &[("school", &school)])}
+                </p>
+                <p>
+                    {move || i18n.team().key_fingerprint} ": "
+                    <code class="fingerprint" data-testid="own-fingerprint">{fingerprint.clone()}</code>
+                </p>
+                {check_line}
+                <EnrolmentLinkMaker token=token.clone() />
+                <TeamMembers key_set you=you.clone() token=token.clone() on_changed=key_set_changed />
+                <AddMember token=token.clone() on_changed=key_set_changed />
+            }.into_any()
+        }
     }
 }
 
@@ -113,37 +234,17 @@ fn EnrolmentLinkMaker(token: Secret) -> impl IntoView {
                     <p class="notice notice--warning" role="alert">{move || api_error_message(i18n.team(), &error)}</p>
                 }.into_any(),
                 Ok(created) => {
-                    let origin = window().location().origin().unwrap_or_else(|error| {
-                        // The link is then relative: still right when opened on this server.
-                        leptos::logging::warn!("cannot read the origin: {error:?}");
-                        String::new()
-                    });
-                    let href = link(&origin, ENROL_PATH, &created.enrolment_code);
+                    let href = link(&app_origin(), ENROL_PATH, &created.enrolment_code);
                     let expires = created.link.expires_at;
-                    let symbol = QrSymbol::encode(&href);
                     view! {
                         <p>{move || fill(i18n.team().link_created, &[("date", &format_time(expires, i18n.locale().is_serbian()))])}</p>
-                        <input
-                            class="share-link"
-                            type="text"
-                            readonly
-                            aria-label=move || i18n.team().link_create
-                            prop:value=href.clone()
-                            data-testid="enrolment-link"
+                        <ShareLink
+                            text=href
+                            label=|m| m.link_create
+                            qr_label=|m| m.link_qr_label
+                            copy=|m| m.link_copy
+                            testid="enrolment-link"
                         />
-                        <div class="phone-actions">
-                            <CopyButton
-                                text=href
-                                label=move || i18n.team().link_copy
-                                copied=move || i18n.team().link_copied
-                                unavailable=move || i18n.team().link_copy_unavailable
-                            />
-                        </div>
-                        {symbol.map(|symbol| view! {
-                            <figure class="share-qr">
-                                <QrCode symbol label=move || i18n.team().link_qr_label />
-                            </figure>
-                        })}
                         <div class="actions">
                             <button type="button" class="button" disabled=move || busy.get() || revoked.get() == Some(Ok(())) on:click=revoke>
                                 {move || i18n.team().link_revoke}

@@ -1,10 +1,14 @@
 //! A protection-team member's key on their device: one record. The key is kept only locked
 //! with the member's passphrase (an age scrypt file, see `prepoznaj_envelope::identity`); it
 //! is saved before the public key is registered, and the registration (school, member token,
-//! key set) is added once the server has accepted it.
+//! key set) is added once the server has accepted it. A key made to join a team
+//! (`/team/join`) or restored from its recovery copy (`/team/recover`) waits here, unregistered,
+//! until the member opens the set-up link another member made for it.
 
 use prepoznaj_domain::observation::UnixMillis;
-use prepoznaj_domain::protocol::{AgeRecipient, Envelope, KeySet, School, Secret, TeamMember};
+use prepoznaj_domain::protocol::{
+    AgeRecipient, DisplayName, Envelope, KeySet, School, Secret, TeamMember,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{Database, StorageError, Store};
@@ -21,6 +25,9 @@ pub struct TeamKey {
     pub work_factor: u8,
     pub public_key: AgeRecipient,
     pub created_at: UnixMillis,
+    /// The name the member gave when the key was made or restored, registered with it.
+    #[serde(default)]
+    pub display_name: Option<DisplayName>,
     #[serde(default)]
     pub registration: Option<TeamRegistration>,
 }
@@ -34,6 +41,23 @@ pub struct TeamRegistration {
     pub member_token: Secret,
     pub key_set: KeySet,
     pub registered_at: UnixMillis,
+    /// When `key_set` was last confirmed by the server (`None`: since registration).
+    #[serde(default)]
+    pub key_set_checked_at: Option<UnixMillis>,
+    /// Set when the server refused the member token: the member was removed from the team,
+    /// or their key was set up again on another device.
+    #[serde(default)]
+    pub ended: Option<MembershipEnded>,
+}
+
+/// Why this device's registration no longer works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MembershipEnded {
+    /// Another member removed this member from the team (`token_revoked`).
+    Removed,
+    /// The server no longer knows the token: the key was set up on another device.
+    Replaced,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -59,4 +83,17 @@ pub async fn save(database: &Database, key: &TeamKey) -> Result<(), StorageError
             },
         )
         .await
+}
+
+/// Replaces the registration of the key saved on this device (a new key set, or the end of
+/// the membership). Does nothing if the device holds no key.
+pub async fn save_registration(
+    database: &Database,
+    registration: &TeamRegistration,
+) -> Result<(), StorageError> {
+    let Some(mut key) = load(database).await? else {
+        return Ok(());
+    };
+    key.registration = Some(registration.clone());
+    save(database, &key).await
 }

@@ -193,8 +193,8 @@ export interface StoredReport {
   plaintext: string;
 }
 
-/** Every report in `server`'s SQLite database (read with Python's sqlite3, read-only). */
-export function reportsOnServer(server: AppServer, team: Team): StoredReport[] {
+/** Every report's id, status and envelope in `server`'s SQLite database (read with Python's sqlite3, read-only). */
+export function storedEnvelopes(server: AppServer): { id: string; status: string; envelope: Buffer }[] {
   const script = [
     'import base64, json, sqlite3, sys',
     'db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)',
@@ -204,13 +204,15 @@ export function reportsOnServer(server: AppServer, team: Team): StoredReport[] {
   const rows: [string, string, string][] = JSON.parse(
     execFileSync('python3', ['-c', script, path.join(server.data, 'prepoznaj.db')], { encoding: 'utf8' }),
   );
-  return rows.map(([id, status, envelope]) => ({
+  return rows.map(([id, status, envelope]) => ({ id, status, envelope: Buffer.from(envelope, 'base64') }));
+}
+
+/** Every report in `server`'s SQLite database, decrypted with the team member's key by the `age` CLI. */
+export function reportsOnServer(server: AppServer, team: Team): StoredReport[] {
+  return storedEnvelopes(server).map(({ id, status, envelope }) => ({
     id,
     status,
-    plaintext: execFileSync('age', ['--decrypt', '-i', team.identityFile], {
-      input: Buffer.from(envelope, 'base64'),
-      encoding: 'utf8',
-    }),
+    plaintext: execFileSync('age', ['--decrypt', '-i', team.identityFile], { input: envelope, encoding: 'utf8' }),
   }));
 }
 

@@ -57,6 +57,8 @@ export const ROUTES: { path: string; title: keyof Messages }[] = [
   { path: '/contacts', title: 'contacts_title' },
   { path: '/settings', title: 'settings_title' },
   { path: '/team', title: 'team_title' },
+  { path: '/team/join', title: 'join_title' },
+  { path: '/team/recover', title: 'recover_title' },
   { path: '/enrol', title: 'enrol_title' },
   { path: '/no-such-page', title: 'not_found_title' },
 ];

@@ -45,8 +45,8 @@ pub const REFERENCE: Bundle = Bundle {
     styles: &["guidance.css", "contacts.css"],
 };
 
-/// The protection team's pages (set-up, enrolment links) and a staff phone's enrolment: the
-/// pages that make and hold keys.
+/// The protection team's pages (set-up, joining, key recovery, members, enrolment links) and a
+/// staff phone's enrolment: the pages that make and hold keys.
 pub const TEAM: Bundle = Bundle {
     name: "prepoznaj-team",
     html: "team.html",
@@ -96,7 +96,13 @@ mod tests {
         ] {
             assert_eq!(bundle_for_path(path), REFERENCE, "{path}");
         }
-        for path in ["/team", "/team/setup", "/enrol"] {
+        for path in [
+            "/team",
+            "/team/setup",
+            "/team/join",
+            "/team/recover",
+            "/enrol",
+        ] {
             assert_eq!(bundle_for_path(path), TEAM, "{path}");
         }
         for path in [

@@ -154,6 +154,8 @@ error_codes! {
     LastTeamMember => "last_team_member",
     /// The set-up code was issued for another public key.
     PublicKeyMismatch => "public_key_mismatch",
+    /// A member asked for a new set-up code for themselves; another member of the team must.
+    OwnSetupCode => "own_setup_code",
     /// No bearer token, or one the server does not know.
     Unauthorized => "unauthorized",
     /// The token's device was revoked or its team member removed.
@@ -812,6 +814,19 @@ pub struct TeamMemberAdded {
 pub struct TeamMemberRemoved {
     pub member: TeamMember,
     pub key_set: KeySet,
+    pub protocol: u32,
+}
+
+/// Answer to `POST /api/v1/team/members/{id}/setup-code` (`201`, with another member's
+/// token): a new one-time `setup_code` (a link to [`TEAM_SETUP_PATH`]) for a current member's
+/// existing key, for a member who lost their device and restored the key from its recovery
+/// copy. Redeeming it gives the member a new token and ends their earlier one; it replaces
+/// the member's earlier unused set-up codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamMemberSetupCode {
+    pub member: TeamMember,
+    pub setup_code: Secret,
+    pub setup_expires_at: UnixMillis,
     pub protocol: u32,
 }
 

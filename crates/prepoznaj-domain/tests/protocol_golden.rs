@@ -14,7 +14,8 @@ use prepoznaj_domain::protocol::{
     ReportReceipt, ReportStatus, ReportSubmission, ReportUuid, School, SchoolId, SchoolKeys,
     SchoolName, Secret, Sha256Digest, StatusChange, StatusChangeId, StatusChangeRecorded,
     StatusChangeRequest, TeamMember, TeamMemberAdded, TeamMemberId, TeamMemberRemoved,
-    TeamMemberRequest, TeamReport, TeamReports, TeamSetupRequest, TeamSetupResponse,
+    TeamMemberRequest, TeamMemberSetupCode, TeamReport, TeamReports, TeamSetupRequest,
+    TeamSetupResponse,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -189,6 +190,17 @@ golden!(
         setup_code: secret(),
         setup_expires_at: LinkValidDays::default().expiry(at(2_000)),
         key_set: key_set(),
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+golden!(
+    team_member_setup_code,
+    "team_member_setup_code.json",
+    TeamMemberSetupCode {
+        member: jovan(),
+        setup_code: secret(),
+        setup_expires_at: LinkValidDays::default().expiry(at(5_000)),
         protocol: PROTOCOL_VERSION,
     }
 );

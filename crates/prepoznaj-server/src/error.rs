@@ -66,6 +66,8 @@ pub enum ApiError {
     LastTeamMember,
     #[error("this set-up link was made for another public key")]
     PublicKeyMismatch,
+    #[error("another member of the team must make a new set-up link for you")]
+    OwnSetupCode,
     #[error("a valid bearer token is required")]
     Unauthorized,
     #[error("this token was revoked; enrol again")]
@@ -114,6 +116,7 @@ impl ApiError {
             Self::MemberExists => ErrorCode::MemberExists,
             Self::LastTeamMember => ErrorCode::LastTeamMember,
             Self::PublicKeyMismatch => ErrorCode::PublicKeyMismatch,
+            Self::OwnSetupCode => ErrorCode::OwnSetupCode,
             Self::Unauthorized => ErrorCode::Unauthorized,
             Self::TokenRevoked => ErrorCode::TokenRevoked,
             Self::LinkInvalid => ErrorCode::LinkInvalid,
@@ -164,7 +167,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::Unauthorized | ErrorCode::TokenRevoked | ErrorCode::LinkInvalid => {
             StatusCode::UNAUTHORIZED
         }
-        ErrorCode::PublicKeyMismatch => StatusCode::FORBIDDEN,
+        ErrorCode::PublicKeyMismatch | ErrorCode::OwnSetupCode => StatusCode::FORBIDDEN,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::ReportConflict | ErrorCode::MemberExists | ErrorCode::LastTeamMember => {

@@ -95,6 +95,7 @@ pub fn routes<S: Store>() -> Vec<ApiRoute<S>> {
         ApiRoute::new("/api/v1/team/setup").post(team::set_up::<S>),
         ApiRoute::new("/api/v1/team/members").post(team::approve_member::<S>),
         ApiRoute::new("/api/v1/team/members/{id}").delete(team::remove_member::<S>),
+        ApiRoute::new("/api/v1/team/members/{id}/setup-code").post(team::renew_setup_code::<S>),
         ApiRoute::new("/api/v1/team/keys").get(keys::for_team::<S>),
         ApiRoute::new("/api/v1/team/reports").get(team_reports::list::<S>),
         ApiRoute::new("/api/v1/team/reports/{id}/status-changes")

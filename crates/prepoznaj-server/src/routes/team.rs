@@ -1,16 +1,22 @@
 //! The protection team: `POST /api/v1/team/setup` (with a set-up code),
-//! `POST /api/v1/team/members` and `DELETE /api/v1/team/members/{id}` (with a member token).
+//! `POST /api/v1/team/members`, `DELETE /api/v1/team/members/{id}` and
+//! `POST /api/v1/team/members/{id}/setup-code` (with a member token).
 //!
 //! Approval is modelled as a current member posting the new member's public key, which the
 //! new member's app shows them (in person, as a QR code or text, so the server cannot swap
 //! it). The key joins the key set at once; the answer carries a one-time set-up code, valid for
 //! [`DEFAULT_LINK_VALID_DAYS`](prepoznaj_domain::protocol::DEFAULT_LINK_VALID_DAYS), that the
 //! new member redeems at `/team/setup` with that same key to get their own token.
+//!
+//! A member who lost their device restores their key from its recovery copy on a new one; another
+//! member then makes them a new set-up code for that same key (never for themselves), and
+//! redeeming it gives the new device a token and ends the lost device's.
 
 use axum::{Json, extract::State, http::StatusCode};
 use prepoznaj_domain::protocol::{
     AgeRecipient, DisplayName, LinkValidDays, PROTOCOL_VERSION, TeamMember, TeamMemberAdded,
-    TeamMemberId, TeamMemberRemoved, TeamMemberRequest, TeamSetupRequest, TeamSetupResponse,
+    TeamMemberId, TeamMemberRemoved, TeamMemberRequest, TeamMemberSetupCode, TeamSetupRequest,
+    TeamSetupResponse,
 };
 
 use super::{
@@ -21,7 +27,8 @@ use crate::{
     ApiError, age_format,
     credentials::{SecretHash, new_id, new_secret, now},
     store::{
-        ApprovalOutcome, MemberApproval, RemovalOutcome, SetupOutcome, SetupRedemption, Store,
+        ApprovalOutcome, MemberApproval, RemovalOutcome, SetupCodeRenewal, SetupOutcome,
+        SetupRedemption, Store,
     },
 };
 
@@ -128,6 +135,46 @@ pub async fn remove_member<S: Store>(
         RemovalOutcome::NotFound => Err(ApiError::NotFound),
         RemovalOutcome::LastMember => Err(ApiError::LastTeamMember),
     }
+}
+
+/// `201` with the member and their new one-time set-up code; `404` for no such current member
+/// of the caller's school; `403 own_setup_code` for the caller themselves.
+pub async fn renew_setup_code<S: Store>(
+    State(state): State<ApiState<S>>,
+    TeamAuth(team): TeamAuth,
+    PathId(member_id): PathId<TeamMemberId>,
+) -> Result<(StatusCode, Json<TeamMemberSetupCode>), ApiError> {
+    if member_id == team.member_id {
+        return Err(ApiError::OwnSetupCode);
+    }
+    let (setup_code, code_hash) = new_secret()?;
+    let now = now();
+    let setup_expires_at = LinkValidDays::default().expiry(now);
+    let renewal = SetupCodeRenewal {
+        school_id: team.school_id.clone(),
+        member_id,
+        setup_code: code_hash,
+        now,
+        expires_at: setup_expires_at,
+    };
+    let member = state
+        .store
+        .renew_setup_code(renewal)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    tracing::info!(
+        school = %team.school_id, member = %member.id, by = %team.member_id,
+        "new set-up code for a team member"
+    );
+    Ok((
+        StatusCode::CREATED,
+        Json(TeamMemberSetupCode {
+            member,
+            setup_code,
+            setup_expires_at,
+            protocol: PROTOCOL_VERSION,
+        }),
+    ))
 }
 
 /// A member record for a checked key, with a new id and the current time.

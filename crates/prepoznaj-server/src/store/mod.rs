@@ -88,6 +88,14 @@ pub trait Store: Clone + Send + Sync + 'static {
         approval: MemberApproval,
     ) -> impl Future<Output = Result<ApprovalOutcome, StoreError>> + Send;
 
+    /// A new one-time set-up code for a current member's existing key (a lost device): it
+    /// replaces the member's earlier unused codes (they count as used). `None` if the school
+    /// has no such current member.
+    fn renew_setup_code(
+        &self,
+        renewal: SetupCodeRenewal,
+    ) -> impl Future<Output = Result<Option<TeamMember>, StoreError>> + Send;
+
     /// Removes a member from the key set; their token and unused set-up code stop working.
     fn remove_team_member(
         &self,
@@ -310,6 +318,16 @@ pub struct MemberApproval {
     pub member: TeamMember,
     pub setup_code: SecretHash,
     pub setup_expires_at: UnixMillis,
+}
+
+/// A new set-up code for `member_id` of `school_id`, made at `now`.
+#[derive(Debug, Clone)]
+pub struct SetupCodeRenewal {
+    pub school_id: SchoolId,
+    pub member_id: TeamMemberId,
+    pub setup_code: SecretHash,
+    pub now: UnixMillis,
+    pub expires_at: UnixMillis,
 }
 
 /// What became of a [`MemberApproval`].

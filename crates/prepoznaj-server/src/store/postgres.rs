@@ -42,9 +42,9 @@ use crate::credentials::SecretHash;
 use super::{
     ApprovalOutcome, BackendError, CodeRefusal, DeviceCredential, EnrolmentOutcome, MemberApproval,
     NewDevice, NewEnrolmentLink, NewReport, NewSchool, NewStatusChange, RecordedStatusChange,
-    RemovalOutcome, ReportPage, SetupOutcome, SetupRedemption, StatusChangeOutcome, Store,
-    StoreError, SubmissionOutcome, TeamCredential, TokenLookup, coarse_status_from_text,
-    coarse_status_text,
+    RemovalOutcome, ReportPage, SetupCodeRenewal, SetupOutcome, SetupRedemption,
+    StatusChangeOutcome, Store, StoreError, SubmissionOutcome, TeamCredential, TokenLookup,
+    coarse_status_from_text, coarse_status_text,
 };
 
 /// The columns [`member_from_row`] reads, in its order.
@@ -386,6 +386,19 @@ impl Store for PostgresStore {
             Access::Write,
             approval,
             |transaction, approval| Box::pin(approve(transaction, approval)),
+        )
+        .await
+    }
+
+    async fn renew_setup_code(
+        &self,
+        renewal: SetupCodeRenewal,
+    ) -> Result<Option<TeamMember>, StoreError> {
+        self.run(
+            "renew a set-up code",
+            Access::Write,
+            renewal,
+            |transaction, renewal| Box::pin(renew_setup_code(transaction, renewal)),
         )
         .await
     }
@@ -920,6 +933,45 @@ async fn approve(
     bump_key_set_version(transaction, &approval.school_id).await?;
     let (_, key_set) = read_school_keys(transaction, &approval.school_id).await?;
     Ok(ApprovalOutcome::Approved { key_set })
+}
+
+async fn renew_setup_code(
+    transaction: &Transaction<'_>,
+    renewal: &SetupCodeRenewal,
+) -> Result<Option<TeamMember>, BackendError> {
+    let member = query_opt(
+        transaction,
+        concat!(
+            "SELECT ",
+            member_columns!(),
+            " FROM team_members WHERE id = $1 AND school_id = $2 AND removed_at IS NULL"
+        ),
+        &[&renewal.member_id.as_str(), &renewal.school_id.as_str()],
+    )
+    .await?;
+    let Some(member) = member else {
+        return Ok(None);
+    };
+    execute(
+        transaction,
+        "UPDATE setup_codes SET used_at = $2 WHERE member_id = $1 AND used_at IS NULL",
+        &[&renewal.member_id.as_str(), &millis(renewal.now)],
+    )
+    .await?;
+    execute(
+        transaction,
+        "INSERT INTO setup_codes (code_hash, school_id, member_id, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)",
+        &[
+            &hash(&renewal.setup_code),
+            &renewal.school_id.as_str(),
+            &renewal.member_id.as_str(),
+            &millis(renewal.now),
+            &millis(renewal.expires_at),
+        ],
+    )
+    .await?;
+    member_from_row(&member).map(Some)
 }
 
 async fn remove(

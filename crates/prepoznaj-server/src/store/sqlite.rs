@@ -57,9 +57,9 @@ use crate::credentials::SecretHash;
 use super::{
     ApprovalOutcome, BackendError, CodeRefusal, DeviceCredential, EnrolmentOutcome, MemberApproval,
     NewDevice, NewEnrolmentLink, NewReport, NewSchool, NewStatusChange, RecordedStatusChange,
-    RemovalOutcome, ReportPage, SetupOutcome, SetupRedemption, StatusChangeOutcome, Store,
-    StoreError, SubmissionOutcome, TeamCredential, TokenLookup, coarse_status_from_text,
-    coarse_status_text,
+    RemovalOutcome, ReportPage, SetupCodeRenewal, SetupOutcome, SetupRedemption,
+    StatusChangeOutcome, Store, StoreError, SubmissionOutcome, TeamCredential, TokenLookup,
+    coarse_status_from_text, coarse_status_text,
 };
 
 /// File name of the database inside the data directory.
@@ -518,6 +518,44 @@ impl Store for SqliteStore {
             bump_key_set_version(transaction, &approval.school_id)?;
             let (_, key_set) = read_school_keys(transaction, &approval.school_id)?;
             Ok(ApprovalOutcome::Approved { key_set })
+        })
+        .await
+    }
+
+    async fn renew_setup_code(
+        &self,
+        renewal: SetupCodeRenewal,
+    ) -> Result<Option<TeamMember>, StoreError> {
+        self.write("renew a set-up code", move |transaction| {
+            let member = transaction
+                .query_row(
+                    &format!(
+                        "SELECT {MEMBER_COLUMNS} FROM team_members
+                         WHERE id = ?1 AND school_id = ?2 AND removed_at IS NULL"
+                    ),
+                    [renewal.member_id.as_str(), renewal.school_id.as_str()],
+                    member_from_row,
+                )
+                .optional()?;
+            let Some(member) = member else {
+                return Ok(None);
+            };
+            transaction.execute(
+                "UPDATE setup_codes SET used_at = ?2 WHERE member_id = ?1 AND used_at IS NULL",
+                params![renewal.member_id.as_str(), renewal.now.0],
+            )?;
+            transaction.execute(
+                "INSERT INTO setup_codes (code_hash, school_id, member_id, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    renewal.setup_code.as_bytes(),
+                    renewal.school_id.as_str(),
+                    renewal.member_id.as_str(),
+                    renewal.now.0,
+                    renewal.expires_at.0
+                ],
+            )?;
+            Ok(Some(member))
         })
         .await
     }

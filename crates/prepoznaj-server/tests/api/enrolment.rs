@@ -3,7 +3,7 @@
 
 use prepoznaj_domain::protocol::{
     DeviceEnrolment, DeviceRevoked, EnrolmentLinkRevoked, SchoolKeys, TeamMemberAdded,
-    TeamMemberRemoved, TeamSetupResponse,
+    TeamMemberRemoved, TeamMemberSetupCode, TeamSetupResponse,
 };
 use serde_json::json;
 
@@ -275,6 +275,164 @@ async fn a_removed_members_unused_set_up_code_stops_working() {
         app.post_json("/api/v1/team/setup", None, &body).await,
         410,
         "link_revoked",
+    )
+    .await;
+}
+
+/// Asks, with `token`, for a new set-up code for `member_id`.
+async fn renew_setup_code(app: &TestApp, token: &str, member_id: &str) -> reqwest::Response {
+    let path = format!("/api/v1/team/members/{member_id}/setup-code");
+    app.post_raw(&path, Some(token), None, Vec::new()).await
+}
+
+/// A second member, approved by `team` and set up with their own key; returns their identity
+/// and set-up answer.
+async fn second_member(app: &TestApp, team: &Team) -> (age::x25519::Identity, TeamSetupResponse) {
+    let (identity, added) = approve(app, team, "Jovan").await;
+    let body = setup_body(added.setup_code.expose(), &identity.to_public(), "Јован");
+    let response = app.post_json("/api/v1/team/setup", None, &body).await;
+    assert_eq!(response.status(), 201);
+    (identity, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_member_who_lost_their_device_sets_up_again_with_the_same_key_and_the_old_token_stops() {
+    let app = TestApp::spawn().await;
+    let team = app.school_with_team().await;
+    let (identity, jovan) = second_member(&app, &team).await;
+    let lost_token = jovan.member_token.expose();
+    let member_id = jovan.member.id.to_string();
+
+    let response = renew_setup_code(&app, &team.member_token, &member_id).await;
+
+    assert_eq!(response.status(), 201);
+    let renewed: TeamMemberSetupCode = response.json().await.unwrap();
+    assert_eq!(renewed.member, jovan.member);
+    assert_eq!(renewed.setup_code.expose().len(), 43);
+    assert!(renewed.setup_expires_at > jovan.member.added_at);
+    let code = renewed.setup_code.expose();
+    let another_key = setup_body(code, &age::x25519::Identity::generate().to_public(), "X");
+    assert_error(
+        app.post_json("/api/v1/team/setup", None, &another_key)
+            .await,
+        403,
+        "public_key_mismatch",
+    )
+    .await;
+    let response = app
+        .post_json(
+            "/api/v1/team/setup",
+            None,
+            &setup_body(code, &identity.to_public(), "Јован"),
+        )
+        .await;
+    assert_eq!(response.status(), 201);
+    let restored: TeamSetupResponse = response.json().await.unwrap();
+    assert_eq!(restored.member.id, jovan.member.id);
+    assert_eq!(restored.member.public_key, jovan.member.public_key);
+    assert_eq!(
+        restored.key_set.recipients().collect::<Vec<_>>(),
+        jovan.key_set.recipients().collect::<Vec<_>>(),
+        "the same keys: nobody was added or removed"
+    );
+    assert_eq!(
+        keys(&app, &app.enrol(&team).await.token).await.key_set,
+        restored.key_set
+    );
+
+    assert_error(
+        app.get_authorized("/api/v1/team/keys", lost_token).await,
+        401,
+        "unauthorized",
+    )
+    .await;
+    let response = app
+        .get_authorized("/api/v1/team/keys", restored.member_token.expose())
+        .await;
+    assert_eq!(response.status(), 200, "the new device's token works");
+    assert_error(
+        app.post_json(
+            "/api/v1/team/setup",
+            None,
+            &setup_body(code, &identity.to_public(), "Јован"),
+        )
+        .await,
+        410,
+        "link_used",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_new_set_up_code_replaces_the_earlier_unused_one_and_is_never_for_oneself() {
+    let app = TestApp::spawn().await;
+    let team = app.school_with_team().await;
+    let (identity, jovan) = second_member(&app, &team).await;
+    let member_id = jovan.member.id.to_string();
+    let first: TeamMemberSetupCode = renew_setup_code(&app, &team.member_token, &member_id)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second = renew_setup_code(&app, &team.member_token, &member_id).await;
+    assert_eq!(second.status(), 201);
+
+    let body = setup_body(first.setup_code.expose(), &identity.to_public(), "J");
+    assert_error(
+        app.post_json("/api/v1/team/setup", None, &body).await,
+        410,
+        "link_used",
+    )
+    .await;
+    assert_error(
+        renew_setup_code(&app, jovan.member_token.expose(), &member_id).await,
+        403,
+        "own_setup_code",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn set_up_codes_are_only_for_current_members_of_the_callers_school() {
+    let app = TestApp::spawn().await;
+    let team = app.school_with_team().await;
+    let (_, jovan) = second_member(&app, &team).await;
+    let other = app.school_with_team().await;
+    let jovan_id = jovan.member.id.to_string();
+    let marija_id = team.setup.member.id.to_string();
+
+    assert_error(
+        renew_setup_code(&app, &other.member_token, &jovan_id).await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_error(
+        renew_setup_code(&app, "bm90LWEtdG9rZW4", &jovan_id).await,
+        401,
+        "unauthorized",
+    )
+    .await;
+    let unknown = "0192f3a4-0004-7000-8000-00000000000e";
+    assert_error(
+        renew_setup_code(&app, &team.member_token, unknown).await,
+        404,
+        "not_found",
+    )
+    .await;
+
+    let path = format!("/api/v1/team/members/{jovan_id}");
+    assert_eq!(app.delete(&path, &team.member_token).await.status(), 200);
+    assert_error(
+        renew_setup_code(&app, &team.member_token, &jovan_id).await,
+        404,
+        "not_found",
+    )
+    .await;
+    assert_error(
+        renew_setup_code(&app, jovan.member_token.expose(), &marija_id).await,
+        401,
+        "token_revoked",
     )
     .await;
 }

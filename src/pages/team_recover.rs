@@ -1,0 +1,289 @@
+//! `/team/recover`: a protection-team member who lost their device restores their key on a
+//! new one from the recovery copy made at set-up: the recovery file (chosen with a file input)
+//! or the printable code (typed; spaces, dashes, group numbers and case do not matter). They
+//! choose a new passphrase; the key is saved locked with it, unregistered. Another member then
+//! makes a "new set-up link (lost phone)" for them on the team page; opening it here registers
+//! this same key again (`/team/setup`) and ends the lost device's access.
+
+use std::sync::Arc;
+
+use leptos::html;
+use leptos::prelude::*;
+use prepoznaj_domain::protocol::{AgeRecipient, DisplayName, Envelope};
+use prepoznaj_domain::team_key::{PassphraseError, RecoveryCodeError, check_new_passphrase};
+use prepoznaj_envelope::identity::{LOCK_WORK_FACTOR, RecoveryError, TeamIdentity};
+
+use crate::clock::now;
+use crate::components::key_awaiting_link::KeyAwaitingLink;
+use crate::components::new_team_key::passphrase_message;
+use crate::components::storage_error::storage_error_message;
+use crate::download::read_file;
+use crate::i18n::{TeamMessages, use_i18n, use_title};
+use crate::pages::team_setup::TEAM_PATH;
+use crate::storage::team_key::{self, TeamKey};
+use crate::storage::{StorageError, app_database};
+
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Loading,
+    Registered,
+    Form,
+    Working,
+    /// The key saved on this device, waiting for a set-up link.
+    Waiting(AgeRecipient),
+    Failed(StorageError),
+}
+
+/// Why the recovery copy was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CopyProblem {
+    FileUnreadable,
+    Missing,
+    Length,
+    Character,
+    Mistake,
+}
+
+fn copy_problem_message(messages: &'static TeamMessages, problem: CopyProblem) -> &'static str {
+    match problem {
+        CopyProblem::FileUnreadable => messages.recover_file_unreadable,
+        CopyProblem::Missing => messages.recover_missing,
+        CopyProblem::Length => messages.recover_code_length,
+        CopyProblem::Character => messages.recover_code_character,
+        CopyProblem::Mistake => messages.recover_code_mistake,
+    }
+}
+
+fn copy_problem(error: &RecoveryError) -> CopyProblem {
+    match error {
+        RecoveryError::NotFound => CopyProblem::Missing,
+        RecoveryError::Code(RecoveryCodeError::Length { .. }) => CopyProblem::Length,
+        RecoveryError::Code(RecoveryCodeError::Character { .. }) => CopyProblem::Character,
+        RecoveryError::Checksum => CopyProblem::Mistake,
+    }
+}
+
+/// The recovery screen.
+#[component]
+pub fn TeamRecoverPage() -> impl IntoView {
+    let i18n = use_i18n();
+    use_title(|i18n| i18n.team().recover_title);
+    let step = RwSignal::new(Step::Loading);
+    leptos::task::spawn_local(async move {
+        let existing = match app_database().await {
+            Ok(database) => team_key::load(&database).await,
+            Err(error) => Err(error),
+        };
+        step.set(match existing {
+            Err(error) => Step::Failed(error),
+            Ok(Some(TeamKey {
+                registration: Some(_),
+                ..
+            })) => Step::Registered,
+            Ok(Some(key)) => Step::Waiting(key.public_key),
+            Ok(None) => Step::Form,
+        });
+    });
+    view! {
+        <h1>{move || i18n.team().recover_title}</h1>
+        {move || match step.get() {
+            Step::Loading => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
+            Step::Registered => view! {
+                <p class="notice" role="status">{move || i18n.team().team_already_set_up}</p>
+                <p><a class="button" href=TEAM_PATH>{move || i18n.team().team_open_team}</a></p>
+            }.into_any(),
+            Step::Form => view! { <RecoverForm step /> }.into_any(),
+            Step::Working => view! { <p class="notice" role="status">{move || i18n.team().recover_working}</p> }.into_any(),
+            Step::Waiting(public_key) => view! {
+                <p class="notice" role="status" data-testid="recovered">{move || i18n.team().recover_done}</p>
+                <KeyAwaitingLink public_key instructions=|m| m.recover_waiting />
+            }.into_any(),
+            Step::Failed(error) => view! {
+                <p class="notice notice--warning" role="alert" data-testid="setup-error">
+                    {move || storage_error_message(i18n.messages(), &error)}
+                </p>
+            }.into_any(),
+        }}
+    }
+}
+
+#[component]
+fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
+    let i18n = use_i18n();
+    let file_input = NodeRef::<html::Input>::new();
+    let file_text = RwSignal::new(None::<String>);
+    let code = RwSignal::new(String::new());
+    let name = RwSignal::new(String::new());
+    let passphrase = RwSignal::new(String::new());
+    let repeated = RwSignal::new(String::new());
+    let copy_error = RwSignal::new(None::<CopyProblem>);
+    let name_error = RwSignal::new(false);
+    let passphrase_error = RwSignal::new(None::<PassphraseError>);
+    let choose = move |_| {
+        let Some(input) = file_input.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match read_file(&input).await {
+                Ok(text) => {
+                    copy_error.set(None);
+                    file_text.set(text);
+                }
+                Err(error) => {
+                    leptos::logging::warn!("cannot read the chosen file: {error:?}");
+                    file_text.set(None);
+                    copy_error.set(Some(CopyProblem::FileUnreadable));
+                }
+            }
+        });
+    };
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let copy = file_text
+            .get_untracked()
+            .unwrap_or_else(|| code.get_untracked());
+        let identity = TeamIdentity::from_recovery(&copy);
+        copy_error.set(identity.as_ref().err().map(copy_problem));
+        let display_name = DisplayName::parse(&name.get_untracked());
+        name_error.set(display_name.is_err());
+        let checked = check_new_passphrase(&passphrase.get_untracked(), &repeated.get_untracked());
+        passphrase_error.set(checked.clone().err());
+        let (Ok(identity), Ok(display_name), Ok(())) = (identity, display_name, checked) else {
+            return;
+        };
+        step.set(Step::Working);
+        let secret = passphrase.get_untracked();
+        let identity = Arc::new(identity);
+        // Let the status paint before the key derivation takes the main thread.
+        request_animation_frame(move || {
+            set_timeout(
+                move || {
+                    leptos::task::spawn_local(async move {
+                        step.set(
+                            match save_restored(&identity, &secret, display_name).await {
+                                Ok(key) => Step::Waiting(key.public_key),
+                                Err(error) => Step::Failed(error),
+                            },
+                        );
+                    });
+                },
+                std::time::Duration::ZERO,
+            );
+        });
+    };
+    view! {
+        <p>{move || i18n.team().recover_intro}</p>
+        <form class="form card" on:submit=submit novalidate data-testid="recover-form">
+            <fieldset class="choice-group recovery-copy">
+                <legend>{move || i18n.team().recover_copy_legend}</legend>
+                <div class="field">
+                    <label for="recover-file">{move || i18n.team().recover_file}</label>
+                    <input
+                        id="recover-file"
+                        type="file"
+                        accept=".txt,text/plain"
+                        node_ref=file_input
+                        aria-describedby="recover-copy-error"
+                        on:change=choose
+                    />
+                    <p class="hint" role="status">
+                        {move || file_text.get().is_some().then(|| i18n.team().recover_file_read)}
+                    </p>
+                </div>
+                <div class="field">
+                    <label for="recover-code">{move || i18n.team().recover_code}</label>
+                    <p class="hint" id="recover-code-hint">{move || i18n.team().recover_code_hint}</p>
+                    <textarea
+                        id="recover-code"
+                        class="input--code"
+                        rows="4"
+                        autocomplete="off"
+                        autocapitalize="characters"
+                        spellcheck="false"
+                        aria-describedby="recover-code-hint recover-copy-error"
+                        aria-invalid=move || copy_error.get().is_some().to_string()
+                        prop:value=move || code.get()
+                        on:input=move |event| code.set(event_target_value(&event))
+                    ></textarea>
+                </div>
+                <p class="field__error" id="recover-copy-error" role="alert">
+                    {move || copy_error.get().map(|problem| copy_problem_message(i18n.team(), problem))}
+                </p>
+            </fieldset>
+            <div class="field">
+                <label for="recover-name">{move || i18n.team().setup_display_name}</label>
+                <input
+                    id="recover-name"
+                    type="text"
+                    autocomplete="name"
+                    aria-describedby="recover-name-error"
+                    aria-invalid=move || name_error.get().to_string()
+                    prop:value=move || name.get()
+                    on:input=move |event| name.set(event_target_value(&event))
+                />
+                <p class="field__error" id="recover-name-error">
+                    {move || name_error.get().then(|| i18n.team().setup_display_name_invalid)}
+                </p>
+            </div>
+            <div class="field">
+                <label for="recover-passphrase">{move || i18n.team().recover_passphrase}</label>
+                <p class="hint" id="recover-passphrase-hint">{move || i18n.team().setup_passphrase_hint}</p>
+                <input
+                    id="recover-passphrase"
+                    type="password"
+                    autocomplete="new-password"
+                    aria-describedby="recover-passphrase-hint recover-passphrase-error"
+                    aria-invalid=move || passphrase_error.get().is_some().to_string()
+                    prop:value=move || passphrase.get()
+                    on:input=move |event| passphrase.set(event_target_value(&event))
+                />
+            </div>
+            <div class="field">
+                <label for="recover-passphrase-repeat">{move || i18n.team().setup_passphrase_repeat}</label>
+                <input
+                    id="recover-passphrase-repeat"
+                    type="password"
+                    autocomplete="new-password"
+                    aria-describedby="recover-passphrase-error"
+                    aria-invalid=move || passphrase_error.get().is_some().to_string()
+                    prop:value=move || repeated.get()
+                    on:input=move |event| repeated.set(event_target_value(&event))
+                />
+                <p class="field__error" id="recover-passphrase-error" role="alert">
+                    {move || passphrase_error.get().map(|error| passphrase_message(i18n.team(), &error))}
+                </p>
+            </div>
+            <div class="actions">
+                <button type="submit" class="button button--primary">{move || i18n.team().recover_button}</button>
+            </div>
+        </form>
+    }
+}
+
+/// Locks the restored key with the new passphrase, checks that it opens, and saves it
+/// unregistered.
+async fn save_restored(
+    identity: &TeamIdentity,
+    passphrase: &str,
+    display_name: DisplayName,
+) -> Result<TeamKey, StorageError> {
+    let locked = identity.lock(passphrase, LOCK_WORK_FACTOR);
+    match TeamIdentity::unlock(&locked, passphrase) {
+        Ok(opened) if opened.recipient() == identity.recipient() => {}
+        other => {
+            leptos::logging::error!("the restored key does not open: {other:?}");
+            return Err(StorageError::NotSaved);
+        }
+    }
+    let key = TeamKey {
+        locked_identity: Envelope::from_bytes(locked),
+        work_factor: LOCK_WORK_FACTOR,
+        public_key: identity.recipient(),
+        created_at: now(),
+        display_name: Some(display_name),
+        registration: None,
+    };
+    let database = app_database().await?;
+    team_key::save(&database, &key).await?;
+    Ok(key)
+}
