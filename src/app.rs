@@ -12,12 +12,15 @@ use crate::components::navigation::Navigation;
 use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
 use crate::i18n::{provide_i18n, use_i18n};
+use crate::inbox::provide_inbox;
 use crate::pages::checklist::ChecklistPage;
 use crate::pages::contacts::ContactsPage;
 use crate::pages::contacts_import::ContactsImportPage;
 use crate::pages::enrol::EnrolPage;
 use crate::pages::guidance::GuidancePage;
 use crate::pages::home::HomePage;
+use crate::pages::inbox::InboxPage;
+use crate::pages::inbox_report::InboxReportPage;
 use crate::pages::local_contacts::LocalContactsPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::observe::ObservePage;
@@ -131,11 +134,13 @@ pub fn ReferenceApp() -> impl IntoView {
     }
 }
 
-/// The team bundle: the protection team's set-up and page, and a staff phone's enrolment.
+/// The team bundle: the protection team's set-up, page and inbox, and a staff phone's
+/// enrolment.
 #[component]
 pub fn TeamApp() -> impl IntoView {
     provide_contexts(bundles::TEAM);
     provide_sender();
+    provide_inbox();
     view! {
         <Router>
             <Chrome>
@@ -143,6 +148,8 @@ pub fn TeamApp() -> impl IntoView {
                     <Route path=path!("/team") view=TeamPage />
                     <Route path=path!("/team/setup") view=TeamSetupPage />
                     <Route path=path!("/enrol") view=EnrolPage />
+                    <Route path=path!("/inbox") view=InboxPage />
+                    <Route path=path!("/inbox/:id") view=InboxReportPage />
                 </Routes>
             </Chrome>
         </Router>

@@ -1,4 +1,5 @@
-//! Small preferences kept in `localStorage` (gloo-storage): the chosen locale only.
+//! Small preferences kept in `localStorage` (gloo-storage): the chosen locale, and how many
+//! minutes the team inbox stays unlocked while the app is hidden.
 //!
 //! Nothing about observations ever goes here; that is IndexedDB's job.
 
@@ -20,5 +21,27 @@ pub fn load_locale() -> Option<Locale> {
 pub fn save_locale(locale: Locale) {
     if let Err(error) = LocalStorage::set(LOCALE_KEY, locale.tag()) {
         leptos::logging::warn!("the language choice cannot be remembered: {error}");
+    }
+}
+
+/// Storage key of the inbox's lock delay, in minutes.
+pub const INBOX_LOCK_MINUTES_KEY: &str = "prepoznaj.inbox-lock-minutes";
+
+/// The delays the inbox's settings offer, in minutes; the first is the default.
+pub const INBOX_LOCK_CHOICES: [u32; 4] = [5, 1, 15, 30];
+
+/// Minutes the inbox stays unlocked while the app is hidden (default 5).
+#[must_use]
+pub fn inbox_lock_minutes() -> u32 {
+    LocalStorage::get(INBOX_LOCK_MINUTES_KEY)
+        .ok()
+        .filter(|minutes| INBOX_LOCK_CHOICES.contains(minutes))
+        .unwrap_or(INBOX_LOCK_CHOICES[0])
+}
+
+/// Remembers the inbox's lock delay; a failure is logged (the default then applies).
+pub fn save_inbox_lock_minutes(minutes: u32) {
+    if let Err(error) = LocalStorage::set(INBOX_LOCK_MINUTES_KEY, minutes) {
+        leptos::logging::warn!("the inbox's lock delay cannot be remembered: {error}");
     }
 }

@@ -1,5 +1,6 @@
 //! Views that do not belong to one route.
 
+pub mod answered_indicators;
 pub mod api_error;
 pub mod app_header;
 pub mod assessment_view;
@@ -13,6 +14,8 @@ pub mod guidance_search;
 pub mod guidance_section;
 pub mod guidance_sources;
 pub mod import_preview;
+pub mod inbox_gate;
+pub mod inbox_labels;
 pub mod indicator_list;
 pub mod install_prompt;
 pub mod key_set_view;

@@ -56,6 +56,7 @@ pub fn TeamPage() -> impl IntoView {
                         {move || i18n.team().key_fingerprint} ": "
                         <code class="fingerprint" data-testid="own-fingerprint">{fingerprint}</code>
                     </p>
+                    <p><a href="/inbox" class="button button--primary" data-testid="open-inbox">{move || i18n.inbox().inbox_open}</a></p>
                     <EnrolmentLinkMaker token=registration.member_token.clone() />
                     <KeySetView key_set=registration.key_set.clone() you=registration.member.id.clone() />
                 }.into_any()
