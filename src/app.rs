@@ -41,6 +41,12 @@ pub const MAIN_ID: &str = "main";
 /// as a navigation and leave focus on the link.
 fn skip_to_main(event: leptos::ev::MouseEvent) {
     event.prevent_default();
+    focus_main();
+}
+
+/// Moves keyboard focus into `<main>` (after the skip link, or when the control that had focus
+/// is gone).
+pub fn focus_main() {
     let main = document()
         .get_element_by_id(MAIN_ID)
         .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());

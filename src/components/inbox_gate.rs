@@ -107,7 +107,11 @@ fn UnlockForm(key: TeamKey) -> impl IntoView {
                     return;
                 };
                 match session.unlock(&locked, &typed, token, started) {
-                    Ok(()) => input.set_value(""),
+                    Ok(()) => {
+                        input.set_value("");
+                        // The form that had focus is gone.
+                        crate::app::focus_main();
+                    }
                     Err(UnlockError::WrongPassphrase) => {
                         failure.set(Some(UnlockFailure::WrongPassphrase));
                         if let Err(error) = input.focus() {

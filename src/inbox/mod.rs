@@ -155,7 +155,7 @@ impl InboxSession {
         self.unlocked.set(true);
         let session = *self;
         leptos::task::spawn_local(async move {
-            session.read_kept(started).await;
+            session.read_kept(started, "prepoznaj:inbox-open").await;
             session.refresh().await;
         });
         Ok(())
@@ -174,9 +174,10 @@ impl InboxSession {
         TOKEN.with(|cell| cell.borrow().clone())
     }
 
-    /// Reads every kept report (records `prepoznaj:inbox-open` from `started`, the moment
-    /// the passphrase was submitted, once the reports are in memory).
-    async fn read_kept(&self, started: f64) {
+    /// Reads every kept report into memory and records `measure` from `started` (the
+    /// passphrase's submission, or a download's start) once there are reports. Whether the
+    /// store could be read.
+    async fn read_kept(&self, started: f64, measure: &str) -> bool {
         let entries = match app_database().await {
             Ok(database) => inbox::load_all(&database).await,
             Err(error) => Err(error),
@@ -187,13 +188,17 @@ impl InboxSession {
                 if self.identity.with_value(Option::is_some) {
                     self.items.set(Some(items));
                     if !entries.is_empty() {
-                        measure_since("prepoznaj:inbox-open", started);
+                        measure_since(measure, started);
                     }
                 }
+                true
             }
             Err(error) => {
-                self.items.set(Some(BTreeMap::new()));
+                self.items.update(|items| {
+                    items.get_or_insert_with(BTreeMap::new);
+                });
                 self.download.set(Download::Storage(error));
+                false
             }
         }
     }
@@ -216,7 +221,8 @@ impl InboxSession {
         let Some(identity) = self.identity.get_value() else {
             return BTreeMap::new();
         };
-        entries
+        let started = now_ms();
+        let items = entries
             .iter()
             .filter_map(|(id, entry)| match entry {
                 InboxEntry::Received(received) => Some((
@@ -225,7 +231,9 @@ impl InboxSession {
                 )),
                 InboxEntry::Forgotten { .. } => None,
             })
-            .collect()
+            .collect();
+        measure_since("prepoznaj:inbox-decrypt", started);
+        items
     }
 
     /// Sends what waits, downloads every report of the school, keeps what is new or changed
@@ -255,25 +263,8 @@ impl InboxSession {
             self.download.set(Download::Storage(error));
             return;
         }
-        self.reread(started).await;
-        self.download.set(Download::Done);
-    }
-
-    /// Reads everything kept again (after a download or a change).
-    async fn reread(&self, started: f64) {
-        let entries = match app_database().await {
-            Ok(database) => inbox::load_all(&database).await,
-            Err(error) => Err(error),
-        };
-        match entries {
-            Ok(entries) => {
-                let items = self.read_entries(&entries).await;
-                if self.identity.with_value(Option::is_some) {
-                    self.items.set(Some(items));
-                    measure_since("prepoznaj:inbox-read", started);
-                }
-            }
-            Err(error) => self.download.set(Download::Storage(error)),
+        if self.read_kept(started, "prepoznaj:inbox-read").await {
+            self.download.set(Download::Done);
         }
     }
 

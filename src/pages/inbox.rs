@@ -80,7 +80,7 @@ fn InboxList() -> impl IntoView {
         Some(items) => {
             let count = items.len().to_string();
             view! {
-                <p data-testid="inbox-count">{move || fill(i18n.inbox().inbox_count, &[("count", &count)])}</p>
+                <p role="status" data-testid="inbox-count">{move || fill(i18n.inbox().inbox_count, &[("count", &count)])}</p>
                 <ul class="inbox-list" data-testid="inbox-list">
                     {items.into_iter().map(|item| view! { <InboxRow item /> }).collect_view()}
                 </ul>

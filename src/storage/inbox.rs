@@ -97,7 +97,7 @@ pub fn merge(
                 Some(InboxEntry::Forgotten { .. }) => return None,
                 Some(InboxEntry::Received(received)) => {
                     report.envelope = received.report.envelope.clone();
-                    report.envelope_sha256 = received.report.envelope_sha256.clone();
+                    report.envelope_sha256 = received.report.envelope_sha256;
                     if received.report == report {
                         return None;
                     }

@@ -200,8 +200,15 @@ test.describe('team inbox', () => {
     await expect(team.getByTestId('inbox-report')).toHaveCount(0);
     await expect(team.getByTestId('inbox-report-failed')).toHaveCount(0);
 
-    // Forget the tampered report on this device: gone, and the next download does not bring it back.
+    // Offline, the inbox opens with what this device already keeps, and says so.
+    await member.setOffline(true);
     await unlock(team, PASSPHRASE);
+    await expect(team.getByTestId('inbox-download')).toHaveText(en.inbox_offline);
+    await expect(urgentRow.getByTestId('inbox-status')).toHaveText(en.inbox_status_acted_upon);
+    await expect(failedRow).toBeVisible();
+    await member.setOffline(false);
+
+    // Forget the tampered report on this device: gone, and the next download does not bring it back.
     await failedRow.getByRole('link').click();
     await expect(team.getByTestId('inbox-open-failed')).toContainText(tamperedId);
     await team.getByRole('button', { name: en.inbox_forget }).click();
