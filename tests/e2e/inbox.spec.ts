@@ -233,4 +233,37 @@ test.describe('team inbox', () => {
     await member.close();
     await staff.close();
   });
+
+  test('the inbox locks itself once the app has been hidden longer than the chosen minutes @android', async ({ browser }) => {
+    test.setTimeout(120_000);
+    const member = await phone(browser);
+    const team = await member.newPage();
+    await team.clock.install();
+    await setUpMember(team, createSchool(server, `${SCHOOL} 2`));
+    await team.getByTestId('open-inbox').click();
+    await team.getByLabel(en.inbox_lock_after).selectOption('1');
+    await unlock(team, PASSPHRASE);
+    await expect(team.getByTestId('inbox-empty')).toHaveText(en.inbox_empty);
+
+    // The page's visibility as the browser reports it when the app goes to the background.
+    const setHidden = (hidden: boolean) =>
+      team.evaluate((hidden) => {
+        Object.defineProperty(document, 'hidden', { value: hidden, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+
+    // Back within the minute: still unlocked.
+    await setHidden(true);
+    await team.clock.fastForward(30_000);
+    await setHidden(false);
+    await expect(team.getByTestId('inbox-empty')).toBeVisible();
+
+    // Hidden for longer: locked, the passphrase asked for again.
+    await setHidden(true);
+    await team.clock.fastForward(61_000);
+    await setHidden(false);
+    await expect(team.getByLabel(en.inbox_passphrase)).toBeVisible();
+    await expect(team.getByTestId('inbox-empty')).toHaveCount(0);
+    await member.close();
+  });
 });
