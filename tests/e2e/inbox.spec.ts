@@ -6,7 +6,8 @@
 // one named and isolated, opens the report (marked seen), records that the team acted upon it;
 // the staff phone then shows "acted upon", and the server's database holds no plaintext of
 // the status note (canary). Print view, Lock, "Forget this report" (not downloaded again),
-// a device without a key. Zero axe violations on the list, the report and the print view.
+// a device without a key; the inbox locks itself after being hidden longer than the chosen
+// minutes. Zero axe violations on the list, the report and the print view.
 // In English for readable assertions.
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';

@@ -60,6 +60,7 @@ export const ROUTES: { path: string; title: keyof Messages }[] = [
   { path: '/settings', title: 'settings_title' },
   { path: '/team', title: 'team_title' },
   { path: '/enrol', title: 'enrol_title' },
+  { path: '/inbox', title: 'inbox_title' },
   { path: '/no-such-page', title: 'not_found_title' },
 ];
 
