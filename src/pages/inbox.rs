@@ -8,8 +8,10 @@
 use leptos::prelude::*;
 use prepoznaj_domain::assessment::Level;
 use prepoznaj_domain::locale::fill;
+use prepoznaj_domain::protocol::ErrorCode;
 
 use crate::clock::format_time;
+use crate::components::api_error::api_error_message;
 use crate::components::inbox_gate::InboxGate;
 use crate::components::inbox_labels::{
     failure_reason, level_label, role_label, setting_label, status_label,
@@ -60,6 +62,12 @@ fn InboxToolbar() -> impl IntoView {
                 Download::Idle | Download::Done => String::new(),
                 Download::Running => i18n.inbox().inbox_downloading.to_owned(),
                 Download::Failed(ApiCallError::Offline) => i18n.inbox().inbox_offline.to_owned(),
+                Download::Failed(
+                    error @ ApiCallError::Refused {
+                        code: ErrorCode::Unauthorized | ErrorCode::TokenRevoked,
+                        ..
+                    },
+                ) => api_error_message(i18n.team(), &error).to_owned(),
                 Download::Failed(_) => i18n.inbox().inbox_download_failed.to_owned(),
                 Download::Storage(error) => storage_error_message(i18n.messages(), &error).to_owned(),
             }}
@@ -106,7 +114,7 @@ fn InboxRow(item: InboxItem) -> impl IntoView {
                         &[("date", &received()), ("id", &id), ("reason", failure_reason(i18n.inbox(), failure))],
                     )}
                 </p>
-                <a href=href>{move || i18n.inbox().inbox_report_title}</a>
+                <a href=href class="inbox-link">{move || i18n.inbox().inbox_report_title}</a>
             </li>
         }
         .into_any(),

@@ -43,7 +43,7 @@ pub fn InboxReportPage() -> impl IntoView {
     let form = ActionForm::new();
     view! {
         <p class="no-print">
-            <a href="/inbox">{move || i18n.inbox().inbox_back}</a>
+            <a href="/inbox" class="inbox-link">{move || i18n.inbox().inbox_back}</a>
         </p>
         <h1>{move || i18n.inbox().inbox_report_title}</h1>
         <InboxGate>
