@@ -142,10 +142,12 @@ async fn reports_are_kept_as_received_a_forgotten_one_stays_gone_and_a_tampered_
     tampered.envelope = Envelope::from_bytes(bytes);
     let downloaded = vec![tampered.clone(), second.clone(), first.clone()];
 
-    inbox::store_downloaded(&database, downloaded.clone())
+    let stored = inbox::store_downloaded(&database, downloaded.clone())
         .await
         .unwrap();
     let kept = inbox::load_all(&database).await.unwrap();
+    assert_eq!(stored.entries, kept);
+    assert_eq!(stored.changed.len(), 3);
     assert_eq!(kept.len(), 3);
     let Some(InboxEntry::Received(kept_first)) = kept.get(first.report_id.as_str()) else {
         panic!("the first report is kept");

@@ -155,7 +155,7 @@ impl InboxSession {
         self.unlocked.set(true);
         let session = *self;
         leptos::task::spawn_local(async move {
-            session.read_kept(started, "prepoznaj:inbox-open").await;
+            session.read_kept(started).await;
             session.refresh().await;
         });
         Ok(())
@@ -174,10 +174,9 @@ impl InboxSession {
         TOKEN.with(|cell| cell.borrow().clone())
     }
 
-    /// Reads every kept report into memory and records `measure` from `started` (the
-    /// passphrase's submission, or a download's start) once there are reports. Whether the
-    /// store could be read.
-    async fn read_kept(&self, started: f64, measure: &str) -> bool {
+    /// Reads every kept report into memory and records `prepoznaj:inbox-open` from `started`
+    /// (the passphrase's submission) once there are reports.
+    async fn read_kept(&self, started: f64) {
         let entries = match app_database().await {
             Ok(database) => inbox::load_all(&database).await,
             Err(error) => Err(error),
@@ -188,17 +187,15 @@ impl InboxSession {
                 if self.identity.with_value(Option::is_some) {
                     self.items.set(Some(items));
                     if !entries.is_empty() {
-                        measure_since(measure, started);
+                        measure_since("prepoznaj:inbox-open", started);
                     }
                 }
-                true
             }
             Err(error) => {
                 self.items.update(|items| {
                     items.get_or_insert_with(BTreeMap::new);
                 });
                 self.download.set(Download::Storage(error));
-                false
             }
         }
     }
@@ -259,13 +256,35 @@ impl InboxSession {
                 return;
             }
         };
-        if let Err(error) = inbox::store_downloaded(&database, downloaded).await {
-            self.download.set(Download::Storage(error));
-            return;
+        let stored = match inbox::store_downloaded(&database, downloaded).await {
+            Ok(stored) => stored,
+            Err(error) => {
+                self.download.set(Download::Storage(error));
+                return;
+            }
+        };
+        // Only what the download changed is opened again.
+        let changed: BTreeMap<String, InboxEntry> = stored
+            .changed
+            .iter()
+            .filter_map(|id| Some((id.clone(), stored.entries.get(id)?.clone())))
+            .collect();
+        let read_before = self.items.with_untracked(Option::is_some);
+        let opened = self
+            .read_entries(if read_before {
+                &changed
+            } else {
+                &stored.entries
+            })
+            .await;
+        if self.identity.with_value(Option::is_some) {
+            self.items
+                .update(|items| items.get_or_insert_with(BTreeMap::new).extend(opened));
+            if !changed.is_empty() {
+                measure_since("prepoznaj:inbox-read", started);
+            }
         }
-        if self.read_kept(started, "prepoznaj:inbox-read").await {
-            self.download.set(Download::Done);
-        }
+        self.download.set(Download::Done);
     }
 
     /// Sends every kept status change the server has not confirmed (same `change_id`, so a

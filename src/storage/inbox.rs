@@ -120,16 +120,27 @@ pub fn merge(
         .collect()
 }
 
-/// Stores what a download brought (see [`merge`]); returns the ids written.
+/// What the device keeps after a download: every record, and the ids a download changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub entries: BTreeMap<String, InboxEntry>,
+    pub changed: Vec<String>,
+}
+
+/// Stores what a download brought (see [`merge`], against the records as they are now).
 pub async fn store_downloaded(
     database: &Database,
     downloaded: Vec<TeamReport>,
-) -> Result<Vec<String>, StorageError> {
-    let known = load_all(database).await?;
-    let changed = merge(&known, downloaded);
-    let ids = changed.iter().map(|(id, _)| id.clone()).collect();
-    put_all(database, changed).await?;
-    Ok(ids)
+) -> Result<Stored, StorageError> {
+    let mut entries = load_all(database).await?;
+    let changed = merge(&entries, downloaded);
+    put_all(database, changed.clone()).await?;
+    let changed_ids = changed.iter().map(|(id, _)| id.clone()).collect();
+    entries.extend(changed);
+    Ok(Stored {
+        entries,
+        changed: changed_ids,
+    })
 }
 
 /// Keeps a sealed status change to send (before it is sent, so nothing typed is lost).
@@ -184,4 +195,89 @@ pub async fn forget(database: &Database, id: &str, now: UnixMillis) -> Result<()
         [(id.to_owned(), InboxEntry::Forgotten { forgotten_at: now })],
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+
+    use prepoznaj_domain::catalogue::CatalogueVersion;
+    use prepoznaj_domain::protocol::{
+        CoarseStatus, Envelope, ReportStatus, ReportUuid, Sha256Digest, StatusChangeId,
+    };
+
+    use super::*;
+
+    fn report(id: u8, envelope: &[u8]) -> TeamReport {
+        TeamReport {
+            report_id: ReportUuid::new_v7(UnixMillis(1), [id; 10]),
+            received_at: UnixMillis(u64::from(id)),
+            size: 3,
+            catalogue_version: CatalogueVersion::new("2021-r1"),
+            status: ReportStatus::Received,
+            closed_at: None,
+            envelope: Envelope::from_bytes(envelope.to_vec()),
+            envelope_sha256: Sha256Digest::parse_hex(&"ab".repeat(32)).unwrap(),
+            status_changes: Vec::new(),
+        }
+    }
+
+    fn request(change: u8) -> StatusChangeRequest {
+        StatusChangeRequest {
+            change_id: StatusChangeId::new_v7(UnixMillis(2), [change; 10]),
+            coarse_status: CoarseStatus::Seen,
+            envelope: Envelope::from_bytes(vec![change]),
+            envelope_sha256: Sha256Digest::parse_hex(&"cd".repeat(32)).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_download_keeps_the_first_envelope_drops_what_the_server_has_and_skips_the_forgotten() {
+        let kept = report(1, b"first");
+        let forgotten = report(2, b"gone");
+        let (sent, waiting) = (request(7), request(8));
+        let known = BTreeMap::from([
+            (
+                kept.report_id.to_string(),
+                InboxEntry::Received(ReceivedReport {
+                    report: kept.clone(),
+                    pending: vec![sent.clone(), waiting.clone()],
+                }),
+            ),
+            (
+                forgotten.report_id.to_string(),
+                InboxEntry::Forgotten {
+                    forgotten_at: UnixMillis(3),
+                },
+            ),
+        ]);
+        let mut on_server = report(1, b"changed on the server");
+        on_server.status_changes.push(StatusChange {
+            change_id: sent.change_id.clone(),
+            report_id: on_server.report_id.clone(),
+            coarse_status: sent.coarse_status,
+            recorded_at: UnixMillis(4),
+            envelope: sent.envelope.clone(),
+            envelope_sha256: sent.envelope_sha256,
+        });
+        let new = report(3, b"new");
+        let changed = merge(&known, vec![on_server.clone(), forgotten, new.clone()]);
+        assert_eq!(changed.len(), 2);
+        let InboxEntry::Received(updated) = &changed[0].1 else {
+            panic!("the kept report stays received");
+        };
+        assert_eq!(updated.report.envelope, kept.envelope);
+        assert_eq!(updated.report.status_changes, on_server.status_changes);
+        assert_eq!(updated.pending, vec![waiting]);
+        assert_eq!(
+            changed[1],
+            (
+                new.report_id.to_string(),
+                InboxEntry::Received(ReceivedReport {
+                    report: new,
+                    pending: Vec::new()
+                })
+            )
+        );
+    }
 }
