@@ -6,44 +6,44 @@ use prepoznaj_domain::assessment::Level;
 use prepoznaj_domain::observation::{AgeBand, Gender, ObserverRole, Setting};
 use prepoznaj_domain::status_note::{InboxStatus, Informed};
 
-use crate::i18n::{InboxMessages, Messages};
+use crate::i18n::{InboxMessages, MessageFn, Messages};
 use crate::inbox::reading::OpenFailure;
 use crate::pages::observe_start::{AGE_BANDS, GENDERS, ROLES, SETTINGS};
+
+/// `value`'s label in one of the observation form's tables.
+fn form_label<T: PartialEq>(
+    messages: &'static Messages,
+    table: &[(T, &str, MessageFn)],
+    value: &T,
+) -> &'static str {
+    table
+        .iter()
+        .find(|(known, _, _)| known == value)
+        .map_or("", |(_, _, label)| label(messages))
+}
 
 /// The observer's role, as the observation form names it.
 #[must_use]
 pub fn role_label(messages: &'static Messages, role: ObserverRole) -> &'static str {
-    ROLES
-        .iter()
-        .find(|(known, _, _)| *known == role)
-        .map_or("", |(_, _, label)| label(messages))
+    form_label(messages, &ROLES, &role)
 }
 
 /// Where the observation was made, as the observation form names it.
 #[must_use]
 pub fn setting_label(messages: &'static Messages, setting: Setting) -> &'static str {
-    SETTINGS
-        .iter()
-        .find(|(known, _, _)| *known == setting)
-        .map_or("", |(_, _, label)| label(messages))
+    form_label(messages, &SETTINGS, &setting)
 }
 
 /// The child's age band ("not saying" when not given).
 #[must_use]
 pub fn age_label(messages: &'static Messages, age_band: Option<AgeBand>) -> &'static str {
-    AGE_BANDS
-        .iter()
-        .find(|(known, _, _)| *known == age_band)
-        .map_or("", |(_, _, label)| label(messages))
+    form_label(messages, &AGE_BANDS, &age_band)
 }
 
 /// The child's gender ("not saying" when not given).
 #[must_use]
 pub fn gender_label(messages: &'static Messages, gender: Option<Gender>) -> &'static str {
-    GENDERS
-        .iter()
-        .find(|(known, _, _)| *known == gender)
-        .map_or("", |(_, _, label)| label(messages))
+    form_label(messages, &GENDERS, &gender)
 }
 
 /// The assessment's level in a few words.
