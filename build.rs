@@ -32,7 +32,7 @@ struct Section {
     prefix: &'static str,
 }
 
-const SECTIONS: [Section; 4] = [
+const SECTIONS: [Section; 5] = [
     Section {
         name: "shell",
         directory: None,
@@ -56,6 +56,12 @@ const SECTIONS: [Section; 4] = [
         directory: Some("team"),
         type_name: "TeamMessages",
         prefix: "TEAM_",
+    },
+    Section {
+        name: "inbox",
+        directory: Some("inbox"),
+        type_name: "InboxMessages",
+        prefix: "INBOX_",
     },
 ];
 

@@ -30,4 +30,7 @@ echo
 PREPOZNAJ_DATA_DIR="$data" PREPOZNAJ_SERVER_BIN=target/release/prepoznaj-server \
   node tests/bench/seal.mjs "http://127.0.0.1:$port"
 echo
+PREPOZNAJ_DATA_DIR="$data" PREPOZNAJ_SERVER_BIN=target/release/prepoznaj-server \
+  node tests/bench/inbox.mjs "http://127.0.0.1:$port"
+echo
 cargo run --quiet --locked --release -p prepoznaj-server --example prepoznaj-bench

@@ -12,12 +12,15 @@ use crate::components::navigation::Navigation;
 use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
 use crate::i18n::{provide_i18n, use_i18n};
+use crate::inbox::provide_inbox;
 use crate::pages::checklist::ChecklistPage;
 use crate::pages::contacts::ContactsPage;
 use crate::pages::contacts_import::ContactsImportPage;
 use crate::pages::enrol::EnrolPage;
 use crate::pages::guidance::GuidancePage;
 use crate::pages::home::HomePage;
+use crate::pages::inbox::InboxPage;
+use crate::pages::inbox_report::InboxReportPage;
 use crate::pages::local_contacts::LocalContactsPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::observe::ObservePage;
@@ -40,6 +43,12 @@ pub const MAIN_ID: &str = "main";
 /// as a navigation and leave focus on the link.
 fn skip_to_main(event: leptos::ev::MouseEvent) {
     event.prevent_default();
+    focus_main();
+}
+
+/// Moves keyboard focus into `<main>` (after the skip link, or when the control that had focus
+/// is gone).
+pub fn focus_main() {
     let main = document()
         .get_element_by_id(MAIN_ID)
         .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
@@ -133,12 +142,13 @@ pub fn ReferenceApp() -> impl IntoView {
     }
 }
 
-/// The team bundle: the protection team's set-up, joining, key recovery and page, and a staff
-/// phone's enrolment.
+/// The team bundle: the protection team's set-up, joining, key recovery, page and inbox, and a
+/// staff phone's enrolment.
 #[component]
 pub fn TeamApp() -> impl IntoView {
     provide_contexts(bundles::TEAM);
     provide_sender();
+    provide_inbox();
     view! {
         <Router>
             <Chrome>
@@ -148,6 +158,8 @@ pub fn TeamApp() -> impl IntoView {
                     <Route path=path!("/team/join") view=TeamJoinPage />
                     <Route path=path!("/team/recover") view=TeamRecoverPage />
                     <Route path=path!("/enrol") view=EnrolPage />
+                    <Route path=path!("/inbox") view=InboxPage />
+                    <Route path=path!("/inbox/:id") view=InboxReportPage />
                 </Routes>
             </Chrome>
         </Router>

@@ -16,6 +16,9 @@ pub type MessageFn = fn(&'static Messages) -> &'static str;
 /// Picks one message out of a locale's contacts table.
 pub type ContactsMessageFn = fn(&'static ContactsMessages) -> &'static str;
 
+/// Picks one message out of a locale's inbox table.
+pub type InboxMessageFn = fn(&'static InboxMessages) -> &'static str;
+
 /// Picks one message out of a locale's team table.
 pub type TeamMessageFn = fn(&'static TeamMessages) -> &'static str;
 
@@ -60,6 +63,16 @@ pub fn team_messages_for(locale: Locale) -> &'static TeamMessages {
     }
 }
 
+/// The team inbox's messages in one locale (only the team bundle links them).
+#[must_use]
+pub fn inbox_messages_for(locale: Locale) -> &'static InboxMessages {
+    match locale {
+        Locale::SrCyrl => &INBOX_SR_CYRL,
+        Locale::SrLatn => &INBOX_SR_LATN,
+        Locale::En => &INBOX_EN,
+    }
+}
+
 /// The current locale, shared by every view.
 #[derive(Debug, Clone, Copy)]
 pub struct I18n {
@@ -95,6 +108,12 @@ impl I18n {
     #[must_use]
     pub fn team(&self) -> &'static TeamMessages {
         team_messages_for(self.locale.get())
+    }
+
+    /// The current locale's team inbox messages (reactive).
+    #[must_use]
+    pub fn inbox(&self) -> &'static InboxMessages {
+        inbox_messages_for(self.locale.get())
     }
 
     /// Switches the UI to `locale` and remembers the choice.

@@ -11,6 +11,7 @@ pub mod content;
 pub mod download;
 pub mod html;
 pub mod i18n;
+pub mod inbox;
 pub mod pages;
 pub mod preferences;
 pub mod pwa;

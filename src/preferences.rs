@@ -1,5 +1,6 @@
-//! Small preferences kept in `localStorage` (gloo-storage): the chosen locale, and how long
-//! receipts of sent reports are kept.
+//! Small preferences kept in `localStorage` (gloo-storage): the chosen locale, how long
+//! receipts of sent reports are kept, and how many minutes the team inbox stays unlocked while
+//! the app is hidden.
 //!
 //! Nothing about observations ever goes here; that is IndexedDB's job.
 
@@ -41,5 +42,27 @@ pub fn receipt_retention() -> ReceiptRetention {
 pub fn save_receipt_retention(retention: ReceiptRetention) {
     if let Err(error) = LocalStorage::set(RECEIPT_DAYS_KEY, retention.days()) {
         leptos::logging::warn!("the receipts choice cannot be remembered: {error}");
+    }
+}
+
+/// Storage key of the inbox's lock delay, in minutes.
+pub const INBOX_LOCK_MINUTES_KEY: &str = "prepoznaj.inbox-lock-minutes";
+
+/// The delays the inbox's settings offer, in minutes; the first is the default.
+pub const INBOX_LOCK_CHOICES: [u32; 4] = [5, 1, 15, 30];
+
+/// Minutes the inbox stays unlocked while the app is hidden (default 5).
+#[must_use]
+pub fn inbox_lock_minutes() -> u32 {
+    LocalStorage::get(INBOX_LOCK_MINUTES_KEY)
+        .ok()
+        .filter(|minutes| INBOX_LOCK_CHOICES.contains(minutes))
+        .unwrap_or(INBOX_LOCK_CHOICES[0])
+}
+
+/// Remembers the inbox's lock delay; a failure is logged (the default then applies).
+pub fn save_inbox_lock_minutes(minutes: u32) {
+    if let Err(error) = LocalStorage::set(INBOX_LOCK_MINUTES_KEY, minutes) {
+        leptos::logging::warn!("the inbox's lock delay cannot be remembered: {error}");
     }
 }

@@ -1,6 +1,7 @@
 //! Views that do not belong to one route.
 
 pub mod add_member;
+pub mod answered_indicators;
 pub mod api_error;
 pub mod app_header;
 pub mod assessment_view;
@@ -15,6 +16,8 @@ pub mod guidance_search;
 pub mod guidance_section;
 pub mod guidance_sources;
 pub mod import_preview;
+pub mod inbox_gate;
+pub mod inbox_labels;
 pub mod indicator_list;
 pub mod install_prompt;
 pub mod key_awaiting_link;

@@ -6,6 +6,8 @@ pub mod contacts_import;
 pub mod enrol;
 pub mod guidance;
 pub mod home;
+pub mod inbox;
+pub mod inbox_report;
 pub mod local_contacts;
 pub mod not_found;
 pub mod observe;

@@ -19,7 +19,7 @@ use crate::storage::{StorageError, app_database, observations};
 
 type Label = MessageFn;
 
-const SETTINGS: [(Setting, &str, Label); 5] = [
+pub(crate) const SETTINGS: [(Setting, &str, Label); 5] = [
     (Setting::Classroom, "classroom", |m| m.setting_classroom),
     (Setting::Schoolyard, "schoolyard", |m| m.setting_schoolyard),
     (Setting::HomeVisit, "home-visit", |m| m.setting_home_visit),
@@ -27,7 +27,7 @@ const SETTINGS: [(Setting, &str, Label); 5] = [
     (Setting::Other, "other", |m| m.setting_other),
 ];
 
-const ROLES: [(ObserverRole, &str, Label); 4] = [
+pub(crate) const ROLES: [(ObserverRole, &str, Label); 4] = [
     (ObserverRole::Teacher, "teacher", |m| m.role_teacher),
     (
         ObserverRole::PsychologistPedagogue,
@@ -42,7 +42,7 @@ const ROLES: [(ObserverRole, &str, Label); 4] = [
     (ObserverRole::Other, "other", |m| m.role_other),
 ];
 
-const AGE_BANDS: [(Option<AgeBand>, &str, Label); 5] = [
+pub(crate) const AGE_BANDS: [(Option<AgeBand>, &str, Label); 5] = [
     (None, "", |m| m.age_unspecified),
     (Some(AgeBand::Under7), "under-7", |m| m.age_under_7),
     (Some(AgeBand::From7To10), "7-10", |m| m.age_7_10),
@@ -50,7 +50,7 @@ const AGE_BANDS: [(Option<AgeBand>, &str, Label); 5] = [
     (Some(AgeBand::From15To18), "15-18", |m| m.age_15_18),
 ];
 
-const GENDERS: [(Option<Gender>, &str, Label); 4] = [
+pub(crate) const GENDERS: [(Option<Gender>, &str, Label); 4] = [
     (None, "", |m| m.gender_unspecified),
     (Some(Gender::Girl), "girl", |m| m.gender_girl),
     (Some(Gender::Boy), "boy", |m| m.gender_boy),

@@ -8,9 +8,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use prepoznaj_domain::assessment::assess;
 use prepoznaj_domain::catalogue::Catalogue;
-use prepoznaj_domain::observation::{Answer, CompleteError, ObservationRecord, Status};
+use prepoznaj_domain::observation::{CompleteError, ObservationRecord, Status};
 
 use crate::clock::now;
+use crate::components::answered_indicators::AnsweredIndicators;
 use crate::components::assessment_view::AssessmentView;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::report_status::ReportStatusLine;
@@ -82,65 +83,8 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
         }
     };
     let marked_view = {
-        let catalogue = catalogue.clone();
-        move || {
-            let groups: Vec<_> = record.with(|record| {
-                catalogue
-                    .areas()
-                    .iter()
-                    .filter_map(|area| {
-                        let marked: Vec<_> = area
-                            .indicators()
-                            .iter()
-                            .filter_map(|indicator| {
-                                let entry = record.answers().get(indicator.id())?;
-                                (entry.answer != Answer::NotObserved).then(|| {
-                                    (
-                                        indicator.text().clone(),
-                                        entry.answer,
-                                        entry.note.as_ref().map(|note| note.as_str().to_owned()),
-                                    )
-                                })
-                            })
-                            .collect();
-                        (!marked.is_empty()).then(|| (area.title().clone(), marked))
-                    })
-                    .collect()
-            });
-            if groups.is_empty() {
-                return view! { <p>{move || i18n.messages().summary_nothing_marked}</p> }
-                    .into_any();
-            }
-            groups
-                .into_iter()
-                .map(|(title, marked)| {
-                    view! {
-                        <h3>{move || title.get(i18n.locale()).into_owned()}</h3>
-                        <ul class="marked">
-                            {marked
-                                .into_iter()
-                                .map(|(text, answer, note)| {
-                                    view! {
-                                        <li>
-                                            <span>{move || text.get(i18n.locale()).into_owned()}</span>
-                                            " — "
-                                            <strong>
-                                                {move || {
-                                                    let messages = i18n.messages();
-                                                    if answer == Answer::Observed { messages.answer_observed } else { messages.answer_not_sure }
-                                                }}
-                                            </strong>
-                                            {note.map(|note| view! { <p class="hint">{note}</p> })}
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    }
-                })
-                .collect_view()
-                .into_any()
-        }
+        let answers = record.with_untracked(|record| record.answers().clone());
+        view! { <AnsweredIndicators answers catalogue=catalogue.clone() /> }
     };
     let finish_catalogue = StoredValue::new(catalogue.clone());
     let sender = use_sender();

@@ -176,6 +176,7 @@ fn MemberView(registration: TeamRegistration, fingerprint: String) -> impl IntoV
                     {move || i18n.team().key_fingerprint} ": "
                     <code class="fingerprint" data-testid="own-fingerprint">{fingerprint.clone()}</code>
                 </p>
+                <p><a href="/inbox" class="button button--primary" data-testid="open-inbox">{move || i18n.inbox().inbox_open}</a></p>
                 {check_line}
                 <EnrolmentLinkMaker token=token.clone() />
                 <TeamMembers key_set you=you.clone() token=token.clone() on_changed=key_set_changed />

@@ -7,6 +7,7 @@
 
 pub mod enrolment;
 pub mod error;
+pub mod inbox;
 pub mod local_contacts;
 pub mod observations;
 pub mod outbox;

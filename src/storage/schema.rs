@@ -12,13 +12,16 @@
 //!   path `id`, the report id): sealed reports waiting to be sent.
 //! - 4: `sync_state` (key path `id`): one record, the sender's state (every queued report's
 //!   place in the sync state machine, receipts of delivered ones, the last contact).
+//! - 5: `inbox` (key path `id`, the report id): a team member's copy of the school's reports,
+//!   encrypted as received, with status changes waiting to be sent, and the ids of reports
+//!   forgotten on this device (so a download does not bring them back).
 
 use rexie::{ObjectStore, RexieBuilder};
 
 /// Name of the app's database.
 pub const DATABASE_NAME: &str = "prepoznaj";
 /// The schema version this build creates or upgrades to.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The object stores of the current schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,17 +38,20 @@ pub enum Store {
     Outbox,
     /// The sender's state (one record).
     SyncState,
+    /// The team's reports on a team member's device, keyed by report id.
+    Inbox,
 }
 
 impl Store {
     /// Every store of the current schema.
-    pub const ALL: [Store; 6] = [
+    pub const ALL: [Store; 7] = [
         Store::Observations,
         Store::LocalContacts,
         Store::TeamKey,
         Store::Enrolment,
         Store::Outbox,
         Store::SyncState,
+        Store::Inbox,
     ];
 
     /// The object store's name in IndexedDB.
@@ -58,6 +64,7 @@ impl Store {
             Store::Enrolment => "enrolment",
             Store::Outbox => "outbox",
             Store::SyncState => "sync_state",
+            Store::Inbox => "inbox",
         }
     }
 
@@ -69,6 +76,7 @@ impl Store {
             Store::LocalContacts => 2,
             Store::TeamKey | Store::Enrolment | Store::Outbox => 3,
             Store::SyncState => 4,
+            Store::Inbox => 5,
         }
     }
 
@@ -79,7 +87,8 @@ impl Store {
             | Store::TeamKey
             | Store::Enrolment
             | Store::Outbox
-            | Store::SyncState => "id",
+            | Store::SyncState
+            | Store::Inbox => "id",
         }
     }
 }

@@ -6,3 +6,4 @@
 pub mod api;
 pub mod sender;
 pub mod summary;
+pub mod team_inbox;

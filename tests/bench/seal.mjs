@@ -18,51 +18,18 @@
 //
 // Other work on the machine inflates every figure: the load average is printed with them.
 // Exits 0 even when a target is missed; non-zero only when it could not measure.
-import { chromium, devices } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
+import { chromium } from '@playwright/test';
 import * as os from 'node:os';
+import { benchTarget, chromiumArgs, createSchool, en, fillSetUp, mounted, newPhone, register as registerMember } from './team.mjs';
 
 const CPU_SLOWDOWN = 4;
 const UNLOCK_RUNS = 3;
 const SEAL_RUNS = 30;
 const SEAL_TARGET_MS = 50;
 const UNLOCK_AND_READ_TARGET_MS = 2_000;
-const PASSPHRASE = 'zelena livada u maju';
-const DEADLINE_MS = 60_000;
 
-const baseUrl = process.argv[2] || process.env.PREPOZNAJ_BENCH_URL;
-const serverBin = process.env.PREPOZNAJ_SERVER_BIN || 'target/release/prepoznaj-server';
-const dataDir = process.env.PREPOZNAJ_DATA_DIR;
-if (!baseUrl || !dataDir) {
-  console.error('usage: PREPOZNAJ_DATA_DIR=<server data dir> node tests/bench/seal.mjs <server url>');
-  process.exit(2);
-}
-const chromiumArgs = JSON.parse(fs.readFileSync(new URL('../e2e/chromium-args.json', import.meta.url), 'utf8'));
-const en = {
-  ...JSON.parse(fs.readFileSync(new URL('../../locales/en.json', import.meta.url), 'utf8')),
-  ...JSON.parse(fs.readFileSync(new URL('../../locales/team/en.json', import.meta.url), 'utf8')),
-};
-const { defaultBrowserType: _ignored, ...phone } = devices['Pixel 7'];
-
-function createSchool(name) {
-  const stdout = execFileSync(serverBin, ['school', 'create', '--name', name, '--base-url', baseUrl], {
-    env: { ...process.env, PREPOZNAJ_DATA_DIR: dataDir },
-    encoding: 'utf8',
-  });
-  const link = stdout.split('\n').find((line) => line.startsWith(`${baseUrl}/team/setup#`));
-  if (!link) throw new Error(`no set-up link in:\n${stdout}`);
-  return link.trim();
-}
-
-async function newPhone(browser) {
-  const context = await browser.newContext({ ...phone, serviceWorkers: 'block' });
-  await context.addInitScript(() => localStorage.setItem('prepoznaj.locale', '"en"'));
-  const page = await context.newPage();
-  page.setDefaultTimeout(DEADLINE_MS);
-  const cdp = await context.newCDPSession(page);
-  return { context, page, throttle: (rate) => cdp.send('Emulation.setCPUThrottlingRate', { rate }) };
-}
+const target = benchTarget('seal.mjs');
+const baseUrl = target.baseUrl;
 
 function lastMeasure(page, name) {
   return page.evaluate((name) => {
@@ -71,19 +38,11 @@ function lastMeasure(page, name) {
   }, name);
 }
 
-async function mounted(page) {
-  await page.locator('#loading').waitFor({ state: 'detached' });
-}
-
 /** Set-up up to the recovery step, the key made and locked at 4×; returns the timings. */
 async function makeKey(browser, setupLink) {
   const member = await newPhone(browser);
   const { page } = member;
-  await page.goto(setupLink);
-  await mounted(page);
-  await page.getByLabel(en.setup_display_name).fill('Bench Member');
-  await page.getByLabel(en.setup_passphrase, { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel(en.setup_passphrase_repeat).fill(PASSPHRASE);
+  await fillSetUp(page, setupLink);
   await member.throttle(CPU_SLOWDOWN);
   await page.getByRole('button', { name: en.setup_start }).click();
   await page.getByTestId('recovery-code').waitFor();
@@ -95,23 +54,8 @@ async function makeKey(browser, setupLink) {
 }
 
 /** Finishes the set-up (recovery copy, check, registration) and makes an enrolment link. */
-async function register(member) {
-  const { page } = member;
-  const groups = await page.getByTestId('recovery-code').getByRole('listitem').allInnerTexts();
-  const downloading = page.waitForEvent('download');
-  await page.getByRole('button', { name: en.setup_download }).click();
-  await downloading;
-  await page.getByLabel(en.setup_recovery_saved).check();
-  await page.getByRole('button', { name: en.setup_continue }).click();
-  const form = page.getByTestId('verify-form');
-  const labels = await form.locator('label').allInnerTexts();
-  for (const [index, label] of labels.entries()) {
-    await form.getByRole('textbox').nth(index).fill(groups[Number(/\d+/.exec(label)[0]) - 1]);
-  }
-  await page.getByRole('button', { name: en.setup_register }).click();
-  await page.waitForURL(`${baseUrl}/team`);
-  await page.getByRole('button', { name: en.link_create }).click();
-  return page.getByTestId('enrolment-link').inputValue();
+function register(member) {
+  return registerMember(member.page, baseUrl);
 }
 
 function percentile(sorted, fraction) {
@@ -128,7 +72,7 @@ try {
   const locks = [];
   let enrolmentLink = null;
   for (let run = 0; run < UNLOCK_RUNS; run++) {
-    const { member, lock, unlock } = await makeKey(browser, createSchool(`Bench school ${run + 1}`));
+    const { member, lock, unlock } = await makeKey(browser, createSchool(target, `Bench school ${run + 1}`));
     locks.push(lock);
     unlocks.push(unlock);
     if (enrolmentLink == null) enrolmentLink = await register(member);

@@ -1,5 +1,5 @@
 // The app's messages as the tests expect them, read from locales/*.json and the bundles' own
-// sections (locales/guidance/, locales/contacts/, locales/team/), merged into one table per locale.
+// sections (locales/guidance/, locales/contacts/, locales/team/, locales/inbox/), merged into one table per locale.
 //
 // Serbian Latin is not stored anywhere: like the app, the tests derive it from the Cyrillic
 // source, with a plain letter table (enough for headings and labels).
@@ -11,9 +11,11 @@ import contactsSrCyrl from '../../locales/contacts/sr-Cyrl.json';
 import contactsEn from '../../locales/contacts/en.json';
 import teamSrCyrl from '../../locales/team/sr-Cyrl.json';
 import teamEn from '../../locales/team/en.json';
+import inboxSrCyrl from '../../locales/inbox/sr-Cyrl.json';
+import inboxEn from '../../locales/inbox/en.json';
 
-const srCyrl = { ...shellSrCyrl, ...guidanceSrCyrl, ...contactsSrCyrl, ...teamSrCyrl };
-const en = { ...shellEn, ...guidanceEn, ...contactsEn, ...teamEn };
+const srCyrl = { ...shellSrCyrl, ...guidanceSrCyrl, ...contactsSrCyrl, ...teamSrCyrl, ...inboxSrCyrl };
+const en = { ...shellEn, ...guidanceEn, ...contactsEn, ...teamEn, ...inboxEn };
 
 export type Messages = typeof en;
 export type LocaleTag = 'sr-Cyrl' | 'sr-Latn' | 'en';
@@ -60,6 +62,7 @@ export const ROUTES: { path: string; title: keyof Messages }[] = [
   { path: '/team/join', title: 'join_title' },
   { path: '/team/recover', title: 'recover_title' },
   { path: '/enrol', title: 'enrol_title' },
+  { path: '/inbox', title: 'inbox_title' },
   { path: '/no-such-page', title: 'not_found_title' },
 ];
 

@@ -45,13 +45,13 @@ pub const REFERENCE: Bundle = Bundle {
     styles: &["guidance.css", "contacts.css"],
 };
 
-/// The protection team's pages (set-up, joining, key recovery, members, enrolment links) and a
-/// staff phone's enrolment: the pages that make and hold keys.
+/// The protection team's pages (set-up, joining, key recovery, members, enrolment links, the
+/// inbox of reports) and a staff phone's enrolment: the pages that make and hold keys.
 pub const TEAM: Bundle = Bundle {
     name: "prepoznaj-team",
     html: "team.html",
-    prefixes: &["/team", "/enrol"],
-    styles: &["contacts.css", "team.css"],
+    prefixes: &["/team", "/enrol", "/inbox"],
+    styles: &["contacts.css", "team.css", "inbox.css"],
 };
 
 /// Every bundle; the shell first.
@@ -102,12 +102,15 @@ mod tests {
             "/team/join",
             "/team/recover",
             "/enrol",
+            "/inbox",
+            "/inbox/abc",
         ] {
             assert_eq!(bundle_for_path(path), TEAM, "{path}");
         }
         for path in [
             "/",
             "/enrolment",
+            "/inboxes",
             "/guidance-x",
             "/settings",
             "/observer",

@@ -19,6 +19,7 @@ pub mod receipts;
 pub mod reference;
 pub mod report;
 pub mod search;
+pub mod status_note;
 pub mod sync;
 pub mod team_key;
 pub mod transliteration;

@@ -1,0 +1,161 @@
+//! What stands before the team inbox: this device's team key, unlocked with the member's
+//! passphrase. Without a key (or before it is registered) it explains and links to `/team`;
+//! locked, it asks for the passphrase; unlocked, it shows its children and a Lock button.
+
+use leptos::prelude::*;
+use prepoznaj_domain::locale::fill;
+use prepoznaj_envelope::identity::UnlockError;
+
+use crate::components::storage_error::storage_error_message;
+use crate::i18n::use_i18n;
+use crate::inbox::use_inbox;
+use crate::preferences;
+use crate::storage::team_key::{self, TeamKey};
+use crate::storage::{StorageError, app_database};
+use crate::timing::now_ms;
+
+/// The inbox's content once unlocked; before that, the reason it is not shown.
+#[component]
+pub fn InboxGate(children: ChildrenFn) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_inbox();
+    let loaded = RwSignal::new(None::<Result<Option<TeamKey>, StorageError>>);
+    leptos::task::spawn_local(async move {
+        loaded.set(Some(match app_database().await {
+            Ok(database) => team_key::load(&database).await,
+            Err(error) => Err(error),
+        }));
+    });
+    let children = StoredValue::new(children);
+    move || {
+        match loaded.get() {
+        None => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
+        Some(Err(error)) => view! {
+            <p class="notice notice--warning" role="alert">{move || storage_error_message(i18n.messages(), &error)}</p>
+        }
+        .into_any(),
+        Some(Ok(None)) => view! { <NoKey message=|m| m.inbox_no_key /> }.into_any(),
+        Some(Ok(Some(TeamKey { registration: None, .. }))) => {
+            view! { <NoKey message=|m| m.inbox_not_registered /> }.into_any()
+        }
+        Some(Ok(Some(key))) => view! {
+            <Show
+                when=move || session.is_unlocked()
+                fallback=move || view! { <UnlockForm key=key.clone() /> }
+            >
+                <div class="actions no-print">
+                    <button type="button" class="button" data-testid="inbox-lock" on:click=move |_| session.lock()>
+                        {move || i18n.inbox().inbox_lock}
+                    </button>
+                </div>
+                {children.with_value(|children| children())}
+            </Show>
+        }
+        .into_any(),
+    }
+    }
+}
+
+#[component]
+fn NoKey(message: crate::i18n::InboxMessageFn) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="notice notice--warning" role="status" data-testid="inbox-no-key">{move || message(i18n.inbox())}</p>
+        <p>
+            <a href="/team" class="button">{move || i18n.inbox().inbox_go_to_team}</a>
+        </p>
+    }
+}
+
+/// Why the passphrase did not unlock the key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UnlockFailure {
+    WrongPassphrase,
+    Damaged,
+}
+
+#[component]
+fn UnlockForm(key: TeamKey) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_inbox();
+    let passphrase = NodeRef::<leptos::html::Input>::new();
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<UnlockFailure>);
+    let key = StoredValue::new(key);
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let started = now_ms();
+        let Some(input) = passphrase.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        failure.set(None);
+        // Let the "Unlocking…" state paint before the key derivation takes the thread.
+        set_timeout(
+            move || {
+                let typed = input.value();
+                let (locked, token) = key.with_value(|key| {
+                    (
+                        key.locked_identity.clone(),
+                        key.registration
+                            .as_ref()
+                            .map(|registration| registration.member_token.clone()),
+                    )
+                });
+                let Some(token) = token else {
+                    busy.set(false);
+                    return;
+                };
+                match session.unlock(&locked, &typed, token, started) {
+                    Ok(()) => {
+                        input.set_value("");
+                        // The form that had focus is gone.
+                        crate::app::focus_main();
+                    }
+                    Err(UnlockError::WrongPassphrase) => {
+                        failure.set(Some(UnlockFailure::WrongPassphrase));
+                        if let Err(error) = input.focus() {
+                            leptos::logging::warn!("cannot focus the passphrase: {error:?}");
+                        }
+                    }
+                    Err(UnlockError::Damaged(detail)) => {
+                        leptos::logging::error!("the locked key is damaged: {detail}");
+                        failure.set(Some(UnlockFailure::Damaged));
+                    }
+                }
+                busy.set(false);
+            },
+            std::time::Duration::ZERO,
+        );
+    };
+    let minutes = preferences::inbox_lock_minutes().to_string();
+    view! {
+        <p>{move || fill(i18n.inbox().inbox_unlock_intro, &[("minutes", &minutes)])}</p>
+        <form class="form" data-testid="inbox-unlock" on:submit=submit>
+            <div class="field">
+                <label for="inbox-passphrase">{move || i18n.inbox().inbox_passphrase}</label>
+                <input
+                    id="inbox-passphrase"
+                    type="password"
+                    autocomplete="current-password"
+                    required
+                    node_ref=passphrase
+                    aria-invalid=move || failure.get().is_some().then_some("true")
+                    aria-describedby="inbox-unlock-error"
+                />
+            </div>
+            <p id="inbox-unlock-error" class="notice notice--warning" role="alert" hidden=move || failure.get().is_none()>
+                {move || match failure.get() {
+                    Some(UnlockFailure::WrongPassphrase) => i18n.inbox().inbox_wrong_passphrase,
+                    Some(UnlockFailure::Damaged) => i18n.inbox().inbox_key_damaged,
+                    None => "",
+                }}
+            </p>
+            <div class="actions">
+                <button type="submit" class="button button--primary" disabled=move || busy.get()>
+                    {move || if busy.get() { i18n.inbox().inbox_unlocking } else { i18n.inbox().inbox_unlock }}
+                </button>
+            </div>
+        </form>
+    }
+}

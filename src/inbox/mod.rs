@@ -1,0 +1,447 @@
+//! The team inbox's session (team bundle): the member's identity, unlocked with their
+//! passphrase into memory only, and the reports decrypted with it. Provided once for the
+//! bundle (`provide_inbox`), so moving between the list and a report keeps it unlocked.
+//!
+//! The identity is forgotten on "Lock" and once the app has been hidden for longer than the
+//! member's chosen number of minutes (`preferences::inbox_lock_minutes`); the decrypted
+//! reports go with it. Nothing decrypted is ever written anywhere: IndexedDB keeps the
+//! envelopes as received (`storage::inbox`).
+
+pub mod reading;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use prepoznaj_domain::catalogue::Catalogue;
+use prepoznaj_domain::protocol::{
+    CoarseStatus, Envelope, Secret, StatusChangeId, StatusChangeRequest,
+};
+use prepoznaj_domain::status_note::StatusNote;
+use prepoznaj_envelope::digest::sha256;
+use prepoznaj_envelope::identity::{TeamIdentity, UnlockError};
+use prepoznaj_envelope::report::seal;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+use crate::clock::{now, random_bytes};
+use crate::content;
+use crate::preferences;
+use crate::storage::inbox::{self, InboxEntry};
+use crate::storage::{StorageError, app_database};
+use crate::sync::api::ApiCallError;
+use crate::sync::team_inbox;
+use crate::timing::{measure_since, now_ms};
+use reading::InboxItem;
+
+/// Where the last download from the server stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Download {
+    Idle,
+    Running,
+    Done,
+    Failed(ApiCallError),
+    Storage(StorageError),
+}
+
+/// Why a status change was not recorded by the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeError {
+    /// The team's current keys could not be fetched: nothing was sealed or kept.
+    NotSent(ApiCallError),
+    /// Sealed and kept on this device; it is sent again on the next download.
+    Kept(ApiCallError),
+    /// The server refused it (the report was deleted there).
+    Refused(ApiCallError),
+    Storage(StorageError),
+    Seal,
+}
+
+/// The inbox's session: one per bundle (see the module documentation).
+#[derive(Debug, Clone, Copy)]
+pub struct InboxSession {
+    identity: StoredValue<Option<Rc<TeamIdentity>>, LocalStorage>,
+    unlocked: RwSignal<bool>,
+    /// Decrypted reports, by id (`None` until the first reading after unlocking).
+    items: RwSignal<Option<BTreeMap<String, InboxItem>>, LocalStorage>,
+    download: RwSignal<Download>,
+    /// The pending auto-lock timer while the app is hidden.
+    lock_timer: StoredValue<Option<TimeoutHandle>, LocalStorage>,
+    hidden_since: StoredValue<Option<f64>>,
+}
+
+/// Provides the inbox session and starts watching whether the app is on screen.
+pub fn provide_inbox() -> InboxSession {
+    let session = InboxSession {
+        identity: StoredValue::new_local(None),
+        unlocked: RwSignal::new(false),
+        items: RwSignal::new_local(None),
+        download: RwSignal::new(Download::Idle),
+        lock_timer: StoredValue::new_local(None),
+        hidden_since: StoredValue::new(None),
+    };
+    session.watch_visibility();
+    provide_context(session);
+    session
+}
+
+/// The session provided by [`provide_inbox`].
+#[must_use]
+pub fn use_inbox() -> InboxSession {
+    expect_context::<InboxSession>()
+}
+
+thread_local! {
+    /// The token of the member whose inbox is open (for downloads and status changes).
+    static TOKEN: RefCell<Option<Secret>> = const { RefCell::new(None) };
+}
+
+impl InboxSession {
+    /// Whether the identity is in memory (reactive).
+    #[must_use]
+    pub fn is_unlocked(&self) -> bool {
+        self.unlocked.get()
+    }
+
+    /// The decrypted reports, newest first (reactive); `None` before the first reading.
+    #[must_use]
+    pub fn items(&self) -> Option<Vec<InboxItem>> {
+        self.items.with(|items| {
+            items.as_ref().map(|items| {
+                let mut list: Vec<InboxItem> = items.values().cloned().collect();
+                reading::sort_newest_first(&mut list);
+                list
+            })
+        })
+    }
+
+    /// One decrypted report (reactive).
+    #[must_use]
+    pub fn item(&self, id: &str) -> Option<InboxItem> {
+        self.items
+            .with(|items| items.as_ref().and_then(|items| items.get(id).cloned()))
+    }
+
+    /// Whether the reports have been read since unlocking (reactive).
+    #[must_use]
+    pub fn is_read(&self) -> bool {
+        self.items.with(Option::is_some)
+    }
+
+    /// The last download's state (reactive).
+    #[must_use]
+    pub fn download_state(&self) -> Download {
+        self.download.get()
+    }
+
+    /// Unlocks the member's key with `passphrase` (records `prepoznaj:inbox-unlock`), then
+    /// reads what the device keeps and downloads what is new.
+    ///
+    /// # Errors
+    /// [`UnlockError::WrongPassphrase`], or a damaged locked key.
+    pub fn unlock(
+        &self,
+        locked: &Envelope,
+        passphrase: &str,
+        token: Secret,
+        started: f64,
+    ) -> Result<(), UnlockError> {
+        let identity = TeamIdentity::unlock(locked.as_bytes(), passphrase)?;
+        measure_since("prepoznaj:inbox-unlock", started);
+        self.identity.set_value(Some(Rc::new(identity)));
+        TOKEN.with(|cell| *cell.borrow_mut() = Some(token));
+        self.unlocked.set(true);
+        let session = *self;
+        leptos::task::spawn_local(async move {
+            session.read_kept(started).await;
+            session.refresh().await;
+        });
+        Ok(())
+    }
+
+    /// Forgets the identity and everything decrypted with it.
+    pub fn lock(&self) {
+        self.identity.set_value(None);
+        TOKEN.with(|cell| *cell.borrow_mut() = None);
+        self.items.set(None);
+        self.download.set(Download::Idle);
+        self.unlocked.set(false);
+    }
+
+    fn token(&self) -> Option<Secret> {
+        TOKEN.with(|cell| cell.borrow().clone())
+    }
+
+    /// Reads every kept report into memory and records `prepoznaj:inbox-open` from `started`
+    /// (the passphrase's submission) once there are reports.
+    async fn read_kept(&self, started: f64) {
+        let entries = match app_database().await {
+            Ok(database) => inbox::load_all(&database).await,
+            Err(error) => Err(error),
+        };
+        match entries {
+            Ok(entries) => {
+                let items = self.read_entries(&entries).await;
+                if self.identity.with_value(Option::is_some) {
+                    self.items.set(Some(items));
+                    if !entries.is_empty() {
+                        measure_since("prepoznaj:inbox-open", started);
+                    }
+                }
+            }
+            Err(error) => {
+                self.items.update(|items| {
+                    items.get_or_insert_with(BTreeMap::new);
+                });
+                self.download.set(Download::Storage(error));
+            }
+        }
+    }
+
+    /// Decrypts `entries` (forgotten ones are skipped) after loading their catalogues.
+    async fn read_entries(
+        &self,
+        entries: &BTreeMap<String, InboxEntry>,
+    ) -> BTreeMap<String, InboxItem> {
+        let mut catalogues: BTreeMap<String, Arc<Catalogue>> = BTreeMap::new();
+        for version in reading::catalogue_versions(entries) {
+            match content::catalogue(&version).await {
+                Ok(catalogue) => {
+                    catalogues.insert(version.as_str().to_owned(), catalogue);
+                }
+                // The list then shows the report without its level; the report view says why.
+                Err(error) => leptos::logging::warn!("{error}"),
+            }
+        }
+        let Some(identity) = self.identity.get_value() else {
+            return BTreeMap::new();
+        };
+        let started = now_ms();
+        let items = entries
+            .iter()
+            .filter_map(|(id, entry)| match entry {
+                InboxEntry::Received(received) => Some((
+                    id.clone(),
+                    reading::read(id, received, &identity, &catalogues),
+                )),
+                InboxEntry::Forgotten { .. } => None,
+            })
+            .collect();
+        measure_since("prepoznaj:inbox-decrypt", started);
+        items
+    }
+
+    /// Sends what waits, downloads every report of the school, keeps what is new or changed
+    /// (encrypted) and reads it. Offline, the inbox stays as it was and says so.
+    pub async fn refresh(&self) {
+        let Some(token) = self.token() else {
+            return;
+        };
+        self.download.set(Download::Running);
+        let started = now_ms();
+        let database = match app_database().await {
+            Ok(database) => database,
+            Err(error) => {
+                self.download.set(Download::Storage(error));
+                return;
+            }
+        };
+        self.send_pending(&token).await;
+        let downloaded = match team_inbox::download_all(&token).await {
+            Ok(downloaded) => downloaded,
+            Err(error) => {
+                self.download.set(Download::Failed(error));
+                return;
+            }
+        };
+        let stored = match inbox::store_downloaded(&database, downloaded).await {
+            Ok(stored) => stored,
+            Err(error) => {
+                self.download.set(Download::Storage(error));
+                return;
+            }
+        };
+        // Only what the download changed is opened again.
+        let changed: BTreeMap<String, InboxEntry> = stored
+            .changed
+            .iter()
+            .filter_map(|id| Some((id.clone(), stored.entries.get(id)?.clone())))
+            .collect();
+        let read_before = self.items.with_untracked(Option::is_some);
+        let opened = self
+            .read_entries(if read_before {
+                &changed
+            } else {
+                &stored.entries
+            })
+            .await;
+        if self.identity.with_value(Option::is_some) {
+            self.items
+                .update(|items| items.get_or_insert_with(BTreeMap::new).extend(opened));
+            if !changed.is_empty() {
+                measure_since("prepoznaj:inbox-read", started);
+            }
+        }
+        self.download.set(Download::Done);
+    }
+
+    /// Sends every kept status change the server has not confirmed (same `change_id`, so a
+    /// retry is never recorded twice).
+    async fn send_pending(&self, token: &Secret) {
+        let loaded = match app_database().await {
+            Ok(database) => inbox::load_all(&database)
+                .await
+                .map(|entries| (database, entries)),
+            Err(error) => Err(error),
+        };
+        let (database, entries) = match loaded {
+            Ok(loaded) => loaded,
+            Err(error) => {
+                // The download that follows reports the storage problem.
+                leptos::logging::warn!("cannot read the waiting status changes: {error}");
+                return;
+            }
+        };
+        for (id, entry) in entries {
+            let InboxEntry::Received(received) = entry else {
+                continue;
+            };
+            for request in received.pending {
+                match team_inbox::send_status_change(token, &request, &id).await {
+                    Ok(recorded) => {
+                        if let Err(error) =
+                            inbox::record_sent(&database, &id, recorded.change).await
+                        {
+                            leptos::logging::warn!("cannot record a sent status change: {error}");
+                        }
+                    }
+                    Err(ApiCallError::Offline) => return,
+                    Err(error) => {
+                        leptos::logging::warn!("status change for {id} not recorded: {error:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records one step of the team's work on report `id`: sealed to the team's **current**
+    /// keys (fetched first), kept on this device, then sent.
+    ///
+    /// # Errors
+    /// [`ChangeError`]: not sealed (offline before the keys came), kept to send later, or
+    /// refused.
+    pub async fn record_change(&self, id: &str, note: StatusNote) -> Result<(), ChangeError> {
+        let token = self
+            .token()
+            .ok_or(ChangeError::NotSent(ApiCallError::Offline))?;
+        let key_set = team_inbox::current_keys(&token)
+            .await
+            .map_err(ChangeError::NotSent)?;
+        let envelope = seal(&note.to_bytes(), key_set.recipients()).map_err(|error| {
+            leptos::logging::error!("cannot seal a status change: {error}");
+            ChangeError::Seal
+        })?;
+        let request = StatusChangeRequest {
+            change_id: StatusChangeId::new_v7(now(), random_bytes()),
+            coarse_status: note.status,
+            envelope_sha256: sha256(&envelope),
+            envelope: Envelope::from_bytes(envelope),
+        };
+        let database = app_database().await.map_err(ChangeError::Storage)?;
+        inbox::add_pending(&database, id, request.clone())
+            .await
+            .map_err(ChangeError::Storage)?;
+        let sent = team_inbox::send_status_change(&token, &request, id).await;
+        let outcome = match sent {
+            Ok(recorded) => inbox::record_sent(&database, id, recorded.change)
+                .await
+                .map_err(ChangeError::Storage),
+            Err(error @ (ApiCallError::Offline | ApiCallError::Server { .. })) => {
+                Err(ChangeError::Kept(error))
+            }
+            Err(error) => Err(ChangeError::Refused(error)),
+        };
+        self.reread_one(id).await;
+        outcome
+    }
+
+    /// Reads report `id` again from the device (after a change).
+    async fn reread_one(&self, id: &str) {
+        let entry = match app_database().await {
+            Ok(database) => inbox::load(&database, id).await,
+            Err(error) => Err(error),
+        };
+        let Ok(Some(entry)) = entry else {
+            return;
+        };
+        let entries = BTreeMap::from([(id.to_owned(), entry)]);
+        let items = self.read_entries(&entries).await;
+        self.items.update(|known| {
+            if let Some(known) = known {
+                known.extend(items);
+            }
+        });
+    }
+
+    /// Removes report `id` from this device for good.
+    ///
+    /// # Errors
+    /// A storage error; the report then stays.
+    pub async fn forget(&self, id: &str) -> Result<(), StorageError> {
+        let database = app_database().await?;
+        inbox::forget(&database, id, now()).await?;
+        self.items.update(|items| {
+            if let Some(items) = items {
+                items.remove(id);
+            }
+        });
+        Ok(())
+    }
+
+    /// Status changes made here: whether `change` moves report `id` forward.
+    #[must_use]
+    pub fn allows(&self, id: &str, change: CoarseStatus) -> bool {
+        self.item(id).is_some_and(|item| item.status.allows(change))
+    }
+
+    /// Locks after the app has been hidden for longer than the chosen minutes: a timer while
+    /// hidden (browsers may delay it) and a check when it comes back.
+    fn watch_visibility(&self) {
+        let session = *self;
+        let on_change = Closure::<dyn Fn()>::new(move || {
+            let limit =
+                std::time::Duration::from_secs(u64::from(preferences::inbox_lock_minutes()) * 60);
+            if document().hidden() {
+                session.hidden_since.set_value(Some(js_sys::Date::now()));
+                let timer = set_timeout_with_handle(move || session.lock(), limit);
+                match timer {
+                    Ok(timer) => session.lock_timer.set_value(Some(timer)),
+                    Err(error) => leptos::logging::warn!("no lock timer: {error:?}"),
+                }
+            } else {
+                if let Some(timer) = session.lock_timer.try_update_value(Option::take).flatten() {
+                    timer.clear();
+                }
+                let hidden_since = session
+                    .hidden_since
+                    .try_update_value(Option::take)
+                    .flatten();
+                if hidden_since.is_some_and(|since| {
+                    js_sys::Date::now() - since > limit.as_secs_f64() * 1_000.0
+                }) {
+                    session.lock();
+                }
+            }
+        });
+        if let Err(error) = document().add_event_listener_with_callback(
+            "visibilitychange",
+            on_change.as_ref().unchecked_ref(),
+        ) {
+            leptos::logging::warn!("cannot watch visibility: {error:?}");
+        }
+        // The session lives as long as the page.
+        on_change.forget();
+    }
+}

@@ -1,0 +1,270 @@
+// The protection team's inbox, end to end on one server with two phones: a team member set up
+// through the real set-up page, and a staff phone enrolled with the team's link. The staff
+// phone finishes an urgent observation offline, comes online and delivers it, then a second
+// one; the second envelope is tampered with in the server's database. The member unlocks the
+// inbox (a wrong passphrase first), sees the urgent report marked in words and the tampered
+// one named and isolated, opens the report (marked seen), records that the team acted upon it;
+// the staff phone then shows "acted upon", and the server's database holds no plaintext of
+// the status note (canary). Print view, Lock, "Forget this report" (not downloaded again),
+// a device without a key; the inbox locks itself after being hidden longer than the chosen
+// minutes. Zero axe violations on the list, the report and the print view.
+// In English for readable assertions.
+import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { axeViolations, expectMounted, waitForServiceWorkerControl } from './app';
+import { createSchool, startServerWithDistCopy, type AppServer } from './app-server';
+import { LOCALES } from './locales';
+
+const en = LOCALES.en;
+const SCHOOL = 'ОШ „Десанка Максимовић“ Чачак';
+const PASSPHRASE = 'zelena livada u maju';
+const CANARY = 'canary-7f3a2b Razgovor sa pedagogom';
+
+function fill(message: string, values: Record<string, string | number>): string {
+  return Object.entries(values).reduce((text, [name, value]) => text.replaceAll(`{${name}}`, String(value)), message);
+}
+
+async function phone(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true });
+  await context.addInitScript(() => localStorage.setItem('prepoznaj.locale', '"en"'));
+  return context;
+}
+
+/** The team member's set-up through the real page; returns a staff enrolment link. */
+async function setUpMember(page: Page, setupLink: string): Promise<string> {
+  await page.goto(setupLink);
+  await expectMounted(page);
+  await page.getByLabel(en.setup_display_name).fill('Marija Petrović');
+  await page.getByLabel(en.setup_passphrase, { exact: true }).fill(PASSPHRASE);
+  await page.getByLabel(en.setup_passphrase_repeat).fill(PASSPHRASE);
+  await page.getByRole('button', { name: en.setup_start }).click();
+  const groups = await page.getByTestId('recovery-code').getByRole('listitem').allInnerTexts();
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: en.setup_download }).click();
+  await downloading;
+  await page.getByLabel(en.setup_recovery_saved).check();
+  await page.getByRole('button', { name: en.setup_continue }).click();
+  const form = page.getByTestId('verify-form');
+  const labels = await form.locator('label').allInnerTexts();
+  for (const [index, label] of labels.entries()) {
+    await form.getByRole('textbox').nth(index).fill(groups[Number(/\d+/.exec(label)![0]) - 1]);
+  }
+  await page.getByRole('button', { name: en.setup_register }).click();
+  await expect(page.getByTestId('team-member-of')).toBeVisible();
+  await page.getByRole('button', { name: en.link_create }).click();
+  return page.getByTestId('enrolment-link').inputValue();
+}
+
+/** Quick mode: the `sign`-th sign, then Finish; returns the report's id. */
+async function finishQuickObservation(page: Page, base: string, sign: number): Promise<string> {
+  await page.goto(`${base}/quick`);
+  await expectMounted(page);
+  await page.getByTestId('quick-sign').nth(sign).click();
+  await expect(page).toHaveURL(/\/quick\/[0-9a-f-]{36}$/);
+  const id = /\/quick\/([0-9a-f-]{36})$/.exec(page.url())![1];
+  await page.getByRole('button', { name: en.summary_finish }).click();
+  await expect(page.getByTestId('finished')).toBeVisible();
+  return id;
+}
+
+/** Flips the last byte of report `id`'s envelope in the server's SQLite database. */
+function tamperWithEnvelope(server: AppServer, id: string) {
+  const script = [
+    'import sqlite3, sys',
+    'db = sqlite3.connect(sys.argv[1])',
+    '(envelope,) = db.execute("SELECT envelope FROM reports WHERE id = ?", (sys.argv[2],)).fetchone()',
+    'changed = envelope[:-1] + bytes([envelope[-1] ^ 1])',
+    'db.execute("UPDATE reports SET envelope = ? WHERE id = ?", (changed, sys.argv[2]))',
+    'db.commit()',
+  ].join('\n');
+  execFileSync('python3', ['-c', script, path.join(server.data, 'prepoznaj.db'), id]);
+}
+
+/** Whether any file of the server's data directory (database, WAL) contains `text`. */
+function serverFilesContain(server: AppServer, text: string): boolean {
+  const needle = Buffer.from(text, 'utf8');
+  return fs.readdirSync(server.data).some((name) => {
+    const file = path.join(server.data, name);
+    return fs.statSync(file).isFile() && fs.readFileSync(file).includes(needle);
+  });
+}
+
+async function unlock(page: Page, passphrase: string) {
+  await page.getByLabel(en.inbox_passphrase).fill(passphrase);
+  await page.getByRole('button', { name: en.inbox_unlock }).click();
+}
+
+test.describe('team inbox', () => {
+  let server: AppServer;
+  test.beforeAll(async () => {
+    server = await startServerWithDistCopy();
+  });
+  test.afterAll(async () => {
+    await server.stop();
+  });
+
+  test('a report from a staff phone is read, acted upon and the phone hears of it; tampering is isolated @android', async ({ browser }) => {
+    test.setTimeout(300_000);
+    const member = await phone(browser);
+    const team = await member.newPage();
+    const enrolmentLink = await setUpMember(team, createSchool(server, SCHOOL));
+
+    // The staff phone: enrolled, an urgent observation finished offline, delivered once online.
+    const staff = await phone(browser);
+    const staffPage = await staff.newPage();
+    await staffPage.goto(enrolmentLink);
+    await expectMounted(staffPage);
+    await staffPage.getByRole('button', { name: en.enrol_button }).click();
+    await expect(staffPage.getByTestId('enrolled')).toBeVisible();
+    await waitForServiceWorkerControl(staffPage);
+    await staff.setOffline(true);
+    const urgentId = await finishQuickObservation(staffPage, server.url, 0);
+    await expect(staffPage.getByTestId('report-status')).toHaveAttribute('data-status', 'waiting');
+    await staff.setOffline(false);
+    await expect(staffPage.getByTestId('report-status')).toHaveAttribute('data-status', 'received');
+    const tamperedId = await finishQuickObservation(staffPage, server.url, 1);
+    await expect(staffPage.getByTestId('report-status')).toHaveAttribute('data-status', 'received');
+    tamperWithEnvelope(server, tamperedId);
+
+    // The inbox, linked from the team page, locked; a wrong passphrase says so.
+    await team.getByTestId('open-inbox').click();
+    await expect(team).toHaveURL(`${server.url}/inbox`);
+    await expect(team.getByRole('heading', { level: 1 })).toHaveText(en.inbox_title);
+    await unlock(team, `${PASSPHRASE}!`);
+    await expect(team.getByRole('alert')).toHaveText(en.inbox_wrong_passphrase);
+    await expect(team.getByTestId('inbox-report')).toHaveCount(0);
+    await unlock(team, PASSPHRASE);
+
+    // The list: the urgent report marked in words; the tampered one named, the other readable.
+    const urgentRow = team.locator(`[data-testid="inbox-report"][data-id="${urgentId}"]`);
+    await expect(urgentRow).toBeVisible();
+    await expect(urgentRow.getByTestId('inbox-urgent')).toHaveText(en.inbox_urgent);
+    await expect(urgentRow).toHaveAttribute('data-level', 'immediate-danger');
+    await expect(urgentRow.getByTestId('inbox-status')).toHaveText(en.inbox_status_new);
+    await expect(urgentRow).toContainText(en.role_maintenance_support);
+    await expect(urgentRow).toContainText(fill(en.inbox_marked, { count: 1 }));
+    const failedRow = team.locator(`[data-testid="inbox-report-failed"][data-id="${tamperedId}"]`);
+    await expect(failedRow).toContainText(tamperedId);
+    await expect(failedRow).toContainText(en.inbox_reason_damaged);
+    expect(await axeViolations(team, 'inbox list')).toEqual([]);
+
+    // The report: opening it marks it seen; everything recorded is there.
+    await urgentRow.getByRole('link').click();
+    await expect(team).toHaveURL(`${server.url}/inbox/${urgentId}`);
+    await expect(team.getByTestId('inbox-report-status')).toHaveAttribute('data-status', 'seen');
+    await expect(team.getByTestId('assessment')).toHaveAttribute('data-level', 'immediate-danger');
+    await expect(team.getByTestId('inbox-catalogue-version')).toHaveText(/^[0-9a-z.-]+$/);
+    await expect(team.locator('[data-answer="observed"]')).toHaveCount(1);
+    await expect(team.getByTestId('inbox-history-entry')).toHaveCount(1);
+    expect(await axeViolations(team, 'report view')).toEqual([]);
+
+    // Acted upon: whom the team informed, the date, a note (the canary).
+    const form = team.getByTestId('inbox-acted-form');
+    await form.getByRole('button', { name: en.inbox_acted_submit }).click();
+    await expect(team.getByTestId('inbox-change-outcome')).toHaveText(en.inbox_nothing_done);
+    await form.getByLabel(en.inbox_informed_social_care_centre).check();
+    await form.getByLabel(en.inbox_informed_police).check();
+    await form.getByLabel(en.inbox_date).fill('2026-12-03');
+    await form.getByLabel(en.inbox_note).fill(CANARY);
+    await form.getByRole('button', { name: en.inbox_acted_submit }).click();
+    await expect(team.getByTestId('inbox-change-outcome')).toHaveText(en.inbox_saved);
+    await expect(team.getByTestId('inbox-report-status')).toHaveAttribute('data-status', 'acted-upon');
+    const acted = team.locator('[data-testid="inbox-history-entry"][data-status="acted-upon"]');
+    await expect(acted).toContainText(CANARY);
+    await expect(acted).toContainText(en.inbox_informed_police);
+
+    // The printable record: no navigation, no buttons; accessible.
+    await team.emulateMedia({ media: 'print' });
+    await expect(team.getByRole('navigation')).toBeHidden();
+    await expect(team.getByRole('button', { name: en.inbox_print })).toBeHidden();
+    await expect(team.getByRole('heading', { level: 1 })).toBeVisible();
+    await expect(acted).toBeVisible();
+    expect(await axeViolations(team, 'print view')).toEqual([]);
+    await team.emulateMedia({ media: 'screen' });
+
+    // The staff phone hears that the team acted; the server never saw the note.
+    await staffPage.goto(`${server.url}/observe`);
+    await expectMounted(staffPage);
+    await expect(staffPage.locator(`[data-testid="record"][data-id="${urgentId}"]`).getByTestId('report-status')).toHaveText(
+      en.report_acted_upon,
+    );
+    expect(serverFilesContain(server, CANARY)).toBe(false);
+    expect(serverFilesContain(server, 'Razgovor')).toBe(false);
+
+    // Lock: nothing readable stays on screen.
+    await team.getByRole('link', { name: en.inbox_back }).click();
+    await expect(urgentRow.getByTestId('inbox-status')).toHaveText(en.inbox_status_acted_upon);
+    await team.getByTestId('inbox-lock').click();
+    await expect(team.getByLabel(en.inbox_passphrase)).toBeVisible();
+    await expect(team.getByTestId('inbox-report')).toHaveCount(0);
+    await expect(team.getByTestId('inbox-report-failed')).toHaveCount(0);
+
+    // Offline, the inbox opens with what this device already keeps, and says so.
+    await member.setOffline(true);
+    await unlock(team, PASSPHRASE);
+    await expect(team.getByTestId('inbox-download')).toHaveText(en.inbox_offline);
+    await expect(urgentRow.getByTestId('inbox-status')).toHaveText(en.inbox_status_acted_upon);
+    await expect(failedRow).toBeVisible();
+    await member.setOffline(false);
+
+    // Forget the tampered report on this device: gone, and the next download does not bring it back.
+    await failedRow.getByRole('link').click();
+    await expect(team.getByTestId('inbox-open-failed')).toContainText(tamperedId);
+    await team.getByRole('button', { name: en.inbox_forget }).click();
+    await team.getByRole('button', { name: en.inbox_forget_yes }).click();
+    await expect(team).toHaveURL(`${server.url}/inbox`);
+    await expect(urgentRow).toBeVisible();
+    await expect(failedRow).toHaveCount(0);
+    const downloaded = team.waitForResponse((response) => response.url().includes('/api/v1/team/reports'));
+    await team.getByRole('button', { name: en.inbox_refresh }).click();
+    await downloaded;
+    await expect(team.getByRole('button', { name: en.inbox_refresh })).toBeEnabled();
+    await expect(team.getByTestId('inbox-count')).toHaveText(fill(en.inbox_count, { count: 1 }));
+    await expect(failedRow).toHaveCount(0);
+
+    // A device without a team key is told so and sent to the team page.
+    const stranger = await (await phone(browser)).newPage();
+    await stranger.goto(`${server.url}/inbox`);
+    await expectMounted(stranger);
+    await expect(stranger.getByTestId('inbox-no-key')).toHaveText(en.inbox_no_key);
+    await expect(stranger.getByRole('link', { name: en.inbox_go_to_team })).toHaveAttribute('href', '/team');
+    await stranger.context().close();
+    await member.close();
+    await staff.close();
+  });
+
+  test('the inbox locks itself once the app has been hidden longer than the chosen minutes @android', async ({ browser }) => {
+    test.setTimeout(120_000);
+    const member = await phone(browser);
+    const team = await member.newPage();
+    await team.clock.install();
+    await setUpMember(team, createSchool(server, `${SCHOOL} 2`));
+    await team.getByTestId('open-inbox').click();
+    await team.getByLabel(en.inbox_lock_after).selectOption('1');
+    await unlock(team, PASSPHRASE);
+    await expect(team.getByTestId('inbox-empty')).toHaveText(en.inbox_empty);
+
+    // The page's visibility as the browser reports it when the app goes to the background.
+    const setHidden = (hidden: boolean) =>
+      team.evaluate((hidden) => {
+        Object.defineProperty(document, 'hidden', { value: hidden, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+
+    // Back within the minute: still unlocked.
+    await setHidden(true);
+    await team.clock.fastForward(30_000);
+    await setHidden(false);
+    await expect(team.getByTestId('inbox-empty')).toBeVisible();
+
+    // Hidden for longer: locked, the passphrase asked for again.
+    await setHidden(true);
+    await team.clock.fastForward(61_000);
+    await setHidden(false);
+    await expect(team.getByLabel(en.inbox_passphrase)).toBeVisible();
+    await expect(team.getByTestId('inbox-empty')).toHaveCount(0);
+    await member.close();
+  });
+});
