@@ -4,7 +4,8 @@
 // got; a staff phone's reports are then sealed to both keys (checked with the `age` CLI and
 // B's recovery file). A loses their phone: A's key is restored in fresh profiles from the
 // recovery code and from the recovery file (same fingerprint), B makes a "lost phone" link
-// for A, the restored device registers with it and A's old device is refused. A removes B:
+// for A, the restored device registers with it, reads in its inbox the report sent before the
+// phone was lost, and A's old device is refused. A removes B:
 // the key set version rises, B's device says B is no longer a member, and a report made after
 // the removal no longer opens with B's key while one made before still does. Zero axe
 // violations on every new screen. In English for readable assertions.
@@ -295,6 +296,18 @@ test.describe('team membership and key recovery', () => {
     await expect(pageA2.getByTestId('team-member-of')).toHaveText(fill(en.setup_done, { school: SCHOOL }));
     await expect(pageA2.getByText(en.team_checking)).toHaveCount(0);
     await expect(pageA2.getByTestId('member')).toHaveCount(2);
+    // The restored device reads, in its inbox, the report sent before the phone was lost.
+    await pageA2.getByTestId('open-inbox').click();
+    await expect(pageA2).toHaveURL(`${server.url}/inbox`);
+    await pageA2.getByLabel(en.inbox_passphrase).fill(NEW_PASSPHRASE);
+    await pageA2.getByRole('button', { name: en.inbox_unlock }).click();
+    const sentBefore = pageA2.locator(`[data-testid="inbox-report"][data-id="${beforeRemoval}"]`);
+    await expect(sentBefore).toBeVisible();
+    await sentBefore.getByRole('link').click();
+    await expect(pageA2).toHaveURL(`${server.url}/inbox/${beforeRemoval}`);
+    await expect(pageA2.getByTestId('assessment')).toBeVisible();
+    await expect(pageA2.locator('[data-answer="observed"]')).toHaveCount(1);
+    await openTeamPage(pageA2, server.url);
     // The lost phone's token no longer works.
     await openTeamPage(pageA, server.url);
     await expect(pageA.getByTestId('membership-ended')).toHaveText(en.team_replaced);
