@@ -21,6 +21,7 @@ pub mod inbox_labels;
 pub mod indicator_list;
 pub mod install_prompt;
 pub mod key_awaiting_link;
+pub mod key_form_fields;
 pub mod key_set_view;
 pub mod language_select;
 pub mod local_contact_messages;

@@ -18,8 +18,9 @@ use prepoznaj_domain::team_key::{PassphraseError, check_new_passphrase, groups_t
 use prepoznaj_envelope::identity::{LOCK_WORK_FACTOR, TeamIdentity};
 
 use crate::clock::random_bytes;
+use crate::components::key_form_fields::{DisplayNameField, NewPassphraseFields};
 use crate::download::download_text;
-use crate::i18n::{TeamMessageFn, TeamMessages, use_i18n};
+use crate::i18n::{TeamMessageFn, use_i18n};
 use crate::timing::{measure_since, now_ms};
 
 /// User Timing name of locking a new key with the passphrase.
@@ -80,18 +81,6 @@ pub fn NewTeamKey(
     }
 }
 
-/// The message for a refused passphrase.
-pub fn passphrase_message(
-    messages: &'static TeamMessages,
-    error: &PassphraseError,
-) -> &'static str {
-    match error {
-        PassphraseError::TooShort { .. } => messages.setup_passphrase_short,
-        PassphraseError::TooRepetitive { .. } => messages.setup_passphrase_repetitive,
-        PassphraseError::Mismatch => messages.setup_passphrase_mismatch,
-    }
-}
-
 #[component]
 fn PassphraseStep(step: RwSignal<Step>, made: StoredValue<Option<NewKey>>) -> impl IntoView {
     let i18n = use_i18n();
@@ -145,49 +134,14 @@ fn PassphraseStep(step: RwSignal<Step>, made: StoredValue<Option<NewKey>>) -> im
     view! {
         <p>{move || i18n.team().setup_intro}</p>
         <form class="form card" on:submit=submit novalidate data-testid="passphrase-form">
-            <div class="field">
-                <label for="setup-name">{move || i18n.team().setup_display_name}</label>
-                <input
-                    id="setup-name"
-                    type="text"
-                    autocomplete="name"
-                    aria-describedby="setup-name-error"
-                    aria-invalid=move || name_error.get().to_string()
-                    prop:value=move || name.get()
-                    on:input=move |event| name.set(event_target_value(&event))
-                />
-                <p class="field__error" id="setup-name-error">
-                    {move || name_error.get().then(|| i18n.team().setup_display_name_invalid)}
-                </p>
-            </div>
-            <div class="field">
-                <label for="setup-passphrase">{move || i18n.team().setup_passphrase}</label>
-                <p class="hint" id="setup-passphrase-hint">{move || i18n.team().setup_passphrase_hint}</p>
-                <input
-                    id="setup-passphrase"
-                    type="password"
-                    autocomplete="new-password"
-                    aria-describedby="setup-passphrase-hint setup-passphrase-error"
-                    aria-invalid=move || passphrase_error.get().is_some().to_string()
-                    prop:value=move || passphrase.get()
-                    on:input=move |event| passphrase.set(event_target_value(&event))
-                />
-            </div>
-            <div class="field">
-                <label for="setup-passphrase-repeat">{move || i18n.team().setup_passphrase_repeat}</label>
-                <input
-                    id="setup-passphrase-repeat"
-                    type="password"
-                    autocomplete="new-password"
-                    aria-describedby="setup-passphrase-error"
-                    aria-invalid=move || passphrase_error.get().is_some().to_string()
-                    prop:value=move || repeated.get()
-                    on:input=move |event| repeated.set(event_target_value(&event))
-                />
-                <p class="field__error" id="setup-passphrase-error" role="alert">
-                    {move || passphrase_error.get().map(|error| passphrase_message(i18n.team(), &error))}
-                </p>
-            </div>
+            <DisplayNameField prefix="setup" name invalid=name_error />
+            <NewPassphraseFields
+                prefix="setup"
+                label=|m| m.setup_passphrase
+                passphrase
+                repeated
+                error=passphrase_error
+            />
             <div class="actions">
                 <button type="submit" class="button button--primary">{move || i18n.team().setup_start}</button>
             </div>

@@ -15,7 +15,7 @@ use prepoznaj_envelope::identity::{LOCK_WORK_FACTOR, RecoveryError, TeamIdentity
 
 use crate::clock::now;
 use crate::components::key_awaiting_link::KeyAwaitingLink;
-use crate::components::new_team_key::passphrase_message;
+use crate::components::key_form_fields::{DisplayNameField, NewPassphraseFields};
 use crate::components::storage_error::storage_error_message;
 use crate::download::read_file;
 use crate::i18n::{TeamMessages, use_i18n, use_title};
@@ -210,49 +210,14 @@ fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
                     {move || copy_error.get().map(|problem| copy_problem_message(i18n.team(), problem))}
                 </p>
             </fieldset>
-            <div class="field">
-                <label for="recover-name">{move || i18n.team().setup_display_name}</label>
-                <input
-                    id="recover-name"
-                    type="text"
-                    autocomplete="name"
-                    aria-describedby="recover-name-error"
-                    aria-invalid=move || name_error.get().to_string()
-                    prop:value=move || name.get()
-                    on:input=move |event| name.set(event_target_value(&event))
-                />
-                <p class="field__error" id="recover-name-error">
-                    {move || name_error.get().then(|| i18n.team().setup_display_name_invalid)}
-                </p>
-            </div>
-            <div class="field">
-                <label for="recover-passphrase">{move || i18n.team().recover_passphrase}</label>
-                <p class="hint" id="recover-passphrase-hint">{move || i18n.team().setup_passphrase_hint}</p>
-                <input
-                    id="recover-passphrase"
-                    type="password"
-                    autocomplete="new-password"
-                    aria-describedby="recover-passphrase-hint recover-passphrase-error"
-                    aria-invalid=move || passphrase_error.get().is_some().to_string()
-                    prop:value=move || passphrase.get()
-                    on:input=move |event| passphrase.set(event_target_value(&event))
-                />
-            </div>
-            <div class="field">
-                <label for="recover-passphrase-repeat">{move || i18n.team().setup_passphrase_repeat}</label>
-                <input
-                    id="recover-passphrase-repeat"
-                    type="password"
-                    autocomplete="new-password"
-                    aria-describedby="recover-passphrase-error"
-                    aria-invalid=move || passphrase_error.get().is_some().to_string()
-                    prop:value=move || repeated.get()
-                    on:input=move |event| repeated.set(event_target_value(&event))
-                />
-                <p class="field__error" id="recover-passphrase-error" role="alert">
-                    {move || passphrase_error.get().map(|error| passphrase_message(i18n.team(), &error))}
-                </p>
-            </div>
+            <DisplayNameField prefix="recover" name invalid=name_error />
+            <NewPassphraseFields
+                prefix="recover"
+                label=|m| m.recover_passphrase
+                passphrase
+                repeated
+                error=passphrase_error
+            />
             <div class="actions">
                 <button type="submit" class="button button--primary">{move || i18n.team().recover_button}</button>
             </div>

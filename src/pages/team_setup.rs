@@ -16,6 +16,7 @@ use prepoznaj_envelope::identity::LOCK_WORK_FACTOR;
 use crate::address::{clear_fragment, current_fragment};
 use crate::clock::now;
 use crate::components::api_error::{api_error_message, is_worth_retrying};
+use crate::components::key_form_fields::DisplayNameField;
 use crate::components::new_team_key::{NewKey, NewTeamKey};
 use crate::components::storage_error::storage_error_message;
 use crate::i18n::{TeamMessageFn, use_i18n, use_title};
@@ -189,21 +190,7 @@ fn ExistingKeyStep(
             <code class="fingerprint" data-testid="own-fingerprint">{fingerprint}</code>
         </p>
         <form class="form card" on:submit=submit novalidate data-testid="register-form">
-            <div class="field">
-                <label for="setup-name">{move || i18n.team().setup_display_name}</label>
-                <input
-                    id="setup-name"
-                    type="text"
-                    autocomplete="name"
-                    aria-describedby="setup-name-error"
-                    aria-invalid=move || name_error.get().to_string()
-                    prop:value=move || name.get()
-                    on:input=move |event| name.set(event_target_value(&event))
-                />
-                <p class="field__error" id="setup-name-error">
-                    {move || name_error.get().then(|| i18n.team().setup_display_name_invalid)}
-                </p>
-            </div>
+            <DisplayNameField prefix="setup" name invalid=name_error />
             <div class="actions">
                 <button type="submit" class="button button--primary">{move || i18n.team().setup_register}</button>
             </div>
