@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod contacts;
 pub mod date;
 pub mod guidance;
+pub mod link_check;
 pub mod local_contacts;
 pub mod locale;
 pub mod observation;

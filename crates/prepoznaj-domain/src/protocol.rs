@@ -908,6 +908,52 @@ pub struct SchoolKeys {
     pub protocol: u32,
 }
 
+/// Which kind of link a code came from: a team set-up link ([`TEAM_SETUP_PATH`], also the one
+/// made for a member who lost their device) or a staff enrolment link ([`ENROL_PATH`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    TeamSetup,
+    Enrolment,
+}
+
+/// What a link's code is worth now, as `POST /api/v1/link-checks` says without using it
+/// (decided by [`crate::link_check::link_state`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkState {
+    /// Redeeming it now would work (a set-up code may still want a particular key).
+    Valid,
+    /// A one-time set-up link that was already used.
+    Used,
+    /// A set-up link made unusable by a newer one for the same member.
+    Replaced,
+    /// Its validity has ended.
+    Expired,
+    /// Revoked, or the member it was made for was removed.
+    Revoked,
+    /// No such code.
+    Unknown,
+}
+
+/// Body of `POST /api/v1/link-checks`: the code of a link the person has just opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkCheckRequest {
+    pub kind: LinkKind,
+    pub code: Secret,
+}
+
+/// Answer to [`LinkCheckRequest`] (`200`): the link's state and, when it is valid or expired,
+/// when its validity ends (or ended). Nothing about the school or member it is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkCheck {
+    pub state: LinkState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<UnixMillis>,
+    pub protocol: u32,
+}
+
 /// How far the team has got with a report, the one thing the server learns of a status
 /// change; what was done, when and by whom is in the change's envelope.
 ///

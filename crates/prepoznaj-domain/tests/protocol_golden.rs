@@ -10,12 +10,12 @@ use prepoznaj_domain::protocol::{
     AgeRecipient, ApiErrorBody, CoarseStatus, Device, DeviceEnrolment, DeviceEnrolmentRequest,
     DeviceId, DeviceRevoked, DisplayName, EnrolmentLink, EnrolmentLinkCreated, EnrolmentLinkId,
     EnrolmentLinkRequest, EnrolmentLinkRevoked, Envelope, ErrorCode, HealthResponse,
-    KeyFingerprint, KeySet, LinkValidDays, PROTOCOL_VERSION, ReceiptResponse, ReportCursor,
-    ReportReceipt, ReportStatus, ReportSubmission, ReportUuid, School, SchoolId, SchoolKeys,
-    SchoolName, Secret, Sha256Digest, StatusChange, StatusChangeId, StatusChangeRecorded,
-    StatusChangeRequest, TeamMember, TeamMemberAdded, TeamMemberId, TeamMemberRemoved,
-    TeamMemberRequest, TeamMemberSetupCode, TeamReport, TeamReports, TeamSetupRequest,
-    TeamSetupResponse,
+    KeyFingerprint, KeySet, LinkCheck, LinkCheckRequest, LinkKind, LinkState, LinkValidDays,
+    PROTOCOL_VERSION, ReceiptResponse, ReportCursor, ReportReceipt, ReportStatus, ReportSubmission,
+    ReportUuid, School, SchoolId, SchoolKeys, SchoolName, Secret, Sha256Digest, StatusChange,
+    StatusChangeId, StatusChangeRecorded, StatusChangeRequest, TeamMember, TeamMemberAdded,
+    TeamMemberId, TeamMemberRemoved, TeamMemberRequest, TeamMemberSetupCode, TeamReport,
+    TeamReports, TeamSetupRequest, TeamSetupResponse,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -294,6 +294,46 @@ golden!(
 );
 
 golden!(
+    link_check_request,
+    "link_check_request.json",
+    LinkCheckRequest {
+        kind: LinkKind::TeamSetup,
+        code: secret(),
+    }
+);
+
+golden!(
+    link_check,
+    "link_check.json",
+    LinkCheck {
+        state: LinkState::Valid,
+        expires_at: Some(LinkValidDays::default().expiry(at(5_000))),
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+#[test]
+fn link_checks_name_every_kind_and_state_in_snake_case() {
+    let request: LinkCheckRequest = variant(
+        include_str!("golden/protocol/link_check_request.json"),
+        "kind",
+        Some("enrolment".into()),
+    )
+    .unwrap();
+    assert_eq!(request.kind, LinkKind::Enrolment);
+    for (state, text) in [
+        (LinkState::Valid, "valid"),
+        (LinkState::Used, "used"),
+        (LinkState::Replaced, "replaced"),
+        (LinkState::Expired, "expired"),
+        (LinkState::Revoked, "revoked"),
+        (LinkState::Unknown, "unknown"),
+    ] {
+        assert_eq!(serde_json::to_value(state).unwrap(), text);
+    }
+}
+
+golden!(
     api_error,
     "api_error.json",
     ApiErrorBody {
@@ -414,6 +454,9 @@ fn requests_refuse_unknown_fields() {
     ));
     refuses_an_extra_field::<StatusChangeRequest>(include_str!(
         "golden/protocol/status_change_request.json"
+    ));
+    refuses_an_extra_field::<LinkCheckRequest>(include_str!(
+        "golden/protocol/link_check_request.json"
     ));
 }
 

@@ -13,6 +13,7 @@ pub mod enrolment_links;
 pub mod extract;
 pub mod health;
 pub mod keys;
+pub mod link_checks;
 pub mod openapi;
 pub mod reports;
 pub mod team;
@@ -93,6 +94,7 @@ pub fn routes<S: Store>() -> Vec<ApiRoute<S>> {
         ApiRoute::new("/api/v1/reports").post(reports::submit::<S>),
         ApiRoute::new("/api/v1/reports/{id}/status").get(reports::status::<S>),
         ApiRoute::new("/api/v1/team/setup").post(team::set_up::<S>),
+        ApiRoute::new("/api/v1/link-checks").post(link_checks::check::<S>),
         ApiRoute::new("/api/v1/team/members").post(team::approve_member::<S>),
         ApiRoute::new("/api/v1/team/members/{id}").delete(team::remove_member::<S>),
         ApiRoute::new("/api/v1/team/members/{id}/setup-code").post(team::renew_setup_code::<S>),

@@ -18,9 +18,10 @@ use std::{fmt, future::Future, path::PathBuf};
 
 use prepoznaj_domain::{
     catalogue::CatalogueVersion,
+    link_check::CodeRecord,
     observation::UnixMillis,
     protocol::{
-        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, KeySet,
+        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, KeySet, LinkKind,
         ReportCursor, ReportReceipt, ReportStatus, ReportUuid, School, SchoolId, StatusChange,
         TeamMember, TeamMemberId, TeamReport,
     },
@@ -75,6 +76,15 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         redemption: SetupRedemption,
     ) -> impl Future<Output = Result<SetupOutcome, StoreError>> + Send;
+
+    /// What is known of a set-up or enrolment code, read without changing anything (a link
+    /// check): its expiry, whether it was redeemed or replaced by a newer code for the same
+    /// member, and whether it was revoked (or its member removed). `None`: no such code.
+    fn code_record(
+        &self,
+        kind: LinkKind,
+        code: SecretHash,
+    ) -> impl Future<Output = Result<Option<CodeRecord>, StoreError>> + Send;
 
     /// The team member holding this token.
     fn team_member_by_token(

@@ -29,9 +29,10 @@ use deadpool_postgres::{
 };
 use prepoznaj_domain::{
     catalogue::CatalogueVersion,
+    link_check::{CodeRecord, CodeUse},
     observation::UnixMillis,
     protocol::{
-        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, KeySet,
+        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, KeySet, LinkKind,
         ReportReceipt, ReportStatus, ReportUuid, School, SchoolId, Sha256Digest, StatusChange,
         TeamMember, TeamMemberId, TeamReport,
     },
@@ -350,6 +351,20 @@ impl Store for PostgresStore {
             Access::Write,
             redemption,
             |transaction, redemption| Box::pin(redeem(transaction, redemption)),
+        )
+        .await
+    }
+
+    async fn code_record(
+        &self,
+        kind: LinkKind,
+        code: SecretHash,
+    ) -> Result<Option<CodeRecord>, StoreError> {
+        self.run(
+            "check a link's code",
+            Access::Read,
+            (kind, code),
+            |transaction, (kind, code)| Box::pin(code_record(transaction, *kind, code)),
         )
         .await
     }
@@ -1014,6 +1029,43 @@ async fn remove(
     member.removed_at = Some(now);
     let (_, key_set) = read_school_keys(transaction, school_id).await?;
     Ok(RemovalOutcome::Removed { member, key_set })
+}
+
+/// A set-up code's expiry, use, replacement (a renewal marks the member's earlier codes used
+/// at the very time its new code is created) and whether its member was removed; an
+/// enrolment code's expiry and revocation in the same columns.
+async fn code_record(
+    transaction: &Transaction<'_>,
+    kind: LinkKind,
+    code: &SecretHash,
+) -> Result<Option<CodeRecord>, BackendError> {
+    let sql = match kind {
+        LinkKind::TeamSetup => {
+            "SELECT c.expires_at, c.used_at,
+                EXISTS (SELECT 1 FROM setup_codes n WHERE n.member_id = c.member_id
+                        AND n.code_hash <> c.code_hash AND n.created_at = c.used_at),
+                EXISTS (SELECT 1 FROM team_members m WHERE m.id = c.member_id
+                        AND m.removed_at IS NOT NULL)
+             FROM setup_codes c WHERE c.code_hash = $1"
+        }
+        LinkKind::Enrolment => {
+            "SELECT expires_at, NULL::BIGINT, FALSE, revoked_at IS NOT NULL
+             FROM enrolment_links WHERE code_hash = $1"
+        }
+    };
+    let Some(row) = query_opt(transaction, sql, &[&hash(code)]).await? else {
+        return Ok(None);
+    };
+    let used = match (optional_unix_millis(&row, 1)?, row.try_get::<_, bool>(2)?) {
+        (None, _) => CodeUse::Unused,
+        (Some(_), false) => CodeUse::Redeemed,
+        (Some(_), true) => CodeUse::Replaced,
+    };
+    Ok(Some(CodeRecord {
+        expires_at: unix_millis(&row, 0)?,
+        used,
+        revoked: row.try_get(3)?,
+    }))
 }
 
 async fn enrol(

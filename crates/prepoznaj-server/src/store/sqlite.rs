@@ -36,9 +36,10 @@ use std::{
 
 use prepoznaj_domain::{
     catalogue::CatalogueVersion,
+    link_check::{CodeRecord, CodeUse},
     observation::UnixMillis,
     protocol::{
-        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, KeySet,
+        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, KeySet, LinkKind,
         ReportReceipt, ReportStatus, ReportUuid, School, SchoolId, Sha256Digest, StatusChange,
         TeamMember, TeamMemberId, TeamReport,
     },
@@ -472,6 +473,34 @@ impl Store for SqliteStore {
                 member,
                 key_set,
             })
+        })
+        .await
+    }
+
+    async fn code_record(
+        &self,
+        kind: LinkKind,
+        code: SecretHash,
+    ) -> Result<Option<CodeRecord>, StoreError> {
+        self.read("check a link's code", move |connection| {
+            let sql = match kind {
+                LinkKind::TeamSetup => SETUP_CODE_RECORD,
+                LinkKind::Enrolment => ENROLMENT_CODE_RECORD,
+            };
+            connection
+                .query_row(sql, [code.as_bytes()], |row| {
+                    let used = match (row.get::<_, Option<u64>>(1)?, row.get::<_, bool>(2)?) {
+                        (None, _) => CodeUse::Unused,
+                        (Some(_), false) => CodeUse::Redeemed,
+                        (Some(_), true) => CodeUse::Replaced,
+                    };
+                    Ok(CodeRecord {
+                        expires_at: UnixMillis(row.get(0)?),
+                        used,
+                        revoked: row.get(3)?,
+                    })
+                })
+                .optional()
         })
         .await
     }
@@ -1054,6 +1083,19 @@ where
 }
 
 /// The columns [`member_from_row`] reads, in its order.
+/// A set-up code's expiry, use, replacement (a renewal marks the member's earlier codes used
+/// at the very time its new code is created) and whether its member was removed.
+const SETUP_CODE_RECORD: &str = "SELECT c.expires_at, c.used_at,
+        EXISTS (SELECT 1 FROM setup_codes n WHERE n.member_id = c.member_id
+                AND n.code_hash <> c.code_hash AND n.created_at = c.used_at),
+        EXISTS (SELECT 1 FROM team_members m WHERE m.id = c.member_id
+                AND m.removed_at IS NOT NULL)
+     FROM setup_codes c WHERE c.code_hash = ?1";
+
+/// An enrolment code's expiry and revocation, in [`SETUP_CODE_RECORD`]'s columns.
+const ENROLMENT_CODE_RECORD: &str = "SELECT expires_at, NULL, FALSE, revoked_at IS NOT NULL
+     FROM enrolment_links WHERE code_hash = ?1";
+
 const MEMBER_COLUMNS: &str = "id, display_name, public_key, fingerprint, added_at, removed_at";
 
 fn member_from_row(row: &Row<'_>) -> rusqlite::Result<TeamMember> {

@@ -9,7 +9,11 @@ use serde_json::json;
 
 use crate::test_app::{Team, TestApp, assert_error, header};
 
-fn setup_body(code: &str, key: &age::x25519::Recipient, name: &str) -> serde_json::Value {
+pub(crate) fn setup_body(
+    code: &str,
+    key: &age::x25519::Recipient,
+    name: &str,
+) -> serde_json::Value {
     json!({ "setup_code": code, "public_key": key.to_string(), "display_name": name })
 }
 
@@ -120,7 +124,7 @@ async fn public_keys_must_be_real_x25519_recipients() {
 }
 
 /// Approves a new member with a fresh identity; returns the identity and the answer.
-async fn approve(
+pub(crate) async fn approve(
     app: &TestApp,
     team: &Team,
     name: &str,
@@ -280,7 +284,11 @@ async fn a_removed_members_unused_set_up_code_stops_working() {
 }
 
 /// Asks, with `token`, for a new set-up code for `member_id`.
-async fn renew_setup_code(app: &TestApp, token: &str, member_id: &str) -> reqwest::Response {
+pub(crate) async fn renew_setup_code(
+    app: &TestApp,
+    token: &str,
+    member_id: &str,
+) -> reqwest::Response {
     let path = format!("/api/v1/team/members/{member_id}/setup-code");
     app.post_raw(&path, Some(token), None, Vec::new()).await
 }

@@ -19,6 +19,7 @@ mod enrolment;
 mod health;
 mod inbox;
 mod instances;
+mod link_checks;
 mod openapi;
 mod report_batches;
 mod reports;
