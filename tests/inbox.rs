@@ -105,6 +105,7 @@ async fn a_version_4_database_upgrades_to_5_keeping_its_data_with_an_empty_inbox
         created_at: UnixMillis(5),
         display_name: None,
         registration: None,
+        refused_link: None,
     };
     team_key::save(&old, &key).await.unwrap();
     let state = SyncState::default();

@@ -5,6 +5,7 @@ pub mod answered_indicators;
 pub mod api_error;
 pub mod app_header;
 pub mod assessment_view;
+pub mod checked_link;
 pub mod choice_group;
 pub mod confirm_dialog;
 pub mod connection_status;

@@ -2,15 +2,19 @@
 //! team gave them. The phone gets a device token and the team's current keys (kept in
 //! IndexedDB for the sender), shows the school and the keys' fingerprint (so a team member
 //! can compare it on request), and seals every observation that was finished while it was
-//! not enrolled.
+//! not enrolled. The link is checked with the server first (`components::checked_link`): an
+//! expired, withdrawn or unknown link is refused before the phone is asked to enrol.
 
 use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
-use prepoznaj_domain::protocol::{DeviceEnrolment, DeviceEnrolmentRequest, ENROL_PATH, Secret};
+use prepoznaj_domain::protocol::{
+    DeviceEnrolment, DeviceEnrolmentRequest, ENROL_PATH, LinkKind, Secret,
+};
 
 use crate::address::{clear_fragment, current_fragment};
 use crate::clock::now;
 use crate::components::api_error::{api_error_message, is_worth_retrying};
+use crate::components::checked_link::CheckedLink;
 use crate::components::key_set_view::KeySetView;
 use crate::components::storage_error::storage_error_message;
 use crate::i18n::{use_i18n, use_title};
@@ -96,12 +100,14 @@ pub fn EnrolPage() -> impl IntoView {
             State::Loading => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
             State::NoCode => view! { <p class="notice" role="status">{move || i18n.team().enrol_no_code}</p> }.into_any(),
             State::Ready => view! {
-                <p>{move || i18n.team().enrol_intro}</p>
-                <div class="actions">
-                    <button type="button" class="button button--primary" on:click=enrol>
-                        {move || i18n.team().enrol_button}
-                    </button>
-                </div>
+                <CheckedLink kind=LinkKind::Enrolment code=current_fragment()>
+                    <p>{move || i18n.team().enrol_intro}</p>
+                    <div class="actions">
+                        <button type="button" class="button button--primary" on:click=enrol>
+                            {move || i18n.team().enrol_button}
+                        </button>
+                    </div>
+                </CheckedLink>
             }.into_any(),
             State::Enrolling => view! { <p class="notice" role="status">{move || i18n.team().enrol_working}</p> }.into_any(),
             State::Enrolled { enrolment, sealed } => {

@@ -3,26 +3,30 @@
 //! be revoked), the team's members as the server last said (`GET /api/v1/team/keys` on every
 //! visit; offline, the last known set, saying so), adding a member, removing one, and a new
 //! set-up link for a member who lost their device. A device whose token the server refuses says
-//! that its member was removed (or set up elsewhere) and offers nothing more.
+//! that its member was removed (or set up elsewhere) and offers nothing more. A key whose
+//! set-up link was refused is not shown as waiting to join: the page says what happened and
+//! offers to delete the key (after a confirmation) or keep it for a new link.
 
 use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::protocol::{
-    ENROL_PATH, EnrolmentLinkCreated, EnrolmentLinkRequest, EnrolmentLinkRevoked, ErrorCode,
-    KeySet, SchoolKeys, Secret, link,
+    AgeRecipient, ENROL_PATH, EnrolmentLinkCreated, EnrolmentLinkRequest, EnrolmentLinkRevoked,
+    ErrorCode, KeySet, LinkKind, SchoolKeys, Secret, link,
 };
 use prepoznaj_envelope::digest::key_fingerprint;
 
 use crate::clock::{format_time, now};
 use crate::components::add_member::AddMember;
 use crate::components::api_error::api_error_message;
+use crate::components::checked_link::refusal_message;
+use crate::components::confirm_dialog::ConfirmPrompt;
 use crate::components::key_awaiting_link::KeyAwaitingLink;
 use crate::components::share_link::{ShareLink, app_origin};
 use crate::components::storage_error::storage_error_message;
 use crate::components::team_members::TeamMembers;
 use crate::i18n::{use_i18n, use_title};
 use crate::pages::team_setup::TeamKeyLinks;
-use crate::storage::team_key::{self, MembershipEnded, TeamKey, TeamRegistration};
+use crate::storage::team_key::{self, MembershipEnded, RefusedLink, TeamKey, TeamRegistration};
 use crate::storage::{StorageError, app_database};
 use crate::sync::api::{ApiCallError, delete_json, get_json, post_json};
 
@@ -52,6 +56,9 @@ pub fn TeamPage() -> impl IntoView {
                 <p class="notice" role="status">{move || i18n.team().team_no_key}</p>
                 <TeamKeyLinks />
             }.into_any(),
+            Some(Ok(Some(TeamKey { registration: None, refused_link: Some(refused), public_key, .. }))) => view! {
+                <RefusedKey refused public_key loaded />
+            }.into_any(),
             Some(Ok(Some(TeamKey { registration: None, public_key, .. }))) => view! {
                 <KeyAwaitingLink public_key instructions=|m| m.team_waiting />
             }.into_any(),
@@ -60,6 +67,80 @@ pub fn TeamPage() -> impl IntoView {
                 view! { <MemberView registration fingerprint /> }.into_any()
             }
         }}
+    }
+}
+
+/// An unregistered key whose set-up link was refused: what happened, then "Keep it for a new
+/// link" (it waits again, shown with its fingerprint) or "Delete this key" (after a
+/// confirmation). `loaded` is the page's record of the key, updated after either.
+#[component]
+fn RefusedKey(
+    refused: RefusedLink,
+    public_key: AgeRecipient,
+    loaded: RwSignal<Option<Result<Option<TeamKey>, StorageError>>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let confirming = RwSignal::new(false);
+    let failed = RwSignal::new(None::<StorageError>);
+    let fingerprint = key_fingerprint(&public_key).to_string();
+    let change = move |delete: bool| {
+        leptos::task::spawn_local(async move {
+            let changed = match app_database().await {
+                Ok(database) if delete => team_key::delete(&database).await,
+                Ok(database) => team_key::save_refused_link(&database, None).await,
+                Err(error) => Err(error),
+            };
+            let reloaded = match changed {
+                Ok(()) => match app_database().await {
+                    Ok(database) => team_key::load(&database).await,
+                    Err(error) => Err(error),
+                },
+                Err(error) => {
+                    failed.set(Some(error));
+                    return;
+                }
+            };
+            loaded.set(Some(reloaded));
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="refused-key-heading" data-testid="refused-key">
+            <h2 id="refused-key-heading">{move || i18n.team().refused_key_heading}</h2>
+            <p class="notice notice--warning" role="alert">
+                {move || refusal_message(i18n.team(), LinkKind::TeamSetup, &refused, i18n.locale().is_serbian())}
+            </p>
+            <p>{move || i18n.team().refused_key_intro}</p>
+            <p>
+                {move || i18n.team().key_fingerprint} ": "
+                <code class="fingerprint" data-testid="refused-fingerprint">{fingerprint}</code>
+            </p>
+            {move || if confirming.get() {
+                view! {
+                    <ConfirmPrompt
+                        label=move || i18n.team().refused_key_delete
+                        question=move || i18n.team().refused_key_delete_question
+                        confirm=move || i18n.team().refused_key_delete
+                        danger=true
+                        on_confirm=move |()| change(true)
+                        on_cancel=move |()| confirming.set(false)
+                    />
+                }.into_any()
+            } else {
+                view! {
+                    <div class="actions">
+                        <button type="button" class="button button--primary" on:click=move |_| change(false)>
+                            {move || i18n.team().refused_key_keep}
+                        </button>
+                        <button type="button" class="button button--danger" on:click=move |_| confirming.set(true)>
+                            {move || i18n.team().refused_key_delete}
+                        </button>
+                    </div>
+                }.into_any()
+            }}
+            {move || failed.get().map(|error| view! {
+                <p class="notice notice--warning" role="alert">{move || storage_error_message(i18n.messages(), &error)}</p>
+            })}
+        </section>
     }
 }
 

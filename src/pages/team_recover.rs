@@ -247,6 +247,7 @@ async fn save_restored(
         created_at: now(),
         display_name: Some(display_name),
         registration: None,
+        refused_link: None,
     };
     let database = app_database().await?;
     team_key::save(&database, &key).await?;

@@ -5,10 +5,15 @@
 //! registered. A member who made their key to join (`/team/join`) or restored it on a new
 //! device (`/team/recover`) opens the link another member made for that key: the key already
 //! on this device is registered, never a second one. The team page (`/team`) follows.
+//!
+//! Before either, the link is checked with the server (`components::checked_link`): a used,
+//! replaced, expired, revoked or unknown link is refused before any passphrase is asked or key
+//! made. A refusal for a key already waiting here (at the check or at registration) is kept
+//! with it, so that `/team` offers to delete that key or keep it for a new link.
 
 use leptos::prelude::*;
 use prepoznaj_domain::protocol::{
-    DisplayName, Envelope, Secret, TEAM_SETUP_PATH, TeamSetupRequest, TeamSetupResponse,
+    DisplayName, Envelope, LinkKind, Secret, TEAM_SETUP_PATH, TeamSetupRequest, TeamSetupResponse,
 };
 use prepoznaj_envelope::digest::key_fingerprint;
 use prepoznaj_envelope::identity::LOCK_WORK_FACTOR;
@@ -16,11 +21,12 @@ use prepoznaj_envelope::identity::LOCK_WORK_FACTOR;
 use crate::address::{clear_fragment, current_fragment};
 use crate::clock::now;
 use crate::components::api_error::{api_error_message, is_worth_retrying};
+use crate::components::checked_link::{CheckedLink, refusal_of};
 use crate::components::key_form_fields::DisplayNameField;
 use crate::components::new_team_key::{NewKey, NewTeamKey};
 use crate::components::storage_error::storage_error_message;
 use crate::i18n::{TeamMessageFn, use_i18n, use_title};
-use crate::storage::team_key::{self, TeamKey, TeamRegistration};
+use crate::storage::team_key::{self, RefusedLink, TeamKey, TeamRegistration};
 use crate::storage::{StorageError, app_database};
 use crate::sync::api::{ApiCallError, post_json};
 
@@ -75,6 +81,17 @@ pub fn TeamSetupPage() -> impl IntoView {
             Ok(None) => Step::NewKey,
         });
     });
+    let keep_refusal = move |refused: RefusedLink| {
+        leptos::task::spawn_local(async move {
+            let saved = match app_database().await {
+                Ok(database) => team_key::save_refused_link(&database, Some(refused)).await,
+                Err(error) => Err(error),
+            };
+            if let Err(error) = saved {
+                leptos::logging::error!("cannot keep the refused link with the key: {error:?}");
+            }
+        });
+    };
     let register = move |display_name: Option<DisplayName>| {
         step.set(Step::Registering);
         leptos::task::spawn_local(async move {
@@ -87,7 +104,14 @@ pub fn TeamSetupPage() -> impl IntoView {
                     }
                     return;
                 }
-                Err(failure) => Step::Failed(failure),
+                Err(failure) => {
+                    if let Failure::Api(error) = &failure
+                        && let Some(refused) = refusal_of(error)
+                    {
+                        keep_refusal(refused);
+                    }
+                    Step::Failed(failure)
+                }
             });
         });
     };
@@ -113,16 +137,31 @@ pub fn TeamSetupPage() -> impl IntoView {
                 <p><a class="button" href=TEAM_PATH>{move || i18n.team().team_open_team}</a></p>
             }.into_any(),
             Step::NewKey => view! {
-                <p>{move || i18n.team().setup_intro}</p>
-                <NewTeamKey finish=|m| m.setup_register on_ready=on_new_key />
+                <CheckedLink kind=LinkKind::TeamSetup code=current_fragment()>
+                    <p>{move || i18n.team().setup_intro}</p>
+                    <NewTeamKey finish=|m| m.setup_register on_ready=on_new_key />
+                </CheckedLink>
             }.into_any(),
-            Step::ExistingKey(key) => view! { <ExistingKeyStep key=*key on_register=register /> }.into_any(),
+            Step::ExistingKey(key) => view! {
+                <CheckedLink
+                    kind=LinkKind::TeamSetup
+                    code=current_fragment()
+                    on_refused=keep_refusal
+                    refused_also=|| view! { <KeyKeptHint /> }
+                >
+                    <ExistingKeyStep key=(*key).clone() on_register=register />
+                </CheckedLink>
+            }.into_any(),
             Step::Registering => view! { <p class="notice" role="status">{move || i18n.team().setup_registering}</p> }.into_any(),
             Step::Failed(failure) => {
                 let retry = matches!(&failure, Failure::Api(error) if is_worth_retrying(error));
+                let refused = matches!(&failure, Failure::Api(error) if refusal_of(error).is_some());
                 let message = move || failure_message(&failure);
                 view! {
                     <p class="notice notice--warning" role="alert" data-testid="setup-error">{message}</p>
+                    <Show when=move || refused>
+                        <KeyKeptHint />
+                    </Show>
                     <Show when=move || retry>
                         <button type="button" class="button button--primary" on:click=move |_| register(None)>
                             {move || i18n.team().setup_register}
@@ -158,6 +197,18 @@ pub fn TeamKeyLinks() -> impl IntoView {
             <a class="button" href=TEAM_JOIN_PATH>{move || i18n.team().join_title}</a>
             <a class="button" href=TEAM_RECOVER_PATH>{move || i18n.team().recover_title}</a>
         </div>
+    }
+}
+
+/// Where to decide about a key that waits on this device for a link that was refused.
+#[component]
+fn KeyKeptHint() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="hint" data-testid="key-kept-hint">
+            {move || i18n.team().link_check_key_kept} " "
+            <a href=TEAM_PATH>{move || i18n.team().team_open_team}</a>
+        </p>
     }
 }
 
@@ -208,6 +259,7 @@ pub async fn save_new_key(new_key: &NewKey) -> Result<(), StorageError> {
         created_at: now(),
         display_name: Some(new_key.display_name.clone()),
         registration: None,
+        refused_link: None,
     };
     team_key::save(&database, &key).await
 }

@@ -3,11 +3,13 @@
 //! is saved before the public key is registered, and the registration (school, member token,
 //! key set) is added once the server has accepted it. A key made to join a team
 //! (`/team/join`) or restored from its recovery copy (`/team/recover`) waits here, unregistered,
-//! until the member opens the set-up link another member made for it.
+//! until the member opens the set-up link another member made for it. When the server refuses
+//! the link for it (checked before any work, or at registration), the refusal is kept with
+//! the key until the member deletes the key or keeps it for a new link.
 
 use prepoznaj_domain::observation::UnixMillis;
 use prepoznaj_domain::protocol::{
-    AgeRecipient, DisplayName, Envelope, KeySet, School, Secret, TeamMember,
+    AgeRecipient, DisplayName, Envelope, KeySet, LinkState, School, Secret, TeamMember,
 };
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +32,19 @@ pub struct TeamKey {
     pub display_name: Option<DisplayName>,
     #[serde(default)]
     pub registration: Option<TeamRegistration>,
+    /// The set-up link opened for this unregistered key was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused_link: Option<RefusedLink>,
+}
+
+/// A set-up link the server refused for the key on this device.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefusedLink {
+    /// Why: used, replaced, expired, revoked or unknown.
+    pub state: LinkState,
+    /// When the link's validity ended, if the server said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expired_at: Option<UnixMillis>,
 }
 
 /// The server's answer to the member's set-up.
@@ -96,4 +111,22 @@ pub async fn save_registration(
     };
     key.registration = Some(registration.clone());
     save(database, &key).await
+}
+
+/// Records (or, with `None`, forgets) the refusal of a set-up link for the key saved on this
+/// device. Does nothing if the device holds no key.
+pub async fn save_refused_link(
+    database: &Database,
+    refused: Option<RefusedLink>,
+) -> Result<(), StorageError> {
+    let Some(mut key) = load(database).await? else {
+        return Ok(());
+    };
+    key.refused_link = refused;
+    save(database, &key).await
+}
+
+/// Deletes the key saved on this device (only an unregistered one is offered for deletion).
+pub async fn delete(database: &Database) -> Result<(), StorageError> {
+    database.delete(Store::TeamKey, THIS_MEMBER).await
 }

@@ -4,6 +4,7 @@
 //! outbox; [`summary`] is what every screen shows of it.
 
 pub mod api;
+pub mod links;
 pub mod sender;
 pub mod summary;
 pub mod team_inbox;

@@ -17,10 +17,10 @@ import * as path from 'node:path';
 import { axeViolations, expectMounted, waitForServiceWorkerControl } from './app';
 import { createSchool, startServerWithDistCopy, storedEnvelopes, type AppServer } from './app-server';
 import { LOCALES } from './locales';
+import { makeKey } from './team-key';
 
 const en = LOCALES.en;
 const SCHOOL = 'OŠ „Desanka Maksimović“ Niš';
-const PASSPHRASE = 'plava reka ispod mosta';
 const NEW_PASSPHRASE = 'crveni krov na brdu sedam';
 const FINGERPRINT = /^[0-9a-f]{4}( [0-9a-f]{4}){4}$/;
 
@@ -36,36 +36,6 @@ async function phone(browser: Browser): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true });
   await context.addInitScript(() => localStorage.setItem('prepoznaj.locale', '"en"'));
   return context;
-}
-
-/** A member's key as the set-up steps showed it. */
-interface MadeKey {
-  groups: string[];
-  /** The downloaded recovery file, kept for the `age` CLI and for restoring. */
-  recoveryFile: string;
-}
-
-/** The shared set-up steps: name and passphrase, recovery copy downloaded and proven, then `finish`. */
-async function makeKey(page: Page, name: string, finish: string, scratch: string): Promise<MadeKey> {
-  await page.getByLabel(en.setup_display_name).fill(name);
-  await page.getByLabel(en.setup_passphrase, { exact: true }).fill(PASSPHRASE);
-  await page.getByLabel(en.setup_passphrase_repeat).fill(PASSPHRASE);
-  await page.getByRole('button', { name: en.setup_start }).click();
-  const groups = await page.getByTestId('recovery-code').getByRole('listitem').allInnerTexts();
-  expect(groups).toHaveLength(15);
-  const downloading = page.waitForEvent('download');
-  await page.getByRole('button', { name: en.setup_download }).click();
-  const recoveryFile = path.join(scratch, `${name.split(' ')[0].toLowerCase()}-recovery.txt`);
-  await (await downloading).saveAs(recoveryFile);
-  await page.getByLabel(en.setup_recovery_saved).check();
-  await page.getByRole('button', { name: en.setup_continue }).click();
-  const fields = page.getByTestId('verify-form').getByRole('textbox');
-  const labels = await page.getByTestId('verify-form').locator('label').allInnerTexts();
-  for (const [index, label] of labels.entries()) {
-    await fields.nth(index).fill(groups[Number(/\d+/.exec(label)![0]) - 1]);
-  }
-  await page.getByRole('button', { name: finish }).click();
-  return { groups, recoveryFile };
 }
 
 /** The key set version the team page shows. */
