@@ -23,6 +23,8 @@ async function phone(browser: Browser): Promise<BrowserContext> {
 
 /** Opens `link` and waits for the check's refusal; nothing of the page's own steps shows. */
 async function expectRefused(page: Page, link: string, message: string) {
+  // A new document: a link differing from the page's address only in its fragment would not load one.
+  await page.goto('about:blank');
   await page.goto(link);
   await expectMounted(page);
   await expect(page.getByTestId('link-refused')).toHaveText(message);
@@ -86,6 +88,7 @@ test.describe('links checked before any work', () => {
     await expectRefused(page, `${server.url}/enrol#${withdrawn.enrolment_code}`, en.link_check_enrol_revoked);
 
     // A valid enrolment link shows the enrol button, and checking it used nothing.
+    await page.goto('about:blank');
     await page.goto(team.enrolmentLink);
     await expectMounted(page);
     await page.getByRole('button', { name: en.enrol_button }).click();
