@@ -287,6 +287,7 @@ async fn register_stored_key(display_name: Option<DisplayName>) -> Result<(), Fa
     .await
     .map_err(Failure::Api)?;
     key.display_name = Some(display_name);
+    key.refused_link = None;
     key.registration = Some(TeamRegistration {
         school: answer.school,
         member: answer.member,
