@@ -1,6 +1,7 @@
 //! Whether a set-up or enrolment link's code would work now: the one rule behind
 //! `POST /api/v1/link-checks`, which the app asks before it asks the person for any work
-//! (a passphrase, a key, a recovery copy).
+//! (a passphrase, a key, a recovery copy), and behind the refusals of redeeming a code, so a
+//! check and a redemption never disagree.
 //!
 //! A store reads the code's row into a [`CodeRecord`] and this decides; checking never changes
 //! the record. The order is what helps the person most: a used or replaced link says so even

@@ -18,12 +18,12 @@ use std::{fmt, future::Future, path::PathBuf};
 
 use prepoznaj_domain::{
     catalogue::CatalogueVersion,
-    link_check::CodeRecord,
+    link_check::{CodeRecord, link_state},
     observation::UnixMillis,
     protocol::{
         CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, KeySet, LinkKind,
-        ReportCursor, ReportReceipt, ReportStatus, ReportUuid, School, SchoolId, StatusChange,
-        TeamMember, TeamMemberId, TeamReport,
+        LinkState, ReportCursor, ReportReceipt, ReportStatus, ReportUuid, School, SchoolId,
+        StatusChange, TeamMember, TeamMemberId, TeamReport,
     },
 };
 
@@ -296,6 +296,19 @@ pub enum CodeRefusal {
     Revoked,
     /// A one-time set-up code that was already redeemed.
     Used,
+}
+
+/// Why a code whose record is `record` cannot be redeemed at `now`, if it cannot: the link
+/// check's rule (`prepoznaj_domain::link_check`), so a check and a redemption never disagree. A
+/// replaced set-up code is refused as used.
+pub fn code_refusal(record: &CodeRecord, now: UnixMillis) -> Option<CodeRefusal> {
+    match link_state(Some(record), now).state {
+        LinkState::Valid => None,
+        LinkState::Used | LinkState::Replaced => Some(CodeRefusal::Used),
+        LinkState::Expired => Some(CodeRefusal::Expired),
+        LinkState::Revoked => Some(CodeRefusal::Revoked),
+        LinkState::Unknown => Some(CodeRefusal::Unknown),
+    }
 }
 
 /// What a token turned out to be.

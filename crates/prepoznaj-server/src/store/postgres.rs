@@ -45,7 +45,7 @@ use super::{
     NewDevice, NewEnrolmentLink, NewReport, NewSchool, NewStatusChange, RecordedStatusChange,
     RemovalOutcome, ReportPage, SetupCodeRenewal, SetupOutcome, SetupRedemption,
     StatusChangeOutcome, Store, StoreError, SubmissionOutcome, TeamCredential, TokenLookup,
-    coarse_status_from_text, coarse_status_text,
+    coarse_status_from_text, coarse_status_text, code_refusal,
 };
 
 /// The columns [`member_from_row`] reads, in its order.
@@ -845,7 +845,10 @@ async fn redeem(
 ) -> Result<SetupOutcome, BackendError> {
     let code = query_opt(
         transaction,
-        "SELECT school_id, member_id, expires_at, used_at FROM setup_codes WHERE code_hash = $1",
+        "SELECT c.school_id, c.member_id, c.expires_at, c.used_at,
+            EXISTS (SELECT 1 FROM team_members m WHERE m.id = c.member_id
+                    AND m.removed_at IS NOT NULL)
+         FROM setup_codes c WHERE c.code_hash = $1",
         &[&hash(&redemption.code)],
     )
     .await?;
@@ -854,11 +857,16 @@ async fn redeem(
     };
     let school_id: SchoolId = parsed(&code, 0)?;
     let approved_member: Option<String> = code.try_get(1)?;
-    if code.try_get::<_, Option<i64>>(3)?.is_some() {
-        return Ok(SetupOutcome::Refused(CodeRefusal::Used));
-    }
-    if redemption.now >= unix_millis(&code, 2)? {
-        return Ok(SetupOutcome::Refused(CodeRefusal::Expired));
+    let record = CodeRecord {
+        expires_at: unix_millis(&code, 2)?,
+        used: match optional_unix_millis(&code, 3)? {
+            None => CodeUse::Unused,
+            Some(_) => CodeUse::Redeemed,
+        },
+        revoked: code.try_get(4)?,
+    };
+    if let Some(refusal) = code_refusal(&record, redemption.now) {
+        return Ok(SetupOutcome::Refused(refusal));
     }
     let candidate = &redemption.candidate;
     let member_id = match approved_member {
@@ -1083,11 +1091,13 @@ async fn enrol(
     };
     let link_id: String = link.try_get(0)?;
     let school_id: SchoolId = parsed(&link, 1)?;
-    if link.try_get::<_, Option<i64>>(3)?.is_some() {
-        return Ok(EnrolmentOutcome::Refused(CodeRefusal::Revoked));
-    }
-    if new.device.enrolled_at >= unix_millis(&link, 2)? {
-        return Ok(EnrolmentOutcome::Refused(CodeRefusal::Expired));
+    let record = CodeRecord {
+        expires_at: unix_millis(&link, 2)?,
+        used: CodeUse::Unused,
+        revoked: link.try_get::<_, Option<i64>>(3)?.is_some(),
+    };
+    if let Some(refusal) = code_refusal(&record, new.device.enrolled_at) {
+        return Ok(EnrolmentOutcome::Refused(refusal));
     }
     execute(
         transaction,

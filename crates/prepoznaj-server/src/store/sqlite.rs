@@ -60,7 +60,7 @@ use super::{
     NewDevice, NewEnrolmentLink, NewReport, NewSchool, NewStatusChange, RecordedStatusChange,
     RemovalOutcome, ReportPage, SetupCodeRenewal, SetupOutcome, SetupRedemption,
     StatusChangeOutcome, Store, StoreError, SubmissionOutcome, TeamCredential, TokenLookup,
-    coarse_status_from_text, coarse_status_text,
+    coarse_status_from_text, coarse_status_text, code_refusal,
 };
 
 /// File name of the database inside the data directory.
@@ -402,27 +402,33 @@ impl Store for SqliteStore {
         self.write("redeem a set-up code", move |transaction| {
             let code = transaction
                 .query_row(
-                    "SELECT school_id, member_id, expires_at, used_at
-                     FROM setup_codes WHERE code_hash = ?1",
+                    "SELECT c.school_id, c.member_id, c.expires_at, c.used_at,
+                        EXISTS (SELECT 1 FROM team_members m WHERE m.id = c.member_id
+                                AND m.removed_at IS NOT NULL)
+                     FROM setup_codes c WHERE c.code_hash = ?1",
                     [redemption.code.as_bytes()],
                     |row| {
+                        let record = CodeRecord {
+                            expires_at: UnixMillis(row.get(2)?),
+                            used: match row.get::<_, Option<u64>>(3)? {
+                                None => CodeUse::Unused,
+                                Some(_) => CodeUse::Redeemed,
+                            },
+                            revoked: row.get(4)?,
+                        };
                         Ok((
                             parsed::<SchoolId>(row, 0)?,
                             row.get::<_, Option<String>>(1)?,
-                            row.get::<_, u64>(2)?,
-                            row.get::<_, Option<u64>>(3)?,
+                            record,
                         ))
                     },
                 )
                 .optional()?;
-            let Some((school_id, approved_member, expires_at, used_at)) = code else {
+            let Some((school_id, approved_member, record)) = code else {
                 return Ok(SetupOutcome::Refused(CodeRefusal::Unknown));
             };
-            if used_at.is_some() {
-                return Ok(SetupOutcome::Refused(CodeRefusal::Used));
-            }
-            if redemption.now.0 >= expires_at {
-                return Ok(SetupOutcome::Refused(CodeRefusal::Expired));
+            if let Some(refusal) = code_refusal(&record, redemption.now) {
+                return Ok(SetupOutcome::Refused(refusal));
             }
             let candidate = &redemption.candidate;
             let member_id = match approved_member {
@@ -696,11 +702,13 @@ impl Store for SqliteStore {
             let Some((link_id, school_id, expires_at, revoked_at)) = link else {
                 return Ok(EnrolmentOutcome::Refused(CodeRefusal::Unknown));
             };
-            if revoked_at.is_some() {
-                return Ok(EnrolmentOutcome::Refused(CodeRefusal::Revoked));
-            }
-            if new.device.enrolled_at.0 >= expires_at {
-                return Ok(EnrolmentOutcome::Refused(CodeRefusal::Expired));
+            let record = CodeRecord {
+                expires_at: UnixMillis(expires_at),
+                used: CodeUse::Unused,
+                revoked: revoked_at.is_some(),
+            };
+            if let Some(refusal) = code_refusal(&record, new.device.enrolled_at) {
+                return Ok(EnrolmentOutcome::Refused(refusal));
             }
             transaction.execute(
                 "INSERT INTO devices (id, school_id, enrolment_link_id, token_hash, enrolled_at)
