@@ -3,6 +3,8 @@
 # time until the home screen is interactive under Slow 4G + 4x CPU slowdown, cold and
 # repeat-offline, median of 5. The checklist, at 4x CPU slowdown: autosave latency (answer to
 # IndexedDB commit, p50/p95 of 200 answers) and the all-areas render (median and worst of 7).
+# The guidance search, at 4x CPU slowdown: the search per keystroke (<= 10 ms) over every
+# section and indicator.
 # End-to-end encryption, at 4x CPU slowdown: the team key's passphrase unlock (scrypt) and
 # sealing one report (p50/p95 of 30). The server's report intake: durable reports/s and p50/p99
 # latency over 200 connections with 8 KiB envelopes, beside SQLite's own durable insert rate
@@ -26,6 +28,8 @@ cargo run --quiet --locked --release -p xtask -- size-report dist
 node tests/bench/load.mjs "http://127.0.0.1:$port"
 echo
 node tests/bench/checklist.mjs "http://127.0.0.1:$port"
+echo
+node tests/bench/guidance.mjs "http://127.0.0.1:$port"
 echo
 PREPOZNAJ_DATA_DIR="$data" PREPOZNAJ_SERVER_BIN=target/release/prepoznaj-server \
   node tests/bench/seal.mjs "http://127.0.0.1:$port"

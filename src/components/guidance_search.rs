@@ -3,10 +3,16 @@
 //! ([`GuidanceSearch`]).
 //!
 //! Matching is `prepoznaj_domain::search`'s: script- and diacritic-insensitive, so a Latin
-//! query without diacritics finds Cyrillic text. A keystroke folds the query and scans the
-//! folded texts; nothing else is rebuilt. Matches are shown with `<mark>` built from the
+//! query without diacritics finds Cyrillic text, and in Serbian the cases and forms of a word
+//! find one another ("заштитом" finds "заштита"); results with every word as typed come
+//! first. The texts are folded, split into words and stemmed once, when the index is built;
+//! a keystroke folds and stems only the query. Matches are shown with `<mark>` built from the
 //! snippet's segments, never from HTML strings. This module loads nothing and knows no
 //! addresses beyond a section's `#anchor`.
+//!
+//! Telemetry, in-page only: each search records the User Timing measure [`SEARCH_MEASURE`]
+//! (the query searched and its results made ready to show), and building an index
+//! [`INDEX_MEASURE`]; `tests/bench/guidance.mjs` reads them.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -14,11 +20,17 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use prepoznaj_domain::catalogue::GuidanceId;
 use prepoznaj_domain::locale::{Locale, fill};
-use prepoznaj_domain::search::{SearchIndex, SearchQuery, Snippet, snippet};
+use prepoznaj_domain::search::{SearchIndex, SearchQuery, Snippet, Stemming, snippet, snippet_at};
 
 use crate::components::guidance_link::focus_element;
 use crate::content::GuidanceContent;
 use crate::i18n::use_i18n;
+use crate::timing::{measure_since, now_ms};
+
+/// The User Timing measure of one search (one keystroke's query).
+pub const SEARCH_MEASURE: &str = "prepoznaj:guidance-search";
+/// The User Timing measure of building one locale's index (once, at the first focus).
+pub const INDEX_MEASURE: &str = "prepoznaj:guidance-index";
 
 /// Characters of context each side of the first match in a result's excerpt.
 const SNIPPET_CONTEXT_CHARS: usize = 60;
@@ -56,6 +68,8 @@ pub struct GuidanceHit {
     /// An excerpt of the section body or the indicator hint around its first match; for a
     /// section matched only by its title, the start of the body.
     pub body: Option<Snippet>,
+    /// Whether every query word is here as typed (not only another form of it).
+    pub exact: bool,
 }
 
 /// The guidance sections and the catalogue's indicators in one locale, folded once.
@@ -69,35 +83,24 @@ impl GuidanceIndex {
     /// `locale`, in reading order: sections first, then indicators in catalogue order.
     #[must_use]
     pub fn new(content: &GuidanceContent, locale: Locale) -> GuidanceIndex {
-        let mut index = SearchIndex::new();
-        for section in content.guidance.section_texts(locale) {
+        let mut index = SearchIndex::new(Stemming::for_locale(locale));
+        for text in content.guidance.search_texts(&content.catalogue, locale) {
             let entry = Entry {
-                section: section.id,
-                area: None,
-                head_len: section.title.len(),
+                section: text.section,
+                area: text.area,
+                head_len: text.head.len(),
             };
-            index.push(entry, format!("{}\n{}", section.title, section.body));
-        }
-        for area in content.catalogue.areas() {
-            let area_title = area.title().get(locale).into_owned();
-            for indicator in area.indicators() {
-                let text = indicator.text().get(locale);
-                let entry = Entry {
-                    section: indicator.guidance().clone(),
-                    area: Some(area_title.clone()),
-                    head_len: text.len(),
-                };
-                let indexed = match indicator.hint() {
-                    Some(hint) => format!("{text}\n{}", hint.get(locale)),
-                    None => text.into_owned(),
-                };
-                index.push(entry, indexed);
-            }
+            let indexed = match text.body {
+                Some(body) => format!("{}\n{body}", text.head),
+                None => text.head,
+            };
+            index.push(entry, indexed);
         }
         GuidanceIndex { index }
     }
 
-    /// The results for `query`, in reading order; none for an empty query.
+    /// The results for `query`: those with every word as typed first, then in reading
+    /// order; none for an empty query.
     #[must_use]
     pub fn search(&self, query: &str) -> Vec<GuidanceHit> {
         self.index
@@ -113,7 +116,16 @@ impl GuidanceIndex {
                 let body = if body.is_empty() || (entry.area.is_some() && body_ranges.is_empty()) {
                     None
                 } else {
-                    Some(snippet(body, &body_ranges, SNIPPET_CONTEXT_CHARS))
+                    // Around the word as typed, when the body has it.
+                    let anchor = ranges_within(&hit.exact_ranges, body_start..hit.text.len())
+                        .first()
+                        .map(|range| range.start);
+                    Some(snippet_at(
+                        body,
+                        &body_ranges,
+                        anchor,
+                        SNIPPET_CONTEXT_CHARS,
+                    ))
                 };
                 GuidanceHit {
                     section: entry.section.clone(),
@@ -121,6 +133,7 @@ impl GuidanceIndex {
                     // Context as long as the text: the whole head, never cut.
                     head: snippet(head, &head_ranges, head.len()),
                     body,
+                    exact: hit.exact,
                 }
             })
             .collect()
@@ -185,7 +198,9 @@ pub fn GuidanceSearch(
         }) {
             return index;
         }
+        let started = now_ms();
         let index = Arc::new(content.with_value(|content| GuidanceIndex::new(content, locale)));
+        measure_since(INDEX_MEASURE, started);
         indexes.update_value(|indexes| indexes.push((locale, index.clone())));
         index
     };
@@ -194,7 +209,11 @@ pub fn GuidanceSearch(
         if query.trim().is_empty() {
             None
         } else {
-            Some(index_for(i18n.locale()).search(&query))
+            let index = index_for(i18n.locale());
+            let started = now_ms();
+            let hits = index.search(&query);
+            measure_since(SEARCH_MEASURE, started);
+            Some(hits)
         }
     });
     let status = move || {
@@ -423,16 +442,73 @@ mod tests {
     }
 
     #[test]
-    fn sections_come_first_and_indicator_hits_name_their_area() {
+    fn exact_hits_first_then_sections_before_indicators() {
         let content = shipped();
-        let hits = GuidanceIndex::new(&content, Locale::En).search("school");
-        let first_indicator = hits.iter().position(|hit| hit.area.is_some());
-        let last_section = hits.iter().rposition(|hit| hit.area.is_none());
-        assert!(first_indicator.is_some() && last_section.is_some());
-        assert!(last_section < first_indicator);
-        for hit in &hits {
-            assert!(content.guidance.section(&hit.section).is_some());
+        for (locale, query) in [(Locale::En, "report"), (Locale::SrCyrl, "школа")] {
+            let hits = GuidanceIndex::new(&content, locale).search(query);
+            let first_loose = hits.iter().position(|hit| !hit.exact);
+            assert!(
+                first_loose.is_some_and(|first| first > 0),
+                "{query}: both kinds"
+            );
+            assert!(
+                hits.iter()
+                    .skip_while(|hit| hit.exact)
+                    .all(|hit| !hit.exact)
+            );
+            for exact in [true, false] {
+                let rank: Vec<&GuidanceHit> =
+                    hits.iter().filter(|hit| hit.exact == exact).collect();
+                let first_indicator = rank.iter().position(|hit| hit.area.is_some());
+                let last_section = rank.iter().rposition(|hit| hit.area.is_none());
+                if let (Some(first_indicator), Some(last_section)) = (first_indicator, last_section)
+                {
+                    assert!(last_section < first_indicator, "{query} {exact}");
+                }
+            }
+            for hit in &hits {
+                assert!(content.guidance.section(&hit.section).is_some());
+            }
         }
+    }
+
+    #[test]
+    fn a_case_of_a_serbian_word_finds_and_marks_its_other_forms() {
+        let index = GuidanceIndex::new(&shipped(), Locale::SrCyrl);
+        let hits = index.search("заштитом");
+        let marks: Vec<String> = hits
+            .iter()
+            .flat_map(|hit| {
+                let mut marks = marked(&hit.head);
+                marks.extend(hit.body.iter().flat_map(marked));
+                marks
+            })
+            .map(str::to_lowercase)
+            .collect();
+        for form in ["заштита", "заштите", "заштиту"] {
+            assert!(marks.iter().any(|mark| mark == form), "{form}: {marks:?}");
+        }
+        // The same results as the word typed in part, whatever their order.
+        let results = |hits: &[GuidanceHit]| {
+            let mut results: Vec<(String, Option<String>, String)> = hits
+                .iter()
+                .map(|hit| {
+                    let head = hit
+                        .head
+                        .segments
+                        .iter()
+                        .map(|segment| segment.text.as_str());
+                    (
+                        hit.section.as_str().to_owned(),
+                        hit.area.clone(),
+                        head.collect(),
+                    )
+                })
+                .collect();
+            results.sort();
+            results
+        };
+        assert_eq!(results(&hits), results(&index.search("zastit")));
     }
 
     #[test]

@@ -155,9 +155,9 @@ test.describe('guidance, in Serbian Cyrillic', () => {
     await expect(page.getByRole('navigation', { name: m.guidance_contents })).toBeVisible();
   });
 
-  test('a short query shows the first results and the rest on request', async ({ page }) => {
+  test('a query with many results shows the first results and the rest on request', async ({ page }) => {
     await openGuidance(page);
-    await searchBox(page, m).fill('d');
+    await searchBox(page, m).fill('дете');
     const status = page.getByRole('status').filter({ hasText: countPattern(m.guidance_search_count) });
     await expect(status).toBeVisible();
     const total = Number((await status.textContent())!.match(/\d+/)![0]);
@@ -168,8 +168,44 @@ test.describe('guidance, in Serbian Cyrillic', () => {
     await expect(listed).toHaveCount(total);
     await expect(listed.nth(10).getByRole('link')).toBeFocused();
     // A new query starts again with the first results only.
-    await searchBox(page, m).fill('de');
+    await searchBox(page, m).fill('школа');
     await expect(listed).toHaveCount(10);
+  });
+
+  test('a case of a word, or its start, finds every case of it, with the word as typed first', async ({ page }) => {
+    await openGuidance(page);
+    const listed = results(page).getByRole('listitem');
+    const count = page.getByRole('status').filter({ hasText: countPattern(m.guidance_search_count) });
+    /** Every result of `query`, all shown, as "#section title", once the first marks `first`. */
+    const resultsOf = async (query: string, first: RegExp) => {
+      await searchBox(page, m).fill('');
+      await expect(results(page)).toHaveCount(0);
+      await searchBox(page, m).fill(query);
+      await expect(listed.first().locator('mark', { hasText: first }).first()).toBeVisible();
+      const total = Number((await count.textContent())!.match(/\d+/)![0]);
+      if (total > 10) await page.getByRole('button', { name: fill(m.guidance_search_show_all, { count: String(total) }) }).click();
+      await expect(listed).toHaveCount(total);
+      const items = await results(page).getByRole('link').evaluateAll((links) =>
+        links.map((link) => `${link.getAttribute('href')} ${link.querySelector('.guidance-result__title')?.textContent}`));
+      return items.sort();
+    };
+    const protection = await resultsOf('заштита', /^заштита$/i);
+    // The word as typed alone found 2 sections; its cases are in many more texts.
+    expect(protection.length).toBeGreaterThan(10);
+    // Results holding "заштита" itself come first, then those with only its other cases.
+    const exact = await listed.evaluateAll((items) =>
+      items.map((item) => [...item.querySelectorAll('mark')].some((mark) => mark.textContent!.toLowerCase() === 'заштита')));
+    expect(exact[0]).toBe(true);
+    const firstOther = exact.indexOf(false);
+    expect(firstOther).toBeGreaterThan(0);
+    expect(exact.slice(firstOther)).not.toContain(true);
+
+    // The guidance never says "заштитом": every result is another case of the word.
+    expect(await resultsOf('заштитом', /^заштит/i)).toEqual(protection);
+    expect(await resultsOf('zastit', /^заштит/i)).toEqual(protection);
+    // A function word alone ("ко", who) finds nothing, not every word with "ko" in it.
+    await searchBox(page, m).fill('ко');
+    await expect(page.getByRole('status').filter({ hasText: fill(m.guidance_search_empty, { query: 'ко' }) })).toBeVisible();
   });
 
   test('a result opens its section in the whole text', async ({ page }) => {

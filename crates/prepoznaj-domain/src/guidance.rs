@@ -9,7 +9,8 @@
 //!
 //! [`Guidance::link`] checks the guidance against the indicator catalogue it was written for
 //! and says which indicators each section explains; [`Guidance::section_texts`] gives the
-//! plain text the search index consumes.
+//! plain text of each section and [`Guidance::search_texts`] every text the guidance search
+//! indexes (sections, then the catalogue's indicators).
 //!
 //! In the JSON, keys are `snake_case`, section ids and enum values are kebab-case, and each
 //! block has a `kind`: `paragraph`, `list` or `callout` (with a `tone`: `info` or `danger`).
@@ -158,6 +159,20 @@ pub struct SectionText {
     pub id: GuidanceId,
     pub title: String,
     pub body: String,
+}
+
+/// One text the guidance search indexes, in one locale: a section (its title, then its body)
+/// or an indicator (its text, then its hint), with the section a result opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchText {
+    /// The section a result opens.
+    pub section: GuidanceId,
+    /// The indicator's area title, or `None` for a section.
+    pub area: Option<String>,
+    /// The section title or the indicator text.
+    pub head: String,
+    /// The section body or the indicator hint, if any.
+    pub body: Option<String>,
 }
 
 /// The guidance file as written, before it is checked.
@@ -333,6 +348,28 @@ impl Guidance {
             title: section.title.get(locale).into_owned(),
             body: section.body_text(locale),
         })
+    }
+
+    /// Everything the guidance search indexes in `locale`, in reading order: every section,
+    /// then every indicator of `catalogue` in catalogue order.
+    #[must_use]
+    pub fn search_texts(&self, catalogue: &Catalogue, locale: Locale) -> Vec<SearchText> {
+        let sections = self.section_texts(locale).map(|section| SearchText {
+            section: section.id,
+            area: None,
+            head: section.title,
+            body: Some(section.body).filter(|body| !body.is_empty()),
+        });
+        let indicators = catalogue.areas().iter().flat_map(|area| {
+            let area_title = area.title().get(locale).into_owned();
+            area.indicators().iter().map(move |indicator| SearchText {
+                section: indicator.guidance().clone(),
+                area: Some(area_title.clone()),
+                head: indicator.text().get(locale).into_owned(),
+                body: indicator.hint().map(|hint| hint.get(locale).into_owned()),
+            })
+        });
+        sections.chain(indicators).collect()
     }
 
     /// Every translated text of the guidance, with a label saying where it is. Source

@@ -21,6 +21,7 @@ pub mod reference;
 pub mod report;
 pub mod search;
 pub mod status_note;
+pub mod stem;
 pub mod sync;
 pub mod team_key;
 pub mod transliteration;
