@@ -21,10 +21,13 @@ export interface EnginePage {
   goto(url: string): Promise<void>;
   /** Reloads the page and waits for its load event. */
   reload(): Promise<void>;
-  url(): Promise<string>;
   /** Runs `fn(arg)` in the page (it may be async) and returns its JSON-serialisable result. */
   evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
-  /** Clicks the centre of the element `selector` with the mouse (scrolled into view first). */
+  /**
+   * Clicks the centre of the element `selector` with the mouse, once it is scrolled to the
+   * middle of the screen (as a person would bring it into view: WebDriver's own scrolling
+   * puts it at the bottom edge, under the fixed navigation).
+   */
   click(selector: string): Promise<void>;
   /** Focuses the field `selector` and types `text` with the keyboard. */
   type(selector: string, text: string): Promise<void>;
@@ -44,6 +47,13 @@ export const VIEWPORT = { width: 390, height: 844 };
 
 export function launchEngine(name: EngineName): Promise<Engine> {
   return name === 'webkit' ? launchWebKit() : launchFirefox();
+}
+
+/** Scrolls the element `selector` to the middle of the screen (run in the page). */
+function centre(selector: string): void {
+  const element = document.querySelector(selector);
+  if (!element) throw new Error(`no ${selector} on the page`);
+  element.scrollIntoView({ block: 'center', inline: 'center' });
 }
 
 // --- Firefox (puppeteer-core, WebDriver BiDi) ---
@@ -79,9 +89,11 @@ function firefoxPage(page: Page, closeContext: () => Promise<void>): EnginePage 
     async reload() {
       await page.reload({ waitUntil: 'load' });
     },
-    url: async () => page.url(),
     evaluate: (fn, arg) => page.evaluate(fn as (arg: unknown) => unknown, arg) as never,
-    click: (selector) => page.click(selector),
+    async click(selector) {
+      await page.evaluate(centre, selector);
+      await page.click(selector);
+    },
     type: (selector, text) => page.type(selector, text),
     close: closeContext,
   };
@@ -176,7 +188,6 @@ function webKitPage(session: string): EnginePage {
     engine: 'webkit',
     goto: (url) => send('POST', '/url', { url }),
     reload: () => send('POST', '/refresh', {}),
-    url: () => send('GET', '/url'),
     async evaluate(fn, arg) {
       const script = `const done = arguments[arguments.length - 1];
         Promise.resolve().then(() => (${fn.toString()})(arguments[0])).then(
@@ -187,6 +198,7 @@ function webKitPage(session: string): EnginePage {
       return result.value;
     },
     async click(selector) {
+      await this.evaluate(centre, selector);
       await send('POST', `/element/${await element(selector)}/click`, {});
     },
     async type(selector, text) {

@@ -89,6 +89,11 @@ export async function selectOption(page: EnginePage, target: Target, choice: str
   );
 }
 
+/** The page's address (read in the page: it also follows the app's own history changes). */
+export function url(page: EnginePage): Promise<string> {
+  return page.evaluate(() => location.href);
+}
+
 /** The trimmed text of the first match of `selector`, or null. */
 export function text(page: EnginePage, selector: string): Promise<string | null> {
   return page.evaluate((selector) => {
@@ -97,15 +102,13 @@ export function text(page: EnginePage, selector: string): Promise<string | null>
   }, selector);
 }
 
-/** Waits until the first match of `selector` reads exactly `expected`. */
+/** Waits until a match of `selector` reads exactly `expected`. */
 export async function waitForText(page: EnginePage, selector: string, expected: string): Promise<void> {
   await waitFor(
     page,
     `${selector} to read "${expected}"`,
-    ({ selector, expected }) => {
-      const element = document.querySelector(selector);
-      return element !== null && (element.textContent || '').replace(/\s+/g, ' ').trim() === expected;
-    },
+    ({ selector, expected }) =>
+      [...document.querySelectorAll(selector)].some((element) => (element.textContent || '').replace(/\s+/g, ' ').trim() === expected),
     { selector, expected },
   );
 }
