@@ -60,12 +60,37 @@ function centre(selector: string): void {
 
 export const FIREFOX_PATH = process.env.FIREFOX_PATH || '/usr/bin/firefox-esr';
 
+/**
+ * Keeps Firefox on loopback, as --host-resolver-rules does for Chromium: without these it looks
+ * up detectportal.firefox.com, firefox.settings.services.mozilla.com and ads.mozilla.org.
+ * Everything but loopback goes to a SOCKS proxy on a closed loopback port that would resolve
+ * names itself; the remote settings host, which Firefox resolves anyway, is answered locally.
+ * Checked with strace: no DNS query, no connection off loopback.
+ */
+const FIREFOX_PREFS = {
+  'network.captive-portal-service.enabled': false,
+  'network.connectivity-service.enabled': false,
+  'network.proxy.type': 1,
+  'network.proxy.socks': '127.0.0.1',
+  'network.proxy.socks_port': 1,
+  'network.proxy.socks_remote_dns': true,
+  'network.proxy.no_proxies_on': 'localhost, 127.0.0.1',
+  'network.proxy.allow_hijacking_localhost': false,
+  'network.dns.disablePrefetch': true,
+  'network.http.speculative-parallel-limit': 0,
+  // What Firefox's own remote agent uses in tests: remote settings with no server at all.
+  'services.settings.server': 'data:,#remote-settings-dummy/v1',
+  // Firefox still resolves the remote settings host itself (not through the proxy): answer it here.
+  'network.dns.localDomains': 'firefox.settings.services.mozilla.com',
+};
+
 async function launchFirefox(): Promise<Engine> {
   const browser: Browser = await puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX_PATH,
     headless: true,
     defaultViewport: VIEWPORT,
+    extraPrefsFirefox: FIREFOX_PREFS,
   });
   const version = await browser.version();
   return {
