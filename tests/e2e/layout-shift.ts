@@ -181,7 +181,10 @@ export interface Clearance {
   hitAtCentre: boolean;
   /** What is there instead (tag.class), when it is not. */
   hit: string;
+  left: number;
   top: number;
+  width: number;
+  height: number;
   bottom: number;
   navigationTop: number;
 }
@@ -206,7 +209,10 @@ export async function clearOfNavigation(page: Page, selector: string, navigation
         clearOfNavigation: box.bottom <= navigationTop,
         hitAtCentre,
         hit,
+        left: box.left,
         top: box.top,
+        width: box.width,
+        height: box.height,
         bottom: box.bottom,
         navigationTop,
       };
