@@ -9,7 +9,7 @@ const DIST = process.env.PREPOZNAJ_DIST || 'dist';
 export const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 // An iPhone 14-sized screen with Safari's user agent, rendered by Chromium (the app's iOS
-// branches key off the user agent; WebKit itself is not installed here).
+// branches key off the user agent; WebKit itself runs the main screens in tests/cross-engine/).
 const IPHONE_SAFARI_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 ' +
   '(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1';

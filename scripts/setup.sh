@@ -6,9 +6,11 @@
 #   wasm-bindgen-cli       at exactly the wasm-bindgen version in Cargo.lock
 #   wasm-opt               from npm binaryen 132 (Debian's binaryen 108 miscompiles our wasm)
 #   chromium + chromedriver from Debian (browser tests; never a downloaded browser)
+#   webkit2gtk-driver, xvfb, firefox-esr from Debian (the cross-engine tier: WebKitWebDriver and
+#                          MiniBrowser under xvfb-run; Firefox driven by npm puppeteer-core)
 #   age                    from Debian (the API test that decrypts a stored report with the standard CLI)
 #   postgresql             from Debian (the API tests' second run, on a throwaway cluster: scripts/postgres.sh)
-#   npm packages           from package-lock.json (Playwright, axe-core)
+#   npm packages           from package-lock.json (Playwright, axe-core, puppeteer-core)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +19,7 @@ BINARYEN_NPM_VERSION=132.0.0
 CARGO_BIN=${CARGO_HOME:-$HOME/.cargo}/bin
 WASM_TOOLS=${WASM_TOOLS:-/opt/wasm-tools}
 export PATH="$CARGO_BIN:$PATH"
-export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1
 
 say() { printf '==> %s\n' "$*" >&2; }
 
@@ -58,6 +60,9 @@ fi
 missing_packages=()
 command -v chromium >/dev/null || missing_packages+=(chromium)
 command -v chromedriver >/dev/null || missing_packages+=(chromium-driver)
+command -v WebKitWebDriver >/dev/null || missing_packages+=(webkit2gtk-driver)
+command -v xvfb-run >/dev/null || missing_packages+=(xvfb)
+command -v firefox-esr >/dev/null || missing_packages+=(firefox-esr)
 command -v age >/dev/null || missing_packages+=(age)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing_packages+=(postgresql)
 [ -d /usr/share/fonts/truetype/liberation ] || missing_packages+=(fonts-liberation)

@@ -5,6 +5,7 @@
 #      then the server API tests again against PostgreSQL (a throwaway cluster, scripts/postgres.sh)
 #   3. wasm browser tests in headless Chromium (wasm-bindgen-test + chromedriver)
 #   4. the end-to-end suite: Playwright driving Debian's chromium against the real server
+#   5. the cross-engine tier: the main screens in WebKit (WebKitGTK) and Firefox (firefox-esr)
 # Installs what is missing first (scripts/setup.sh). Logs go to out/test/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -86,12 +87,16 @@ status=$?
 grep -E '^test .* FAILED$|^failures:|panicked' "$logs/wasm.log" | head -n 40
 count_cargo_results "$logs/wasm.log" "$status"
 
-say "build (release app, debug server) for the end-to-end suite"
-if scripts/build.sh --debug-server >"$logs/build.log" 2>&1; then
-  say "end-to-end (Playwright, Debian chromium)"
-  CI=${CI:-true} npx playwright test >"$logs/e2e.log" 2>&1
-  tail -n 40 "$logs/e2e.log"
-  summary=$(node tests/e2e/pw-summary.mjs out/pw-results.json 2>&1 | tail -n 1)
+# Runs a Playwright suite ($2: its config) and adds its tests to the counts, read from its JSON
+# report ($3); no test at all counts as a failure.
+playwright_suite() {
+  local name=$1 config=$2 results=$3 started=$SECONDS
+  rm -f "$results"
+  CI=${CI:-true} npx playwright test -c "$config" >"$logs/$name.log" 2>&1
+  tail -n 40 "$logs/$name.log"
+  echo "$name: $((SECONDS - started)) s"
+  local summary
+  summary=$(node tests/e2e/pw-summary.mjs "$results" 2>&1 | tail -n 1)
   echo "$summary"
   if [[ $summary =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
     passed=$((passed + BASH_REMATCH[1])); failed=$((failed + BASH_REMATCH[2]))
@@ -99,6 +104,14 @@ if scripts/build.sh --debug-server >"$logs/build.log" 2>&1; then
   else
     failed=$((failed + 1))
   fi
+}
+
+say "build (release app, debug server) for the end-to-end suite"
+if scripts/build.sh --debug-server >"$logs/build.log" 2>&1; then
+  say "end-to-end (Playwright, Debian chromium)"
+  playwright_suite e2e playwright.config.ts out/pw-results.json
+  say "cross-engine (WebKit and Firefox, from Debian)"
+  playwright_suite cross-engine tests/cross-engine/playwright.config.ts out/cross-engine-results.json
 else
   echo "FAILED: build"; tail -n 60 "$logs/build.log"
   failed=$((failed + 1))

@@ -304,7 +304,9 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
                     <A href=href attr:class="button">{move || i18n.messages().checklist_previous_area}</A>
                 })}
                 {next.map(|href| view! {
-                    <A href=href attr:class="button">{move || i18n.messages().checklist_next_area}</A>
+                    <A href=href attr:class="button" attr:data-testid="checklist-next-area">
+                        {move || i18n.messages().checklist_next_area}
+                    </A>
                 })}
             </div>
         }
