@@ -1,6 +1,7 @@
 //! `/inbox/:id`: one report, decrypted in memory, with everything the observer recorded
-//! (circumstances, indicators by area with answers and notes, the assessment and the indicators
-//! that led to it, the catalogue version), rendered with the catalogue version it names; the
+//! (circumstances, the assessment and the indicators that led to it, the signs marked observed
+//! and then not sure by area with their notes, the rest folded under their counts and opened
+//! for printing, the catalogue version), rendered with the catalogue version it names; the
 //! team's decrypted history and its next step (seen, acted upon with what was done, closed);
 //! Print (the print style sheet makes it a clean record) and "Forget this report".
 
