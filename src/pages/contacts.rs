@@ -196,7 +196,7 @@ fn NationalContactCard(contact: NationalContact) -> impl IntoView {
                         </p>
                     }
                 })}
-            <details class="contact-card__details">
+            <details class="contact-card__details disclosure">
                 <summary>
                     {move || {
                         let messages = i18n.contacts();

@@ -1,6 +1,7 @@
 //! `/inbox/:id`: one report, decrypted in memory, with everything the observer recorded
-//! (circumstances, indicators by area with answers and notes, the assessment and the indicators
-//! that led to it, the catalogue version), rendered with the catalogue version it names; the
+//! (circumstances, the assessment and the indicators that led to it, the signs marked observed
+//! and then not sure by area with their notes, the rest folded under their counts and opened
+//! for printing, the catalogue version), rendered with the catalogue version it names; the
 //! team's decrypted history and its next step (seen, acted upon with what was done, closed);
 //! Print (the print style sheet makes it a clean record) and "Forget this report".
 
@@ -11,14 +12,14 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use prepoznaj_domain::assessment::assess;
 use prepoznaj_domain::catalogue::Catalogue;
 use prepoznaj_domain::locale::fill;
-use prepoznaj_domain::observation::{Mode, Observation};
+use prepoznaj_domain::observation::{Answers, Mode, Observation};
 use prepoznaj_domain::protocol::CoarseStatus;
 use prepoznaj_domain::status_note::{
     InboxStatus, Informed, MAX_STATUS_NOTE_CHARS, StatusNote, StatusNoteDraft, StatusNoteError,
 };
 
 use crate::clock::{format_time, now};
-use crate::components::answered_indicators::AnsweredIndicators;
+use crate::components::answered_indicators::{AnswerGroupView, MarkedIndicators, shown_groups};
 use crate::components::assessment_view::AssessmentView;
 use crate::components::confirm_dialog::ConfirmPrompt;
 use crate::components::inbox_gate::InboxGate;
@@ -229,12 +230,73 @@ fn Observed(observation: Observation) -> impl IntoView {
                 <AssessmentView assessment catalogue=catalogue.clone() />
                 <section class="card" aria-labelledby="inbox-answers-heading">
                     <h2 id="inbox-answers-heading">{move || i18n.inbox().inbox_answers_heading}</h2>
-                    <AnsweredIndicators answers catalogue include_not_observed=true />
+                    <MarkedIndicators
+                        answers=answers.clone()
+                        catalogue=catalogue.clone()
+                        nothing_marked=|i18n| i18n.inbox().inbox_nothing_marked
+                    />
+                    <NotMarked answers catalogue />
                 </section>
             }
             .into_any()
         }
     }
+}
+
+/// The signs answered "not observed" and those left unanswered, folded under their counts
+/// so the marked ones can be read first; opened for printing, so a printed record is whole.
+#[component]
+fn NotMarked(answers: Answers, catalogue: Arc<Catalogue>) -> impl IntoView {
+    let i18n = use_i18n();
+    let [_, _, not_observed, unanswered] = shown_groups(&answers, &catalogue);
+    if not_observed.count() == 0 && unanswered.count() == 0 {
+        return None;
+    }
+    let counts = (not_observed.count(), unanswered.count());
+    let details = NodeRef::<leptos::html::Details>::new();
+    open_for_printing(details);
+    Some(view! {
+        <details class="inbox-rest disclosure" data-testid="inbox-not-marked" node_ref=details>
+            <summary>
+                {move || fill(
+                    i18n.inbox().inbox_not_marked_summary,
+                    &[("not_observed", &counts.0.to_string()), ("unanswered", &counts.1.to_string())],
+                )}
+            </summary>
+            <AnswerGroupView group=not_observed />
+            <AnswerGroupView group=unanswered />
+        </details>
+    })
+}
+
+/// Opens `details` while the page is printed (and closes it again after, if it was closed):
+/// the print style sheet shows its content too, this covers browsers it cannot reach.
+fn open_for_printing(details: NodeRef<leptos::html::Details>) {
+    let opened_for_print = StoredValue::new(false);
+    let before = window_event_listener_untyped("beforeprint", move |_| {
+        if let Some(details) = details.get_untracked()
+            && !details.has_attribute("open")
+        {
+            if let Err(error) = details.set_attribute("open", "") {
+                leptos::logging::warn!("cannot open the folded answers for printing: {error:?}");
+            }
+            opened_for_print.set_value(true);
+        }
+    });
+    let after = window_event_listener_untyped("afterprint", move |_| {
+        if let Some(details) = details.get_untracked()
+            && opened_for_print.get_value()
+        {
+            if let Err(error) = details.remove_attribute("open") {
+                leptos::logging::warn!("cannot fold the answers again: {error:?}");
+            }
+            opened_for_print.set_value(false);
+        }
+    });
+    on_cleanup(move || {
+        before.remove();
+        after.remove();
+    });
 }
 
 /// The team's record, oldest first, decrypted.

@@ -52,8 +52,15 @@ enum Section {
 /// What just went well.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Notice {
-    Saved { name: String, number: String },
-    Removed { name: String },
+    /// `same_number_as`: another saved contact with the same number (saved all the same).
+    Saved {
+        name: String,
+        number: String,
+        same_number_as: Option<String>,
+    },
+    Removed {
+        name: String,
+    },
     Imported(usize),
     NothingChanged,
 }
@@ -73,13 +80,28 @@ impl Notice {
     fn text(&self, i18n: I18n) -> String {
         let messages = i18n.contacts();
         match self {
-            Notice::Saved { name, number } => fill(
+            Notice::Saved { name, number, .. } => fill(
                 messages.local_saved,
                 &[("name", name.as_str()), ("number", number.as_str())],
             ),
             Notice::Removed { name } => fill(messages.local_removed, &[("name", name.as_str())]),
             Notice::Imported(count) => fill(messages.import_done, &[("count", &count.to_string())]),
             Notice::NothingChanged => messages.import_cancelled.to_owned(),
+        }
+    }
+
+    /// What the person may want to check although it went well.
+    fn warning(&self, i18n: I18n) -> Option<String> {
+        match self {
+            Notice::Saved {
+                number,
+                same_number_as: Some(other),
+                ..
+            } => Some(fill(
+                i18n.contacts().local_same_number,
+                &[("number", number.as_str()), ("other", other.as_str())],
+            )),
+            _ => None,
         }
     }
 }
@@ -227,7 +249,14 @@ fn SectionMessages(editor: Editor, section: Section) -> impl IntoView {
                     .notice
                     .get()
                     .filter(|(at, _)| *at == section)
-                    .map(|(_, notice)| notice.text(i18n))
+                    .map(|(_, notice)| {
+                        let warning = notice.warning(i18n).map(|warning| {
+                            view! {
+                                <span class="section-status__warning" data-testid="local-same-number">{warning}</span>
+                            }
+                        });
+                        view! { {notice.text(i18n)} {warning} }
+                    })
             }}
         </p>
         {move || {
@@ -529,6 +558,9 @@ fn ContactForm(
             }
         };
         let mut next = editor.list.get_untracked();
+        let same_number_as = next
+            .same_number(contact.phone(), editing.get_untracked())
+            .map(|other| other.name().to_owned());
         match editing.get_untracked() {
             Some(index) => {
                 if next.replace(index, contact.clone()).is_none() {
@@ -545,6 +577,7 @@ fn ContactForm(
         let notice = Notice::Saved {
             name: contact.name().to_owned(),
             number: contact.phone().display(),
+            same_number_as,
         };
         editor.commit(Section::Form, next, Some(notice), move || {
             editing.set(None);

@@ -11,7 +11,7 @@ use prepoznaj_domain::catalogue::Catalogue;
 use prepoznaj_domain::observation::{CompleteError, ObservationRecord, Status};
 
 use crate::clock::now;
-use crate::components::answered_indicators::AnsweredIndicators;
+use crate::components::answered_indicators::MarkedIndicators;
 use crate::components::assessment_view::AssessmentView;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::report_status::ReportStatusLine;
@@ -84,7 +84,13 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
     };
     let marked_view = {
         let answers = record.with_untracked(|record| record.answers().clone());
-        view! { <AnsweredIndicators answers catalogue=catalogue.clone() /> }
+        view! {
+            <MarkedIndicators
+                answers
+                catalogue=catalogue.clone()
+                nothing_marked=|i18n| i18n.messages().summary_nothing_marked
+            />
+        }
     };
     let finish_catalogue = StoredValue::new(catalogue.clone());
     let sender = use_sender();

@@ -123,7 +123,8 @@ export interface Team {
   enrolmentLink: string;
 }
 
-async function postJson(url: string, body: unknown, token?: string): Promise<any> {
+/** POSTs `body` as JSON (with `token` as bearer) and returns the parsed answer; throws on a non-2xx. */
+export async function postJson(url: string, body: unknown, token?: string): Promise<any> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
@@ -216,10 +217,10 @@ export function reportsOnServer(server: AppServer, team: Team): StoredReport[] {
   }));
 }
 
-/** A UUIDv7 (what the team's app makes for each status change). */
-function uuid7(): string {
+/** A UUIDv7 of `millis` (what the apps make for each report and status change). */
+export function uuid7(millis: number = Date.now()): string {
   const bytes = randomBytes(16);
-  bytes.writeUIntBE(Date.now(), 0, 6);
+  bytes.writeUIntBE(millis, 0, 6);
   bytes[6] = (bytes[6] & 0x0f) | 0x70;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
@@ -243,4 +244,54 @@ export async function markActedUpon(server: AppServer, team: Team, reportId: str
     },
     team.memberToken,
   );
+}
+
+/** An answer as a finished observation records it. */
+export interface RecordedAnswer {
+  answer: 'observed' | 'not-sure' | 'not-observed';
+  note?: string;
+}
+
+/**
+ * Enrols a device with `enrolmentLink` and sends, through the real intake, one finished
+ * full-checklist observation with `answers`, sealed to the team's keys with the `age` CLI (the
+ * report's plaintext as the app writes it). Returns the report's id.
+ */
+export async function sendObservation(
+  server: AppServer,
+  enrolmentLink: string,
+  catalogueVersion: string,
+  answers: Record<string, RecordedAnswer>,
+): Promise<string> {
+  const device = await postJson(`${server.url}/api/v1/devices`, { enrolment_code: new URL(enrolmentLink).hash.slice(1) });
+  const recipients = device.key_set.keys.flatMap((member: { public_key: string }) => ['-r', member.public_key]);
+  const now = Date.now();
+  const id = uuid7(now);
+  const plaintext = JSON.stringify({
+    format: 1,
+    observation: {
+      id,
+      catalogue_version: catalogueVersion,
+      mode: 'full',
+      status: 'complete',
+      started_at: now - 600_000,
+      completed_at: now,
+      updated_at: now,
+      context: { setting: 'classroom', observer_role: 'teacher' },
+      answers,
+    },
+  });
+  const envelope = execFileSync('age', ['--encrypt', ...recipients], { input: plaintext });
+  await postJson(
+    `${server.url}/api/v1/reports`,
+    {
+      report_id: id,
+      envelope: envelope.toString('base64'),
+      envelope_sha256: createHash('sha256').update(envelope).digest('hex'),
+      catalogue_version: catalogueVersion,
+      protocol_version: 1,
+    },
+    device.device_token,
+  );
+  return id;
 }

@@ -157,6 +157,39 @@ test.describe('one phone, offline after the first visit', () => {
     await expect(school.getByRole('link', { name: en.contacts_school_edit })).toHaveAttribute('href', '/contacts/local');
   });
 
+  test('the same number saved twice, however it is written, is saved with a warning', async ({ page }) => {
+    await openOffline(page);
+    await open(page, '/contacts/local');
+    await addLocalContact(page, 'ЦСР Вождовац', en.local_role_social_care_centre, '011 394 2355', '+381 11 394 2355');
+    const warning = page.getByRole('status').getByTestId('local-same-number');
+    await expect(warning).toHaveCount(0);
+
+    // The same number with the country code, dashes and the habitual (0): saved, and warned about.
+    await addLocalContact(page, 'ЦСР – дежурни', en.local_role_social_care_centre, '+381 (0)11 394-2355', '+381 11 394 2355');
+    await expect(warning).toHaveText(fill(en.local_same_number, { number: '+381 11 394 2355', other: 'ЦСР Вождовац' }));
+    const saved = page.getByTestId('local-contact');
+    await expect(saved).toHaveCount(2);
+    await expect(saved.nth(1).getByTestId('local-contact-number')).toHaveText('+381 11 394 2355');
+    expect(await axeViolations(page, 'same-number warning')).toEqual([]);
+
+    // A different number: no warning.
+    await addLocalContact(page, 'Полиција Вождовац', en.local_role_police_station, '011/397-2944', '+381 11 397 2944');
+    await expect(warning).toHaveCount(0);
+
+    // Changing a contact without changing its number is no duplicate of itself; changing
+    // it to another saved number is.
+    await saved.nth(2).getByRole('button', { name: en.local_edit }).click();
+    await page.getByLabel(en.local_name, { exact: true }).fill('ПС Вождовац');
+    await page.getByRole('button', { name: en.local_save_changes }).click();
+    await expect(page.getByText(fill(en.local_saved, { name: 'ПС Вождовац', number: '+381 11 397 2944' }))).toBeVisible();
+    await expect(warning).toHaveCount(0);
+    await saved.nth(0).getByRole('button', { name: en.local_edit }).click();
+    await page.getByLabel(en.local_phone, { exact: true }).fill('0113972944');
+    await page.getByRole('button', { name: en.local_save_changes }).click();
+    await expect(warning).toHaveText(fill(en.local_same_number, { number: '+381 11 397 2944', other: 'ПС Вождовац' }));
+    await expect(saved).toHaveCount(3);
+  });
+
   test('a wrong number or a missing name says why next to the field and saves nothing', async ({ page }) => {
     await openOffline(page);
     await open(page, '/contacts/local');

@@ -345,6 +345,18 @@ impl LocalContactList {
         (index < self.contacts.len()).then(|| self.contacts.remove(index))
     }
 
+    /// The first saved contact, other than the one at `except` (the one being changed), that
+    /// has `phone`. Numbers compare as E.164, so `011 394-2355`, `011/394 2355` and
+    /// `+381 11 3942355` are the same number. Saving one twice is allowed; the app warns.
+    #[must_use]
+    pub fn same_number(&self, phone: &PhoneNumber, except: Option<usize>) -> Option<&LocalContact> {
+        self.contacts
+            .iter()
+            .enumerate()
+            .find(|(index, contact)| Some(*index) != except && contact.phone() == phone)
+            .map(|(_, contact)| contact)
+    }
+
     /// Moves the contact at `from` to position `to`; false (and no change) when either is
     /// out of range.
     pub fn move_contact(&mut self, from: usize, to: usize) -> bool {
@@ -563,6 +575,33 @@ mod tests {
         }
         .parse()
         .unwrap()
+    }
+
+    #[test]
+    fn the_same_number_is_found_however_it_was_written_except_in_the_contact_being_changed() {
+        let list = typical_list();
+        for written in [
+            "011 394 2355",
+            "011/394-2355",
+            "+381 11 394 2355",
+            "00381113942355",
+            "+381 (0)11 3942355",
+        ] {
+            let phone = PhoneNumber::parse(written).unwrap();
+            assert_eq!(
+                list.same_number(&phone, None).map(LocalContact::name),
+                Some("Центар за социјални рад Вождовац"),
+                "{written}"
+            );
+            assert_eq!(list.same_number(&phone, Some(0)), None, "{written}");
+            assert_eq!(
+                list.same_number(&phone, Some(1)).map(LocalContact::name),
+                Some("Центар за социјални рад Вождовац"),
+                "{written}"
+            );
+        }
+        let elsewhere = PhoneNumber::parse("011 394 2356").unwrap();
+        assert_eq!(list.same_number(&elsewhere, None), None);
     }
 
     /// Ten contacts as a school in Belgrade might enter them, with long Cyrillic names.

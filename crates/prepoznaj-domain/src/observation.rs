@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::catalogue::{AreaId, Catalogue, CatalogueVersion, IndicatorId, QuickSignId};
+use crate::catalogue::{
+    Area, AreaId, Catalogue, CatalogueVersion, Indicator, IndicatorId, QuickSignId,
+};
 use crate::reference::{Reference, contains_jmbg};
 
 /// The longest report id accepted, in characters (a UUID has 36).
@@ -307,6 +309,58 @@ impl Answers {
             total: areas.iter().map(|area| area.total).sum(),
             areas,
         }
+    }
+}
+
+/// The indicators given one answer (or none), by area: what a reader of a report goes through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerGroup<'c> {
+    /// `None`: the indicators left unanswered.
+    pub answer: Option<Answer>,
+    /// Areas in checklist order, each with its indicators of this answer in checklist order;
+    /// areas without one are left out.
+    pub areas: Vec<(&'c Area, Vec<&'c Indicator>)>,
+}
+
+impl AnswerGroup<'_> {
+    /// How many indicators the group holds.
+    #[must_use]
+    pub fn count(&self) -> usize {
+        self.areas
+            .iter()
+            .map(|(_, indicators)| indicators.len())
+            .sum()
+    }
+}
+
+/// The order a report is read in: observed, not sure, not observed, then unanswered.
+pub const READING_ORDER: [Option<Answer>; 4] = [
+    Some(Answer::Observed),
+    Some(Answer::NotSure),
+    Some(Answer::NotObserved),
+    None,
+];
+
+impl Answers {
+    /// Every indicator of `catalogue` in one of four groups, in [`READING_ORDER`]; each
+    /// indicator is in exactly one, so the counts add up to the catalogue's.
+    #[must_use]
+    pub fn groups<'c>(&self, catalogue: &'c Catalogue) -> [AnswerGroup<'c>; 4] {
+        READING_ORDER.map(|answer| AnswerGroup {
+            answer,
+            areas: catalogue
+                .areas()
+                .iter()
+                .filter_map(|area| {
+                    let indicators: Vec<_> = area
+                        .indicators()
+                        .iter()
+                        .filter(|indicator| self.answer(indicator.id()) == answer)
+                        .collect();
+                    (!indicators.is_empty()).then_some((area, indicators))
+                })
+                .collect(),
+        })
     }
 }
 
@@ -1003,6 +1057,56 @@ mod tests {
             observer_role: ObserverRole::Teacher,
             reference: Some(Reference::parse("7b-3").unwrap()),
         }
+    }
+
+    #[test]
+    fn groups_read_observed_then_not_sure_then_not_observed_then_unanswered_by_area() {
+        let catalogue = shipped_catalogue();
+        let entry = |answer| AnswerEntry { answer, note: None };
+        let answers = Answers(BTreeMap::from([
+            (id("health.self-harm"), entry(Answer::Observed)),
+            (
+                id("behaviour.absent-without-reason"),
+                entry(Answer::NotSure),
+            ),
+            (id("communication.threatened"), entry(Answer::Observed)),
+            (id("behaviour.sudden-drop"), entry(Answer::NotObserved)),
+        ]));
+        let groups = answers.groups(&catalogue);
+        assert_eq!(groups.clone().map(|group| group.answer), READING_ORDER);
+        let counts = groups.clone().map(|group| group.count());
+        assert_eq!(counts[..3], [2, 1, 1]);
+        assert_eq!(counts.iter().sum::<usize>(), catalogue.indicator_count());
+        let observed: Vec<_> = groups[0]
+            .areas
+            .iter()
+            .flat_map(|(area, indicators)| {
+                indicators
+                    .iter()
+                    .map(|indicator| (area.id().as_str(), indicator.id().as_str()))
+            })
+            .collect();
+        // Checklist order: the areas as the catalogue lists them.
+        let area_order: Vec<_> = catalogue
+            .areas()
+            .iter()
+            .map(|area| area.id().as_str())
+            .collect();
+        let position = |area: &str| area_order.iter().position(|known| *known == area).unwrap();
+        assert!(
+            observed
+                .windows(2)
+                .all(|pair| position(pair[0].0) <= position(pair[1].0))
+        );
+        assert_eq!(observed.len(), 2);
+        // Every area's unanswered indicators are listed, none twice.
+        let unanswered: std::collections::BTreeSet<_> = groups[3]
+            .areas
+            .iter()
+            .flat_map(|(_, indicators)| indicators.iter().map(|indicator| indicator.id().clone()))
+            .collect();
+        assert_eq!(unanswered.len(), counts[3]);
+        assert!(!unanswered.contains(&id("health.self-harm")));
     }
 
     /// A new draft with "self-harm" observed.

@@ -174,7 +174,7 @@ async fn set_up_phone(base_url: &str, database: &Database) -> BenchResult<Phone>
         database,
         &SchoolCreate {
             name: "ОШ „Бенчмарк“".to_owned(),
-            base_url: "https://prepoznaj.example.rs".to_owned(),
+            base_url: Some("https://prepoznaj.example.rs".to_owned()),
             valid_days: 1,
         },
     )

@@ -51,13 +51,11 @@ pub struct SchoolCreate {
     /// The school's name as its staff know it.
     #[arg(long)]
     pub name: String,
-    /// The address staff phones open the app at, such as https://prepoznaj.example.rs.
-    #[arg(
-        long,
-        env = "PREPOZNAJ_BASE_URL",
-        default_value = "http://localhost:8080"
-    )]
-    pub base_url: String,
+    /// Required: the address staff phones open the app at, such as
+    /// https://prepoznaj.example.rs (http:// only for this machine: localhost, 127.0.0.0/8, ::1).
+    /// Checked by the command, so that leaving it out is explained in one line.
+    #[arg(long, env = "PREPOZNAJ_BASE_URL")]
+    pub base_url: Option<String>,
     /// Days the set-up link stays usable.
     #[arg(
         long,

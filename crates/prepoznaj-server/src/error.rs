@@ -18,6 +18,7 @@ use prepoznaj_domain::protocol::{
     PROTOCOL_VERSION,
 };
 
+use crate::operator::BaseUrlError;
 use crate::store::{BackendError, CodeRefusal, StoreError, postgres::PostgresUrlError};
 
 /// Why an API request failed.
@@ -258,9 +259,9 @@ pub enum StartupError {
     /// Serving stopped with an I/O error.
     #[error("the server stopped")]
     Serve(#[source] io::Error),
-    /// `--base-url` is not an `http(s)://` origin.
-    #[error("--base-url {0:?} is not an http:// or https:// address without query or fragment")]
-    BaseUrl(String),
+    /// `--base-url` is missing, not an `http(s)://` address, or `http://` for another machine.
+    #[error(transparent)]
+    BaseUrl(#[from] BaseUrlError),
     /// `--name` is not a usable school name.
     #[error("--name is not a usable school name")]
     SchoolName(#[source] NameError),

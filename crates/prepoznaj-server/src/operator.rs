@@ -1,5 +1,7 @@
-//! The operator's commands: `prepoznaj-server school create --name <school>` creates a school
-//! and prints its one-time team set-up link with a QR code drawn in the terminal.
+//! The operator's commands: `prepoznaj-server school create --name <school> --base-url <https://…>`
+//! creates a school and prints its one-time team set-up link with a QR code drawn in the
+//! terminal. The link must open the origin staff phones use: `https://`, or `http://` only
+//! on this machine ([`checked_base_url`]).
 //!
 //! They open the same database as the server (it may be running: SQLite's WAL lets both
 //! write, and PostgreSQL serves any number of clients) and print to stdout. The set-up code is printed once and stored only as its hash.
@@ -55,7 +57,7 @@ pub async fn create_school(
     arguments: &SchoolCreate,
 ) -> Result<CreatedSchool, StartupError> {
     let name = SchoolName::parse(&arguments.name).map_err(StartupError::SchoolName)?;
-    let base_url = checked_base_url(&arguments.base_url)?;
+    let base_url = checked_base_url(arguments.base_url.as_deref())?;
     let valid_days = LinkValidDays::new(arguments.valid_days).map_err(StartupError::ValidDays)?;
     let school = School {
         id: new_id(SchoolId::new_v7).map_err(StartupError::Randomness)?,
@@ -83,22 +85,77 @@ pub async fn create_school(
     })
 }
 
-/// `http://` or `https://`, a host, and no query, fragment or whitespace.
-fn checked_base_url(base_url: &str) -> Result<&str, StartupError> {
-    let rest = base_url
-        .strip_prefix("https://")
-        .or_else(|| base_url.strip_prefix("http://"));
-    let usable = rest.is_some_and(|rest| {
-        !rest.is_empty()
-            && !rest.starts_with('/')
-            && !rest.contains(['?', '#'])
-            && !rest.chars().any(char::is_whitespace)
-    });
-    if usable {
-        Ok(base_url.trim_end_matches('/'))
-    } else {
-        Err(StartupError::BaseUrl(base_url.to_owned()))
+/// An example of a usable `--base-url`, named in the messages that say how to fix one.
+const EXAMPLE_BASE_URL: &str = "https://prepoznaj.example.rs";
+
+/// Why `--base-url` (`PREPOZNAJ_BASE_URL`) cannot make the set-up link; each message says
+/// what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BaseUrlError {
+    /// Neither the flag nor the variable is set.
+    #[error(
+        "school create needs the address staff phones open the app at: add --base-url {EXAMPLE_BASE_URL} (your server's https:// address) or set PREPOZNAJ_BASE_URL"
+    )]
+    Missing,
+    /// Not `http(s)://` and a host, or with a query, fragment, user or whitespace.
+    #[error(
+        "--base-url {0:?} is not an http:// or https:// address without query or fragment: write it like --base-url {EXAMPLE_BASE_URL}"
+    )]
+    Malformed(String),
+    /// `http://` for a host other than this machine: phones would get a link the app cannot
+    /// work at (it needs a secure origin), and the code in it would travel in clear.
+    #[error(
+        "--base-url {given} uses http:// for another machine, where the app needs https://: use --base-url {https} (http:// is only for localhost, 127.0.0.0/8 and ::1)"
+    )]
+    PlainHttp { given: String, https: String },
+}
+
+/// `https://` and a host, or `http://` and a loopback host (`localhost`, `127.0.0.0/8`,
+/// `::1`); no query, fragment, user or whitespace. Returned without a trailing `/`.
+///
+/// # Errors
+/// [`BaseUrlError`] saying what to write instead.
+pub fn checked_base_url(base_url: Option<&str>) -> Result<&str, BaseUrlError> {
+    let base_url = base_url.ok_or(BaseUrlError::Missing)?;
+    let malformed = || BaseUrlError::Malformed(base_url.to_owned());
+    let (plain_http, rest) = match base_url.strip_prefix("https://") {
+        Some(rest) => (false, rest),
+        None => (
+            true,
+            base_url.strip_prefix("http://").ok_or_else(malformed)?,
+        ),
+    };
+    let authority = rest.split('/').next().unwrap_or_default();
+    let usable = !authority.is_empty()
+        && !rest.contains(['?', '#'])
+        && !authority.contains('@')
+        && !rest.chars().any(char::is_whitespace);
+    if !usable {
+        return Err(malformed());
     }
+    let trimmed = base_url.trim_end_matches('/');
+    if plain_http && !is_loopback_host(authority) {
+        return Err(BaseUrlError::PlainHttp {
+            given: base_url.to_owned(),
+            https: format!(
+                "https://{}",
+                trimmed.strip_prefix("http://").unwrap_or(trimmed)
+            ),
+        });
+    }
+    Ok(trimmed)
+}
+
+/// Whether the host of `authority` (`host`, `host:port`, `[v6]:port`) is this machine.
+fn is_loopback_host(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|address| address.is_loopback())
 }
 
 /// What `school create` prints: the school, the link, its validity and the QR code.
@@ -124,4 +181,78 @@ fn describe(created: &CreatedSchool, arguments: &SchoolCreate) -> String {
         days = arguments.valid_days,
         link = created.setup_link,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BaseUrlError, checked_base_url};
+
+    #[test]
+    fn https_anywhere_and_http_only_on_this_machine() {
+        for (given, expected) in [
+            (
+                "https://prepoznaj.example.rs/",
+                "https://prepoznaj.example.rs",
+            ),
+            (
+                "https://prepoznaj.example.rs:8443/app",
+                "https://prepoznaj.example.rs:8443/app",
+            ),
+            ("http://localhost:8080", "http://localhost:8080"),
+            ("http://LOCALHOST/", "http://LOCALHOST"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("http://127.8.9.10", "http://127.8.9.10"),
+            ("http://[::1]:8080/", "http://[::1]:8080"),
+        ] {
+            assert_eq!(checked_base_url(Some(given)), Ok(expected), "{given}");
+        }
+    }
+
+    #[test]
+    fn http_for_another_machine_is_refused_with_its_https_form() {
+        for (given, https) in [
+            (
+                "http://prepoznaj.example.rs/",
+                "https://prepoznaj.example.rs",
+            ),
+            ("http://192.168.1.20:8080", "https://192.168.1.20:8080"),
+            ("http://[2001:db8::1]/", "https://[2001:db8::1]"),
+            ("http://0.0.0.0:8080", "https://0.0.0.0:8080"),
+            (
+                "http://localhost.example.rs",
+                "https://localhost.example.rs",
+            ),
+            ("http://128.0.0.1", "https://128.0.0.1"),
+        ] {
+            assert_eq!(
+                checked_base_url(Some(given)),
+                Err(BaseUrlError::PlainHttp {
+                    given: given.to_owned(),
+                    https: https.to_owned()
+                }),
+                "{given}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_or_malformed_is_refused() {
+        assert_eq!(checked_base_url(None), Err(BaseUrlError::Missing));
+        for given in [
+            "",
+            "prepoznaj.example.rs",
+            "ftp://prepoznaj.example.rs",
+            "https://",
+            "https:///path",
+            "https://x.rs/?a#b",
+            "https://user@x.rs",
+            "https://x .rs",
+        ] {
+            assert_eq!(
+                checked_base_url(Some(given)),
+                Err(BaseUrlError::Malformed(given.to_owned())),
+                "{given:?}"
+            );
+        }
+    }
 }

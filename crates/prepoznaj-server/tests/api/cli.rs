@@ -426,3 +426,83 @@ async fn school_create_refuses_a_bad_base_url_or_name_in_one_line() {
         assert_fails_with_one_line(command, 2, names).await;
     }
 }
+
+#[tokio::test]
+async fn school_create_without_a_base_url_says_how_to_give_one_in_one_line() {
+    let scratch = scratch_with_dist();
+    let mut command = server(scratch.path());
+    command.args(["school", "create", "--name", "ОШ"]);
+    assert_fails_with_one_line(
+        command,
+        2,
+        "add --base-url https://prepoznaj.example.rs (your server's https:// address) or set PREPOZNAJ_BASE_URL",
+    )
+    .await;
+    assert!(
+        !scratch.path().join("data").exists(),
+        "no school is created without a base URL"
+    );
+}
+
+#[tokio::test]
+async fn school_create_refuses_http_for_another_machine_and_names_the_https_address() {
+    let scratch = scratch_with_dist();
+    for (flag, variable) in [
+        (Some("http://prepoznaj.example.rs"), None),
+        (None, Some("http://prepoznaj.example.rs")),
+    ] {
+        let mut command = server(scratch.path());
+        command.args(["school", "create", "--name", "ОШ"]);
+        if let Some(flag) = flag {
+            command.args(["--base-url", flag]);
+        }
+        if let Some(variable) = variable {
+            command.env("PREPOZNAJ_BASE_URL", variable);
+        }
+        assert_fails_with_one_line(
+            command,
+            2,
+            "--base-url http://prepoznaj.example.rs uses http:// for another machine, where the app needs https://: use --base-url https://prepoznaj.example.rs",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn school_create_takes_http_on_this_machine_and_the_variable() {
+    let scratch = Scratch::with_dist().await;
+    for (arguments, variable, expected) in [
+        (
+            vec!["--name", "ОШ 1", "--base-url", "http://127.0.0.1:8080"],
+            None,
+            "http://127.0.0.1:8080/team/setup#",
+        ),
+        (
+            vec!["--name", "ОШ 2"],
+            Some("http://[::1]:8080/"),
+            "http://[::1]:8080/team/setup#",
+        ),
+        (
+            vec!["--name", "ОШ 3"],
+            Some("https://prepoznaj.example.rs"),
+            "https://prepoznaj.example.rs/team/setup#",
+        ),
+    ] {
+        let mut command = scratch.server();
+        command.args(["school", "create"]).args(&arguments);
+        if let Some(variable) = variable {
+            command.env("PREPOZNAJ_BASE_URL", variable);
+        }
+        let output = timeout(DEADLINE, command.output()).await.unwrap().unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            stdout.lines().any(|line| line.starts_with(expected)),
+            "{expected} in {stdout}"
+        );
+    }
+}

@@ -192,7 +192,7 @@ impl TestApp {
             &self.database.database(),
             &SchoolCreate {
                 name: name.to_owned(),
-                base_url: "https://prepoznaj.example.rs".to_owned(),
+                base_url: Some("https://prepoznaj.example.rs".to_owned()),
                 valid_days: 14,
             },
         )

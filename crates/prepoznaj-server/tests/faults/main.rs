@@ -280,7 +280,7 @@ impl Worker {
             },
             &SchoolCreate {
                 name: format!("ОШ „Вук Караџић“ {index}"),
-                base_url: "https://prepoznaj.example.rs".to_owned(),
+                base_url: Some("https://prepoznaj.example.rs".to_owned()),
                 valid_days: 14,
             },
         )
