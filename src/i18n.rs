@@ -124,10 +124,24 @@ impl I18n {
 
 /// Provides the locale context, starting from the remembered choice (Cyrillic by default),
 /// and keeps `<html lang>` and the stored preference in step with it.
+///
+/// The first paint uses the choice as `localStorage` has it; the choice recorded in IndexedDB
+/// (which a killed browser cannot have lost) follows a moment later and wins if they differ
+/// (see `preferences`), unless the person chose again in the meantime.
 pub fn provide_i18n() -> I18n {
+    let cached = preferences::load_locale().unwrap_or_default();
     let i18n = I18n {
-        locale: RwSignal::new(preferences::load_locale().unwrap_or_default()),
+        locale: RwSignal::new(cached),
     };
+    leptos::task::spawn_local(async move {
+        match preferences::restore(crate::storage::DATABASE_NAME).await {
+            Ok(Some(recorded)) if i18n.locale.get_untracked() == cached => {
+                i18n.locale.set(recorded)
+            }
+            Ok(_) => {}
+            Err(error) => leptos::logging::warn!("the language choice cannot be read: {error}"),
+        }
+    });
     Effect::new(move |previous: Option<Locale>| {
         let locale = i18n.locale.get();
         if let Some(root) = document().document_element()
@@ -136,7 +150,11 @@ pub fn provide_i18n() -> I18n {
             leptos::logging::warn!("cannot set the page language: {error:?}");
         }
         if previous.is_some_and(|previous| previous != locale) {
-            preferences::save_locale(locale);
+            leptos::task::spawn_local(async move {
+                if let Err(error) = preferences::save_locale(locale).await {
+                    leptos::logging::warn!("the language choice cannot be remembered: {error}");
+                }
+            });
         }
         locale
     });

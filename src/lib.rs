@@ -19,6 +19,7 @@ pub mod sealing;
 pub mod storage;
 pub mod sync;
 pub mod timing;
+pub mod unsaved;
 
 use wasm_bindgen::JsCast;
 

@@ -1,35 +1,49 @@
-//! Small preferences kept in `localStorage` (gloo-storage): the chosen locale, how long
-//! receipts of sent reports are kept, and how many minutes the team inbox stays unlocked while
-//! the app is hidden.
+//! The person's small choices: the locale, how long receipts of sent reports are kept, and how
+//! many minutes the team inbox stays unlocked while the app is hidden.
 //!
-//! Nothing about observations ever goes here; that is IndexedDB's job.
+//! Each is kept twice. IndexedDB (`storage::preferences`, the app's database) is the record: a
+//! choice is written there in a transaction that commits, so it survives the browser being
+//! killed. `localStorage` is a cache the views read synchronously, the language before the
+//! first paint; the browser writes it to disk lazily, so after a kill it may have lost the
+//! latest choice. At start, [`restore`] makes the cache agree with the record (the record wins).
+//! A choice made before the record existed is only in the cache, which has long reached the
+//! disk; the next choice is recorded.
+//!
+//! Nothing about observations ever goes here.
 
 use gloo_storage::{LocalStorage, Storage};
+use leptos::prelude::*;
 use prepoznaj_domain::locale::Locale;
 use prepoznaj_domain::receipts::ReceiptRetention;
+
+use crate::storage::{DATABASE_NAME, StorageError, preferences as stored};
 
 /// Storage key of the chosen locale's tag.
 pub const LOCALE_KEY: &str = "prepoznaj.locale";
 
-/// The locale chosen earlier on this device, if any and still valid.
+/// Storage key of how many days receipts are kept.
+pub const RECEIPT_DAYS_KEY: &str = "prepoznaj.receipt-days";
+
+/// Storage key of the inbox's lock delay, in minutes.
+pub const INBOX_LOCK_MINUTES_KEY: &str = "prepoznaj.inbox-lock-minutes";
+
+/// The delays the inbox's settings offer, in minutes; the first is the default.
+pub const INBOX_LOCK_CHOICES: [u32; 4] = [5, 1, 15, 30];
+
+/// The locale chosen earlier on this device, as the cache has it, if any and still valid.
 #[must_use]
 pub fn load_locale() -> Option<Locale> {
     let tag: String = LocalStorage::get(LOCALE_KEY).ok()?;
     Locale::from_tag(&tag)
 }
 
-/// Remembers the chosen locale. Failing to remember it (storage disabled) is logged: the
-/// app keeps working in the chosen locale until the next reload.
-pub fn save_locale(locale: Locale) {
-    if let Err(error) = LocalStorage::set(LOCALE_KEY, locale.tag()) {
-        leptos::logging::warn!("the language choice cannot be remembered: {error}");
-    }
+/// Remembers the chosen locale; see [`remember`].
+pub async fn save_locale(locale: Locale) -> Result<(), StorageError> {
+    // A tag is plain ASCII letters and dashes: quoted, it is its JSON string.
+    remember(DATABASE_NAME, LOCALE_KEY, &format!("\"{}\"", locale.tag())).await
 }
 
-/// Storage key of how many days receipts are kept.
-pub const RECEIPT_DAYS_KEY: &str = "prepoznaj.receipt-days";
-
-/// How long receipts are kept: the choice made on this device, or the default.
+/// How long receipts are kept, as the cache has it (the default without a choice).
 #[must_use]
 pub fn receipt_retention() -> ReceiptRetention {
     LocalStorage::get(RECEIPT_DAYS_KEY)
@@ -38,20 +52,26 @@ pub fn receipt_retention() -> ReceiptRetention {
         .unwrap_or_default()
 }
 
-/// Remembers how long receipts are kept (failing that, logged: the default applies).
-pub fn save_receipt_retention(retention: ReceiptRetention) {
-    if let Err(error) = LocalStorage::set(RECEIPT_DAYS_KEY, retention.days()) {
-        leptos::logging::warn!("the receipts choice cannot be remembered: {error}");
-    }
+/// How long receipts are kept, as recorded in IndexedDB (the cache if that cannot be read).
+/// The sender deletes receipts by it, so it must not be a choice a killed browser forgot.
+pub async fn recorded_receipt_retention() -> ReceiptRetention {
+    recorded(RECEIPT_DAYS_KEY)
+        .await
+        .and_then(ReceiptRetention::from_days)
+        .unwrap_or_else(receipt_retention)
 }
 
-/// Storage key of the inbox's lock delay, in minutes.
-pub const INBOX_LOCK_MINUTES_KEY: &str = "prepoznaj.inbox-lock-minutes";
+/// Remembers how long receipts are kept; see [`remember`].
+pub async fn save_receipt_retention(retention: ReceiptRetention) -> Result<(), StorageError> {
+    remember(
+        DATABASE_NAME,
+        RECEIPT_DAYS_KEY,
+        &retention.days().to_string(),
+    )
+    .await
+}
 
-/// The delays the inbox's settings offer, in minutes; the first is the default.
-pub const INBOX_LOCK_CHOICES: [u32; 4] = [5, 1, 15, 30];
-
-/// Minutes the inbox stays unlocked while the app is hidden (default 5).
+/// Minutes the inbox stays unlocked while the app is hidden, as the cache has it (default 5).
 #[must_use]
 pub fn inbox_lock_minutes() -> u32 {
     LocalStorage::get(INBOX_LOCK_MINUTES_KEY)
@@ -60,9 +80,92 @@ pub fn inbox_lock_minutes() -> u32 {
         .unwrap_or(INBOX_LOCK_CHOICES[0])
 }
 
-/// Remembers the inbox's lock delay; a failure is logged (the default then applies).
-pub fn save_inbox_lock_minutes(minutes: u32) {
-    if let Err(error) = LocalStorage::set(INBOX_LOCK_MINUTES_KEY, minutes) {
-        leptos::logging::warn!("the inbox's lock delay cannot be remembered: {error}");
+/// The inbox's lock delay as recorded in IndexedDB (the cache if that cannot be read).
+pub async fn recorded_inbox_lock_minutes() -> u32 {
+    recorded(INBOX_LOCK_MINUTES_KEY)
+        .await
+        .filter(|minutes| INBOX_LOCK_CHOICES.contains(minutes))
+        .unwrap_or_else(inbox_lock_minutes)
+}
+
+/// Remembers the inbox's lock delay; see [`remember`].
+pub async fn save_inbox_lock_minutes(minutes: u32) -> Result<(), StorageError> {
+    remember(DATABASE_NAME, INBOX_LOCK_MINUTES_KEY, &minutes.to_string()).await
+}
+
+/// Writes choice `key` (its value as JSON text) to the cache at once, then to database
+/// `database_name`; returns once it is committed there. A cache that cannot be written
+/// (storage disabled) is logged: the record is what counts.
+pub async fn remember(database_name: &str, key: &str, json: &str) -> Result<(), StorageError> {
+    if let Err(error) = LocalStorage::raw().set_item(key, json) {
+        leptos::logging::warn!("the choice {key} cannot be cached: {error:?}");
     }
+    stored::write(database_name, key, json).await
+}
+
+/// Makes the cache agree with the choices recorded in database `database_name` (the record
+/// wins; a choice only the cache has, kept by an older version, stays as it is) and returns the
+/// recorded locale.
+pub async fn restore(database_name: &str) -> Result<Option<Locale>, StorageError> {
+    let recorded = stored::read_all(database_name).await?;
+    let cache = LocalStorage::raw();
+    for (key, json) in &recorded {
+        if cache.get_item(key).ok().flatten().as_deref() != Some(json.as_str())
+            && let Err(error) = cache.set_item(key, json)
+        {
+            leptos::logging::warn!("the choice {key} cannot be cached: {error:?}");
+        }
+    }
+    // The JSON string of a tag is the tag quoted (see `save_locale`).
+    Ok(recorded_json(&recorded, LOCALE_KEY)
+        .and_then(|json| json.strip_prefix('"')?.strip_suffix('"'))
+        .and_then(Locale::from_tag))
+}
+
+/// The value of choice `key` in `recorded`, as JSON text.
+fn recorded_json<'r>(recorded: &'r [(String, String)], key: &str) -> Option<&'r str> {
+    recorded
+        .iter()
+        .find(|(name, _)| name == key)
+        .map(|(_, json)| json.as_str())
+}
+
+/// The value of choice `key` in the app's database, if it is there and reads as a `T`.
+async fn recorded<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    match stored::read_all(DATABASE_NAME).await {
+        Ok(recorded) => {
+            recorded_json(&recorded, key).and_then(|json| serde_json::from_str(json).ok())
+        }
+        Err(error) => {
+            leptos::logging::warn!("the choice {key} cannot be read: {error}");
+            None
+        }
+    }
+}
+
+/// A view's signal for a choice: the cache's value at once, then the recorded one once it is
+/// read, unless the person has chosen again meanwhile.
+pub fn choice_signal<T>(cached: T, recorded: impl Future<Output = T> + 'static) -> RwSignal<T>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let chosen = RwSignal::new(cached.clone());
+    leptos::task::spawn_local(async move {
+        let recorded = recorded.await;
+        if chosen.get_untracked() == cached {
+            chosen.set(recorded);
+        }
+    });
+    chosen
+}
+
+/// Runs `save` and puts its failure (or `None` once it is recorded) in `failure`, for the view
+/// to explain.
+pub fn save_choice(
+    save: impl Future<Output = Result<(), StorageError>> + 'static,
+    failure: RwSignal<Option<StorageError>>,
+) {
+    leptos::task::spawn_local(async move {
+        failure.set(save.await.err());
+    });
 }

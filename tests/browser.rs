@@ -7,8 +7,13 @@
 use std::time::Duration;
 
 use prepoznaj::i18n::{EN, SR_CYRL, SR_LATN};
-use prepoznaj::preferences::{LOCALE_KEY, load_locale, save_locale};
+use prepoznaj::preferences::{
+    INBOX_LOCK_MINUTES_KEY, LOCALE_KEY, RECEIPT_DAYS_KEY, inbox_lock_minutes, load_locale,
+    receipt_retention, remember, restore,
+};
+use prepoznaj::storage::{DATABASE_NAME, delete_database, preferences as stored};
 use prepoznaj_domain::locale::Locale;
+use prepoznaj_domain::receipts::ReceiptRetention;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -49,20 +54,44 @@ fn heading_text(root: &web_sys::Element) -> Option<String> {
 }
 
 #[wasm_bindgen_test]
-fn locale_preference_round_trips_through_local_storage() {
-    local_storage().remove_item(LOCALE_KEY).unwrap();
-    assert_eq!(load_locale(), None);
-    save_locale(Locale::SrLatn);
+async fn choices_are_recorded_in_indexeddb_and_the_record_wins_over_a_stale_cache() {
+    let name = "prepoznaj-test-preferences";
+    delete_database(name).await.unwrap();
+    for key in [LOCALE_KEY, RECEIPT_DAYS_KEY, INBOX_LOCK_MINUTES_KEY] {
+        local_storage().remove_item(key).unwrap();
+    }
+    // An older version kept the language only in localStorage: that choice still counts.
+    local_storage().set_item(LOCALE_KEY, "\"sr-Latn\"").unwrap();
+    assert_eq!(restore(name).await.unwrap(), None);
     assert_eq!(load_locale(), Some(Locale::SrLatn));
+
+    // Later choices are recorded; then the browser is killed before localStorage reached the
+    // disk: the cache has an older choice, or none. On start the record wins.
+    remember(name, LOCALE_KEY, "\"en\"").await.unwrap();
+    remember(name, RECEIPT_DAYS_KEY, "365").await.unwrap();
+    remember(name, INBOX_LOCK_MINUTES_KEY, "30").await.unwrap();
+    local_storage().set_item(LOCALE_KEY, "\"sr-Latn\"").unwrap();
+    local_storage().remove_item(RECEIPT_DAYS_KEY).unwrap();
+    local_storage().remove_item(INBOX_LOCK_MINUTES_KEY).unwrap();
+    assert_eq!(receipt_retention(), ReceiptRetention::default());
+    assert_eq!(restore(name).await.unwrap(), Some(Locale::En));
+    assert_eq!(load_locale(), Some(Locale::En));
+    assert_eq!(receipt_retention(), ReceiptRetention::Days365);
+    assert_eq!(inbox_lock_minutes(), 30);
+
     // A value the app does not know is ignored, not trusted.
     local_storage().set_item(LOCALE_KEY, "\"fr\"").unwrap();
     assert_eq!(load_locale(), None);
-    local_storage().remove_item(LOCALE_KEY).unwrap();
+    for key in [LOCALE_KEY, RECEIPT_DAYS_KEY, INBOX_LOCK_MINUTES_KEY] {
+        local_storage().remove_item(key).unwrap();
+    }
+    delete_database(name).await.unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn app_renders_home_in_cyrillic_and_switches_language_for_good() {
     local_storage().remove_item(LOCALE_KEY).unwrap();
+    delete_database(DATABASE_NAME).await.unwrap();
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
@@ -105,9 +134,33 @@ async fn app_renders_home_in_cyrillic_and_switches_language_for_good() {
             Some(locale.tag())
         );
         wait_until("the choice to be stored", || load_locale() == Some(locale)).await;
+        wait_until_recorded(LOCALE_KEY, &format!("\"{}\"", locale.tag())).await;
     }
     assert_eq!(SR_LATN.home_title, "Šta želite da uradite?");
     drop(handle);
     root.remove();
     local_storage().remove_item(LOCALE_KEY).unwrap();
+    delete_database(DATABASE_NAME).await.unwrap();
+}
+
+/// Waits until choice `key` is recorded in the app's database as `json` (its write committed).
+async fn wait_until_recorded(key: &str, json: &str) {
+    let deadline = js_sys::Date::now() + Duration::from_secs(5).as_millis() as f64;
+    while recorded(DATABASE_NAME, key).await.as_deref() != Some(json) {
+        assert!(
+            js_sys::Date::now() < deadline,
+            "{key} was never recorded as {json}"
+        );
+        next_turn().await;
+    }
+}
+
+/// Choice `key` as recorded in database `name`.
+async fn recorded(name: &str, key: &str) -> Option<String> {
+    stored::read_all(name)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(recorded, _)| recorded == key)
+        .map(|(_, json)| json)
 }

@@ -224,3 +224,79 @@ async fn deleting_the_database_elsewhere_does_not_break_an_open_connection() {
     database.close();
     delete_database(name).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn version_6_adds_preferences_and_the_start_form_whoever_opens_the_database_first() {
+    use prepoznaj::storage::{observations, preferences, start_form};
+    use prepoznaj_domain::observation::{AgeBand, Context, ObserverRole, Setting};
+    use prepoznaj_domain::reference::Reference;
+    let name = "prepoznaj-test-migration-6";
+    delete_database(name).await.unwrap();
+    // An older build (schema 5) wrote a draft and is still open in another tab.
+    let old_tab = Database::open_at_version(name, 5).await.unwrap();
+    let draft = draft_record(7_000);
+    observations::save(&old_tab, &draft).await.unwrap();
+
+    // The shell opens the database first, with plain IndexedDB, to record the language: it
+    // upgrades it, the old tab lets go, and the draft is untouched.
+    preferences::write(name, "prepoznaj.locale", "\"en\"")
+        .await
+        .unwrap();
+    preferences::write(name, "prepoznaj.locale", "\"sr-Latn\"")
+        .await
+        .unwrap();
+    let recorded = preferences::read_all(name).await.unwrap();
+    assert_eq!(
+        recorded,
+        vec![("prepoznaj.locale".to_owned(), "\"sr-Latn\"".to_owned())]
+    );
+
+    // rexie opens the upgraded database at the same version and finds every store.
+    let upgraded = Database::open_named(name).await.unwrap();
+    assert_eq!(upgraded.version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(
+        observations::load(&upgraded, draft.id().as_str())
+            .await
+            .unwrap(),
+        Some(draft.clone())
+    );
+
+    // The start form: kept as filled in, then Start turns it into a draft in one write.
+    assert_eq!(start_form::load(&upgraded).await.unwrap(), None);
+    let context = Context {
+        setting: Setting::Schoolyard,
+        age_band: Some(AgeBand::From11To14),
+        gender: None,
+        observer_role: ObserverRole::Other,
+        reference: Some(Reference::parse("7b-3").unwrap()),
+    };
+    start_form::save(&upgraded, &context).await.unwrap();
+    assert_eq!(
+        start_form::load(&upgraded).await.unwrap(),
+        Some(context.clone())
+    );
+    let started = draft_record(8_000);
+    start_form::start(&upgraded, &started).await.unwrap();
+    assert_eq!(start_form::load(&upgraded).await.unwrap(), None);
+    assert_eq!(observations::list(&upgraded).await.unwrap().len(), 2);
+    upgraded.close();
+    old_tab.close();
+    delete_database(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_new_database_opened_first_by_plain_indexeddb_has_every_store() {
+    use prepoznaj::storage::preferences;
+    let name = "prepoznaj-test-plain-first";
+    delete_database(name).await.unwrap();
+    assert!(preferences::read_all(name).await.unwrap().is_empty());
+    let database = Database::open_named(name).await.unwrap();
+    for store in Store::ALL {
+        database
+            .put(store, &record(&format!("in-{}", store.name()), "observed"))
+            .await
+            .unwrap();
+    }
+    database.close();
+    delete_database(name).await.unwrap();
+}

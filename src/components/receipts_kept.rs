@@ -4,8 +4,12 @@
 use leptos::prelude::*;
 use prepoznaj_domain::receipts::ReceiptRetention;
 
+use crate::components::storage_error::storage_error_message;
 use crate::i18n::{TeamMessageFn, use_i18n};
-use crate::preferences::{receipt_retention, save_receipt_retention};
+use crate::preferences::{
+    choice_signal, receipt_retention, recorded_receipt_retention, save_choice,
+    save_receipt_retention,
+};
 
 /// The choices and their labels, shortest first.
 const CHOICES: [(ReceiptRetention, TeamMessageFn); 4] = [
@@ -15,18 +19,20 @@ const CHOICES: [(ReceiptRetention, TeamMessageFn); 4] = [
     (ReceiptRetention::Days365, |m| m.receipts_365),
 ];
 
-/// The choice, remembered on this device as soon as it is made.
+/// The choice, recorded on this device as soon as it is made; a failure to record it is said.
 #[component]
 pub fn ReceiptsKept() -> impl IntoView {
     let i18n = use_i18n();
-    let current = receipt_retention();
+    let current = choice_signal(receipt_retention(), recorded_receipt_retention());
+    let failure = RwSignal::new(None);
     let on_change = move |event| {
         let chosen = event_target_value(&event)
             .parse()
             .ok()
             .and_then(ReceiptRetention::from_days);
         if let Some(chosen) = chosen {
-            save_receipt_retention(chosen);
+            current.set(chosen);
+            save_choice(save_receipt_retention(chosen), failure);
         }
     };
     view! {
@@ -37,7 +43,7 @@ pub fn ReceiptsKept() -> impl IntoView {
                     .into_iter()
                     .map(|(choice, label)| {
                         view! {
-                            <option value=choice.days().to_string() selected=choice == current>
+                            <option value=choice.days().to_string() selected=move || current.get() == choice>
                                 {move || label(i18n.team())}
                             </option>
                         }
@@ -45,6 +51,9 @@ pub fn ReceiptsKept() -> impl IntoView {
                     .collect_view()}
             </select>
             <p class="hint" id="receipt-days-hint">{move || i18n.team().receipts_hint}</p>
+            {move || failure.get().map(|error| view! {
+                <p class="field__error" role="alert">{storage_error_message(i18n.messages(), &error)}</p>
+            })}
         </div>
     }
 }

@@ -7,6 +7,11 @@
 //! milliseconds later on a slow phone, time in which the answer was not yet on disk. A
 //! keyboard's answer arrives as `change`.
 //!
+//! A note is saved while it is typed (`crate::unsaved`): [`SAVE_AFTER_TYPING`] after the last
+//! keystroke, and at once when an answer is given, the field is left, the area changes, or the
+//! page is hidden, unloaded or left. Leaving the field is not enough on its own: a finger's
+//! answer does not move focus (its `touchend` is cancelled).
+//!
 //! Telemetry, in-page only: when an answer's save has committed (the IndexedDB transaction's
 //! `complete`), the page records a User Timing measure [`AUTOSAVE_MEASURE`] from the tap's
 //! `pointerup` (or the keyboard's `change`; `Event.timeStamp`) to that moment, so the
@@ -36,6 +41,7 @@ use crate::components::storage_error::{PageError, PageErrorView, storage_error_m
 use crate::content;
 use crate::i18n::{Messages, messages_for, use_i18n, use_page_title};
 use crate::storage::{StorageError, app_database, observations};
+use crate::unsaved::{SAVE_AFTER_TYPING, save_when_leaving};
 
 /// The longest a tapped answer waits for its save before it is shown anyway.
 const SHOW_ANSWER_AT_MOST_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
@@ -47,6 +53,8 @@ pub const ALL_AREAS: &str = "all";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveState {
     Idle,
+    /// Something typed is not on disk yet (a note waiting for its save, or being written).
+    Pending,
     Saved,
     Failed(StorageError),
 }
@@ -74,44 +82,63 @@ fn measure_autosave(event_time: f64) {
 
 /// Saves `draft` and reports the outcome in `state`.
 pub fn save_draft(draft: ObservationDraft, state: RwSignal<SaveState>) {
-    save_draft_measured(draft, state, None, || {});
+    save_draft_measured(draft, None, move |result| {
+        state.set(match result {
+            Ok(()) => SaveState::Saved,
+            Err(error) => SaveState::Failed(error),
+        });
+    });
 }
 
 /// Applies `edit` to the draft and writes the edited draft. The views that follow the draft
 /// (progress, the note field) react once the write has settled, saved or not: the input the
 /// person touched shows its new state at once by itself, and the page does no other rendering
 /// work between the tap and the commit, so the answer is on disk as early as the phone allows.
+/// The save status says "saved" once no write is under way and no note waits for its save.
 /// A refused edit (an indicator this draft's catalogue lacks: a bug, not the person's doing)
 /// is logged.
 fn edit_and_save<E: std::fmt::Display>(
-    draft: RwSignal<ObservationDraft>,
-    save_state: RwSignal<SaveState>,
+    list: &ListState,
     event_time: Option<f64>,
     saved: impl FnOnce() + 'static,
     edit: impl FnOnce(&mut ObservationDraft) -> Result<(), E>,
 ) {
-    let edited = draft.update_untracked(|draft| match edit(draft) {
+    let draft = list.draft;
+    // `try_`: a note's last save may run as the page is being left.
+    let edited = draft.try_update_untracked(|draft| match edit(draft) {
         Ok(()) => Some(draft.clone()),
         Err(error) => {
             warn!("the checklist refused an edit: {error}");
             None
         }
     });
-    if let Some(edited) = edited {
-        save_draft_measured(edited, save_state, event_time, move || {
-            saved();
+    let Some(Some(edited)) = edited else {
+        return;
+    };
+    let (save_state, writing, pending_note) = (list.save_state, list.writing, list.pending_note);
+    writing.try_update_value(|writing| *writing += 1);
+    save_draft_measured(edited, event_time, move |result| {
+        saved();
+        if !draft.is_disposed() {
             draft.notify();
+        }
+        writing.try_update_value(|writing| *writing -= 1);
+        let settled = writing.try_get_value() == Some(0)
+            && pending_note.try_with_value(Option::is_none) == Some(true);
+        save_state.try_update(|state| match result {
+            Err(error) => *state = SaveState::Failed(error),
+            Ok(()) if settled => *state = SaveState::Saved,
+            Ok(()) => {}
         });
-    }
+    });
 }
 
-/// [`save_draft`], recording [`AUTOSAVE_MEASURE`] from `event_time` once the save committed;
-/// then `settled` runs, saved or not.
+/// Writes `draft`, recording [`AUTOSAVE_MEASURE`] from `event_time` once the save committed;
+/// then `settled` runs with the outcome.
 fn save_draft_measured(
     draft: ObservationDraft,
-    state: RwSignal<SaveState>,
     event_time: Option<f64>,
-    settled: impl FnOnce() + 'static,
+    settled: impl FnOnce(Result<(), StorageError>) + 'static,
 ) {
     leptos::task::spawn_local(async move {
         let result = match app_database().await {
@@ -121,11 +148,7 @@ fn save_draft_measured(
         if let (Ok(()), Some(event_time)) = (&result, event_time) {
             measure_autosave(event_time);
         }
-        settled();
-        state.set(match result {
-            Ok(()) => SaveState::Saved,
-            Err(error) => SaveState::Failed(error),
-        });
+        settled(result);
     });
 }
 
@@ -231,12 +254,23 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
     // all-areas view must render within its budget) from the draft as it is when the area or
     // the language changes; from then on the inputs keep their own state and one listener on
     // the list saves every answer and note.
+    let list = Arc::new(ListState {
+        draft,
+        save_state,
+        catalogue: catalogue.clone(),
+        pending_note: StoredValue::new_local(None),
+        writing: StoredValue::new(0),
+    });
     let guidance_rel = crate::app::link_rel("/guidance");
     let list_html = {
         let catalogue = catalogue.clone();
         let id = id.clone();
+        let list = list.clone();
         move || {
             let shown = current_area.get();
+            // The fields are about to be replaced: a note waiting for its save goes into the
+            // draft (and to disk) first, so the new fields show it.
+            save_pending_note(&list, i18n.locale());
             // Where the guidance offers to come back to.
             let from = format!("/observe/{id}?area={shown}");
             let locale = i18n.locale();
@@ -251,23 +285,33 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
             })
         }
     };
-    let list = Arc::new(ListState {
-        draft,
-        save_state,
-        catalogue: catalogue.clone(),
-    });
     let on_change = {
         let list = list.clone();
         move |event: leptos::ev::Event| {
             list_changed(&event, &list, i18n.locale());
         }
     };
+    let on_input = {
+        let list = list.clone();
+        move |event: leptos::ev::Event| {
+            if let Some(field) =
+                target_element(&event).filter(|target| target.tag_name() == "TEXTAREA")
+            {
+                note_typed(field, &list, i18n.locale());
+            }
+        }
+    };
+    {
+        let list = list.clone();
+        save_when_leaving(move || save_pending_note(&list, i18n.locale()));
+    }
     // A finger's tap answered here: its `touchend` (which follows the `pointerup`) is
     // cancelled, so the browser makes no click of it; the answer is chosen already, and the
     // click's work (focus, a frame) would only delay the commit.
     let touch_answered = StoredValue::new(false);
     let on_pointerup = {
         move |event: leptos::ev::PointerEvent| {
+            save_pending_note(&list, i18n.locale());
             let answered = answer_tapped(&event, &list, i18n.locale());
             touch_answered.set_value(answered && event.pointer_type() == "touch");
         }
@@ -330,7 +374,7 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
             </ul>
         </nav>
         <SaveStatus state=save_state />
-        <div class="indicators" on:pointerup=on_pointerup on:touchend=on_touchend on:change=on_change on:click=on_click inner_html=list_html></div>
+        <div class="indicators" on:pointerup=on_pointerup on:touchend=on_touchend on:change=on_change on:input=on_input on:click=on_click inner_html=list_html></div>
         {area_nav}
         <A href=format!("/observe/{id}/summary") attr:class="button button--primary">
             {move || i18n.messages().checklist_to_summary}
@@ -345,11 +389,12 @@ pub fn SaveStatus(state: RwSignal<SaveState>) -> impl IntoView {
     view! {
         <p class="save-status" role="status" data-testid="save-status" data-state=move || match state.get() {
             SaveState::Idle => "idle",
+            SaveState::Pending => "pending",
             SaveState::Saved => "saved",
             SaveState::Failed(_) => "failed",
         }>
             {move || match state.get() {
-                SaveState::Idle => String::new(),
+                SaveState::Idle | SaveState::Pending => String::new(),
                 SaveState::Saved => i18n.messages().checklist_saved.to_owned(),
                 SaveState::Failed(error) => storage_error_message(i18n.messages(), &error).to_owned(),
             }}
@@ -449,6 +494,54 @@ struct ListState {
     draft: RwSignal<ObservationDraft>,
     save_state: RwSignal<SaveState>,
     catalogue: Arc<Catalogue>,
+    /// A note typed and not saved yet.
+    pending_note: StoredValue<Option<PendingNote>, LocalStorage>,
+    /// Writes under way.
+    writing: StoredValue<u32>,
+}
+
+/// A note field typed in, with the timer that will save it.
+struct PendingNote {
+    field: web_sys::Element,
+    timer: TimeoutHandle,
+}
+
+/// A note typed: saves it [`SAVE_AFTER_TYPING`] after the last keystroke. A note typed in another
+/// field and not saved yet is saved at once.
+fn note_typed(field: web_sys::Element, list: &Arc<ListState>, locale: Locale) {
+    if let Some(other) = take_pending_note(list)
+        && other != field
+    {
+        save_note(&other, list, locale);
+    }
+    let later = list.clone();
+    match set_timeout_with_handle(move || save_pending_note(&later, locale), SAVE_AFTER_TYPING) {
+        Ok(timer) => {
+            list.pending_note
+                .set_value(Some(PendingNote { field, timer }));
+            if list.save_state.get_untracked() != SaveState::Pending {
+                list.save_state.set(SaveState::Pending);
+            }
+        }
+        Err(error) => {
+            warn!("no timer for the note's save, saving it now: {error:?}");
+            save_note(&field, list, locale);
+        }
+    }
+}
+
+/// The note field waiting for its save, if any, its timer stopped.
+fn take_pending_note(list: &ListState) -> Option<web_sys::Element> {
+    let pending = list.pending_note.try_update_value(Option::take).flatten()?;
+    pending.timer.clear();
+    Some(pending.field)
+}
+
+/// Saves the note waiting for its save, if any, now.
+fn save_pending_note(list: &ListState, locale: Locale) {
+    if let Some(field) = take_pending_note(list) {
+        save_note(&field, list, locale);
+    }
 }
 
 /// One answer as the person gave it.
@@ -486,28 +579,23 @@ fn save_answer(given: AnswerGiven, list: &ListState, locale: Locale) {
             }
         }
     };
-    edit_and_save(
-        list.draft,
-        list.save_state,
-        Some(event_time),
-        saved,
-        |draft| draft.answer(&catalogue, &indicator_id, answer, now()),
-    );
+    edit_and_save(list, Some(event_time), saved, |draft| {
+        draft.answer(&catalogue, &indicator_id, answer, now())
+    });
 }
 
-/// A radio (by keyboard) or a note of the list changed: saves it. A refused note shows why
-/// next to the field and is not saved.
+/// A radio (by keyboard) or a note of the list changed: saves it.
 fn list_changed(event: &leptos::ev::Event, list: &ListState, locale: Locale) {
     let Some(target) = target_element(event) else {
         return;
     };
-    let Some((fieldset, indicator_id)) = indicator_of(&target) else {
-        return;
-    };
-    let value = event_target_value(event);
     match target.tag_name().as_str() {
         "INPUT" => {
-            let Some(answer) = answer_for_value(&value) else {
+            save_pending_note(list, locale);
+            let Some((fieldset, indicator_id)) = indicator_of(&target) else {
+                return;
+            };
+            let Some(answer) = answer_for_value(&event_target_value(event)) else {
                 return;
             };
             let given = AnswerGiven {
@@ -520,29 +608,60 @@ fn list_changed(event: &leptos::ev::Event, list: &ListState, locale: Locale) {
             save_answer(given, list, locale);
         }
         "TEXTAREA" => {
-            let note = if value.trim().is_empty() {
-                Ok(None)
-            } else {
-                Note::parse(&value).map(Some)
-            };
-            let explanation = match &note {
-                Err(error) => note_error_message(messages_for(locale), error),
-                Ok(_) => String::new(),
-            };
-            if let Ok(Some(error)) = fieldset.query_selector(".field__error") {
-                error.set_text_content(Some(&explanation));
+            // The field was left: it is saved now, and so is another one still waiting.
+            if let Some(other) = take_pending_note(list)
+                && other != target
+            {
+                save_note(&other, list, locale);
             }
-            if let Ok(note) = note {
-                let catalogue = list.catalogue.clone();
-                edit_and_save(
-                    list.draft,
-                    list.save_state,
-                    None,
-                    || {},
-                    |draft| draft.set_note(&catalogue, &indicator_id, note, now()),
-                );
-            }
+            save_note(&target, list, locale);
         }
         _ => {}
+    }
+}
+
+/// Saves what note field `field` holds. A refused note shows why next to the field and is not
+/// saved.
+fn save_note(field: &web_sys::Element, list: &ListState, locale: Locale) {
+    let Some((fieldset, indicator_id)) = indicator_of(field) else {
+        return;
+    };
+    let Some(value) = field
+        .dyn_ref::<web_sys::HtmlTextAreaElement>()
+        .map(web_sys::HtmlTextAreaElement::value)
+    else {
+        return;
+    };
+    let note = if value.trim().is_empty() {
+        Ok(None)
+    } else {
+        Note::parse(&value).map(Some)
+    };
+    let explanation = match &note {
+        Err(error) => note_error_message(messages_for(locale), error),
+        Ok(_) => String::new(),
+    };
+    if let Ok(Some(error)) = fieldset.query_selector(".field__error") {
+        error.set_text_content(Some(&explanation));
+    }
+    match note {
+        Ok(note) => {
+            let catalogue = list.catalogue.clone();
+            edit_and_save(
+                list,
+                None,
+                || {},
+                |draft| draft.set_note(&catalogue, &indicator_id, note, now()),
+            );
+        }
+        // Nothing more to write: the status says what the rest of the draft is.
+        Err(_) if list.writing.try_get_value() == Some(0) => {
+            list.save_state.try_update(|state| {
+                if *state == SaveState::Pending {
+                    *state = SaveState::Saved;
+                }
+            });
+        }
+        Err(_) => {}
     }
 }

@@ -170,11 +170,15 @@ fn InboxRow(item: InboxItem) -> impl IntoView {
 #[component]
 fn InboxSettings() -> impl IntoView {
     let i18n = use_i18n();
-    let chosen = RwSignal::new(preferences::inbox_lock_minutes());
+    let chosen = preferences::choice_signal(
+        preferences::inbox_lock_minutes(),
+        preferences::recorded_inbox_lock_minutes(),
+    );
+    let failure = RwSignal::new(None);
     let on_change = move |event: leptos::ev::Event| {
         if let Ok(minutes) = event_target_value(&event).parse::<u32>() {
-            preferences::save_inbox_lock_minutes(minutes);
             chosen.set(minutes);
+            preferences::save_choice(preferences::save_inbox_lock_minutes(minutes), failure);
         }
     };
     view! {
@@ -195,6 +199,9 @@ fn InboxSettings() -> impl IntoView {
                         })
                         .collect_view()}
                 </select>
+                {move || failure.get().map(|error| view! {
+                    <p class="field__error" role="alert">{storage_error_message(i18n.messages(), &error)}</p>
+                })}
             </div>
         </section>
     }

@@ -1,5 +1,9 @@
 //! `/observe/new`: the circumstances of a new observation. Never a name: the reference field
 //! refuses anything that looks like a full name or a personal number, and says why.
+//!
+//! The form is kept as it is filled in (`storage::start_form`): a choice at once, the reference
+//! while it is typed (`crate::unsaved`), so a browser killed before Start brings it back. A
+//! refused reference is not kept. Start makes it a draft and forgets the form, in one write.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -15,7 +19,9 @@ use crate::components::choice_group::ChoiceGroup;
 use crate::components::storage_error::{PageError, PageErrorView};
 use crate::content;
 use crate::i18n::{MessageFn, Messages, use_i18n, use_page_title};
-use crate::storage::{StorageError, app_database, observations};
+use crate::pages::checklist::{SaveState, SaveStatus};
+use crate::storage::{StorageError, app_database, observations, start_form};
+use crate::unsaved::{SAVE_AFTER_TYPING, save_when_leaving};
 
 type Label = MessageFn;
 
@@ -91,6 +97,119 @@ pub async fn start_draft(
     Ok(id)
 }
 
+/// Stores a new full observation's draft, made from the start form, and forgets the form;
+/// returns the draft's id.
+async fn start_from_form(
+    version: CatalogueVersion,
+    context: Context,
+) -> Result<String, StorageError> {
+    let draft = ObservationDraft::new(new_report_id(), version, Mode::Full, context, now());
+    let id = draft.id().as_str().to_owned();
+    let database = app_database().await?;
+    start_form::start(&database, &ObservationRecord::Draft(draft)).await?;
+    Ok(id)
+}
+
+/// The start form's fields.
+#[derive(Clone, Copy)]
+struct StartFields {
+    setting: RwSignal<Setting>,
+    role: RwSignal<ObserverRole>,
+    age_band: RwSignal<Option<AgeBand>>,
+    gender: RwSignal<Option<Gender>>,
+    reference_input: RwSignal<String>,
+}
+
+impl StartFields {
+    /// The circumstances as filled in, with the reference if it passes the checks.
+    fn context(self) -> Context {
+        Context {
+            setting: self.setting.get_untracked(),
+            age_band: self.age_band.get_untracked(),
+            gender: self.gender.get_untracked(),
+            observer_role: self.role.get_untracked(),
+            reference: parse_reference(&self.reference_input.get_untracked())
+                .ok()
+                .flatten(),
+        }
+    }
+
+    /// Fills the form in as it was kept.
+    fn restore(self, context: Context) {
+        self.setting.set(context.setting);
+        self.role.set(context.observer_role);
+        self.age_band.set(context.age_band);
+        self.gender.set(context.gender);
+        self.reference_input.set(
+            context
+                .reference
+                .map(|reference| reference.as_str().to_owned())
+                .unwrap_or_default(),
+        );
+    }
+}
+
+/// Keeps the start form on the phone as it is filled in: [`KeptForm::save`] writes it now,
+/// [`KeptForm::typed`] after typing pauses.
+#[derive(Clone, Copy)]
+struct KeptForm {
+    fields: StartFields,
+    state: RwSignal<SaveState>,
+    /// The save that waits for typing to pause.
+    waiting: StoredValue<Option<TimeoutHandle>>,
+    /// Writes under way: "saved" only once none is and none waits.
+    writing: StoredValue<u32>,
+    /// Set once Start is pressed: from then on the form is the draft's business.
+    started: StoredValue<bool>,
+}
+
+impl KeptForm {
+    fn save(self) {
+        if let Some(timer) = self.waiting.try_update_value(Option::take).flatten() {
+            timer.clear();
+        }
+        if self.started.try_get_value() != Some(false) {
+            return;
+        }
+        let context = self.fields.context();
+        self.writing.try_update_value(|writing| *writing += 1);
+        leptos::task::spawn_local(async move {
+            let result = match app_database().await {
+                Ok(database) => start_form::save(&database, &context).await,
+                Err(error) => Err(error),
+            };
+            self.writing.try_update_value(|writing| *writing -= 1);
+            let settled = self.writing.try_get_value() == Some(0)
+                && self.waiting.try_with_value(Option::is_none) == Some(true);
+            self.state.try_update(|state| match result {
+                Err(error) => *state = SaveState::Failed(error),
+                Ok(()) if settled => *state = SaveState::Saved,
+                Ok(()) => {}
+            });
+        });
+    }
+
+    fn typed(self) {
+        if let Some(timer) = self.waiting.try_update_value(Option::take).flatten() {
+            timer.clear();
+        }
+        match set_timeout_with_handle(move || self.save(), SAVE_AFTER_TYPING) {
+            Ok(timer) => {
+                self.waiting.set_value(Some(timer));
+                self.state.set(SaveState::Pending);
+            }
+            Err(_) => self.save(),
+        }
+    }
+
+    /// Saves now what waits for typing to pause, if anything does.
+    fn save_waiting(self) {
+        if self.waiting.try_with_value(Option::is_some) == Some(true) {
+            self.save();
+        }
+    }
+}
+
 /// The start form of a full observation.
 #[component]
 pub fn ObserveStartPage() -> impl IntoView {
@@ -105,6 +224,44 @@ pub fn ObserveStartPage() -> impl IntoView {
     let reference_error = Memo::new(move |_| parse_reference(&reference_input.get()).err());
     let start_error = RwSignal::new(None::<PageError>);
     let busy = RwSignal::new(false);
+    let kept = KeptForm {
+        fields: StartFields {
+            setting,
+            role,
+            age_band,
+            gender,
+            reference_input,
+        },
+        state: RwSignal::new(SaveState::Idle),
+        waiting: StoredValue::new(None),
+        writing: StoredValue::new(0),
+        started: StoredValue::new(false),
+    };
+    leptos::task::spawn_local(async move {
+        let kept_form = match app_database().await {
+            Ok(database) => start_form::load(&database).await,
+            Err(error) => Err(error),
+        };
+        match kept_form {
+            // Unless the person has begun filling it in meanwhile.
+            Ok(Some(context)) if kept.state.get_untracked() == SaveState::Idle => {
+                kept.fields.restore(context);
+            }
+            Ok(_) => {}
+            Err(error) => kept.state.set(SaveState::Failed(error)),
+        }
+    });
+    // A choice is kept at once (the first run only subscribes).
+    Effect::new(move |subscribed: Option<()>| {
+        setting.track();
+        role.track();
+        age_band.track();
+        gender.track();
+        if subscribed.is_some() {
+            kept.save();
+        }
+    });
+    save_when_leaving(move || kept.save_waiting());
 
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -119,10 +276,14 @@ pub fn ObserveStartPage() -> impl IntoView {
             reference,
         };
         busy.set(true);
+        kept.started.set_value(true);
+        if let Some(timer) = kept.waiting.try_update_value(Option::take).flatten() {
+            timer.clear();
+        }
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let started = match content::current_catalogue().await {
-                Ok(catalogue) => start_draft(catalogue.version().clone(), Mode::Full, context)
+                Ok(catalogue) => start_from_form(catalogue.version().clone(), context)
                     .await
                     .map_err(PageError::from),
                 Err(error) => Err(PageError::from(error)),
@@ -131,6 +292,7 @@ pub fn ObserveStartPage() -> impl IntoView {
                 Ok(id) => navigate(&format!("/observe/{id}"), Default::default()),
                 Err(error) => {
                     busy.set(false);
+                    kept.started.set_value(false);
                     start_error.set(Some(error));
                 }
             }
@@ -154,9 +316,10 @@ pub fn ObserveStartPage() -> impl IntoView {
                 >
                     {AGE_BANDS
                         .iter()
-                        .map(|(_, id, label)| {
+                        .map(|(value, id, label)| {
                             let label = *label;
-                            view! { <option value=*id>{move || label(i18n.messages())}</option> }
+                            let value = *value;
+                            view! { <option value=*id selected=move || age_band.get() == value>{move || label(i18n.messages())}</option> }
                         })
                         .collect_view()}
                 </select>
@@ -172,9 +335,10 @@ pub fn ObserveStartPage() -> impl IntoView {
                 >
                     {GENDERS
                         .iter()
-                        .map(|(_, id, label)| {
+                        .map(|(value, id, label)| {
                             let label = *label;
-                            view! { <option value=*id>{move || label(i18n.messages())}</option> }
+                            let value = *value;
+                            view! { <option value=*id selected=move || gender.get() == value>{move || label(i18n.messages())}</option> }
                         })
                         .collect_view()}
                 </select>
@@ -191,12 +355,16 @@ pub fn ObserveStartPage() -> impl IntoView {
                     aria-describedby="reference-hint reference-error"
                     aria-invalid=move || reference_error.get().is_some().to_string()
                     prop:value=move || reference_input.get()
-                    on:input=move |event| reference_input.set(event_target_value(&event))
+                    on:input=move |event| {
+                        reference_input.set(event_target_value(&event));
+                        kept.typed();
+                    }
                 />
                 <p class="field__error" id="reference-error" role="alert">
                     {move || reference_error.get().map(|error| reference_error_message(i18n.messages(), &error))}
                 </p>
             </div>
+            <SaveStatus state=kept.state />
             {move || start_error.get().map(|error| view! { <PageErrorView error /> })}
             <button
                 type="submit"

@@ -11,7 +11,9 @@ pub mod inbox;
 pub mod local_contacts;
 pub mod observations;
 pub mod outbox;
+pub mod preferences;
 pub mod schema;
+pub mod start_form;
 pub mod sync_state;
 pub mod team_key;
 

@@ -15,13 +15,17 @@
 //! - 5: `inbox` (key path `id`, the report id): a team member's copy of the school's reports,
 //!   encrypted as received, with status changes waiting to be sent, and the ids of reports
 //!   forgotten on this device (so a download does not bring them back).
+//! - 6: `preferences` (key path `id`, the preference's name): the language choice, how long
+//!   receipts are kept, the inbox's lock delay (read and written by plain IndexedDB, see
+//!   `storage::preferences`); `start_form` (key path `id`, one record): the new observation's
+//!   circumstances and reference as typed, until Start makes them a draft.
 
 use rexie::{ObjectStore, RexieBuilder};
 
 /// Name of the app's database.
 pub const DATABASE_NAME: &str = "prepoznaj";
 /// The schema version this build creates or upgrades to.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The object stores of the current schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,11 +44,15 @@ pub enum Store {
     SyncState,
     /// The team's reports on a team member's device, keyed by report id.
     Inbox,
+    /// The person's choices (language, receipts, inbox lock), keyed by the choice's name.
+    Preferences,
+    /// The start form of a new observation while it is being filled in (one record).
+    StartForm,
 }
 
 impl Store {
     /// Every store of the current schema.
-    pub const ALL: [Store; 7] = [
+    pub const ALL: [Store; 9] = [
         Store::Observations,
         Store::LocalContacts,
         Store::TeamKey,
@@ -52,6 +60,8 @@ impl Store {
         Store::Outbox,
         Store::SyncState,
         Store::Inbox,
+        Store::Preferences,
+        Store::StartForm,
     ];
 
     /// The object store's name in IndexedDB.
@@ -65,6 +75,8 @@ impl Store {
             Store::Outbox => "outbox",
             Store::SyncState => "sync_state",
             Store::Inbox => "inbox",
+            Store::Preferences => "preferences",
+            Store::StartForm => "start_form",
         }
     }
 
@@ -77,10 +89,13 @@ impl Store {
             Store::TeamKey | Store::Enrolment | Store::Outbox => 3,
             Store::SyncState => 4,
             Store::Inbox => 5,
+            Store::Preferences | Store::StartForm => 6,
         }
     }
 
-    const fn key_path(self) -> &'static str {
+    /// The key path of its records.
+    #[must_use]
+    pub const fn key_path(self) -> &'static str {
         match self {
             Store::Observations
             | Store::LocalContacts
@@ -88,7 +103,9 @@ impl Store {
             | Store::Enrolment
             | Store::Outbox
             | Store::SyncState
-            | Store::Inbox => "id",
+            | Store::Inbox
+            | Store::Preferences
+            | Store::StartForm => "id",
         }
     }
 }

@@ -366,7 +366,7 @@ async fn run(sender: Sender, trigger: Trigger, online: bool) -> Result<(), Stora
     let database = app_database().await?;
     let mut view = load_view().await?;
     // Receipts kept for the whole period the person chose go first (enrolled or not).
-    let retention = crate::preferences::receipt_retention();
+    let retention = crate::preferences::recorded_receipt_retention().await;
     sync_state::forget_expired_receipts(&database, &mut view.state, retention, now()).await?;
     let Some(mut enrolment) = enrolment::load(&database).await? else {
         sender.publish(view);
