@@ -11,6 +11,7 @@
 //! Every text is escaped ([`escape`]); the texts come from the app's own catalogue, but a
 //! catalogue is data and must not be able to inject markup.
 
+use leptos::prelude::{request_animation_frame, set_timeout};
 use prepoznaj_domain::catalogue::{Area, Catalogue, Indicator, IndicatorId};
 use prepoznaj_domain::locale::Locale;
 use prepoznaj_domain::observation::{Answer, MAX_NOTE_CHARS, ObservationDraft};
@@ -190,6 +191,39 @@ pub fn note_field_html(
     html.push_str("</textarea><p class=\"field__error\" id=\"");
     escape_into(html, &note_error_id);
     html.push_str("\" role=\"alert\"></p></div>");
+}
+
+/// Class of the wrapper in which indicators far from the screen are not yet laid out.
+const FIRST_SCREEN_CLASS: &str = "indicators__first-screen";
+
+/// `html` (a long list) drawn first with only the indicators near the screen laid out, then,
+/// once that frame is on screen, with every indicator at its real size. The first frame of
+/// the all-areas view stays within its budget; the rest is laid out in the next task, before
+/// the person can scroll far (indicators below the screen change size, nothing on it moves).
+#[must_use]
+pub fn laid_out_after_first_screen(html: String) -> String {
+    request_animation_frame(|| set_timeout(lay_out_every_indicator, std::time::Duration::ZERO));
+    let mut wrapped = String::with_capacity(html.len() + 64);
+    wrapped.push_str("<div class=\"");
+    wrapped.push_str(FIRST_SCREEN_CLASS);
+    wrapped.push_str("\">");
+    wrapped.push_str(&html);
+    wrapped.push_str("</div>");
+    wrapped
+}
+
+/// Ends [`laid_out_after_first_screen`]'s first screen: every indicator gets its real size.
+fn lay_out_every_indicator() {
+    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
+        return;
+    };
+    let selector = format!(".{FIRST_SCREEN_CLASS}");
+    while let Ok(Some(element)) = document.query_selector(&selector) {
+        if let Err(error) = element.class_list().remove_1(FIRST_SCREEN_CLASS) {
+            leptos::logging::warn!("cannot lay out the indicators: {error:?}");
+            return;
+        }
+    }
 }
 
 /// The catalogue's areas that `shown` (an area id, or `all`) names.

@@ -35,7 +35,8 @@ use wasm_bindgen::JsCast;
 use crate::clock::now;
 use crate::components::guidance_link::{fragment_id, remember_place, reveal};
 use crate::components::indicator_list::{
-    ListTexts, answer_for_value, areas_html, dom_id_of, note_field_html, shown_areas,
+    ListTexts, answer_for_value, areas_html, dom_id_of, laid_out_after_first_screen,
+    note_field_html, shown_areas,
 };
 use crate::components::storage_error::{PageError, PageErrorView, storage_error_message};
 use crate::content;
@@ -192,7 +193,9 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
     let query = use_query_map();
     // Back from the guidance (its "back" link or the browser's back button), the address
     // names the indicator the person left from: bring it into view once it is rendered.
-    if let Some(anchor) = fragment_id(&use_location().hash.get_untracked()) {
+    let returning_to = fragment_id(&use_location().hash.get_untracked());
+    let returning = returning_to.is_some();
+    if let Some(anchor) = returning_to {
         request_animation_frame(move || reveal(&anchor, &anchor));
     }
     let save_state = RwSignal::new(SaveState::Idle);
@@ -280,9 +283,15 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
                 from: &from,
                 guidance_rel,
             };
-            draft.with_untracked(|draft| {
+            let html = draft.with_untracked(|draft| {
                 areas_html(shown_areas(&catalogue, &shown, ALL_AREAS), draft, texts)
-            })
+            });
+            // Back to an indicator, the page scrolls to it at once: lay everything out first.
+            if shown == ALL_AREAS && !returning {
+                laid_out_after_first_screen(html)
+            } else {
+                html
+            }
         }
     };
     let on_change = {

@@ -40,7 +40,7 @@ async function openArea(page: Page, draftUrl: string, area: string, count: numbe
 
 /**
  * A finger's swipe in the middle of the screen, scrolling the page by about `distance` CSS px
- * (down if positive): a touch, ten moves, a lift; then waits until the page stops scrolling.
+ * (down if positive): a touch, ten moves, a rest, a lift; then waits until the page stops scrolling.
  */
 async function swipe(page: Page, cdp: CDPSession, distance: number): Promise<void> {
   // The finger starts low to scroll down (it moves up) and high to scroll up.
@@ -50,6 +50,14 @@ async function swipe(page: Page, cdp: CDPSession, distance: number): Promise<voi
   for (let move = 1; move <= moves; move += 1) {
     await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: 180, y: from - (distance * move) / moves }] });
   }
+  // The finger rests a few frames before it lifts (no fling carries the page on afterwards).
+  await page.evaluate(
+    () => new Promise((resolve) => {
+      let frames = 0;
+      const frame = () => (++frames === 4 ? resolve(null) : requestAnimationFrame(frame));
+      requestAnimationFrame(frame);
+    }),
+  );
   await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
   await scrollSettled(page);
 }
@@ -218,7 +226,7 @@ test('the bottom actions of the summary and quick mode end above the navigation'
     ['/quick', en.summary_finish],
   ] as const) {
     await page.goto(path);
-    if (path === '/quick') await page.locator('.quick-signs').getByRole('button').first().click();
+    if (path === '/quick') await page.getByTestId('quick-sign').first().click();
     const action = page.getByRole('button', { name, exact: true });
     await expect(action).toBeVisible();
     await action.evaluate((element) => element.setAttribute('data-layout-probe', ''));
