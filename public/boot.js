@@ -8,10 +8,41 @@ window.addEventListener('beforeinstallprompt', (event) => {
   window.dispatchEvent(new Event('prepoznaj-installable'));
 });
 
+// Plain IndexedDB for the person's choices, kept out of the shell's wasm: see
+// src/storage/preferences.rs, which calls it.
+window.prepoznajPreferences = (name, version, stores, key, json) =>
+  new Promise((resolve, reject) => {
+    const opening = indexedDB.open(name, version);
+    opening.onupgradeneeded = () => {
+      for (const [store, keyPath] of stores) {
+        if (!opening.result.objectStoreNames.contains(store)) {
+          opening.result.createObjectStore(store, { keyPath });
+        }
+      }
+    };
+    opening.onerror = () => reject(opening.error);
+    opening.onsuccess = () => {
+      const database = opening.result;
+      const done = (settle, value) => {
+        database.close();
+        settle(value);
+      };
+      try {
+        const transaction = database.transaction('preferences', key ? 'readwrite' : 'readonly');
+        const store = transaction.objectStore('preferences');
+        if (key) store.put({ id: key, json });
+        const all = store.getAll();
+        transaction.oncomplete = () => done(resolve, all.result.map((record) => [record.id, record.json]));
+        transaction.onabort = () => done(reject, transaction.error);
+      } catch (error) {
+        done(reject, error);
+      }
+    };
+  });
+
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content;
 
-async function start() {
-  const js = meta('prepoznaj-js');
+async function start(js) {
   const wasm = meta('prepoznaj-wasm');
   try {
     const bindings = await import(js);
@@ -26,4 +57,6 @@ async function start() {
   }
 }
 
-start();
+// A page without the tags (a wasm test's) only takes the functions above.
+const js = meta('prepoznaj-js');
+if (js) start(js);

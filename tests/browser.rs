@@ -18,6 +18,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
+mod support;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// Yields to the browser's event loop once (a zero-delay timer), so effects can run.
@@ -55,6 +57,7 @@ fn heading_text(root: &web_sys::Element) -> Option<String> {
 
 #[wasm_bindgen_test]
 async fn choices_are_recorded_in_indexeddb_and_the_record_wins_over_a_stale_cache() {
+    support::load_boot_js();
     let name = "prepoznaj-test-preferences";
     delete_database(name).await.unwrap();
     for key in [LOCALE_KEY, RECEIPT_DAYS_KEY, INBOX_LOCK_MINUTES_KEY] {
@@ -90,6 +93,7 @@ async fn choices_are_recorded_in_indexeddb_and_the_record_wins_over_a_stale_cach
 
 #[wasm_bindgen_test]
 async fn app_renders_home_in_cyrillic_and_switches_language_for_good() {
+    support::load_boot_js();
     local_storage().remove_item(LOCALE_KEY).unwrap();
     delete_database(DATABASE_NAME).await.unwrap();
     let document = web_sys::window().unwrap().document().unwrap();

@@ -6,6 +6,8 @@ use prepoznaj::storage::{Database, SCHEMA_VERSION, Store, delete_database};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
+mod support;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -227,6 +229,7 @@ async fn deleting_the_database_elsewhere_does_not_break_an_open_connection() {
 
 #[wasm_bindgen_test]
 async fn version_6_adds_preferences_and_the_start_form_whoever_opens_the_database_first() {
+    support::load_boot_js();
     use prepoznaj::storage::{observations, preferences, start_form};
     use prepoznaj_domain::observation::{AgeBand, Context, ObserverRole, Setting};
     use prepoznaj_domain::reference::Reference;
@@ -286,6 +289,7 @@ async fn version_6_adds_preferences_and_the_start_form_whoever_opens_the_databas
 
 #[wasm_bindgen_test]
 async fn a_new_database_opened_first_by_plain_indexeddb_has_every_store() {
+    support::load_boot_js();
     use prepoznaj::storage::preferences;
     let name = "prepoznaj-test-plain-first";
     delete_database(name).await.unwrap();

@@ -2,57 +2,36 @@
 //! the app's database, store `preferences`: one record per choice, `{id, json}`, where `json` is
 //! the value as `crate::preferences` keeps it in `localStorage`.
 //!
-//! Plain IndexedDB, not rexie: every bundle reads the language at start, the shell too, and
-//! rexie must stay out of the shell's first load (as [`super::delete_database`] does). Opening
-//! the database here may create or upgrade it; then every store of the schema that is missing
-//! is created, exactly as the schema lists them (rexie, opening it later at the same version,
-//! finds nothing to do). Each call opens its own connection and closes it when done, so it
-//! holds up another tab's upgrade or "delete all data" for a moment at most.
+//! Plain IndexedDB, not rexie, and written in JavaScript (`window.prepoznajPreferences`, defined
+//! by `public/boot.js`, which every page loads before the wasm): every bundle reads the language
+//! at start, the shell too, and neither rexie nor IndexedDB bindings fit in the shell's
+//! first-load budget. Opening the database there may create or upgrade it; then every store of
+//! the schema that is missing is created, exactly as [`Store::ALL`] lists them (rexie, opening
+//! it later at the same version, finds nothing to do). Each call opens its own connection and
+//! closes it when done, so it holds up another tab's upgrade or "delete all data" for a moment
+//! at most. A page without `boot.js` (a wasm test) loads it first (`tests/support`).
 //!
 //! A write resolves once its transaction has committed (`complete`): the choice is then on disk
 //! and survives the browser being killed, which `localStorage` does not promise.
 
-use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbTransactionMode};
 
 use super::StorageError;
 use super::schema::{SCHEMA_VERSION, Store};
 
-/// The field of a record holding the choice's name (the store's key path).
-const ID_FIELD: &str = "id";
-/// The field of a record holding the value as JSON text.
-const JSON_FIELD: &str = "json";
-
-/// A record `{id, json}`, built field by field: two strings need no serde (which the shell
-/// does not otherwise link for this).
-fn record(key: &str, json: &str) -> Result<JsValue, StorageError> {
-    let record = js_sys::Object::new();
-    for (field, value) in [(ID_FIELD, key), (JSON_FIELD, json)] {
-        js_sys::Reflect::set(
-            &record,
-            &JsValue::from_str(field),
-            &JsValue::from_str(value),
-        )
-        .map_err(failure)?;
-    }
-    Ok(record.into())
-}
-
-/// A record's two fields; a record of another shape is an encoding error.
-fn fields(record: &JsValue) -> Result<(String, String), StorageError> {
-    let field = |name: &str| {
-        js_sys::Reflect::get(record, &JsValue::from_str(name))
-            .ok()
-            .and_then(|value| value.as_string())
-    };
-    match (field(ID_FIELD), field(JSON_FIELD)) {
-        (Some(id), Some(json)) => Ok((id, json)),
-        _ => Err(StorageError::Encoding(
-            "a preference is not {id, json}".to_owned(),
-        )),
-    }
+#[wasm_bindgen]
+extern "C" {
+    /// `public/boot.js`: one transaction on store `preferences` of database `name`.
+    #[wasm_bindgen(catch, js_namespace = window, js_name = prepoznajPreferences)]
+    fn exchange_in_js(
+        name: &str,
+        version: u32,
+        stores: js_sys::Array,
+        key: Option<&str>,
+        json: Option<&str>,
+    ) -> Result<js_sys::Promise, JsValue>;
 }
 
 /// Every choice stored in database `name`: (choice name, value as JSON text), in key order.
@@ -68,106 +47,47 @@ pub async fn write(name: &str, key: &str, json: &str) -> Result<(), StorageError
 }
 
 /// One transaction: writes `choice` if there is one, reads every choice, and returns them once
-/// the transaction has completed (for a write: committed). Reading and writing share this one
-/// path so that the shell links it once.
+/// the transaction has completed (for a write: committed).
 async fn exchange(
     name: &str,
     choice: Option<(&str, &str)>,
 ) -> Result<Vec<(String, String)>, StorageError> {
-    let database = open(name).await?;
-    let exchanged = async {
-        let mode = match choice {
-            Some(_) => IdbTransactionMode::Readwrite,
-            None => IdbTransactionMode::Readonly,
-        };
-        let store_name = Store::Preferences.name();
-        let transaction = database
-            .transaction_with_str_and_mode(store_name, mode)
-            .map_err(failure)?;
-        let object_store = transaction.object_store(store_name).map_err(failure)?;
-        if let Some((key, json)) = choice {
-            object_store.put(&record(key, json)?).map_err(failure)?;
-        }
-        let read = object_store.get_all().map_err(failure)?;
-        // `complete` is the commit; `abort` (a full disk, for one) is a write that did not happen.
-        fired(&transaction, "complete", "abort")
-            .await
-            .map_err(|()| match transaction.error() {
-                Some(error) => failure(error.into()),
-                None => StorageError::NotSaved,
-            })?;
-        let values: js_sys::Array = read.result().map_err(failure)?.unchecked_into();
-        let mut choices = Vec::new();
-        for value in values.iter() {
-            choices.push(fields(&value)?);
-        }
-        Ok(choices)
-    }
-    .await;
-    database.close();
-    exchanged
-}
-
-/// Opens database `name` at the app's schema version, creating what is missing on upgrade.
-async fn open(name: &str) -> Result<IdbDatabase, StorageError> {
-    let factory = web_sys::window()
-        .and_then(|window| window.indexed_db().ok().flatten())
-        .ok_or(StorageError::Unavailable)?;
-    let request = factory
-        .open_with_u32(name, SCHEMA_VERSION)
-        .map_err(|_| StorageError::Unavailable)?;
-    let upgrade = Closure::once_into_js(create_missing_stores);
-    request.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
-    fired(&request, "success", "error").await.map_err(|()| {
-        failure(
-            request
-                .error()
-                .ok()
-                .flatten()
-                .map_or(JsValue::UNDEFINED, JsValue::from),
-        )
-    })?;
-    Ok(request.result().map_err(failure)?.unchecked_into())
-}
-
-/// `upgradeneeded`: creates every store of the schema the database does not have yet.
-fn create_missing_stores(event: web_sys::Event) {
-    let Some(database) = event
-        .target()
-        .and_then(|target| target.dyn_into::<IdbOpenDbRequest>().ok())
-        .and_then(|request| request.result().ok())
-        .map(JsCast::unchecked_into::<IdbDatabase>)
-    else {
-        return;
-    };
-    let existing = database.object_store_names();
+    let stores = js_sys::Array::new();
     for store in Store::ALL {
-        if existing.contains(store.name()) {
-            continue;
-        }
-        let parameters = web_sys::IdbObjectStoreParameters::new();
-        parameters.set_key_path(&JsValue::from_str(store.key_path()));
-        // A failure here aborts the upgrade, and the open then fails with its reason.
-        if let Err(error) =
-            database.create_object_store_with_optional_parameters(store.name(), &parameters)
-        {
-            leptos::logging::warn!("cannot create store {}: {error:?}", store.name());
+        stores.push(&js_sys::Array::of2(
+            &JsValue::from_str(store.name()),
+            &JsValue::from_str(store.key_path()),
+        ));
+    }
+    let promise = exchange_in_js(
+        name,
+        SCHEMA_VERSION,
+        stores,
+        choice.map(|(key, _)| key),
+        choice.map(|(_, json)| json),
+    )
+    .map_err(|_| StorageError::Unavailable)?;
+    let records: js_sys::Array = JsFuture::from(promise)
+        .await
+        .map_err(failure)?
+        .unchecked_into();
+    let mut choices = Vec::new();
+    for record in records.iter() {
+        let record: js_sys::Array = record.unchecked_into();
+        match (record.get(0).as_string(), record.get(1).as_string()) {
+            (Some(id), Some(json)) => choices.push((id, json)),
+            _ => {
+                return Err(StorageError::Encoding(
+                    "a preference is not {id, json}".to_owned(),
+                ));
+            }
         }
     }
+    Ok(choices)
 }
 
-/// Waits until `target` fires `done` (`Ok`) or `failed` (`Err`). The promise's own resolve
-/// and reject functions are the listeners: no closure is made on the Rust side.
-async fn fired(target: &web_sys::EventTarget, done: &str, failed: &str) -> Result<(), ()> {
-    let settled = js_sys::Promise::new(&mut |resolve, reject| {
-        // Adding a listener fails only for a callback that is not a function.
-        let _ = target.add_event_listener_with_callback(done, &resolve);
-        let _ = target.add_event_listener_with_callback(failed, &reject);
-    });
-    JsFuture::from(settled).await.map(drop).map_err(drop)
-}
-
-/// A failure (usually a DOMException) as a [`StorageError`].
+/// A failure (a DOMException, or null for a transaction aborted without one) as a
+/// [`StorageError`].
 fn failure(error: JsValue) -> StorageError {
     let name = error
         .dyn_ref::<web_sys::DomException>()
@@ -176,6 +96,7 @@ fn failure(error: JsValue) -> StorageError {
         Some("QuotaExceededError") => StorageError::QuotaExceeded,
         Some("VersionError") => StorageError::NewerVersion,
         Some(name) => StorageError::Other(name.to_owned()),
+        None if error.is_null() => StorageError::NotSaved,
         None => StorageError::Other("indexeddb".to_owned()),
     }
 }

@@ -1,7 +1,7 @@
 //! Build recipes for Prepoznaj.
 //!
 //! - `post-build [DIR]`: run by trunk (Trunk.toml hook) on its staging directory
-//!   (`TRUNK_STAGING_DIR`): builds the feature bundles next to trunk's shell, writes the
+//!   (`TRUNK_STAGING_DIR`): strips the comment lines of `boot.js`, builds the feature bundles next to trunk's shell, writes the
 //!   service worker's precache list, bundle table and version from the build output, then
 //!   writes precompressed `.br` and `.gz` siblings for the server.
 //! - `size-report [DIR]`: prints the compressed bytes of everything the first load needs.
@@ -11,6 +11,7 @@
 mod bundles;
 mod compress;
 mod precache;
+mod scripts;
 mod size_report;
 
 use std::path::PathBuf;
@@ -41,6 +42,7 @@ fn main() -> ExitCode {
 }
 
 fn post_build(dir: &std::path::Path) -> Result<(), String> {
+    scripts::strip_comments(dir)?;
     let bundles = bundles::build_feature_bundles(dir)?;
     eprintln!("xtask: feature bundles built: {}", bundles.join(", "));
     let version = precache::write_service_worker(dir)?;

@@ -34,7 +34,7 @@ pub const OBSERVE: Bundle = Bundle {
     name: "prepoznaj-observe",
     html: "observe.html",
     prefixes: &["/observe", "/quick"],
-    styles: &["contacts.css"],
+    styles: &["contacts.css", "answers.css"],
 };
 
 /// The guidance and the contacts (national, and the school's own local ones).
@@ -51,7 +51,7 @@ pub const TEAM: Bundle = Bundle {
     name: "prepoznaj-team",
     html: "team.html",
     prefixes: &["/team", "/enrol", "/inbox"],
-    styles: &["contacts.css", "team.css", "inbox.css"],
+    styles: &["contacts.css", "team.css", "inbox.css", "answers.css"],
 };
 
 /// Every bundle; the shell first.
