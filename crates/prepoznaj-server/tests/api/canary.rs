@@ -43,7 +43,11 @@ fn observation_with_canary() -> Vec<u8> {
 #[tokio::test]
 async fn a_canary_in_a_report_is_nowhere_in_the_database_logs_or_responses() {
     let scratch = Scratch::with_dist().await;
-    let stdout = school_create(&scratch, &["--name", "ОШ Канаринац"]).await;
+    let stdout = school_create(
+        &scratch,
+        &["--name", "ОШ Канаринац", "--base-url", "https://prepoznaj.example.rs"],
+    )
+    .await;
     let setup_code = code_of_link(stdout.lines().find(|line| line.contains("#")).unwrap());
     let server = RunningServer::start(&scratch, &["--log", "trace"]).await;
     let http = client();
