@@ -141,11 +141,12 @@ async function freePort(): Promise<number> {
 }
 
 /** One WebDriver command; throws with the driver's error and message. */
-async function command(base: string, method: string, path: string, body?: unknown): Promise<any> {
+async function command(base: string, method: string, path: string, body?: unknown, timeoutMs?: number): Promise<any> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
   });
   const answer = (await response.json()) as { value: any };
   if (!response.ok) throw new Error(`WebDriver ${method} ${path}: ${answer.value?.error}: ${answer.value?.message}`);
@@ -181,15 +182,20 @@ async function launchWebKit(): Promise<Engine> {
       return version;
     },
     async newPage() {
-      // A session per page: its own MiniBrowser process.
-      const session = await command(base, 'POST', '/session', {
+      // A session per page: its own MiniBrowser process. On a loaded machine a MiniBrowser
+      // now and then never answers the driver: such a start is given up after 20 s and made
+      // once more (a test that then still has no browser fails on its own timeout).
+      const capabilities = {
         capabilities: {
           alwaysMatch: {
             browserName: 'MiniBrowser',
             'webkitgtk:browserOptions': { binary: MINIBROWSER_PATH, args: ['--automation'] },
           },
         },
-      });
+      };
+      const session = await command(base, 'POST', '/session', capabilities, 20_000).catch(() =>
+        command(base, 'POST', '/session', capabilities, 20_000),
+      );
       version = `MiniBrowser/${session.capabilities.browserVersion}`;
       const page = webKitPage(`${base}/session/${session.sessionId}`);
       await command(base, 'POST', `/session/${session.sessionId}/window/rect`, VIEWPORT);
