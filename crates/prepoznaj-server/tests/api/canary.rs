@@ -45,7 +45,12 @@ async fn a_canary_in_a_report_is_nowhere_in_the_database_logs_or_responses() {
     let scratch = Scratch::with_dist().await;
     let stdout = school_create(
         &scratch,
-        &["--name", "ОШ Канаринац", "--base-url", "https://prepoznaj.example.rs"],
+        &[
+            "--name",
+            "ОШ Канаринац",
+            "--base-url",
+            "https://prepoznaj.example.rs",
+        ],
     )
     .await;
     let setup_code = code_of_link(stdout.lines().find(|line| line.contains("#")).unwrap());
