@@ -480,10 +480,27 @@ test('with the app closed, the service worker sends what waits when the browser 
         if (ours) resolve(ours.registrationId);
       });
     });
+    // The worker leaves sending to an app window still on screen, so the closed page must be
+    // gone from the worker's clients before the browser wakes it.
+    const versions = new Map<string, { registrationId: string; status: string; controlledClients?: string[] }>();
+    devtools.on('ServiceWorker.workerVersionUpdated', ({ versions: updated }) => {
+      for (const version of updated) versions.set(version.versionId, version);
+    });
     await devtools.send('ServiceWorker.enable');
+    const registrationId = await registration;
+    await expect
+      .poll(() =>
+        [...versions.values()].some(
+          (version) =>
+            version.registrationId === registrationId &&
+            version.status === 'activated' &&
+            (version.controlledClients ?? []).length === 0,
+        ),
+      )
+      .toBe(true);
     await devtools.send('ServiceWorker.dispatchSyncEvent', {
       origin: server.url,
-      registrationId: await registration,
+      registrationId,
       tag: 'prepoznaj-outbox',
       lastChance: false,
     });
