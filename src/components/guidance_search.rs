@@ -378,8 +378,8 @@ mod tests {
 
     fn shipped() -> GuidanceContent {
         let catalogue =
-            Catalogue::parse(include_str!("../../public/content/catalogue/2021-r1.json"));
-        let guidance = Guidance::parse(include_str!("../../public/content/guidance/2021-r1.json"));
+            Catalogue::parse(include_str!("../../public/content/catalogue/2026.1.json"));
+        let guidance = Guidance::parse(include_str!("../../public/content/guidance/2026.1.json"));
         let (Ok(catalogue), Ok(guidance)) = (catalogue, guidance) else {
             panic!("the shipped content does not parse");
         };

@@ -19,17 +19,18 @@ test.afterEach(async () => {
   await server.stop();
 });
 
-/** Ships catalogue `2021-r2` in `dist`: r1 with one indicator reworded, and makes it current. */
+/** Ships catalogue `2099.1` in `dist`: the current one with one indicator reworded, and makes it current. */
 function publishSecondCatalogue(dist: string): { oldText: string; newText: string } {
   const directory = path.join(dist, 'content', 'catalogue');
-  const r1 = JSON.parse(fs.readFileSync(path.join(directory, '2021-r1.json'), 'utf8'));
+  const { current } = JSON.parse(fs.readFileSync(path.join(directory, 'index.json'), 'utf8'));
+  const r1 = JSON.parse(fs.readFileSync(path.join(directory, `${current}.json`), 'utf8'));
   const r2 = structuredClone(r1);
-  r2.version = '2021-r2';
+  r2.version = '2099.1';
   const reworded = r2.areas.flatMap((area: { indicators: { id: string; text: { sr: string; en: string } }[] }) => area.indicators).find((item: { id: string }) => item.id === INDICATOR);
   const oldText: string = reworded.text.en;
   reworded.text = { sr: `${reworded.text.sr} (ревизија)`, en: `${oldText} (revised)` };
-  fs.writeFileSync(path.join(directory, '2021-r2.json'), JSON.stringify(r2));
-  fs.writeFileSync(path.join(directory, 'index.json'), JSON.stringify({ current: '2021-r2' }));
+  fs.writeFileSync(path.join(directory, '2099.1.json'), JSON.stringify(r2));
+  fs.writeFileSync(path.join(directory, 'index.json'), JSON.stringify({ current: '2099.1' }));
   for (const sibling of ['index.json.br', 'index.json.gz']) fs.rmSync(path.join(directory, sibling), { force: true });
   publishNewServiceWorkerVersion(dist);
   return { oldText, newText: reworded.text.en };

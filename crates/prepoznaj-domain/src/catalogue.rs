@@ -703,7 +703,7 @@ pub(crate) fn check_text(
 #[cfg(test)]
 pub(crate) fn shipped_catalogue() -> Catalogue {
     match Catalogue::parse(include_str!(
-        "../../../public/content/catalogue/2021-r1.json"
+        "../../../public/content/catalogue/2026.1.json"
     )) {
         Ok(catalogue) => catalogue,
         Err(error) => panic!("the shipped catalogue does not parse: {error}"),
@@ -719,7 +719,7 @@ mod tests {
     /// The shipped catalogue as JSON, changed by `edit`, then parsed.
     fn parse_edited(edit: impl FnOnce(&mut Value)) -> Result<Catalogue, CatalogueError> {
         let mut value: Value = match serde_json::from_str(include_str!(
-            "../../../public/content/catalogue/2021-r1.json"
+            "../../../public/content/catalogue/2026.1.json"
         )) {
             Ok(value) => value,
             Err(error) => panic!("the shipped catalogue is not JSON: {error}"),
@@ -731,7 +731,7 @@ mod tests {
     #[test]
     fn the_shipped_catalogue_parses_and_indexes_every_indicator() {
         let catalogue = shipped_catalogue();
-        assert_eq!(catalogue.version().as_str(), "2021-r1");
+        assert_eq!(catalogue.version().as_str(), "2026.1");
         assert_eq!(catalogue.indicators().count(), catalogue.indicator_count());
         for indicator in catalogue.indicators() {
             assert_eq!(catalogue.indicator(indicator.id()), Some(indicator));

@@ -506,9 +506,7 @@ fn is_anchor(id: &str) -> bool {
 /// The guidance the app ships, for tests across the crate.
 #[cfg(test)]
 pub(crate) fn shipped_guidance() -> Guidance {
-    match Guidance::parse(include_str!(
-        "../../../public/content/guidance/2021-r1.json"
-    )) {
+    match Guidance::parse(include_str!("../../../public/content/guidance/2026.1.json")) {
         Ok(guidance) => guidance,
         Err(error) => panic!("the shipped guidance does not parse: {error}"),
     }
@@ -524,8 +522,8 @@ mod tests {
     /// A small valid guidance file, changed by `edit`, then parsed.
     fn parse_edited(edit: impl FnOnce(&mut Value)) -> Result<Guidance, GuidanceError> {
         let mut value = json!({
-            "version": "2021-r1",
-            "catalogue": "2021-r1",
+            "version": "2026.1",
+            "catalogue": "2026.1",
             "updated": "2026-11-27",
             "sections": [
                 {
@@ -571,8 +569,8 @@ mod tests {
     #[test]
     fn a_valid_file_parses_with_its_parts() {
         let guidance = valid();
-        assert_eq!(guidance.version(), "2021-r1");
-        assert_eq!(guidance.catalogue().as_str(), "2021-r1");
+        assert_eq!(guidance.version(), "2026.1");
+        assert_eq!(guidance.catalogue().as_str(), "2026.1");
         assert_eq!(guidance.updated().to_string(), "2026-11-27");
         assert_eq!(guidance.sections().len(), 2);
         assert_eq!(guidance.sources().len(), 1);
@@ -797,7 +795,7 @@ mod tests {
     fn a_section_the_catalogue_declares_must_exist() {
         let catalogue = shipped_catalogue();
         let mut value: Value = match serde_json::from_str(include_str!(
-            "../../../public/content/guidance/2021-r1.json"
+            "../../../public/content/guidance/2026.1.json"
         )) {
             Ok(value) => value,
             Err(error) => panic!("the shipped guidance is not JSON: {error}"),
@@ -839,7 +837,7 @@ mod tests {
             other.link(&shipped_catalogue()),
             Err(GuidanceLinkError::WrongCatalogue {
                 expected: "2030-r1".into(),
-                found: "2021-r1".into()
+                found: "2026.1".into()
             })
         );
     }

@@ -1,4 +1,4 @@
-//! Content checks on the catalogue the app ships, `public/content/catalogue/2021-r1.json`:
+//! Content checks on the catalogue the app ships, `public/content/catalogue/2026.1.json`:
 //! what the issue asks the list to cover, beyond what `Catalogue::parse` checks.
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
@@ -10,7 +10,7 @@ use prepoznaj_domain::catalogue::{Catalogue, Form, Role};
 use prepoznaj_domain::locale::Locale;
 use prepoznaj_domain::transliteration::has_cyrillic;
 
-const SHIPPED: &str = include_str!("../../../public/content/catalogue/2021-r1.json");
+const SHIPPED: &str = include_str!("../../../public/content/catalogue/2026.1.json");
 
 fn shipped() -> Catalogue {
     match Catalogue::parse(SHIPPED) {
@@ -22,7 +22,7 @@ fn shipped() -> Catalogue {
 #[test]
 fn it_parses_with_its_version_and_between_40_and_80_indicators() {
     let catalogue = shipped();
-    assert_eq!(catalogue.version().as_str(), "2021-r1");
+    assert_eq!(catalogue.version().as_str(), "2026.1");
     assert!((40..=80).contains(&catalogue.indicator_count()));
 }
 

@@ -8,7 +8,7 @@ use prepoznaj_domain::locale::Locale;
 use prepoznaj_domain::transliteration::has_cyrillic;
 
 const CONTACTS: &str = include_str!("../../../public/content/contacts/national.json");
-const CATALOGUE: &str = include_str!("../../../public/content/catalogue/2021-r1.json");
+const CATALOGUE: &str = include_str!("../../../public/content/catalogue/2026.1.json");
 
 /// Contacts each school enters for itself (stored on the phone), not national ones.
 const LOCAL_CONTACTS: [&str; 3] = ["school-team", "social-care-centre", "school-psychologist"];

@@ -9,14 +9,18 @@
 use prepoznaj_domain::transliteration::to_latin;
 use serde_json::Value;
 
-const FILES: [(&str, &str); 3] = [
+const FILES: [(&str, &str); 4] = [
     (
         "catalogue/2021-r1.json",
         include_str!("../../../public/content/catalogue/2021-r1.json"),
     ),
     (
-        "guidance/2021-r1.json",
-        include_str!("../../../public/content/guidance/2021-r1.json"),
+        "catalogue/2026.1.json",
+        include_str!("../../../public/content/catalogue/2026.1.json"),
+    ),
+    (
+        "guidance/2026.1.json",
+        include_str!("../../../public/content/guidance/2026.1.json"),
     ),
     (
         "contacts/national.json",

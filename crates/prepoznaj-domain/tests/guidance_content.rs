@@ -1,4 +1,4 @@
-//! Content checks on the guidance the app ships, `public/content/guidance/2021-r1.json`,
+//! Content checks on the guidance the app ships, `public/content/guidance/2026.1.json`,
 //! against the catalogue it explains: what the issue asks the guidance to cover, beyond what
 //! `Guidance::parse` checks.
 
@@ -11,8 +11,8 @@ use prepoznaj_domain::guidance::{Guidance, GuidanceLinks, Section};
 use prepoznaj_domain::locale::Locale;
 use prepoznaj_domain::transliteration::has_cyrillic;
 
-const GUIDANCE: &str = include_str!("../../../public/content/guidance/2021-r1.json");
-const CATALOGUE: &str = include_str!("../../../public/content/catalogue/2021-r1.json");
+const GUIDANCE: &str = include_str!("../../../public/content/guidance/2026.1.json");
+const CATALOGUE: &str = include_str!("../../../public/content/catalogue/2026.1.json");
 
 fn guidance() -> Guidance {
     match Guidance::parse(GUIDANCE) {
@@ -57,8 +57,8 @@ fn mentions(id: &str, phrases: &[(&str, &str)]) {
 #[test]
 fn it_parses_for_the_2021_catalogue() {
     let guidance = guidance();
-    assert_eq!(guidance.version(), "2021-r1");
-    assert_eq!(guidance.catalogue().as_str(), "2021-r1");
+    assert_eq!(guidance.version(), "2026.1");
+    assert_eq!(guidance.catalogue().as_str(), "2026.1");
     assert_eq!(guidance.updated().to_string(), "2026-11-27");
     assert!(guidance.sources().len() >= 20);
 }

@@ -11,8 +11,8 @@ use prepoznaj_domain::locale::Locale;
 use prepoznaj_domain::search::{SearchIndex, SearchQuery, Stemming, fold};
 use prepoznaj_domain::stem::stem;
 
-const GUIDANCE: &str = include_str!("../../../public/content/guidance/2021-r1.json");
-const CATALOGUE: &str = include_str!("../../../public/content/catalogue/2021-r1.json");
+const GUIDANCE: &str = include_str!("../../../public/content/guidance/2026.1.json");
+const CATALOGUE: &str = include_str!("../../../public/content/catalogue/2026.1.json");
 
 /// The shipped guidance and indicators indexed in `locale`, each text under its position.
 fn shipped_index(locale: Locale) -> SearchIndex<usize> {
