@@ -87,8 +87,13 @@ struct Violation {
     excerpt: String,
 }
 
+/// The repository the files are read from. `cargo test` sets `CARGO_MANIFEST_DIR` when it runs
+/// the test too; that one wins over the directory the binary was compiled in, so a target
+/// directory shared by several checkouts still reads the checkout being tested.
 fn repository() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    manifest_dir.join("../..")
 }
 
 fn read(path: &Path) -> String {
