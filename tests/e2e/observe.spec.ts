@@ -23,13 +23,18 @@ test.describe('observation flow, offline', () => {
     await expectMounted(page);
     const reference = page.getByLabel(en.start_reference);
     const start = page.getByRole('button', { name: en.start_submit });
+    // The hint offers the team's case number, never a class such as "7b-3" (a year and a
+    // class letter), and the field is described by it.
+    await expect(reference).toHaveAccessibleDescription(en.start_reference_hint);
+    const example = en.start_reference_hint.match(/“([^”]+)”/)![1];
+    expect(example).not.toMatch(/\d\p{L}/u);
     await reference.fill('Ana Jovanović');
     await expect(page.getByText(en.reference_looks_like_name)).toBeVisible();
     await expect(start).toBeDisabled();
     await reference.fill('0101990710006');
     await expect(page.getByText(en.reference_looks_like_jmbg)).toBeVisible();
     await expect(start).toBeDisabled();
-    await reference.fill('7b-3');
+    await reference.fill(example);
     await expect(start).toBeEnabled();
   });
 

@@ -138,7 +138,7 @@ fn what_is_trafficking_covers_the_law_the_forms_and_who_traffickers_are() {
             ("сексуално искоришћавање", "sexual exploitation"),
             ("принудно просјачење", "forced begging"),
             ("принудни брак", "forced marriage"),
-            ("радна експлоатација", "labour exploitation"),
+            ("радно искоришћавање", "labour exploitation"),
             ("принуда на вршење кривичних дела", "forced criminality"),
             ("преко интернета", "online"),
             ("13 %", "13 %"),
@@ -201,7 +201,7 @@ fn the_school_procedure_names_the_rulebook_the_team_the_levels_and_who_notifies_
             ),
             ("Нивоа су три", "There are three levels"),
             ("Директор", "Principal"),
-            ("центар за социјални рад", "Social Care Centre"),
+            ("центар за социјални рад", "Centre for Social Work"),
             ("јавно тужилаштво", "public prosecutor"),
             (
                 "Центар за заштиту жртава трговине људима",
@@ -233,7 +233,7 @@ fn who_does_what_names_every_actor() {
             ("Запослени у школи", "School staff"),
             ("Тим за заштиту", "Team for protection"),
             ("Директор", "Principal"),
-            ("Центар за социјални рад", "Social Care Centre"),
+            ("Центар за социјални рад", "Centre for Social Work"),
             (
                 "Полиција и јавно тужилаштво",
                 "Police and public prosecutor",
@@ -266,7 +266,7 @@ fn about_names_the_2015_list_the_2021_revision_and_the_action() {
                 "Европске уније и Савета Европе",
                 "European Union and Council of Europe",
             ),
-            ("није текст Министарства", "not the Ministry's wording"),
+            ("није текст Министарства", "not the Ministry's text"),
             ("нису проверени позивом", "have not been checked by calling"),
         ],
     );
@@ -305,5 +305,268 @@ fn every_section_tells_what_to_do_in_danger_or_points_to_who_does() {
         let body = section(&guidance, id).body_text(Locale::En);
         assert!(body.contains("What to do:"), "{id}");
         assert!(body.contains("192"), "{id}");
+    }
+}
+
+/// Every line of every section's body in `locale`, with the section it belongs to.
+fn lines(locale: Locale) -> Vec<(String, String)> {
+    guidance()
+        .sections()
+        .iter()
+        .flat_map(|section| {
+            let id = section.id().as_str().to_owned();
+            section
+                .body_text(locale)
+                .lines()
+                .map(|line| (id.clone(), line.to_owned()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Asserts that no section says any of `phrases` in `locale`.
+fn never_says(locale: Locale, phrases: &[&str]) {
+    for (id, line) in lines(locale) {
+        for phrase in phrases {
+            assert!(
+                !line.contains(phrase),
+                "{id} ({locale:?}) still says {phrase}: {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn forced_marriage_is_counted_by_the_centre_and_has_its_own_offences() {
+    // The Centre counts it among the forms of trafficking; the law does not make every forced
+    // marriage trafficking.
+    never_says(
+        Locale::SrCyrl,
+        &["води као облик трговине људима", "се у Србији води као"],
+    );
+    never_says(
+        Locale::En,
+        &[
+            "Serbia counts as a form",
+            "forced marriage is counted as a form",
+        ],
+    );
+    mentions(
+        "what-is-trafficking",
+        &[("у својој статистици", "in its figures")],
+    );
+    mentions(
+        "child-marriage",
+        &[
+            ("члан 187а", "Article 187a"),
+            ("члан 190", "Article 190"),
+            (
+                "ванбрачну заједницу са малолетним лицем",
+                "cohabitation with a minor",
+            ),
+            // Found in expert sources, not the official text: the guidance says so.
+            ("не у службеном тексту", "not in the official text"),
+        ],
+    );
+}
+
+#[test]
+fn an_imminent_marriage_of_a_child_means_192_whatever_the_child_says() {
+    let guidance = guidance();
+    let section = section(&guidance, "child-marriage");
+    for (locale, unconditional, conditions) in [
+        (
+            Locale::SrCyrl,
+            "шта год дете о томе говорило",
+            ["противи", "не жели"],
+        ),
+        (
+            Locale::En,
+            "whatever the child says",
+            ["does not want", "objects"],
+        ),
+    ] {
+        let body = section.body_text(locale);
+        let calls: Vec<&str> = body.lines().filter(|line| line.contains("192")).collect();
+        assert!(
+            calls.iter().any(|line| line.contains(unconditional)),
+            "{locale:?}: {calls:?}"
+        );
+        for line in calls {
+            for condition in conditions {
+                assert!(!line.contains(condition), "{locale:?}: {line}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_adoption_article_does_not_state_an_age_it_could_not_check() {
+    // Article 389's age was read only in a text amended to 2012; the guidance says so rather
+    // than stating "under 14" as the law.
+    never_says(Locale::SrCyrl, &["млађом од 14 година ради усвојења"]);
+    never_says(Locale::En, &["children under 14 for adoption"]);
+    mentions(
+        "what-is-trafficking",
+        &[
+            ("(389)", "(389)"),
+            (
+                "узраста који одређује сам Законик",
+                "an age the Code itself sets",
+            ),
+            ("узраст проверите", "check the age"),
+        ],
+    );
+}
+
+#[test]
+fn the_duty_to_report_binds_bodies_and_legal_persons_not_every_individual() {
+    never_says(Locale::SrCyrl, &["физичка лица"]);
+    never_says(Locale::En, &["legal entities and individuals"]);
+    mentions(
+        "school-procedure",
+        &[
+            ("члан 280", "Article 280"),
+            ("правна лица", "legal persons"),
+            ("Школа је правно лице", "A school is a legal person"),
+            ("свако може да пријави", "anyone may report"),
+            (
+                "сумњу без одлагања пренесете тиму или директору",
+                "pass the suspicion on to the team or the principal without delay",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn traffickers_are_said_to_be_people_the_child_knows_not_foreigners() {
+    // "странци" reads as "foreigners" in Serbian.
+    never_says(Locale::SrCyrl, &["странци"]);
+    mentions(
+        "what-is-trafficking",
+        &[(
+            "најчешће нису непознате особе, већ људи које дете познаје",
+            "not strangers but people the child knows",
+        )],
+    );
+}
+
+#[test]
+fn finding_the_centre_for_social_work_allows_for_centres_covering_several_municipalities() {
+    never_says(Locale::SrCyrl, &["Сваки град или општина има свој центар"]);
+    never_says(
+        Locale::En,
+        &["Each town or municipality has its own centre"],
+    );
+    for id in ["who-does-what", "school-procedure"] {
+        mentions(
+            id,
+            &[
+                ("покривају више општина", "cover several municipalities"),
+                (
+                    "питајте стручну службу школе",
+                    "ask the school's psychologist or pedagogue",
+                ),
+                ("локалне контакте", "local contacts"),
+            ],
+        );
+    }
+}
+
+#[test]
+fn the_school_administration_part_says_what_could_not_be_checked() {
+    mentions(
+        "school-procedure",
+        &[
+            ("Школска управа:", "School administration:"),
+            ("11/2024", "11/2024"),
+            ("нисмо могли да проверимо", "we could not check this"),
+        ],
+    );
+}
+
+#[test]
+fn health_signs_are_recorded_as_seen_or_heard_never_as_a_diagnosis() {
+    // The checklist asks about pregnancy, infections, self-harm and substances, so the
+    // guidance must not claim the app never asks about health.
+    never_says(Locale::SrCyrl, &["Апликација их не тражи"]);
+    never_says(Locale::En, &["The app does not ask for them"]);
+    mentions(
+        "confidentiality",
+        &[
+            ("трудноћа", "pregnancy"),
+            ("самоповређивање", "self-harm"),
+            ("никада као дијагноза", "never as a diagnosis"),
+            (
+                "никада из здравствене или друге евиденције",
+                "never from health or other records",
+            ),
+            ("кад пишете белешку", "when you write a note"),
+        ],
+    );
+}
+
+#[test]
+fn the_guidance_says_what_the_list_of_signs_is_built_on() {
+    mentions(
+        "about-indicators",
+        &[
+            ("Препознај 2026.1", "Prepoznaj 2026.1"),
+            (
+                "шест области ревизије Министарства из 2021",
+                "six areas of the Ministry's 2021 revision",
+            ),
+            ("UNODC", "UNODC"),
+            (
+                "Међународне организације рада",
+                "International Labour Organization",
+            ),
+            (
+                "нисмо имали у целини",
+                "did not have the Ministry's 2015 and 2021 lists in full",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn the_reference_hint_offers_a_case_number_never_a_class() {
+    let hints = [
+        (
+            include_str!("../../../locales/sr-Cyrl.json"),
+            ('„', '”'),
+            ["одељење", "евиденције тима"],
+        ),
+        (
+            include_str!("../../../locales/en.json"),
+            ('“', '”'),
+            ["class", "team's own records"],
+        ),
+    ];
+    for (messages, (open, close), says) in hints {
+        let messages: serde_json::Value = serde_json::from_str(messages).unwrap();
+        let hint = messages["start_reference_hint"].as_str().unwrap();
+        for phrase in says {
+            assert!(hint.contains(phrase), "{hint}");
+        }
+        // The example is something the app accepts and that holds no class: no school year
+        // followed by a class letter, as in "7б-3".
+        let example = hint
+            .split(open)
+            .nth(1)
+            .and_then(|rest| rest.split(close).next())
+            .unwrap();
+        assert!(
+            prepoznaj_domain::reference::Reference::parse(example).is_ok(),
+            "{example}"
+        );
+        let mut characters = example.chars().peekable();
+        while let Some(character) = characters.next() {
+            let next = characters.peek().copied().unwrap_or(' ');
+            assert!(
+                !(character.is_ascii_digit() && next.is_alphabetic()),
+                "{example} looks like a class"
+            );
+        }
     }
 }

@@ -102,7 +102,7 @@ const SAME_HITS: [(&str, &str); 48] = [
     ("sluzba", "službu"),
     ("министарство", "ministarstva"),
     ("ministarstvo", "министарству"),
-    ("индикатор", "indikatora"),
+    ("знак", "znakova"),
     ("злостављање", "zlostavljanja"),
     ("опасност", "opasnosti"),
 ];
