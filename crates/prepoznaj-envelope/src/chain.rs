@@ -194,7 +194,9 @@ pub fn verify_chain(
     for (index, signed) in versions.iter().enumerate() {
         let version = &signed.version;
         let number = version.number();
-        let expected = current.as_ref().map_or(1, |current| current.number() + 1);
+        let expected = current
+            .as_ref()
+            .map_or(1, |current| current.number().saturating_add(1));
         if let Some(current) = &current
             && version.school() != current.school()
         {

@@ -609,6 +609,22 @@ proptest! {
         }
     }
 
+    /// Flipping any bit of any version's signature is refused as a forgery of that version.
+    #[test]
+    fn any_flipped_signature_bit_is_refused_as_forged(
+        version in 0_usize..4,
+        bit in 0_usize..512,
+    ) {
+        let mut chain = signed(&history());
+        let mut signature = *chain[version].signature.as_bytes();
+        signature[bit / 8] ^= 1 << (bit % 8);
+        chain[version].signature = ChainSignature::from_bytes(signature);
+        prop_assert_eq!(
+            verify_chain(None, &chain),
+            Err(ChainError::BadSignature { number: u64::try_from(version).unwrap() + 1 })
+        );
+    }
+
     /// Dropping any one version from the middle of a history is refused, never accepted.
     #[test]
     fn a_history_missing_any_version_is_refused(
