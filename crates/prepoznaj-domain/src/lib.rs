@@ -23,5 +23,6 @@ pub mod search;
 pub mod status_note;
 pub mod stem;
 pub mod sync;
+pub mod team_chain;
 pub mod team_key;
 pub mod transliteration;

@@ -2,7 +2,8 @@
 //! only locked with their passphrase (an age file to age's scrypt recipient), with a recovery
 //! copy they keep themselves: a file in age's own identity-file format (so `age -d -i` reads
 //! reports with it even without the app) and the printable recovery code of
-//! `prepoznaj_domain::team_key`.
+//! `prepoznaj_domain::team_key`. The member's chain signing key ([`crate::signing`]) can be
+//! locked in the same file under the same passphrase ([`TeamIdentity::lock_with_signing_key`]).
 
 use std::io::{Read as _, Write as _};
 use std::str::FromStr as _;
@@ -10,6 +11,8 @@ use std::str::FromStr as _;
 use age::secrecy::{ExposeSecret as _, SecretString};
 use prepoznaj_domain::protocol::AgeRecipient;
 use prepoznaj_domain::team_key::{RecoveryCode, RecoveryCodeError, SECRET_KEY_PREFIX};
+
+use crate::signing::ChainSigningKey;
 
 /// The scrypt work factor (`N = 2^LOCK_WORK_FACTOR`, r = 8, p = 1) of the passphrase lock:
 /// 16 MiB and, measured at a 4× CPU slowdown in Chromium on a busy machine, about 0.6 s to
@@ -109,49 +112,62 @@ impl TeamIdentity {
     /// Never for `log_n` in `1..64`; age refuses others.
     #[must_use]
     pub fn lock(&self, passphrase: &str, log_n: u8) -> Vec<u8> {
-        let mut recipient = age::scrypt::Recipient::new(SecretString::from(passphrase.to_owned()));
-        recipient.set_work_factor(log_n);
-        let secret = self.0.to_string();
-        let mut locked = Vec::new();
-        let written =
-            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-                .map_err(|error| crate::described(&error))
-                .and_then(|encryptor| {
-                    let mut writer = encryptor
-                        .wrap_output(&mut locked)
-                        .map_err(|error| crate::described(&error))?;
-                    writer
-                        .write_all(secret.expose_secret().as_bytes())
-                        .and_then(|()| writer.finish().map(|_| ()))
-                        .map_err(|error| crate::described(&error))
-                });
-        // Writing to memory cannot fail, and one scrypt recipient is always accepted.
-        written.unwrap_or_else(|error| unreachable!("locking in memory failed: {error}"));
-        locked
+        lock_text(self.0.to_string().expose_secret(), passphrase, log_n)
     }
 
-    /// Unlocks a key locked by [`TeamIdentity::lock`].
+    /// The key and the member's chain signing key locked together with `passphrase`: one age
+    /// file whose text is the age secret key's line then the signing key's line, so unlocking
+    /// both costs one scrypt derivation. [`TeamIdentity::unlock`] still reads the age key
+    /// from it.
+    #[must_use]
+    pub fn lock_with_signing_key(
+        &self,
+        signing_key: &ChainSigningKey,
+        passphrase: &str,
+        log_n: u8,
+    ) -> Vec<u8> {
+        let text = SecretString::from(format!(
+            "{}\n{}\n",
+            self.0.to_string().expose_secret(),
+            signing_key.secret_line().expose_secret()
+        ));
+        lock_text(text.expose_secret(), passphrase, log_n)
+    }
+
+    /// Unlocks a key locked by [`TeamIdentity::lock`] (or the age key of one locked by
+    /// [`TeamIdentity::lock_with_signing_key`]).
     ///
     /// # Errors
     /// [`UnlockError::WrongPassphrase`], or [`UnlockError::Damaged`] for anything else.
     pub fn unlock(locked: &[u8], passphrase: &str) -> Result<Self, UnlockError> {
-        let mut identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
-        identity.set_max_work_factor(MAX_UNLOCK_WORK_FACTOR);
-        let decryptor = age::Decryptor::new(locked)
-            .map_err(|error| UnlockError::Damaged(crate::described(&error)))?;
-        let mut reader = decryptor
-            .decrypt(std::iter::once(&identity as &dyn age::Identity))
-            .map_err(|error| match error {
-                age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
-                    UnlockError::WrongPassphrase
-                }
-                error => UnlockError::Damaged(crate::described(&error)),
-            })?;
-        let mut secret = String::new();
-        reader
-            .read_to_string(&mut secret)
-            .map_err(|error| UnlockError::Damaged(crate::described(&error)))?;
-        age::x25519::Identity::from_str(secret.trim())
+        let text = unlock_text(locked, passphrase)?;
+        let mut lines = text.expose_secret().lines();
+        Self::from_secret_line(lines.next())
+    }
+
+    /// Unlocks a key and signing key locked by [`TeamIdentity::lock_with_signing_key`]; the
+    /// signing key is `None` for a key locked by [`TeamIdentity::lock`] before members had one.
+    ///
+    /// # Errors
+    /// As [`TeamIdentity::unlock`], and [`UnlockError::Damaged`] for a damaged signing key.
+    pub fn unlock_with_signing_key(
+        locked: &[u8],
+        passphrase: &str,
+    ) -> Result<(Self, Option<ChainSigningKey>), UnlockError> {
+        let text = unlock_text(locked, passphrase)?;
+        let mut lines = text.expose_secret().lines();
+        let identity = Self::from_secret_line(lines.next())?;
+        let signing_key = match lines.next().map(str::trim).filter(|line| !line.is_empty()) {
+            None => None,
+            Some(line) => Some(ChainSigningKey::from_secret_line(line).ok_or_else(|| {
+                UnlockError::Damaged("the locked signing key is not one".to_owned())
+            })?),
+        };
+        Ok((identity, signing_key))
+    }
+
+    fn from_secret_line(line: Option<&str>) -> Result<Self, UnlockError> {
+        age::x25519::Identity::from_str(line.unwrap_or_default().trim())
             .map(Self)
             .map_err(|_| UnlockError::Damaged("the locked text is not an age key".to_owned()))
     }
@@ -159,4 +175,47 @@ impl TeamIdentity {
     pub(crate) fn age(&self) -> &age::x25519::Identity {
         &self.0
     }
+}
+
+/// `text` encrypted to age's scrypt recipient for `passphrase` with work factor `log_n`.
+fn lock_text(text: &str, passphrase: &str, log_n: u8) -> Vec<u8> {
+    let mut recipient = age::scrypt::Recipient::new(SecretString::from(passphrase.to_owned()));
+    recipient.set_work_factor(log_n);
+    let mut locked = Vec::new();
+    let written =
+        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .map_err(|error| crate::described(&error))
+            .and_then(|encryptor| {
+                let mut writer = encryptor
+                    .wrap_output(&mut locked)
+                    .map_err(|error| crate::described(&error))?;
+                writer
+                    .write_all(text.as_bytes())
+                    .and_then(|()| writer.finish().map(|_| ()))
+                    .map_err(|error| crate::described(&error))
+            });
+    // Writing to memory cannot fail, and one scrypt recipient is always accepted.
+    written.unwrap_or_else(|error| unreachable!("locking in memory failed: {error}"));
+    locked
+}
+
+/// The text [`lock_text`] locked.
+fn unlock_text(locked: &[u8], passphrase: &str) -> Result<SecretString, UnlockError> {
+    let mut identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
+    identity.set_max_work_factor(MAX_UNLOCK_WORK_FACTOR);
+    let decryptor = age::Decryptor::new(locked)
+        .map_err(|error| UnlockError::Damaged(crate::described(&error)))?;
+    let mut reader = decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .map_err(|error| match error {
+            age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
+                UnlockError::WrongPassphrase
+            }
+            error => UnlockError::Damaged(crate::described(&error)),
+        })?;
+    let mut text = String::new();
+    reader
+        .read_to_string(&mut text)
+        .map_err(|error| UnlockError::Damaged(crate::described(&error)))?;
+    Ok(SecretString::from(text))
 }

@@ -2,16 +2,20 @@
 //! observation is sealed on the phone to every current team member's X25519 key
 //! ([`report`]), and a team member's key lives on their device locked with their passphrase
 //! (age's scrypt recipient) with a recovery copy they keep ([`identity`]). [`digest`] computes
-//! the SHA-256 values the protocol carries and the key fingerprints people compare.
+//! the SHA-256 values the protocol carries and the key fingerprints people compare. The team's
+//! key set is a hash-linked chain of versions, each signed with a member's Ed25519 key
+//! ([`signing`], `ed25519-dalek`) and verified from the version a phone has pinned ([`chain`]).
 //!
 //! No IO, no clock, no web APIs: compiles for wasm32 (getrandom's `js` backend supplies the
 //! randomness age needs) and natively, where the tests check envelopes with the `age` CLI.
 //! Formats and rules that are not cryptography (the report's plaintext, the recovery code,
 //! passphrase rules, what a fingerprint is) live in `prepoznaj-domain`.
 
+pub mod chain;
 pub mod digest;
 pub mod identity;
 pub mod report;
+pub mod signing;
 
 /// An error of `age` (or of the IO it wraps) as text for the log. Its `Debug` form, not its
 /// `Display`: age localises `Display` through Fluent, and calling it would link Fluent and its

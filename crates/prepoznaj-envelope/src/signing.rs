@@ -1,0 +1,162 @@
+//! A team member's chain signing key: an Ed25519 key (`ed25519-dalek`) made on their device
+//! next to their age key, with which they sign the next version of the team's key chain
+//! ([`crate::chain`]).
+//!
+//! At rest it is locked with the same passphrase as the age key, inside the same age
+//! passphrase file ([`crate::identity::TeamIdentity::lock_with_signing_key`]): the file's text
+//! is the `AGE-SECRET-KEY-1…` line, then a `PREPOZNAJ-SIGNING-KEY-` line with the 32 secret
+//! bytes in hex. One file, one scrypt derivation to unlock both. The recovery copy must carry
+//! the same two lines. `Debug` never shows the secret.
+
+use age::secrecy::SecretString;
+use ed25519_dalek::Signer as _;
+use prepoznaj_domain::team_chain::{ChainSignature, ChainVersion, SignedVersion, SigningPublicKey};
+
+/// How the signing key's line in a locked file starts.
+pub const SIGNING_KEY_PREFIX: &str = "PREPOZNAJ-SIGNING-KEY-";
+
+/// The system's random source failed, so no key could be made.
+#[derive(Debug, thiserror::Error)]
+#[error("no random bytes for a new signing key: {0}")]
+pub struct KeyGenerationError(String);
+
+/// A team member's secret signing key.
+pub struct ChainSigningKey(ed25519_dalek::SigningKey);
+
+impl std::fmt::Debug for ChainSigningKey {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "ChainSigningKey({})", self.public_key().to_hex())
+    }
+}
+
+impl ChainSigningKey {
+    /// A new key from the system's cryptographic random source (in a browser,
+    /// `crypto.getRandomValues`).
+    ///
+    /// # Errors
+    /// [`KeyGenerationError`] when the random source fails.
+    pub fn generate() -> Result<Self, KeyGenerationError> {
+        let mut secret = [0_u8; ed25519_dalek::SECRET_KEY_LENGTH];
+        getrandom::getrandom(&mut secret).map_err(|error| KeyGenerationError(error.to_string()))?;
+        Ok(Self::from_secret_bytes(secret))
+    }
+
+    /// The key whose 32 secret bytes (RFC 8032's seed) these are.
+    #[must_use]
+    pub fn from_secret_bytes(secret: [u8; ed25519_dalek::SECRET_KEY_LENGTH]) -> Self {
+        Self(ed25519_dalek::SigningKey::from_bytes(&secret))
+    }
+
+    /// The public key, listed in the chain next to the member's age recipient.
+    #[must_use]
+    pub fn public_key(&self) -> SigningPublicKey {
+        SigningPublicKey::from_bytes(self.0.verifying_key().to_bytes())
+    }
+
+    pub(crate) fn sign(&self, bytes: &[u8]) -> ChainSignature {
+        ChainSignature::from_bytes(self.0.sign(bytes).to_bytes())
+    }
+
+    /// `version` signed as it stands, with no check that it follows from anything: use
+    /// [`crate::chain::sign_next_version`], which refuses to sign a version other phones
+    /// would refuse. This is for tests that make such versions.
+    #[must_use]
+    pub fn sign_version(&self, version: ChainVersion) -> SignedVersion {
+        let signature = self.sign(&version.signing_bytes());
+        SignedVersion { version, signature }
+    }
+
+    /// The line a locked file holds: [`SIGNING_KEY_PREFIX`] and the secret bytes in hex.
+    pub(crate) fn secret_line(&self) -> SecretString {
+        let hex: String = self
+            .0
+            .to_bytes()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        SecretString::from(format!("{SIGNING_KEY_PREFIX}{hex}"))
+    }
+
+    /// Reads a line written by [`ChainSigningKey::secret_line`].
+    pub(crate) fn from_secret_line(line: &str) -> Option<Self> {
+        let hex = line.trim().strip_prefix(SIGNING_KEY_PREFIX)?;
+        if hex.len() != 2 * ed25519_dalek::SECRET_KEY_LENGTH {
+            return None;
+        }
+        let mut secret = [0_u8; ed25519_dalek::SECRET_KEY_LENGTH];
+        for (byte, pair) in secret.iter_mut().zip(hex.as_bytes().chunks_exact(2)) {
+            *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+        }
+        Some(Self::from_secret_bytes(secret))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+
+    use age::secrecy::ExposeSecret as _;
+
+    use super::*;
+    use crate::identity::{TeamIdentity, UnlockError};
+
+    #[test]
+    fn a_new_key_is_random_and_its_debug_shows_only_the_public_key() {
+        let first = ChainSigningKey::generate().unwrap();
+        let second = ChainSigningKey::generate().unwrap();
+        assert_ne!(first.public_key(), second.public_key());
+        let shown = format!("{first:?}");
+        assert!(shown.contains(&first.public_key().to_hex()));
+        assert!(!shown.contains(&first.secret_line().expose_secret()[SIGNING_KEY_PREFIX.len()..]));
+    }
+
+    #[test]
+    fn the_rfc_8032_test_vector_gives_its_public_key() {
+        // RFC 8032, section 7.1, TEST 1.
+        let secret = SigningPublicKey::parse_hex(
+            "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+        )
+        .unwrap();
+        let key = ChainSigningKey::from_secret_bytes(*secret.as_bytes());
+        assert_eq!(
+            key.public_key().to_hex(),
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
+        );
+        assert_eq!(
+            key.sign(b"").to_hex(),
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155\
+             5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"
+        );
+    }
+
+    #[test]
+    fn the_signing_key_is_locked_with_the_age_key_under_one_passphrase() {
+        let identity = TeamIdentity::generate();
+        let signing_key = ChainSigningKey::generate().unwrap();
+        let locked = identity.lock_with_signing_key(&signing_key, "зелена ливада у мају", 10);
+        let (unlocked, unlocked_signing) =
+            TeamIdentity::unlock_with_signing_key(&locked, "зелена ливада у мају").unwrap();
+        assert_eq!(unlocked.recipient(), identity.recipient());
+        assert_eq!(
+            unlocked_signing.unwrap().public_key(),
+            signing_key.public_key()
+        );
+        assert_eq!(
+            TeamIdentity::unlock(&locked, "зелена ливада у мају")
+                .unwrap()
+                .recipient(),
+            identity.recipient(),
+            "the age key alone still unlocks from the same file"
+        );
+        assert!(matches!(
+            TeamIdentity::unlock_with_signing_key(&locked, "погрешна лозинка"),
+            Err(UnlockError::WrongPassphrase)
+        ));
+        let without = identity.lock("зелена ливада у мају", 10);
+        let (_, none) =
+            TeamIdentity::unlock_with_signing_key(&without, "зелена ливада у мају").unwrap();
+        assert!(none.is_none(), "a key locked before signing keys existed");
+        let plain = String::from_utf8_lossy(&locked).into_owned();
+        assert!(!plain.contains(SIGNING_KEY_PREFIX), "the file is encrypted");
+    }
+}
