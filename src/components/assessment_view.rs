@@ -1,6 +1,6 @@
 //! The outcome of an observation: the level and its advice, the signs that led to it, the
-//! guardrails, and whom to contact, each with Call and Copy. In immediate danger the call to
-//! 192 comes first.
+//! guardrails, and whom to contact, each with Call and Copy: the school's own route first,
+//! then the numbers for consultation. In immediate danger the call to 192 comes first.
 
 use std::sync::Arc;
 
@@ -33,6 +33,7 @@ pub fn AssessmentView(assessment: Assessment, catalogue: Arc<Catalogue>) -> impl
         .collect();
     let guardrails = assessment.guardrails.clone();
     let contacts = assessment.contacts.clone();
+    let consult = assessment.consult.clone();
     view! {
         <section
             class="assessment"
@@ -75,7 +76,7 @@ pub fn AssessmentView(assessment: Assessment, catalogue: Arc<Catalogue>) -> impl
         </section>
         <section class="card" aria-labelledby="contacts-heading">
             <h2 id="contacts-heading">{move || i18n.messages().summary_contacts_heading}</h2>
-            <RecommendedContacts contacts />
+            <RecommendedContacts contacts consult />
             <p class="hint">
                 <A href="/contacts" attr:rel=crate::app::link_rel("/contacts")>{move || i18n.messages().contacts_see_all}</A>
             </p>

@@ -1,8 +1,10 @@
 //! The contacts an assessment recommends, each with Call and Copy: the national ones from the
-//! national contacts file, the school's own (its protection team, Social Care Centre,
+//! national contacts file, the school's own (its protection team, Centre for Social Work,
 //! psychologist or pedagogue) from the contacts the school entered on this phone, and, where
 //! it has not, a link to enter them. The police are always callable on 192, even if the
-//! contacts file could not be read.
+//! contacts file could not be read. The contacts for consultation (outside the school, for
+//! when the team cannot be reached) come after the others, under their own heading: the
+//! school's procedure goes through its team and principal first.
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -66,9 +68,9 @@ fn local_matches(list: &LocalContactList, roles: &[LocalRole]) -> Vec<LocalConta
         .collect()
 }
 
-/// The recommended contacts, in the assessment's order.
+/// The recommended contacts, in the assessment's order, then those for consultation.
 #[component]
-pub fn RecommendedContacts(contacts: Vec<ContactId>) -> impl IntoView {
+pub fn RecommendedContacts(contacts: Vec<ContactId>, consult: Vec<ContactId>) -> impl IntoView {
     let i18n = use_i18n();
     let national = RwSignal::new(None::<Arc<Directory>>);
     let local = RwSignal::new(LAST_READ.with(|last| last.borrow().clone()));
@@ -92,8 +94,43 @@ pub fn RecommendedContacts(contacts: Vec<ContactId>) -> impl IntoView {
             Err(error) => local_error.set(Some(error)),
         }
     });
+    let consult = (!consult.is_empty()).then(|| {
+        view! {
+            <h3 id="consult-heading" data-testid="consult-heading">
+                {move || i18n.contacts().summary_contacts_consult_heading}
+            </h3>
+            <ContactList contacts=consult national local testid="consult-contacts" labelledby="consult-heading" />
+        }
+    });
     view! {
-        <ul class="recommended-contacts" data-testid="recommended-contacts">
+        <ContactList contacts national local testid="recommended-contacts" labelledby="contacts-heading" />
+        {consult}
+        {move || {
+            local_error
+                .get()
+                .map(|error| {
+                    view! {
+                        <p class="notice notice--warning" role="alert">
+                            {move || storage_error_message(i18n.messages(), &error)}
+                        </p>
+                    }
+                })
+        }}
+    }
+}
+
+/// One list of recommended contacts, each with its numbers once they are read.
+#[component]
+fn ContactList(
+    contacts: Vec<ContactId>,
+    national: RwSignal<Option<Arc<Directory>>>,
+    local: RwSignal<Option<LocalContactList>>,
+    testid: &'static str,
+    labelledby: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ul class="recommended-contacts" data-testid=testid aria-labelledby=labelledby>
             {contacts
                 .into_iter()
                 .map(|contact| {
@@ -147,17 +184,6 @@ pub fn RecommendedContacts(contacts: Vec<ContactId>) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
-        {move || {
-            local_error
-                .get()
-                .map(|error| {
-                    view! {
-                        <p class="notice notice--warning" role="alert">
-                            {move || storage_error_message(i18n.messages(), &error)}
-                        </p>
-                    }
-                })
-        }}
     }
 }
 

@@ -1,7 +1,7 @@
 //! `/inbox/:id`: one report, decrypted in memory, with everything the observer recorded
 //! (circumstances, the assessment and the indicators that led to it, the signs marked observed
 //! and then not sure by area with their notes, the rest folded under their counts and opened
-//! for printing, the catalogue version), rendered with the catalogue version it names; the
+//! for printing, the catalogue's name), rendered with the catalogue version it names; the
 //! team's decrypted history and its next step (seen, acted upon with what was done, closed);
 //! Print (the print style sheet makes it a clean record) and "Forget this report".
 
@@ -10,7 +10,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use prepoznaj_domain::assessment::assess;
-use prepoznaj_domain::catalogue::Catalogue;
+use prepoznaj_domain::catalogue::{Catalogue, CatalogueVersion};
 use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::observation::{Answers, Mode, Observation};
 use prepoznaj_domain::protocol::CoarseStatus;
@@ -158,7 +158,7 @@ fn Details(observation: Observation, item: InboxItem) -> impl IntoView {
     let context = observation.context().clone();
     let received_at = item.received_at;
     let completed_at = observation.completed_at();
-    let version = observation.catalogue_version().as_str().to_owned();
+    let version = observation.catalogue_version().clone();
     let reference = context
         .reference
         .as_ref()
@@ -193,9 +193,33 @@ fn Details(observation: Observation, item: InboxItem) -> impl IntoView {
                     Mode::Quick => i18n.inbox().inbox_mode_quick,
                 }}</dd>
                 <dt>{move || i18n.inbox().inbox_catalogue_version}</dt>
-                <dd data-testid="inbox-catalogue-version">{version}</dd>
+                <dd data-testid="inbox-catalogue-version"><CatalogueName version /></dd>
             </dl>
         </section>
+    }
+}
+
+/// The name of the catalogue a report was made with ("Prepoznaj 2026.1, built on …"), so
+/// that nobody reads its id as the Ministry's list; its id until the catalogue is read, and
+/// if it cannot be, so an old report still says which list it used.
+#[component]
+fn CatalogueName(version: CatalogueVersion) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = RwSignal::new(None);
+    {
+        let version = version.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(catalogue) = content::catalogue(&version).await {
+                name.set(Some(catalogue.name().clone()));
+            }
+        });
+    }
+    let id = version.as_str().to_owned();
+    move || {
+        name.with(|name| {
+            name.as_ref()
+                .map_or_else(|| id.clone(), |name| name.get(i18n.locale()).into_owned())
+        })
     }
 }
 

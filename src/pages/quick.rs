@@ -261,6 +261,16 @@ fn SignIcon(icon: Icon) -> impl IntoView {
         Icon::Begging => "M4 14c4 0 6 2 8 2s4-2 8-2v4c-4 0-6 2-8 2s-4-2-8-2z",
         Icon::SaysSomething => "M3 4h18v12H8l-5 4z",
         Icon::Danger => "M12 2 1 21h22zm-1 7h2v6h-2zm0 8h2v2h-2z",
+        Icon::TakenByForce => {
+            "M7 2a2.5 2.5 0 1 1 0 5 2.5 2.5 0 0 1 0-5zM4 22V11a3 3 0 0 1 6 0v11zm6-9h6v2h-6zm8-3a2 2 0 1 1 0 4 2 2 0 0 1 0-4zm-2 12v-5a2 2 0 0 1 4 0v5z"
+        }
+        Icon::AfraidToGoHome => "M12 3 2 12h3v9h14v-9h3zm-2 11h4v7h-4z",
+        Icon::SleepsAtSchool => {
+            "M2 19V7h2v7h7v-4h9a2 2 0 0 1 2 2v7h-2v-3H4v3zm5-9a2 2 0 1 1 0 4 2 2 0 0 1 0-4z"
+        }
+        Icon::HandsMoney => {
+            "M2 7h13v9H2zm6.5 2.5a2 2 0 1 0 0 4 2 2 0 0 0 0-4zM16 10h3V7l4 4.5-4 4.5v-3h-3z"
+        }
     };
     view! {
         <svg class="quick-sign__icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">

@@ -9,7 +9,7 @@
 // a device without a key; the inbox locks itself after being hidden longer than the chosen
 // minutes. Zero axe violations on the list, the report and the print view. A full-checklist
 // report reads its marked signs first (observed, then not sure, by area, with notes), the rest
-// folded under its counts, and prints all 62.
+// folded under its counts, and prints all 67.
 // In English for readable assertions.
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
@@ -171,7 +171,8 @@ test.describe('team inbox', () => {
     await expect(team).toHaveURL(`${server.url}/inbox/${urgentId}`);
     await expect(team.getByTestId('inbox-report-status')).toHaveAttribute('data-status', 'seen');
     await expect(team.getByTestId('assessment')).toHaveAttribute('data-level', 'immediate-danger');
-    await expect(team.getByTestId('inbox-catalogue-version')).toHaveText(/^[0-9a-z.-]+$/);
+    // The catalogue's own name, never a bare id that reads like the Ministry's list.
+    await expect(team.getByTestId('inbox-catalogue-version')).toHaveText('Prepoznaj 2026.1, built on the six areas of the 2021 revision');
     await expect(team.locator('[data-answer="observed"]')).toHaveCount(1);
     await expect(team.getByTestId('inbox-history-entry')).toHaveCount(1);
     expect(await axeViolations(team, 'report view')).toEqual([]);
@@ -315,7 +316,7 @@ test.describe('team inbox', () => {
     const rest = team.getByTestId('inbox-not-marked');
     const summary = rest.locator('summary');
     await expect(summary).toHaveText(fill(en.inbox_not_marked_summary, { not_observed: notObserved.length, unanswered: 12 }));
-    expect(notObserved.length + 12 + 5).toBe(62);
+    expect(notObserved.length + 12 + 5).toBe(67);
     await expect(team.locator('li[data-answer="not-observed"]').first()).toBeHidden();
     await expect(team.locator('li[data-answer]').filter({ visible: true })).toHaveCount(5);
     expect(await axeViolations(team, 'report view, folded')).toEqual([]);
@@ -325,14 +326,14 @@ test.describe('team inbox', () => {
     await expect(rest).toHaveAttribute('open', '');
     await expectGroup(2, `${en.answer_not_observed} (${notObserved.length})`, notObserved.map((indicator) => indicator.id));
     await expectGroup(3, `${en.answer_unanswered} (12)`, unanswered.map((indicator) => indicator.id));
-    await expect(team.locator('li[data-answer]').filter({ visible: true })).toHaveCount(62);
+    await expect(team.locator('li[data-answer]').filter({ visible: true })).toHaveCount(67);
     await summary.click();
     await expect(team.locator('li[data-answer]').filter({ visible: true })).toHaveCount(5);
 
-    // Printed, the record is whole: every one of the 62 signs under its answer.
+    // Printed, the record is whole: every one of the 67 signs under its answer.
     await team.emulateMedia({ media: 'print' });
     const printed = team.locator('li[data-answer]').filter({ visible: true });
-    await expect(printed).toHaveCount(62);
+    await expect(printed).toHaveCount(67);
     expect((await printed.locator('span').allInnerTexts()).sort()).toEqual(indicators.map((indicator) => indicator.text.en).sort());
     for (const [answer, count] of [['observed', 3], ['not-sure', 2], ['not-observed', notObserved.length], ['unanswered', 12]] as const) {
       await expect(team.locator(`li[data-answer="${answer}"]`).filter({ visible: true })).toHaveCount(count);

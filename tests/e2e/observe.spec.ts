@@ -127,7 +127,53 @@ test.describe('observation flow, offline', () => {
     // The call button is the first thing in the assessment, right under the page heading.
     const first = await assessment.evaluate((section) => section.firstElementChild?.getAttribute('data-testid'));
     expect(first).toBe('call-police');
-    await expect(page.getByTestId('triggered')).toContainText('threat');
+    await expect(page.getByTestId('triggered')).toContainText('an adult is threatening to seriously hurt or kill');
+  });
+
+  test('the urgent threat is an adult\'s: the checklist says a classmate\'s threat is not it', async ({ page }) => {
+    await openOffline(page);
+    await startFullObservation(page);
+    await page.goto(page.url() + '?area=all');
+    const threatened = indicator(page, 'communication.threatened');
+    await expect(threatened).toContainText('The child says an adult is threatening to seriously hurt or kill them or someone close to them.');
+    await expect(threatened).toContainText('A threat from another pupil is not this sign: that is peer violence');
+    await expect(threatened).not.toContainText('someone is threatening them');
+  });
+
+  test('poverty alone stays "keep observing"; "inform today" puts the team first and outside numbers for consultation', async ({ page }) => {
+    await openOffline(page);
+    await startFullObservation(page);
+    await page.goto(page.url() + '?area=all');
+    const observe = async (id: string) => {
+      await indicator(page, id).getByRole('radio', { name: en.answer_observed, exact: true }).check();
+      await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+    };
+    // Absent, falling marks, hungry and unkempt: poverty or neglect explain them as well.
+    for (const id of ['behaviour.absent-without-reason', 'behaviour.sudden-drop', 'appearance.neglected']) await observe(id);
+    const checklist = page.url();
+    await page.getByRole('link', { name: en.checklist_to_summary }).click();
+    const assessment = page.getByTestId('assessment');
+    await expect(assessment).toHaveAttribute('data-level', 'keep-observing');
+    await expect(assessment).toContainText('can have other causes, such as poverty, illness or difficulties at home');
+    await expect(page.getByTestId('recommended-contact')).toHaveCount(1);
+    await expect(page.getByTestId('consult-heading')).toHaveCount(0);
+
+    // A child who has run away: tell the team today.
+    await page.goto(checklist);
+    await expectMounted(page);
+    await observe('behaviour.runs-away');
+    await page.getByRole('link', { name: en.checklist_to_summary }).click();
+    await expect(assessment).toHaveAttribute('data-level', 'inform-today');
+    await expect(assessment).toContainText('The team assesses what is happening and, where needed, informs the Centre for Social Work');
+    await expect(assessment).not.toContainText('notify');
+    const order = await page
+      .locator('[data-testid=recommended-contact], [data-testid=consult-heading]')
+      .evaluateAll((elements) => elements.map((element) => element.getAttribute('data-contact') ?? element.textContent));
+    expect(order).toEqual(['school-team', en.summary_contacts_consult_heading, 'social-care-centre', 'centre-trafficking-victims']);
+    await expect(page.getByRole('heading', { name: en.summary_contacts_consult_heading })).toBeVisible();
+    await expect(page.getByRole('list', { name: en.summary_contacts_consult_heading }).getByTestId('recommended-contact')).toHaveCount(2);
+    const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    expect(results.violations.map((violation) => violation.id)).toEqual([]);
   });
 
   test('quick mode: one tap makes an observation, who to tell appears, finishing keeps it', async ({ page }) => {
@@ -147,6 +193,59 @@ test.describe('observation flow, offline', () => {
     await page.getByRole('button', { name: en.summary_finish }).click();
     await expect(page).toHaveURL(/\/summary$/);
     await expect(page.getByTestId('finished')).toBeVisible();
+  });
+
+  test('quick mode: an adult taking the child away leads to 192; the signs are ones any staff member sees', async ({ page }) => {
+    await openOffline(page);
+    await page.goto('/quick');
+    await expectMounted(page);
+    const signs = page.getByTestId('quick-sign');
+    // Signs only a teacher sees are gone.
+    await expect(signs.filter({ hasText: 'in class' })).toHaveCount(0);
+    await expect(signs.filter({ hasText: 'missing from school' })).toHaveCount(0);
+    // What a cleaner, a janitor, a cook or a driver sees.
+    for (const seen of [
+      'The child sleeps at school, or washes themselves or their clothes there.',
+      'The child is afraid to go home and stays at school long after lessons.',
+      'Different adults you do not know come to collect the child.',
+      'The child regularly hands money to an adult who waits at the school gate.',
+      'The child begs or sells things near the school during school hours.',
+    ]) {
+      await expect(signs.filter({ hasText: seen })).toHaveCount(1);
+    }
+    // The threat that leads to 192 is an adult's, not a classmate's.
+    await expect(signs.filter({ hasText: 'an adult is threatening to seriously hurt or kill' })).toHaveCount(1);
+    await expect(signs.filter({ hasText: 'someone is threatening them' })).toHaveCount(0);
+
+    const taken = signs.filter({ hasText: "An adult is trying to take the child away by force or against the child's will." });
+    await taken.click();
+    await expect(taken).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByTestId('assessment')).toHaveAttribute('data-level', 'immediate-danger');
+    await expect(page.getByTestId('call-police')).toHaveAttribute('href', 'tel:192');
+    await expect(page.getByTestId('recommended-contact').first()).toHaveAttribute('data-contact', 'police-192');
+  });
+
+  test('quick mode fits a 360 px phone, in Serbian too: every sign whole, thumb-sized, nothing wider than the screen', async ({ page }) => {
+    await page.setViewportSize({ width: 360, height: 640 });
+    await openOffline(page);
+    for (const locale of ['en', 'sr-Cyrl'] as const) {
+      // Runs after openOffline's own script, which chose English.
+      await page.addInitScript((tag) => localStorage.setItem('prepoznaj.locale', JSON.stringify(tag)), locale);
+      await page.goto('/quick');
+      await expectMounted(page);
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText(LOCALES[locale].quick_title);
+      const layout = await page.getByTestId('quick-sign').evaluateAll((signs) => ({
+        count: signs.length,
+        small: signs.filter((sign) => sign.getBoundingClientRect().height < 48).length,
+        clipped: signs.filter((sign) => sign.scrollWidth > sign.clientWidth || sign.getBoundingClientRect().right > window.innerWidth).length,
+        scrollWidth: document.documentElement.scrollWidth,
+        clientWidth: document.documentElement.clientWidth,
+      }));
+      expect(layout.count, locale).toBe(10);
+      expect(layout.small, locale).toBe(0);
+      expect(layout.clipped, locale).toBe(0);
+      expect(layout.scrollWidth, locale).toBeLessThanOrEqual(layout.clientWidth);
+    }
   });
 
   test('a draft is listed with its progress and deleted only after confirmation', async ({ page }) => {

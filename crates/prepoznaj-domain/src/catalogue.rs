@@ -240,6 +240,10 @@ pub enum Icon {
     Begging,
     SaysSomething,
     Danger,
+    TakenByForce,
+    AfraidToGoHome,
+    SleepsAtSchool,
+    HandsMoney,
 }
 
 /// One sign of concern on the checklist.
@@ -254,6 +258,11 @@ pub struct Indicator {
     role: Role,
     #[serde(default)]
     forms: Vec<Form>,
+    /// A supporting sign that poverty, neglect, illness or a family crisis explain as well
+    /// as exploitation (absence, tiredness, hunger, …); rules of format 2 can ask for signs
+    /// that are not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    hardship: bool,
 }
 
 impl Indicator {
@@ -289,6 +298,13 @@ impl Indicator {
     #[must_use]
     pub fn forms(&self) -> &[Form] {
         &self.forms
+    }
+
+    /// Whether poverty, neglect, illness or a family crisis explain this sign as well as
+    /// exploitation does (only ever a supporting sign).
+    #[must_use]
+    pub fn hardship(&self) -> bool {
+        self.hardship
     }
 }
 
@@ -357,6 +373,7 @@ impl QuickSign {
 #[serde(deny_unknown_fields)]
 struct CatalogueFile {
     version: CatalogueVersion,
+    name: LocalizedText,
     about: LocalizedText,
     guidance_sections: Vec<GuidanceId>,
     contacts: Vec<ContactId>,
@@ -369,6 +386,7 @@ struct CatalogueFile {
 #[derive(Debug, Clone)]
 pub struct Catalogue {
     version: CatalogueVersion,
+    name: LocalizedText,
     about: LocalizedText,
     guidance_sections: Vec<GuidanceId>,
     contacts: Vec<ContactId>,
@@ -402,6 +420,8 @@ pub enum CatalogueError {
     MissingGuidanceSection { section: String },
     #[error("indicator `{indicator}` links to undeclared guidance section `{section}`")]
     UnknownGuidance { indicator: String, section: String },
+    #[error("indicator `{indicator}` is marked as a hardship sign but is not a supporting sign")]
+    HardshipNotSupporting { indicator: String },
     #[error("the catalogue has {count} quick-mode signs; it must have between 6 and 10")]
     QuickSignCount { count: usize },
     #[error("quick-mode sign `{sign}` stands for no indicator")]
@@ -420,6 +440,12 @@ pub enum CatalogueError {
     RuleThreshold { level: String },
     #[error("no rule sends a single observed urgent indicator to `immediate-danger`")]
     UrgentRuleMissing,
+    #[error("rules format {format} is not one this app knows (1 or 2); update the app")]
+    UnknownRulesFormat { format: u32 },
+    #[error("a rule for `{level}` uses `{field}`, which needs rules format 2")]
+    RuleNeedsFormat { level: String, field: &'static str },
+    #[error("a rule for `{level}` asks for more of `{field}` than it counts")]
+    RuleCondition { level: String, field: &'static str },
     #[error("the assessment has no guardrails")]
     NoGuardrails,
 }
@@ -441,6 +467,7 @@ impl Catalogue {
 
     fn check(file: CatalogueFile) -> Result<Catalogue, CatalogueError> {
         check_id(file.version.as_str())?;
+        check_text(&file.name, || "the catalogue's `name`".to_owned())?;
         check_text(&file.about, || "the catalogue's `about`".to_owned())?;
         let guidance = declared(&file.guidance_sections, GuidanceId::as_str)?;
         for section in REQUIRED_GUIDANCE_SECTIONS {
@@ -507,6 +534,7 @@ impl Catalogue {
         let assessment = AssessmentRules::check(file.assessment, &contacts)?;
         Ok(Catalogue {
             version: file.version,
+            name: file.name,
             about: file.about,
             guidance_sections: file.guidance_sections,
             contacts: file.contacts,
@@ -520,6 +548,14 @@ impl Catalogue {
     #[must_use]
     pub fn version(&self) -> &CatalogueVersion {
         &self.version
+    }
+
+    /// The catalogue's display name, such as "Prepoznaj 2026.1, built on the six areas of
+    /// the 2021 revision": shown wherever the version is, so nobody reads the id as the
+    /// Ministry's list. It contains the version id, so old ids stay recognisable.
+    #[must_use]
+    pub fn name(&self) -> &LocalizedText {
+        &self.name
     }
 
     /// Where this list comes from; shown on the "about the indicators" page.
@@ -598,7 +634,7 @@ impl Catalogue {
     /// Every text of the catalogue that the app shows, with a label saying where it is.
     /// The `about` note is not included.
     pub fn ui_texts(&self) -> Vec<(String, &LocalizedText)> {
-        let mut texts = Vec::new();
+        let mut texts = vec![("the catalogue's `name`".to_owned(), &self.name)];
         for area in &self.areas {
             texts.push((format!("area `{}` title", area.id), &area.title));
             for indicator in &area.indicators {
@@ -642,6 +678,11 @@ fn check_indicator(
         return Err(CatalogueError::UnknownGuidance {
             indicator: indicator.id.to_string(),
             section: indicator.guidance.to_string(),
+        });
+    }
+    if indicator.hardship && indicator.role != Role::Supporting {
+        return Err(CatalogueError::HardshipNotSupporting {
+            indicator: indicator.id.to_string(),
         });
     }
     Ok(())
@@ -855,7 +896,7 @@ mod tests {
         });
         assert_eq!(
             few.err(),
-            Some(CatalogueError::IndicatorCount { count: 14 })
+            Some(CatalogueError::IndicatorCount { count: 15 })
         );
         let no_signs = parse_edited(|value| value["quick_signs"] = json!([]));
         assert_eq!(

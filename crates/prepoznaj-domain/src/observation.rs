@@ -993,7 +993,13 @@ pub(crate) mod strategies {
     /// A draft of the shipped catalogue with random context, answers and notes, and its
     /// catalogue. Answers are given at increasing times.
     pub(crate) fn draft() -> impl Strategy<Value = (Catalogue, ObservationDraft)> {
-        let catalogue = shipped_catalogue();
+        draft_of(shipped_catalogue())
+    }
+
+    /// A draft of `catalogue`, as [`draft`] makes one of the shipped catalogue.
+    pub(crate) fn draft_of(
+        catalogue: Catalogue,
+    ) -> impl Strategy<Value = (Catalogue, ObservationDraft)> {
         let n_indicators = catalogue.indicator_count();
         (
             "[a-f0-9-]{1,36}",
@@ -1195,7 +1201,7 @@ mod tests {
             .iter()
             .find(|area| area.area.as_str() == "behaviour")
             .unwrap();
-        assert_eq!((behaviour.answered, behaviour.total), (2, 8));
+        assert_eq!((behaviour.answered, behaviour.total), (2, 9));
         assert_eq!(draft.updated_at(), UnixMillis(4_000));
         assert_eq!(draft.started_at(), UnixMillis(1_000));
     }
