@@ -10,6 +10,9 @@ use crate::preferences;
 
 include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 
+#[cfg(test)]
+mod count_messages;
+
 /// Picks one message out of a locale's table (views keep these to stay reactive).
 pub type MessageFn = fn(&'static Messages) -> &'static str;
 
