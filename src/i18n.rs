@@ -10,9 +10,6 @@ use crate::preferences;
 
 include!(concat!(env!("OUT_DIR"), "/messages.rs"));
 
-#[cfg(test)]
-mod count_messages;
-
 /// Picks one message out of a locale's table (views keep these to stay reactive).
 pub type MessageFn = fn(&'static Messages) -> &'static str;
 
@@ -213,6 +210,9 @@ pub fn format_bytes(bytes: f64, locale: Locale) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod count_messages;
 
 #[cfg(test)]
 mod tests {
