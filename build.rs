@@ -2,7 +2,10 @@
 //!
 //! `locales/sr-Cyrl.json` is the Serbian source; Serbian Latin is derived from it here with
 //! the domain crate's transliteration, so the two scripts cannot drift. `locales/en.json`
-//! must have exactly the same keys and placeholders: any gap fails the build. A bundle's own
+//! must have exactly the same keys and placeholders: any gap fails the build. A message with a
+//! count is an object of its language's plural categories (`{"one": …, "few": …, "other": …}`
+//! in Serbian, `{"one": …, "other": …}` in English, each form with `{count}`) and becomes a
+//! `PluralMessage` (see `prepoznaj_domain::plural`); Latin is derived form by form. A bundle's own
 //! texts live in `locales/<bundle section>/` with the same two files and become their own
 //! table, so that only the bundle that shows them carries them (see `SECTIONS`).
 //!
@@ -14,10 +17,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use prepoznaj_domain::locale::check_translation;
+use prepoznaj_domain::locale::{Locale, Message, MessageCatalogue, check_translation};
 use prepoznaj_domain::transliteration::to_latin;
-
-type Catalogue = BTreeMap<String, String>;
 
 /// One table of messages: the shell's (in `locales/`) or a bundle's own (in `locales/<dir>/`),
 /// so that a bundle's texts are not part of the shell's first-load bytes.
@@ -84,7 +85,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .map_or_else(|| locales.clone(), |directory| locales.join(directory));
         let serbian = read_catalogue(&dir.join("sr-Cyrl.json"))?;
         let english = read_catalogue(&dir.join("en.json"))?;
-        let problems = check_translation(&serbian, &english, "en");
+        let problems = check_translation(&serbian, &english, Locale::En);
         if !problems.is_empty() {
             let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
             return Err(format!(
@@ -109,28 +110,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 fn write_section(
     code: &mut String,
     section: &Section,
-    serbian: &Catalogue,
-    english: &Catalogue,
+    serbian: &MessageCatalogue,
+    english: &MessageCatalogue,
 ) -> Result<(), std::fmt::Error> {
-    let latin: Catalogue = serbian
+    let latin: MessageCatalogue = serbian
         .iter()
-        .map(|(key, message)| (key.clone(), to_latin(message)))
+        .map(|(key, message)| (key.clone(), message.map(to_latin)))
         .collect();
     let type_name = section.type_name;
     writeln!(code, "/// UI messages ({}), in one locale.", section.name)?;
     writeln!(code, "#[derive(Debug)]\npub struct {type_name} {{")?;
-    for key in serbian.keys() {
-        writeln!(code, "    pub {key}: &'static str,")?;
+    for (key, message) in serbian {
+        let field_type = match message {
+            Message::Text(_) => "&'static str",
+            Message::Plural(_) => "::prepoznaj_domain::plural::PluralMessage",
+        };
+        writeln!(code, "    pub {key}: {field_type},")?;
     }
     code.push_str("}\n\n");
     let prefix = section.prefix;
-    for (name, catalogue) in [("SR_CYRL", serbian), ("SR_LATN", &latin), ("EN", english)] {
+    for (name, locale, catalogue) in [
+        ("SR_CYRL", Locale::SrCyrl, serbian),
+        ("SR_LATN", Locale::SrLatn, &latin),
+        ("EN", Locale::En, english),
+    ] {
         writeln!(
             code,
             "pub static {prefix}{name}: {type_name} = {type_name} {{"
         )?;
+        let rule = locale.plural_rule();
         for (key, message) in catalogue {
-            writeln!(code, "    {key}: {message:?},")?;
+            match (message, message.plural_forms(rule)) {
+                (Message::Text(text), _) => writeln!(code, "    {key}: {text:?},")?,
+                (Message::Plural(_), Some(forms)) => writeln!(
+                    code,
+                    "    {key}: ::prepoznaj_domain::plural::PluralMessage::new(\
+                     ::prepoznaj_domain::plural::PluralRule::{rule:?}, &{forms:?}),"
+                )?,
+                // check_translation has refused a plural message without its language's forms.
+                (Message::Plural(_), None) => return Err(std::fmt::Error),
+            }
         }
         code.push_str("};\n\n");
     }
@@ -208,12 +227,12 @@ fn check_catalogues(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn read_catalogue(path: &Path) -> Result<Catalogue, Box<dyn std::error::Error>> {
+fn read_catalogue(path: &Path) -> Result<MessageCatalogue, Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string(path)
         .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
     let catalogue = serde_json::from_str(&text).map_err(|error| {
         format!(
-            "{} is not a flat JSON object of strings: {error}",
+            "{} is not a JSON object of messages (a string, or an object of plural forms): {error}",
             path.display()
         )
     })?;

@@ -212,6 +212,9 @@ pub fn format_bytes(bytes: f64, locale: Locale) -> String {
 }
 
 #[cfg(test)]
+mod count_messages;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

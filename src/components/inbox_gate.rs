@@ -7,7 +7,7 @@ use prepoznaj_domain::locale::fill;
 use prepoznaj_envelope::identity::UnlockError;
 
 use crate::components::storage_error::storage_error_message;
-use crate::i18n::use_i18n;
+use crate::i18n::{InboxMessages, use_i18n};
 use crate::inbox::use_inbox;
 use crate::preferences;
 use crate::storage::team_key::{self, TeamKey};
@@ -74,6 +74,15 @@ enum UnlockFailure {
     Damaged,
 }
 
+/// "… until the app has been in the background for 5 minutes": the unlock form's first line.
+#[must_use]
+pub fn unlock_intro(messages: &InboxMessages, minutes: u64) -> String {
+    fill(
+        messages.inbox_unlock_intro,
+        &[("duration", &messages.inbox_minutes.format(minutes))],
+    )
+}
+
 #[component]
 fn UnlockForm(key: TeamKey) -> impl IntoView {
     let i18n = use_i18n();
@@ -128,9 +137,9 @@ fn UnlockForm(key: TeamKey) -> impl IntoView {
             std::time::Duration::ZERO,
         );
     };
-    let minutes = preferences::inbox_lock_minutes().to_string();
+    let minutes = u64::from(preferences::inbox_lock_minutes());
     view! {
-        <p>{move || fill(i18n.inbox().inbox_unlock_intro, &[("minutes", &minutes)])}</p>
+        <p>{move || unlock_intro(i18n.inbox(), minutes)}</p>
         <form class="form" data-testid="inbox-unlock" on:submit=submit>
             <div class="field">
                 <label for="inbox-passphrase">{move || i18n.inbox().inbox_passphrase}</label>

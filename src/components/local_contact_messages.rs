@@ -44,7 +44,7 @@ pub fn contact_error_message(
     match error {
         LocalContactError::Name(NameError::Empty) => messages.local_name_empty.to_owned(),
         LocalContactError::Name(NameError::TooLong { max, .. }) => {
-            fill(messages.local_name_too_long, &[("max", &max.to_string())])
+            messages.local_name_too_long.format(*max as u64)
         }
         LocalContactError::Name(NameError::ControlCharacter) => {
             messages.local_name_control.to_owned()

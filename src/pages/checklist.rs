@@ -414,10 +414,7 @@ pub fn SaveStatus(state: RwSignal<SaveState>) -> impl IntoView {
 fn note_error_message(messages: &'static Messages, error: &NoteError) -> String {
     match error {
         NoteError::LooksLikeJmbg => messages.note_looks_like_jmbg.to_owned(),
-        _ => fill(
-            messages.note_too_long,
-            &[("max", &MAX_NOTE_CHARS.to_string())],
-        ),
+        _ => messages.note_too_long.format(MAX_NOTE_CHARS as u64),
     }
 }
 

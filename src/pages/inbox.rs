@@ -190,10 +190,9 @@ fn InboxSettings() -> impl IntoView {
                     {preferences::INBOX_LOCK_CHOICES
                         .into_iter()
                         .map(|minutes| {
-                            let text = minutes.to_string();
                             view! {
                                 <option value=minutes.to_string() selected=move || chosen.get() == minutes>
-                                    {move || fill(i18n.inbox().inbox_minutes, &[("minutes", &text)])}
+                                    {move || i18n.inbox().inbox_minutes.format(u64::from(minutes))}
                                 </option>
                             }
                         })

@@ -445,13 +445,12 @@ fn Actions(id: String, status: InboxStatus, form: ActionForm) -> impl IntoView {
     let outcome_text = move || {
         outcome.get().map(|outcome| {
             let messages = i18n.inbox();
-            let max = MAX_STATUS_NOTE_CHARS.to_string();
             let (text, alert) = match outcome {
                 ChangeOutcome::Saved => (messages.inbox_saved.to_owned(), false),
                 ChangeOutcome::Invalid(StatusNoteError::NothingDone) => (messages.inbox_nothing_done.to_owned(), true),
                 ChangeOutcome::Invalid(StatusNoteError::Date(_)) => (messages.inbox_bad_date.to_owned(), true),
                 ChangeOutcome::Invalid(StatusNoteError::NoteTooLong { .. }) => {
-                    (fill(messages.inbox_note_too_long, &[("max", &max)]), true)
+                    (messages.inbox_note_too_long.format(MAX_STATUS_NOTE_CHARS as u64), true)
                 }
                 ChangeOutcome::Failed(ChangeError::NotSent(_)) => (messages.inbox_not_sent_offline.to_owned(), true),
                 ChangeOutcome::Failed(ChangeError::Kept(_)) => (messages.inbox_kept.to_owned(), true),

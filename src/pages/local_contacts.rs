@@ -111,10 +111,7 @@ impl Problem {
         let messages = i18n.contacts();
         match self {
             Problem::Storage(error) => storage_error_message(i18n.messages(), error).to_owned(),
-            Problem::Full => fill(
-                messages.local_full,
-                &[("max", &MAX_LOCAL_CONTACTS.to_string())],
-            ),
+            Problem::Full => messages.local_full.format(MAX_LOCAL_CONTACTS as u64),
             Problem::Import(error) => import_error_message(messages, error),
             Problem::EmptyImport => messages.import_empty.to_owned(),
             Problem::FileUnreadable => messages.import_file_unreadable.to_owned(),

@@ -8,7 +8,6 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use prepoznaj_domain::catalogue::CatalogueVersion;
-use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::observation::{
     AgeBand, Context, Gender, Mode, ObservationDraft, ObservationRecord, ObserverRole, Setting,
 };
@@ -66,10 +65,9 @@ pub(crate) const GENDERS: [(Option<Gender>, &str, Label); 4] = [
 /// The translated reason a reference was refused.
 fn reference_error_message(messages: &'static Messages, error: &ReferenceError) -> String {
     match error {
-        ReferenceError::TooLong { .. } => fill(
-            messages.reference_too_long,
-            &[("max", &MAX_REFERENCE_CHARS.to_string())],
-        ),
+        ReferenceError::TooLong { .. } => messages
+            .reference_too_long
+            .format(MAX_REFERENCE_CHARS as u64),
         ReferenceError::LooksLikeJmbg => messages.reference_looks_like_jmbg.to_owned(),
         ReferenceError::LooksLikeName => messages.reference_looks_like_name.to_owned(),
         ReferenceError::Empty => String::new(),

@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { axeViolations, expectMounted, waitForServiceWorkerControl } from './app';
 import { createSchool, sendObservation, startServerWithDistCopy, type AppServer, type RecordedAnswer } from './app-server';
-import { LOCALES } from './locales';
+import { LOCALES, plural } from './locales';
 
 const en = LOCALES.en;
 const SCHOOL = 'ОШ „Десанка Максимовић“ Чачак';
@@ -357,7 +357,10 @@ test.describe('team inbox', () => {
     await team.clock.install();
     await setUpMember(team, createSchool(server, `${SCHOOL} 2`));
     await team.getByTestId('open-inbox').click();
-    await team.getByLabel(en.inbox_lock_after).selectOption('1');
+    const lockAfter = team.getByLabel(en.inbox_lock_after);
+    // The choices read as counted things: "1 minute", not "1 minutes".
+    await expect(lockAfter.locator('option')).toHaveText(['5 minutes', '1 minute', '15 minutes', '30 minutes']);
+    await lockAfter.selectOption('1');
     await unlock(team, PASSPHRASE);
     await expect(team.getByTestId('inbox-empty')).toHaveText(en.inbox_empty);
 
@@ -380,6 +383,7 @@ test.describe('team inbox', () => {
     await setHidden(false);
     await expect(team.getByLabel(en.inbox_passphrase)).toBeVisible();
     await expect(team.getByTestId('inbox-empty')).toHaveCount(0);
+    await expect(team.getByText(fill(en.inbox_unlock_intro, { duration: plural(en.inbox_minutes, 'en', 1) }))).toBeVisible();
     await member.close();
   });
 });

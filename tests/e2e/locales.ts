@@ -3,6 +3,9 @@
 //
 // Serbian Latin is not stored anywhere: like the app, the tests derive it from the Cyrillic
 // source, with a plain letter table (enough for headings and labels).
+//
+// A message with a count is an object of plural forms ({"one", "few", "other"} in Serbian,
+// {"one", "other"} in English, each with `{count}`); `plural` picks and fills its form.
 import shellSrCyrl from '../../locales/sr-Cyrl.json';
 import shellEn from '../../locales/en.json';
 import guidanceSrCyrl from '../../locales/guidance/sr-Cyrl.json';
@@ -38,9 +41,27 @@ export function toLatin(text: string): string {
     .join('');
 }
 
+/** A message with a count: one form per CLDR plural category of its language. */
+export type PluralMessage = { one: string; few?: string; other: string };
+
 const srLatn = Object.fromEntries(
-  Object.entries(srCyrl).map(([key, value]) => [key, toLatin(value)]),
+  Object.entries(srCyrl).map(([key, value]) => [
+    key,
+    typeof value === 'string'
+      ? toLatin(value)
+      : Object.fromEntries(Object.entries(value).map(([category, form]) => [category, toLatin(form)])),
+  ]),
 ) as Messages;
+
+/**
+ * `message` for `count` in `tag`'s language, `{count}` filled. The form is chosen by the
+ * browser engine's own CLDR rules (Intl.PluralRules), not by the app's.
+ */
+export function plural(message: PluralMessage, tag: LocaleTag, count: number): string {
+  const category = new Intl.PluralRules(tag === 'en' ? 'en' : 'sr').select(count) as keyof PluralMessage;
+  const form = message[category] ?? message.other;
+  return form.replaceAll('{count}', String(count));
+}
 
 export const LOCALES: Record<LocaleTag, Messages> = {
   'sr-Cyrl': srCyrl as Messages,
@@ -70,5 +91,5 @@ export const ROUTES: { path: string; title: keyof Messages }[] = [
 export function navLabels(messages: Messages): string[] {
   return Object.entries(messages)
     .filter(([key]) => key.startsWith('nav_') && key !== 'nav_label')
-    .map(([, label]) => label);
+    .map(([, label]) => label as string);
 }

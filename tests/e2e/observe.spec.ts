@@ -269,6 +269,15 @@ test.describe('observation flow, offline', () => {
   });
 });
 
+test('a reference over the limit gives the limit in the right Serbian form', async ({ page }) => {
+  await page.goto('/observe/new');
+  await expectMounted(page);
+  await page.getByLabel(LOCALES['sr-Cyrl'].start_reference).fill('7b-3-7b-3-7b-3-7b-3-7b-3-7');
+  // 24 takes "знака" (as 2–4 and 22–24 do), never "24 знакова".
+  await expect(page.getByText('Ознака је предугачка: највише 24 знака.')).toBeVisible();
+  await expect(page.getByRole('button', { name: LOCALES['sr-Cyrl'].start_submit })).toBeDisabled();
+});
+
 test('every step of the flow has no WCAG 2.1 A/AA violations, light and dark', async ({ page }) => {
   test.setTimeout(120_000);
   const found: string[] = [];

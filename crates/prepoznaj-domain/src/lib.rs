@@ -15,6 +15,7 @@ pub mod locale;
 pub mod observation;
 pub mod outbox;
 pub mod phone;
+pub mod plural;
 pub mod protocol;
 pub mod receipts;
 pub mod reference;

@@ -2,10 +2,13 @@
 //!
 //! Serbian is written once, in Cyrillic ([`Locale::SrCyrl`]); Serbian Latin is derived
 //! from it by [`crate::transliteration::to_latin`] and never written by hand. English is a
-//! full translation. [`check_translation`] is run by the app's build script (a broken
-//! catalogue fails the build) and by this crate's tests.
+//! full translation. A message with a count has a form per plural category of its language
+//! ([`Message::Plural`], [`crate::plural`]). [`check_translation`] is run by the app's build
+//! script (a broken catalogue fails the build) and by this crate's tests.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use crate::plural::{PluralCategory, PluralRule};
 
 /// A language and script the app can be shown in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -59,12 +62,74 @@ impl Locale {
         Locale::ALL.into_iter().find(|locale| locale.tag() == tag)
     }
 
+    /// The rule that picks a plural message's form in this locale's language.
+    #[must_use]
+    pub const fn plural_rule(self) -> PluralRule {
+        match self {
+            Locale::SrCyrl | Locale::SrLatn => PluralRule::Serbian,
+            Locale::En => PluralRule::English,
+        }
+    }
+
     /// Whether text in this locale is Serbian (and so derived from the Cyrillic source).
     #[must_use]
     pub const fn is_serbian(self) -> bool {
         matches!(self, Locale::SrCyrl | Locale::SrLatn)
     }
 }
+
+/// One message of a locale file: a text, or a text per plural category of the locale's
+/// language (`{"one": …, "few": …, "other": …}`) for a message with a `{count}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(untagged)]
+pub enum Message {
+    /// The same text whatever is filled in.
+    Text(String),
+    /// A form per plural category, keyed by its CLDR name (see [`crate::plural`]).
+    Plural(BTreeMap<String, String>),
+}
+
+impl Message {
+    /// Every text of the message: the one text, or each plural form.
+    #[must_use]
+    pub fn texts(&self) -> Vec<&str> {
+        match self {
+            Message::Text(text) => vec![text],
+            Message::Plural(forms) => forms.values().map(String::as_str).collect(),
+        }
+    }
+
+    /// The plural forms in the order of `rule`'s categories (what a generated
+    /// [`crate::plural::PluralMessage`] holds); `None` for a text, or a form missing.
+    #[must_use]
+    pub fn plural_forms(&self, rule: PluralRule) -> Option<Vec<&str>> {
+        match self {
+            Message::Text(_) => None,
+            Message::Plural(forms) => rule
+                .categories()
+                .iter()
+                .map(|category| forms.get(category.name()).map(String::as_str))
+                .collect(),
+        }
+    }
+
+    /// The same message with every text mapped (Serbian Latin from Cyrillic).
+    #[must_use]
+    pub fn map(&self, convert: impl Fn(&str) -> String) -> Message {
+        match self {
+            Message::Text(text) => Message::Text(convert(text)),
+            Message::Plural(forms) => Message::Plural(
+                forms
+                    .iter()
+                    .map(|(category, form)| (category.clone(), convert(form)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+/// A locale file: message key → message.
+pub type MessageCatalogue = BTreeMap<String, Message>;
 
 /// What is wrong with a message catalogue compared with its source.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -89,58 +154,133 @@ pub enum CatalogueError {
         expected: Vec<String>,
         found: Vec<String>,
     },
+    /// A message is plural in the source and a plain text in the translation, or the reverse.
+    #[error("message `{key}` must be plural in every locale or in none; {locale} differs")]
+    PluralOrNot { key: String, locale: String },
+    /// A plural message does not have exactly its language's categories.
+    #[error(
+        "plural message `{key}` in {locale} has forms {found:?}, its language has {expected:?}"
+    )]
+    Categories {
+        key: String,
+        locale: String,
+        expected: Vec<String>,
+        found: Vec<String>,
+    },
+    /// A form of a plural message does not show the count.
+    #[error("plural message `{key}` in {locale} has a form without {{count}}")]
+    NoCount { key: String, locale: String },
 }
 
 /// Checks a translation against the Cyrillic source: same keys, no empty messages, the same
-/// `{placeholders}` in each message, `snake_case` keys. Returns every problem found.
+/// `{placeholders}` in each message and each plural form, `snake_case` keys; a plural message
+/// is plural in both, with exactly its language's categories (see [`Locale::plural_rule`]),
+/// each form with `{count}`. Returns every problem found.
 pub fn check_translation(
-    source: &BTreeMap<String, String>,
-    translation: &BTreeMap<String, String>,
-    locale: &str,
+    source: &MessageCatalogue,
+    translation: &MessageCatalogue,
+    locale: Locale,
 ) -> Vec<CatalogueError> {
     let mut problems = Vec::new();
     for (key, message) in source {
         if !is_snake_case(key) {
             problems.push(CatalogueError::BadKey { key: key.clone() });
         }
-        if message.trim().is_empty() {
-            problems.push(CatalogueError::Empty {
-                key: key.clone(),
-                locale: "sr-Cyrl".to_owned(),
-            });
-        }
+        let expected = message_placeholders(message);
+        check_message(key, message, Locale::SrCyrl, &expected, &mut problems);
         match translation.get(key) {
             None => problems.push(CatalogueError::Missing {
                 key: key.clone(),
-                locale: locale.to_owned(),
+                locale: locale.tag().to_owned(),
             }),
-            Some(translated) if translated.trim().is_empty() => {
-                problems.push(CatalogueError::Empty {
-                    key: key.clone(),
-                    locale: locale.to_owned(),
-                });
-            }
             Some(translated) => {
-                let expected = placeholders(message);
-                let found = placeholders(translated);
-                if expected != found {
-                    problems.push(CatalogueError::Placeholders {
+                if matches!(message, Message::Plural(_)) != matches!(translated, Message::Plural(_))
+                {
+                    problems.push(CatalogueError::PluralOrNot {
                         key: key.clone(),
-                        locale: locale.to_owned(),
-                        expected: expected.into_iter().collect(),
-                        found: found.into_iter().collect(),
+                        locale: locale.tag().to_owned(),
                     });
                 }
+                check_message(key, translated, locale, &expected, &mut problems);
             }
         }
     }
     for key in translation.keys().filter(|key| !source.contains_key(*key)) {
         problems.push(CatalogueError::Unknown {
             key: key.clone(),
-            locale: locale.to_owned(),
+            locale: locale.tag().to_owned(),
         });
     }
     problems
+}
+
+/// One message in one locale: not empty, every text with `expected` placeholders, and for a
+/// plural message the locale's categories, each form with `{count}`.
+fn check_message(
+    key: &str,
+    message: &Message,
+    locale: Locale,
+    expected: &BTreeSet<String>,
+    problems: &mut Vec<CatalogueError>,
+) {
+    let problem_key = || key.to_owned();
+    let tag = || locale.tag().to_owned();
+    if let Message::Plural(forms) = message {
+        let categories: Vec<String> = locale
+            .plural_rule()
+            .categories()
+            .iter()
+            .map(|category| category.name().to_owned())
+            .collect();
+        let mut found: Vec<String> = forms.keys().cloned().collect();
+        let mut wanted = categories.clone();
+        found.sort();
+        wanted.sort();
+        if found != wanted {
+            problems.push(CatalogueError::Categories {
+                key: problem_key(),
+                locale: tag(),
+                expected: categories,
+                found,
+            });
+        }
+        if forms.values().any(|form| !form.contains("{count}")) {
+            problems.push(CatalogueError::NoCount {
+                key: problem_key(),
+                locale: tag(),
+            });
+        }
+    }
+    let texts = message.texts();
+    if texts.iter().any(|text| text.trim().is_empty()) {
+        problems.push(CatalogueError::Empty {
+            key: problem_key(),
+            locale: tag(),
+        });
+    }
+    for text in texts {
+        let found = placeholders(text);
+        if &found != expected {
+            problems.push(CatalogueError::Placeholders {
+                key: problem_key(),
+                locale: tag(),
+                expected: expected.iter().cloned().collect(),
+                found: found.into_iter().collect(),
+            });
+            break;
+        }
+    }
+}
+
+/// The placeholders of a message: its text's, or its `other` form's.
+fn message_placeholders(message: &Message) -> BTreeSet<String> {
+    match message {
+        Message::Text(text) => placeholders(text),
+        Message::Plural(forms) => forms
+            .get(PluralCategory::Other.name())
+            .map(|form| placeholders(form))
+            .unwrap_or_default(),
+    }
 }
 
 /// The `{name}` placeholders of a message.
@@ -183,14 +323,23 @@ fn is_snake_case(key: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn catalogue(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn catalogue(pairs: &[(&str, &str)]) -> MessageCatalogue {
         pairs
             .iter()
-            .map(|(key, message)| ((*key).to_owned(), (*message).to_owned()))
+            .map(|(key, message)| ((*key).to_owned(), Message::Text((*message).to_owned())))
             .collect()
     }
 
-    fn load(json: &str) -> BTreeMap<String, String> {
+    fn plural(forms: &[(&str, &str)]) -> Message {
+        Message::Plural(
+            forms
+                .iter()
+                .map(|(category, form)| ((*category).to_owned(), (*form).to_owned()))
+                .collect(),
+        )
+    }
+
+    fn load(json: &str) -> MessageCatalogue {
         match serde_json::from_str(json) {
             Ok(map) => map,
             Err(error) => panic!("locale file does not parse: {error}"),
@@ -199,19 +348,45 @@ mod tests {
 
     #[test]
     fn the_shipped_catalogues_are_complete() {
-        let source = load(include_str!("../../../locales/sr-Cyrl.json"));
-        let english = load(include_str!("../../../locales/en.json"));
-        assert!(
-            source.len() > 20,
-            "the Serbian source has {} messages",
-            source.len()
-        );
-        assert_eq!(check_translation(&source, &english, "en"), vec![]);
-        // Latin is derived, so it is complete by construction, and has no Cyrillic left.
-        for (key, message) in &source {
-            let latin = crate::transliteration::to_latin(message);
-            assert!(!crate::transliteration::has_cyrillic(&latin), "{key}");
-            assert_eq!(placeholders(&latin), placeholders(message), "{key}");
+        let sections = [
+            (
+                include_str!("../../../locales/sr-Cyrl.json"),
+                include_str!("../../../locales/en.json"),
+            ),
+            (
+                include_str!("../../../locales/guidance/sr-Cyrl.json"),
+                include_str!("../../../locales/guidance/en.json"),
+            ),
+            (
+                include_str!("../../../locales/contacts/sr-Cyrl.json"),
+                include_str!("../../../locales/contacts/en.json"),
+            ),
+            (
+                include_str!("../../../locales/team/sr-Cyrl.json"),
+                include_str!("../../../locales/team/en.json"),
+            ),
+            (
+                include_str!("../../../locales/inbox/sr-Cyrl.json"),
+                include_str!("../../../locales/inbox/en.json"),
+            ),
+        ];
+        for (serbian, english) in sections {
+            let source = load(serbian);
+            let english = load(english);
+            assert!(
+                source.len() > 10,
+                "the Serbian source has {} messages",
+                source.len()
+            );
+            assert_eq!(check_translation(&source, &english, Locale::En), vec![]);
+            // Latin is derived, so it is complete by construction, and has no Cyrillic left.
+            for (key, message) in &source {
+                let latin = message.map(crate::transliteration::to_latin);
+                for (latin, cyrillic) in latin.texts().into_iter().zip(message.texts()) {
+                    assert!(!crate::transliteration::has_cyrillic(latin), "{key}");
+                    assert_eq!(placeholders(latin), placeholders(cyrillic), "{key}");
+                }
+            }
         }
     }
 
@@ -220,7 +395,7 @@ mod tests {
         let source = catalogue(&[("home_title", "Почетна"), ("nav_home", "Почетна")]);
         let english = catalogue(&[("home_title", "Home")]);
         assert_eq!(
-            check_translation(&source, &english, "en"),
+            check_translation(&source, &english, Locale::En),
             vec![CatalogueError::Missing {
                 key: "nav_home".into(),
                 locale: "en".into()
@@ -232,7 +407,7 @@ mod tests {
     fn unknown_empty_and_bad_keys_are_reported() {
         let source = catalogue(&[("Home-Title", "Почетна"), ("nav_home", " ")]);
         let english = catalogue(&[("Home-Title", "Home"), ("nav_home", "Home"), ("extra", "x")]);
-        let problems = check_translation(&source, &english, "en");
+        let problems = check_translation(&source, &english, Locale::En);
         assert!(problems.contains(&CatalogueError::BadKey {
             key: "Home-Title".into()
         }));
@@ -250,9 +425,105 @@ mod tests {
     fn placeholders_must_match() {
         let source = catalogue(&[("progress", "{answered} од {total}")]);
         let english = catalogue(&[("progress", "{answered} of {all}")]);
-        let problems = check_translation(&source, &english, "en");
+        let problems = check_translation(&source, &english, Locale::En);
         assert_eq!(problems.len(), 1);
         assert!(problems[0].to_string().contains("placeholders"));
+    }
+
+    fn minutes() -> Message {
+        plural(&[
+            ("one", "{count} минут"),
+            ("few", "{count} минута"),
+            ("other", "{count} минута"),
+        ])
+    }
+
+    #[test]
+    fn a_plural_message_has_exactly_its_languages_categories() {
+        let source = MessageCatalogue::from([("minutes".to_owned(), minutes())]);
+        let english = MessageCatalogue::from([(
+            "minutes".to_owned(),
+            plural(&[("one", "{count} minute"), ("other", "{count} minutes")]),
+        )]);
+        assert_eq!(check_translation(&source, &english, Locale::En), vec![]);
+
+        // English has no "few"; Serbian cannot do without it.
+        let with_few = MessageCatalogue::from([(
+            "minutes".to_owned(),
+            plural(&[
+                ("one", "{count} minute"),
+                ("few", "{count} minutes"),
+                ("other", "{count} minutes"),
+            ]),
+        )]);
+        assert!(matches!(
+            check_translation(&source, &with_few, Locale::En).as_slice(),
+            [CatalogueError::Categories { locale, .. }] if locale == "en"
+        ));
+        let no_few = MessageCatalogue::from([(
+            "minutes".to_owned(),
+            plural(&[("one", "{count} минут"), ("other", "{count} минута")]),
+        )]);
+        assert!(matches!(
+            check_translation(&no_few, &english, Locale::En).as_slice(),
+            [CatalogueError::Categories { locale, .. }] if locale == "sr-Cyrl"
+        ));
+    }
+
+    #[test]
+    fn a_plural_message_is_plural_everywhere_and_shows_its_count_in_every_form() {
+        let source = MessageCatalogue::from([("minutes".to_owned(), minutes())]);
+        let plain = catalogue(&[("minutes", "{count} minutes")]);
+        assert_eq!(
+            check_translation(&source, &plain, Locale::En),
+            vec![CatalogueError::PluralOrNot {
+                key: "minutes".into(),
+                locale: "en".into()
+            }]
+        );
+        let hidden_count = MessageCatalogue::from([(
+            "minutes".to_owned(),
+            plural(&[("one", "a minute"), ("other", "{count} minutes")]),
+        )]);
+        let problems = check_translation(&source, &hidden_count, Locale::En);
+        assert!(problems.contains(&CatalogueError::NoCount {
+            key: "minutes".into(),
+            locale: "en".into()
+        }));
+        let other_placeholder = MessageCatalogue::from([(
+            "minutes".to_owned(),
+            plural(&[("one", "{count} minute"), ("other", "{count} {unit}")]),
+        )]);
+        assert!(
+            check_translation(&source, &other_placeholder, Locale::En)
+                .iter()
+                .any(|problem| matches!(problem, CatalogueError::Placeholders { .. }))
+        );
+    }
+
+    #[test]
+    fn plural_forms_follow_the_rules_order() {
+        assert_eq!(
+            minutes().plural_forms(PluralRule::Serbian),
+            Some(vec!["{count} минут", "{count} минута", "{count} минута"])
+        );
+        assert_eq!(
+            minutes().plural_forms(PluralRule::English),
+            Some(vec!["{count} минут", "{count} минута"])
+        );
+        assert_eq!(
+            Message::Text("x".into()).plural_forms(PluralRule::English),
+            None
+        );
+    }
+
+    #[test]
+    fn locale_files_parse_texts_and_plural_objects() {
+        let parsed = load(
+            r#"{"a": "текст", "b": {"one": "{count} знак", "few": "{count} знака", "other": "{count} знакова"}}"#,
+        );
+        assert_eq!(parsed["a"], Message::Text("текст".into()));
+        assert!(matches!(&parsed["b"], Message::Plural(forms) if forms.len() == 3));
     }
 
     #[test]
