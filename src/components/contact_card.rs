@@ -17,8 +17,9 @@ pub fn ContactCard(
     role: Option<TextProp>,
     /// The number as people write it: shown and copied.
     number: String,
-    /// The `tel:` link.
-    tel_href: String,
+    /// The `tel:` link; `None` shows no Call button.
+    #[prop(into)]
+    tel_href: Option<String>,
     /// Styles the call as the emergency one (the police).
     #[prop(optional)]
     danger: bool,

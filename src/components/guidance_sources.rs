@@ -1,13 +1,14 @@
 //! The end of the guidance: when its text was last updated and the public sources it is
-//! based on, cited as they were published (title, publisher and date are not translated;
-//! the note saying what the guidance takes from a source is).
+//! based on, each with its title in the page's language as a link to the source, its
+//! publisher, its date and what the guidance takes from it.
 
 use leptos::prelude::*;
 use prepoznaj_domain::date::CalendarDate;
-use prepoznaj_domain::guidance::Source;
 use prepoznaj_domain::locale::{Locale, fill};
+use prepoznaj_domain::source::Source;
 
 use crate::components::guidance_section::heading_id;
+use crate::components::source_citation::SourceCitation;
 use crate::i18n::guidance_messages_for;
 
 /// Id of the sources' part of the page (a section id never contains `--`).
@@ -22,15 +23,11 @@ pub fn GuidanceSources(
 ) -> impl IntoView {
     let messages = guidance_messages_for(locale);
     let sources = sources
-        .iter()
+        .into_iter()
         .map(|source| {
             view! {
                 <li class="guidance-source" data-testid="guidance-source">
-                    <cite class="guidance-source__title">{source.title().to_owned()}</cite>
-                    <span class="guidance-source__meta">
-                        {format!("{} · {}", source.publisher(), source.date())}
-                    </span>
-                    <span class="guidance-source__note">{source.note().get(locale).into_owned()}</span>
+                    <SourceCitation source locale />
                 </li>
             }
         })

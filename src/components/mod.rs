@@ -34,6 +34,7 @@ pub mod receipts_kept;
 pub mod recommended_contacts;
 pub mod report_status;
 pub mod share_link;
+pub mod source_citation;
 pub mod storage_error;
 pub mod sync_status;
 pub mod team_members;

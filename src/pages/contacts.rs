@@ -1,8 +1,9 @@
 //! `/contacts`: whom to call. The school's own contacts first (entered on this phone; there is
-//! no national directory of Social Care Centres), then the national numbers from the contacts
-//! file, each with what it is for, when it answers, what the call costs, how sure we are of
-//! it and where that comes from. A number is never hidden for being uncertain: the card says
-//! how sure we are.
+//! no national directory of Centres for Social Work), then the national numbers from the
+//! contacts file, each with what it is for, when it answers, that the call is free where a
+//! source says so, what was checked and when, how sure we are of it and its sources as links.
+//! A number is never hidden for being uncertain: the card says how sure we are. A line whose
+//! purpose no source confirms is shown without a Call button, and says why.
 
 use std::sync::Arc;
 
@@ -10,9 +11,11 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use prepoznaj_domain::contacts::{Confidence, Directory, NationalContact, Verification};
 use prepoznaj_domain::local_contacts::LocalContactList;
+use prepoznaj_domain::locale::fill;
 
 use crate::components::contact_card::ContactCard;
 use crate::components::local_contact_messages::role_label;
+use crate::components::source_citation::SourceCitation;
 use crate::components::storage_error::{PageError, PageErrorView};
 use crate::content::{self, ContentError};
 use crate::i18n::{ContactsMessages, use_i18n, use_page_title};
@@ -117,19 +120,19 @@ fn SchoolContacts(list: LocalContactList) -> impl IntoView {
     }
 }
 
-fn verification_text(
-    messages: &'static ContactsMessages,
-    verification: Verification,
-) -> &'static str {
+/// What was checked and how, with `{date}` for the day: "Checked against published sources on
+/// {date}; not called."
+fn checked_text(messages: &'static ContactsMessages, verification: Verification) -> &'static str {
     match verification {
-        Verification::ArchivedSources => messages.contact_verified_archived_sources,
-        Verification::OperatorWebsite => messages.contact_verified_operator_website,
-        Verification::PhoneCall => messages.contact_verified_phone_call,
+        Verification::ArchivedSources => messages.contact_checked_archived_sources,
+        Verification::OperatorWebsite => messages.contact_checked_operator_website,
+        Verification::PhoneCall => messages.contact_checked_phone_call,
     }
 }
 
-/// One national contact: Call and Copy, what it is for, hours, cost, the last check, and,
-/// folded away, how sure we are and the sources.
+/// One national contact: Call (unless its purpose is unconfirmed) and Copy, what it is for,
+/// hours, that the call is free (only with the source that says so), what was checked and
+/// when, and, folded away, how sure we are and the sources as links.
 #[component]
 fn NationalContactCard(contact: NationalContact) -> impl IntoView {
     let i18n = use_i18n();
@@ -137,13 +140,14 @@ fn NationalContactCard(contact: NationalContact) -> impl IntoView {
     let name = contact.name().clone();
     let purpose = contact.purpose().clone();
     let hours = contact.hours().cloned();
-    let free = contact.free();
+    let free_source = contact.free_call_source().cloned();
     let confidence = contact.confidence();
     let note = contact.confidence_note().cloned();
     let last_verified = contact.last_verified();
     let verified_by = contact.verified_by();
     let sources = contact.sources().to_vec();
     let unsure = confidence < Confidence::High;
+    let callable = contact.purpose_confirmed();
     view! {
         <ContactCard
             id=id
@@ -152,6 +156,14 @@ fn NationalContactCard(contact: NationalContact) -> impl IntoView {
             tel_href=contact.tel_href()
             danger=contact.id().as_str() == "police-192"
         >
+            {(!callable)
+                .then(|| {
+                    view! {
+                        <p class="contact-card__no-call" data-testid="contact-no-call">
+                            {move || i18n.contacts().contact_no_call}
+                        </p>
+                    }
+                })}
             <p class="contact-card__purpose">{move || purpose.get(i18n.locale()).into_owned()}</p>
             <dl class="contact-card__facts">
                 <div>
@@ -163,22 +175,39 @@ fn NationalContactCard(contact: NationalContact) -> impl IntoView {
                         }}
                     </dd>
                 </div>
-                <div>
-                    <dt>{move || i18n.contacts().contact_cost}</dt>
-                    <dd data-testid="contact-cost">
-                        {move || {
-                            let messages = i18n.contacts();
-                            match free {
-                                Some(true) => messages.contact_free,
-                                Some(false) => messages.contact_not_free,
-                                None => messages.contact_unknown,
-                            }
-                        }}
-                    </dd>
-                </div>
+                {free_source
+                    .map(|source| {
+                        let href = source.url().to_owned();
+                        let title = source.title().clone();
+                        view! {
+                            <div>
+                                <dt>{move || i18n.contacts().contact_cost}</dt>
+                                <dd data-testid="contact-cost">
+                                    {move || i18n.contacts().contact_free} " "
+                                    {move || i18n.contacts().contact_free_source} " "
+                                    <a
+                                        href=href
+                                        target="_blank"
+                                        rel="noopener noreferrer"
+                                        data-testid="contact-free-source"
+                                    >
+                                        {move || title.get(i18n.locale()).into_owned()}
+                                    </a>
+                                </dd>
+                            </div>
+                        }
+                    })}
                 <div>
                     <dt>{move || i18n.contacts().contact_last_verified}</dt>
-                    <dd data-testid="last-verified">{move || last_verified.long(i18n.locale())}</dd>
+                    <dd data-testid="last-verified">
+                        {move || {
+                            let locale = i18n.locale();
+                            fill(
+                                checked_text(i18n.contacts(), verified_by),
+                                &[("date", &last_verified.long(locale))],
+                            )
+                        }}
+                    </dd>
                 </div>
             </dl>
             {unsure
@@ -204,13 +233,21 @@ fn NationalContactCard(contact: NationalContact) -> impl IntoView {
                     }}
                 </summary>
                 {note.map(|note| view! { <p data-testid="confidence-note">{move || note.get(i18n.locale()).into_owned()}</p> })}
-                <p>
-                    {move || i18n.contacts().contact_verified_by} ": "
-                    {move || verification_text(i18n.contacts(), verified_by)}
-                </p>
                 <p class="contact-card__sources-label">{move || i18n.contacts().contact_sources}</p>
                 <ul class="contact-card__sources" data-testid="sources">
-                    {sources.into_iter().map(|source| view! { <li>{source}</li> }).collect_view()}
+                    {move || {
+                        let locale = i18n.locale();
+                        sources
+                            .iter()
+                            .map(|source| {
+                                view! {
+                                    <li data-testid="contact-source">
+                                        <SourceCitation source=source.clone() locale />
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
                 </ul>
             </details>
         </ContactCard>

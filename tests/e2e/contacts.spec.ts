@@ -69,20 +69,40 @@ test.describe('one phone, offline after the first visit', () => {
     const police = nationalCard(page, 'police-192');
     await expect(police.getByRole('link', { name: fill(en.contact_call, { number: '192' }) })).toHaveAttribute('href', 'tel:192');
     await expect(police.getByTestId('contact-hours')).toHaveText(nationalContact('police-192').hours!.en);
+    // No source says the call to 192 is free: nothing is said about the cost.
+    await expect(police.getByTestId('contact-cost')).toHaveCount(0);
 
+    // A freephone number is dialled in national format, not after +381.
     const office = nationalCard(page, 'national-coordinator-office');
     await expect(office.getByRole('link', { name: fill(en.contact_call, { number: '0800 100 388' }) })).toHaveAttribute(
       'href',
-      'tel:+381800100388',
+      'tel:0800100388',
     );
-    // Not known is said, not guessed.
+    // Not known is said, not guessed; a cost no source states is not claimed.
     await expect(office.getByTestId('contact-hours')).toHaveText(en.contact_unknown);
-    await expect(office.getByTestId('contact-cost')).toHaveText(en.contact_unknown);
-    await expect(nationalCard(page, 'nadel-116111').getByTestId('contact-cost')).toHaveText(en.contact_free);
-    await expect(office.getByTestId('last-verified')).toHaveText('27 November 2026');
+    await expect(office.getByTestId('contact-cost')).toHaveCount(0);
+    // What was checked, and that nobody called.
+    await expect(office.getByTestId('last-verified')).toHaveText(
+      'Checked against published sources on 27 November 2026; not called.',
+    );
+    await expect(office.getByTestId('last-verified')).toHaveText(fill(en.contact_checked_archived_sources, { date: '27 November 2026' }));
     await expect(office).toContainText(en.contact_confidence_medium);
 
+    // A free call is shown with the source that says so, as a link that opens in a new tab.
+    const nadel = nationalContact('nadel-116111');
+    const nadelCost = nationalCard(page, 'nadel-116111').getByTestId('contact-cost');
+    await expect(nadelCost).toContainText(en.contact_free);
+    const freeSource = nadelCost.getByRole('link');
+    await expect(freeSource).toHaveAttribute('href', nadel.free_call_source!);
+    await expect(freeSource).toHaveAttribute('target', '_blank');
+    await expect(freeSource).toHaveAttribute('rel', /noopener/);
+
+    // The Centre, by its proper name.
+    const centreContact = nationalContact('centre-trafficking-victims');
+    expect(centreContact.name.en).toBe("Centre for Human Trafficking Victims' Protection");
+    expect(centreContact.name.sr).toBe('Центар за заштиту жртава трговине људима');
     const centre = nationalCard(page, 'centre-trafficking-victims');
+    await expect(centre.getByRole('heading')).toHaveText("Centre for Human Trafficking Victims' Protection");
     await expect(centre.getByRole('link', { name: fill(en.contact_call, { number: '+381 63 610 590' }) })).toHaveAttribute(
       'href',
       'tel:+38163610590',
@@ -91,9 +111,25 @@ test.describe('one phone, offline after the first visit', () => {
     const note = centre.getByTestId('confidence-note');
     await expect(note).toBeHidden();
     await centre.getByText(en.contact_details_unsure).click();
-    await expect(note).toHaveText(nationalContact('centre-trafficking-victims').confidence_note!.en);
-    await expect(centre.getByTestId('sources').getByRole('listitem')).toHaveText(nationalContact('centre-trafficking-victims').sources);
-    await expect(centre).toContainText(en.contact_verified_archived_sources);
+    await expect(note).toHaveText(centreContact.confidence_note!.en);
+    // Every source is a link to its address, with its English title on an English page.
+    const sources = centre.getByTestId('sources').getByTestId('contact-source');
+    await expect(sources).toHaveCount(centreContact.sources.length);
+    for (const [index, source] of centreContact.sources.entries()) {
+      const link = sources.nth(index).getByTestId('source-link');
+      await expect(link).toHaveAttribute('href', source.url);
+      await expect(link).toHaveAttribute('target', '_blank');
+      await expect(link).toHaveAttribute('rel', 'noopener noreferrer');
+      await expect(link).toContainText(source.title.en);
+      await expect(sources.nth(index)).toContainText(source.publisher.en);
+    }
+
+    // A line whose purpose no source confirms has no Call button, and says why; Copy stays.
+    const atina = nationalCard(page, 'atina');
+    await expect(atina.getByRole('link', { name: fill(en.contact_call, { number: '+381 61 63 84 071' }) })).toHaveCount(0);
+    await expect(atina.locator('a[href^="tel:"]')).toHaveCount(0);
+    await expect(atina.getByTestId('contact-no-call')).toHaveText(en.contact_no_call);
+    await expect(atina.getByRole('button', { name: en.contact_copy })).toBeVisible();
 
     // A sure number says nothing about doubt.
     await expect(police).not.toContainText(en.contact_confidence_low);
@@ -106,6 +142,26 @@ test.describe('one phone, offline after the first visit', () => {
     expect(await axeViolations(page, '/contacts')).toEqual([]);
     await add.click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(en.local_title);
+  });
+
+  test('in Serbian, Call is formal and every source shows its Serbian title', async ({ page }) => {
+    const sr = LOCALES['sr-Cyrl'];
+    await page.goto('/contacts');
+    await expectMounted(page);
+    const police = page.getByRole('article', { name: nationalContact('police-192').name.sr, exact: true });
+    await expect(police.getByRole('link', { name: 'Позовите 192' })).toHaveAttribute('href', 'tel:192');
+    await expect(police.getByRole('button', { name: 'Копирајте број' })).toBeVisible();
+    const centreContact = nationalContact('centre-trafficking-victims');
+    const centre = page.getByRole('article', { name: 'Центар за заштиту жртава трговине људима', exact: true });
+    await expect(centre.getByTestId('last-verified')).toHaveText(
+      fill(sr.contact_checked_archived_sources, { date: '27. новембар 2026.' }),
+    );
+    const links = centre.getByTestId('source-link');
+    await expect(links).toHaveCount(centreContact.sources.length);
+    for (const [index, source] of centreContact.sources.entries()) {
+      await expect(links.nth(index)).toContainText(source.title.sr);
+      await expect(links.nth(index)).toHaveAttribute('href', source.url);
+    }
   });
 
   test('a messy number is checked, saved in E.164 and shown first on /contacts', async ({ page }) => {

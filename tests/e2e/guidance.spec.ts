@@ -13,7 +13,7 @@ type Text = { sr: string; en: string };
 type Guidance = {
   updated: string;
   sections: { id: string; title: Text }[];
-  sources: { title: string; publisher: string; date: string; note: Text }[];
+  sources: { url: string; title: Text; publisher: Text; published?: string | null; read?: string; note: Text }[];
 };
 type Catalogue = {
   areas: { id: string; title: Text; indicators: { id: string; text: Text; guidance: string }[] }[];
@@ -109,10 +109,20 @@ test.describe('guidance, in Serbian Cyrillic', () => {
     const listed = sources.getByTestId('guidance-source');
     await expect(listed).toHaveCount(GUIDANCE.sources.length);
     for (const [index, source] of GUIDANCE.sources.entries()) {
-      await expect(listed.nth(index)).toContainText(source.title);
-      await expect(listed.nth(index)).toContainText(source.publisher);
+      // The Serbian title on a Serbian page, as a link to the source that opens in a new tab.
+      const link = listed.nth(index).getByTestId('source-link');
+      await expect(link).toHaveAttribute('href', source.url);
+      await expect(link).toHaveAttribute('target', '_blank');
+      await expect(link).toHaveAttribute('rel', 'noopener noreferrer');
+      await expect(link).toContainText(source.title.sr);
+      await expect(listed.nth(index)).toContainText(source.publisher.sr);
       await expect(listed.nth(index)).toContainText(source.note.sr);
     }
+    // An undated page says so and when it was read; a dated one gives its date.
+    const undated = GUIDANCE.sources.findIndex((source) => !source.published);
+    await expect(listed.nth(undated)).toContainText(fill(m.source_read, { date: '27. новембар 2026.' }));
+    const dated = GUIDANCE.sources.findIndex((source) => source.published === '2018-01-29');
+    await expect(listed.nth(dated)).toContainText('29. јануар 2018.');
   });
 
   test('a Latin query without diacritics finds Cyrillic text and marks it', async ({ page }) => {
@@ -299,6 +309,10 @@ for (const tag of ['sr-Latn', 'en'] as const) {
         day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC',
       });
       await expect(page.getByTestId('guidance-updated')).toHaveText(fill(m.guidance_updated, { date }));
+      // Each source's title in this language, as a link to the source.
+      const first = page.getByTestId('guidance-source').first().getByTestId('source-link');
+      await expect(first).toContainText(localized(GUIDANCE.sources[0].title, tag));
+      await expect(first).toHaveAttribute('href', GUIDANCE.sources[0].url);
       const [query, marked] = tag === 'en' ? ['cafe', /^café$/i] : ['zastita', /^zaštita$/i];
       await searchBox(page, m).fill(query);
       await expect(results(page).locator('mark', { hasText: marked }).first()).toBeVisible();

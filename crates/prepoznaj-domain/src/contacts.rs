@@ -1,16 +1,24 @@
 //! The national contacts directory: the phone lines school staff may call about a child at
-//! risk of trafficking (police, the state Centre, helplines), with what each line is for, when
-//! it answers, whether the call is free, and how sure we are of the number
-//! (`public/content/contacts/national.json`; its `version` is the date it was checked).
+//! risk of trafficking (police, the Centre for Human Trafficking Victims' Protection,
+//! helplines), with what each line is for, when it answers, whether a source says the call is
+//! free, and how sure we are of the number (`public/content/contacts/national.json`; its
+//! `version` is the date it was checked).
 //!
 //! A [`Directory`] only exists parsed and checked whole by [`Directory::parse`]: unique ids,
 //! Serbian Cyrillic and English in every text, a dialable number that agrees with the number
-//! shown, a note whenever confidence is below high, at least one source and the date the
-//! contact was last verified. Local contacts (the school's own team, the local Social Care
-//! Centre) are not here: each school enters those itself.
+//! shown, a note whenever confidence is below high or the line's purpose is not confirmed, at
+//! least one source (each with its address and date, see [`crate::source`]), a free call only
+//! when one of the contact's sources says so, and the date the contact was last verified.
+//! Local contacts (the school's own team, the local Centre for Social Work) are not here: each
+//! school enters those itself.
 //!
-//! In the JSON, keys are `snake_case`, ids and enum values are kebab-case. `free` and `hours`
-//! are `null` when the sources do not say: the app shows "not known" rather than guess.
+//! Numbers are dialled as Serbia expects them: short codes as they are (`192`), freephone
+//! `0800` numbers in national format (`0800100388`: they are not reachable with the country
+//! code), every other number in E.164 (`+38163610590`).
+//!
+//! In the JSON, keys are `snake_case`, ids and enum values are kebab-case. `hours` and
+//! `free_call_source` are `null` when the sources do not say: the app then shows "not known"
+//! for the hours and nothing about the cost, rather than guess.
 //!
 //! This module holds no numbers (those live in the content file), dials nothing and does no
 //! IO.
@@ -21,9 +29,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{ContactId, LocalizedText, TextError, is_well_formed_id};
 use crate::date::CalendarDate;
+use crate::source::Source;
 
 /// Serbia's country calling code, as written before a national number.
 const SERBIA_CODE: &str = "+381";
+
+/// The national prefix of freephone numbers, dialled as it is (never after `+381`).
+const FREEPHONE_PREFIX: &str = "0800";
+
+/// How many digits follow [`FREEPHONE_PREFIX`] in a Serbian freephone number.
+const FREEPHONE_DIGITS: usize = 6;
 
 /// How sure we are of a contact's number and details, on the scale of the research notes:
 /// high = at least three independent sources including the operator, recent; medium = two
@@ -59,10 +74,15 @@ pub struct NationalContact {
     number_display: String,
     dial: String,
     hours: Option<LocalizedText>,
-    free: Option<bool>,
+    /// The address of the contact's source that says the call is free; `null` when none
+    /// does.
+    free_call_source: Option<String>,
+    /// Whether a source says what the line is for; a line whose purpose is not confirmed is
+    /// shown without a Call button.
+    purpose_confirmed: bool,
     confidence: Confidence,
     confidence_note: Option<LocalizedText>,
-    sources: Vec<String>,
+    sources: Vec<Source>,
     last_verified: CalendarDate,
     verified_by: Verification,
 }
@@ -91,8 +111,9 @@ impl NationalContact {
         &self.number_display
     }
 
-    /// What the phone dials: a short code such as `192`, or `+` and the international
-    /// number such as `+38163610590`.
+    /// What the phone dials: a short code such as `192`, a freephone number in national
+    /// format such as `0800100388`, or `+` and the international number such as
+    /// `+38163610590`.
     #[must_use]
     pub fn dial(&self) -> &str {
         &self.dial
@@ -101,13 +122,20 @@ impl NationalContact {
     /// Whether [`NationalContact::dial`] is a short code (only dialable inside Serbia).
     #[must_use]
     pub fn is_short_code(&self) -> bool {
-        !self.dial.starts_with('+')
+        !self.dial.starts_with('+') && !is_freephone(&self.dial)
     }
 
-    /// The `tel:` link that starts the call in the phone's dialler.
+    /// Whether a source says what the line is for.
     #[must_use]
-    pub fn tel_href(&self) -> String {
-        format!("tel:{}", self.dial)
+    pub fn purpose_confirmed(&self) -> bool {
+        self.purpose_confirmed
+    }
+
+    /// The `tel:` link that starts the call in the phone's dialler; `None` for a line whose
+    /// purpose is not confirmed, which the app offers no Call button for.
+    #[must_use]
+    pub fn tel_href(&self) -> Option<String> {
+        self.purpose_confirmed.then(|| format!("tel:{}", self.dial))
     }
 
     /// When the line answers; `None` when the sources do not say.
@@ -116,10 +144,12 @@ impl NationalContact {
         self.hours.as_ref()
     }
 
-    /// Whether the call is free; `None` when the sources do not say.
+    /// The source that says the call is free, one of [`NationalContact::sources`]; `None`
+    /// when no source says so, and the app then says nothing about the cost.
     #[must_use]
-    pub fn free(&self) -> Option<bool> {
-        self.free
+    pub fn free_call_source(&self) -> Option<&Source> {
+        let url = self.free_call_source.as_deref()?;
+        self.sources.iter().find(|source| source.url() == url)
     }
 
     #[must_use]
@@ -133,9 +163,9 @@ impl NationalContact {
         self.confidence_note.as_ref()
     }
 
-    /// The sources of the number and details, cited as published (at least one).
+    /// The sources of the number and details (at least one), each with its address.
     #[must_use]
-    pub fn sources(&self) -> &[String] {
+    pub fn sources(&self) -> &[Source] {
         &self.sources
     }
 
@@ -197,8 +227,12 @@ pub enum DirectoryError {
     MissingConfidenceNote { contact: String },
     #[error("contact `{contact}` lists no sources")]
     NoSources { contact: String },
-    #[error("contact `{contact}` has an empty source")]
-    EmptySource { contact: String },
+    #[error(
+        "contact `{contact}` says the call is free citing `{url}`, which is not one of its sources"
+    )]
+    FreeCallWithoutSource { contact: String, url: String },
+    #[error("contact `{contact}` has no confirmed purpose and no note saying so")]
+    MissingPurposeNote { contact: String },
 }
 
 impl Directory {
@@ -208,7 +242,8 @@ impl Directory {
     /// The first problem found: malformed JSON, an unknown or missing field (such as
     /// `last_verified`), a bad date, a bad or repeated id, a missing or wrong-script text, a
     /// number that cannot be dialled or differs from the one shown, a confidence below high
-    /// without a note, no sources or an empty one.
+    /// or an unconfirmed purpose without a note, no sources, a source without an address or
+    /// a date, a free call that cites none of the contact's sources.
     pub fn parse(json: &str) -> Result<Directory, DirectoryError> {
         let file: DirectoryFile =
             serde_json::from_str(json).map_err(|error| DirectoryError::Syntax {
@@ -256,8 +291,8 @@ impl Directory {
         self.contacts.iter().find(|contact| &contact.id == id)
     }
 
-    /// Every translated text of the directory, with a label saying where it is. Sources are
-    /// citations, not translated, and not included.
+    /// Every translated text of the directory, with a label saying where it is, the sources'
+    /// titles, publishers and notes included.
     #[must_use]
     pub fn ui_texts(&self) -> Vec<(String, &LocalizedText)> {
         let mut texts = Vec::new();
@@ -270,6 +305,9 @@ impl Directory {
             }
             if let Some(note) = &contact.confidence_note {
                 texts.push((format!("contact `{id}` confidence note"), note));
+            }
+            for (index, source) in contact.sources.iter().enumerate() {
+                texts.extend(source.ui_texts(&format!("contact `{id}` source {}", index + 1)));
             }
         }
         texts
@@ -293,6 +331,11 @@ fn check_contact(contact: &NationalContact) -> Result<(), DirectoryError> {
         Some(note) => text("confidence note", note)?,
         None if contact.confidence < Confidence::High => {
             return Err(DirectoryError::MissingConfidenceNote {
+                contact: id.to_string(),
+            });
+        }
+        None if !contact.purpose_confirmed => {
+            return Err(DirectoryError::MissingPurposeNote {
                 contact: id.to_string(),
             });
         }
@@ -323,22 +366,31 @@ fn check_contact(contact: &NationalContact) -> Result<(), DirectoryError> {
             contact: id.to_string(),
         });
     }
-    if contact
-        .sources
-        .iter()
-        .any(|source| source.trim().is_empty())
+    if let Some(url) = &contact.free_call_source
+        && contact.free_call_source().is_none()
     {
-        return Err(DirectoryError::EmptySource {
+        return Err(DirectoryError::FreeCallWithoutSource {
             contact: id.to_string(),
+            url: url.clone(),
         });
     }
     Ok(())
 }
 
-/// A number the phone can dial: a short code of 3 to 6 digits (`192`, `116111`), or `+`
-/// followed by 8 to 15 digits (E.164). Deliberately simple; it does not know Serbian
-/// numbering.
+/// Whether `number` is a freephone number in national format: `0800` and six digits.
+fn is_freephone(number: &str) -> bool {
+    number.strip_prefix(FREEPHONE_PREFIX).is_some_and(|rest| {
+        rest.len() == FREEPHONE_DIGITS && rest.bytes().all(|b| b.is_ascii_digit())
+    })
+}
+
+/// A number the phone can dial: a short code of 3 to 6 digits (`192`, `116111`), a freephone
+/// number in national format (`0800100388`), or `+` followed by 8 to 15 digits (E.164).
+/// Deliberately simple; it does not know the rest of Serbian numbering.
 fn validate_number(number: &str) -> bool {
+    if is_freephone(number) {
+        return true;
+    }
     let (digits, allowed) = match number.strip_prefix('+') {
         Some(international) => (international, 8..=15),
         None => (number, 3..=6),
@@ -346,14 +398,18 @@ fn validate_number(number: &str) -> bool {
     allowed.contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// What a number written for people dials: spaces, dashes, dots, slashes and brackets go;
-/// a national number (leading `0`, as in `0800 100 388`) gets Serbia's country code instead
-/// of the `0`. Anything else is kept, so that [`validate_number`] refuses it.
+/// What a number written for people dials: spaces, dashes, dots, slashes and brackets go; a
+/// freephone number (`0800 100 388`) stays national; any other national number (leading
+/// `0`, as in `063 610 590`) gets Serbia's country code instead of the `0`. Anything else is
+/// kept, so that [`validate_number`] refuses it.
 fn dialled_from_display(display: &str) -> String {
     let compact: String = display
         .chars()
         .filter(|c| !matches!(c, ' ' | '-' | '.' | '/' | '(' | ')' | '\u{a0}'))
         .collect();
+    if compact.starts_with(FREEPHONE_PREFIX) {
+        return compact;
+    }
     match compact.strip_prefix('0') {
         Some(national) => format!("{SERBIA_CODE}{national}"),
         None => compact,
@@ -365,6 +421,16 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+
+    /// A valid source at `url`, published in July 2021.
+    fn source(url: &str) -> Value {
+        json!({
+            "url": url,
+            "title": { "sr": "Наслов", "en": "Title" },
+            "publisher": { "sr": "Издавач", "en": "Publisher" },
+            "published": "2021-07"
+        })
+    }
 
     /// A small valid directory, changed by `edit`, then parsed.
     fn parse_edited(edit: impl FnOnce(&mut Value)) -> Result<Directory, DirectoryError> {
@@ -378,10 +444,11 @@ mod tests {
                     "number_display": "192",
                     "dial": "192",
                     "hours": { "sr": "0–24, сваког дана", "en": "24 hours, every day" },
-                    "free": null,
+                    "free_call_source": null,
+                    "purpose_confirmed": true,
                     "confidence": "high",
                     "confidence_note": null,
-                    "sources": ["RATEL numbering plan, 2011"],
+                    "sources": [source("https://bif.rs/2012/01/numbering/")],
                     "last_verified": "2026-11-27",
                     "verified_by": "archived-sources"
                 },
@@ -390,12 +457,13 @@ mod tests {
                     "name": { "sr": "Канцеларија", "en": "Office" },
                     "purpose": { "sr": "Савет.", "en": "Advice." },
                     "number_display": "0800 100 388",
-                    "dial": "+381800100388",
+                    "dial": "0800100388",
                     "hours": null,
-                    "free": true,
+                    "free_call_source": "https://mup.gov.rs/office",
+                    "purpose_confirmed": true,
                     "confidence": "medium",
                     "confidence_note": { "sr": "Један извор.", "en": "One source." },
-                    "sources": ["Ministry website"],
+                    "sources": [source("https://bif.rs/other"), source("https://mup.gov.rs/office")],
                     "last_verified": "2026-11-27",
                     "verified_by": "operator-website"
                 }
@@ -421,8 +489,8 @@ mod tests {
             panic!("police-192 is missing");
         };
         assert!(police.is_short_code());
-        assert_eq!(police.tel_href(), "tel:192");
-        assert_eq!(police.free(), None);
+        assert_eq!(police.tel_href().as_deref(), Some("tel:192"));
+        assert_eq!(police.free_call_source(), None);
         assert_eq!(police.confidence(), Confidence::High);
         assert_eq!(police.verified_by(), Verification::ArchivedSources);
         assert_eq!(police.last_verified().to_string(), "2026-11-27");
@@ -430,11 +498,16 @@ mod tests {
             panic!("some-office is missing");
         };
         assert!(!office.is_short_code());
-        assert_eq!(office.tel_href(), "tel:+381800100388");
+        assert_eq!(office.tel_href().as_deref(), Some("tel:0800100388"));
         assert_eq!(office.hours(), None);
-        assert_eq!(office.free(), Some(true));
+        assert_eq!(
+            office.free_call_source().map(Source::url),
+            Some("https://mup.gov.rs/office")
+        );
+        assert_eq!(office.sources().len(), 2);
         assert!(directory.contact(&"nobody".into()).is_none());
-        assert_eq!(directory.ui_texts().len(), 6);
+        // Names, purposes, hours, the note, and each source's title and publisher.
+        assert_eq!(directory.ui_texts().len(), 6 + 2 * 3);
     }
 
     #[test]
@@ -516,12 +589,26 @@ mod tests {
                 contact: "police-192".into()
             })
         );
-        assert_eq!(
-            parse_edited(|value| value["contacts"][0]["sources"] = json!(["a", " "])),
-            Err(DirectoryError::EmptySource {
-                contact: "police-192".into()
-            })
+        let without_address = parse_edited(|value| {
+            if let Some(source) = value["contacts"][0]["sources"][0].as_object_mut() {
+                source.remove("url");
+            }
+        });
+        assert!(
+            matches!(&without_address, Err(DirectoryError::Syntax { message }) if message.contains("url")),
+            "{without_address:?}"
         );
+        let without_date = parse_edited(|value| {
+            value["contacts"][0]["sources"][0]["published"] = json!(null);
+        });
+        assert!(
+            matches!(&without_date, Err(DirectoryError::Syntax { message }) if message.contains("neither a publication date")),
+            "{without_date:?}"
+        );
+        let plain_text = parse_edited(|value| {
+            value["contacts"][0]["sources"] = json!(["RATEL numbering plan, 2011"]);
+        });
+        assert!(matches!(plain_text, Err(DirectoryError::Syntax { .. })));
         let missing = parse_edited(|value| {
             if let Some(contact) = value["contacts"][0].as_object_mut() {
                 contact.remove("last_verified");
@@ -564,8 +651,87 @@ mod tests {
         }
         assert!(validate_number("192"));
         assert!(validate_number("116000"));
+        assert!(validate_number("0800100388"));
         assert!(validate_number("+38163610590"));
         assert!(validate_number("+381117850000"));
+        assert!(!validate_number("080010038"));
+        assert!(!validate_number("08001003889"));
+    }
+
+    #[test]
+    fn a_freephone_number_is_dialled_in_national_format() {
+        assert_eq!(dialled_from_display("0800 100 388"), "0800100388");
+        assert_eq!(dialled_from_display("0800-222-003"), "0800222003");
+        // The same number with the country code is refused: it does not match the display.
+        assert_eq!(
+            parse_edited(|value| value["contacts"][1]["dial"] = json!("+381800100388")),
+            Err(DirectoryError::NumberMismatch {
+                contact: "some-office".into(),
+                display: "0800 100 388".into(),
+                dial: "+381800100388".into()
+            })
+        );
+        let directory = valid();
+        let Some(office) = directory.contact(&"some-office".into()) else {
+            panic!("some-office is missing");
+        };
+        assert_eq!(office.dial(), "0800100388");
+        assert_eq!(office.tel_href().as_deref(), Some("tel:0800100388"));
+        assert!(!office.is_short_code());
+    }
+
+    #[test]
+    fn a_free_call_is_shown_only_with_a_source_that_says_so() {
+        assert_eq!(
+            parse_edited(|value| {
+                value["contacts"][0]["free_call_source"] = json!("https://example.org/free");
+            }),
+            Err(DirectoryError::FreeCallWithoutSource {
+                contact: "police-192".into(),
+                url: "https://example.org/free".into()
+            })
+        );
+        // A bare "free": true, with no source, is not accepted either.
+        let bare = parse_edited(|value| {
+            if let Some(contact) = value["contacts"][0].as_object_mut() {
+                contact.remove("free_call_source");
+                contact.insert("free".into(), json!(true));
+            }
+        });
+        assert!(matches!(bare, Err(DirectoryError::Syntax { .. })));
+        let free = match parse_edited(|value| {
+            value["contacts"][0]["free_call_source"] = json!("https://bif.rs/2012/01/numbering/");
+        }) {
+            Ok(directory) => directory,
+            Err(error) => panic!("{error}"),
+        };
+        let police = free.contact(&"police-192".into());
+        assert_eq!(
+            police
+                .and_then(NationalContact::free_call_source)
+                .map(Source::url),
+            Some("https://bif.rs/2012/01/numbering/")
+        );
+    }
+
+    #[test]
+    fn a_line_whose_purpose_is_not_confirmed_has_no_call_link_and_says_why() {
+        assert_eq!(
+            parse_edited(|value| value["contacts"][0]["purpose_confirmed"] = json!(false)),
+            Err(DirectoryError::MissingPurposeNote {
+                contact: "police-192".into()
+            })
+        );
+        let unconfirmed = match parse_edited(|value| {
+            value["contacts"][1]["purpose_confirmed"] = json!(false);
+        }) {
+            Ok(directory) => directory,
+            Err(error) => panic!("{error}"),
+        };
+        let office = unconfirmed.contact(&"some-office".into());
+        assert_eq!(office.map(NationalContact::purpose_confirmed), Some(false));
+        assert_eq!(office.and_then(NationalContact::tel_href), None);
+        assert_eq!(office.map(NationalContact::dial), Some("0800100388"));
     }
 
     #[test]
@@ -575,7 +741,7 @@ mod tests {
             Err(DirectoryError::NumberMismatch {
                 contact: "some-office".into(),
                 display: "0800 100 389".into(),
-                dial: "+381800100388".into()
+                dial: "0800100388".into()
             })
         );
         assert_eq!(

@@ -13,7 +13,7 @@ use crate::locale::Locale;
 use crate::transliteration::to_latin;
 
 /// Month names in Serbian Cyrillic, as a date is written in running text ("27. новембар 2026.").
-const SERBIAN_MONTHS: [&str; 12] = [
+pub(crate) const SERBIAN_MONTHS: [&str; 12] = [
     "јануар",
     "фебруар",
     "март",
@@ -28,7 +28,8 @@ const SERBIAN_MONTHS: [&str; 12] = [
     "децембар",
 ];
 
-const ENGLISH_MONTHS: [&str; 12] = [
+/// Month names in English.
+pub(crate) const ENGLISH_MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",

@@ -4,7 +4,8 @@
 //!
 //! A [`Guidance`] only exists parsed and checked whole by [`Guidance::parse`]: sections with
 //! unique ids that are valid HTML anchors (the checklist links to `/guidance#<id>`), blocks
-//! that say something, Serbian Cyrillic and English in every text, sources. Serbian Latin is
+//! that say something, Serbian Cyrillic and English in every text, sources (each with its
+//! address, titles and date: [`crate::source`]) and what the guidance takes from each. Serbian Latin is
 //! derived from the Cyrillic and never stored.
 //!
 //! [`Guidance::link`] checks the guidance against the indicator catalogue it was written for
@@ -28,6 +29,7 @@ use crate::catalogue::{
 };
 use crate::date::CalendarDate;
 use crate::locale::Locale;
+use crate::source::Source;
 
 /// How a callout is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -117,42 +119,6 @@ impl Section {
     }
 }
 
-/// A public source the guidance's facts come from, cited as it was published (so its title,
-/// publisher and date are not translated).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Source {
-    title: String,
-    publisher: String,
-    date: String,
-    note: LocalizedText,
-}
-
-impl Source {
-    #[must_use]
-    pub fn title(&self) -> &str {
-        &self.title
-    }
-
-    /// Who published it, and where the copy that was read is.
-    #[must_use]
-    pub fn publisher(&self) -> &str {
-        &self.publisher
-    }
-
-    /// When it was published, as precisely as known (`undated` when it is not).
-    #[must_use]
-    pub fn date(&self) -> &str {
-        &self.date
-    }
-
-    /// What the guidance takes from it.
-    #[must_use]
-    pub fn note(&self) -> &LocalizedText {
-        &self.note
-    }
-}
-
 /// The plain text of one section in one locale, for the search index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SectionText {
@@ -219,11 +185,8 @@ pub enum GuidanceError {
     Text { field: String, problem: TextError },
     #[error("the guidance lists no sources")]
     NoSources,
-    #[error("source {source_number} has no {part}")]
-    IncompleteSource {
-        source_number: usize,
-        part: &'static str,
-    },
+    #[error("source {source_number} does not say what the guidance takes from it")]
+    SourceWithoutNote { source_number: usize },
 }
 
 /// Why a guidance file does not fit a catalogue.
@@ -247,7 +210,7 @@ impl Guidance {
     /// # Errors
     /// The first problem found: malformed JSON or an unknown field, a bad version or date, a
     /// bad or repeated section id, an empty section or list, a missing or wrong-script text,
-    /// no sources or an incomplete one.
+    /// no sources, a source without an address, a date or a note.
     pub fn parse(json: &str) -> Result<Guidance, GuidanceError> {
         let file: GuidanceFile =
             serde_json::from_str(json).map_err(|error| GuidanceError::Syntax {
@@ -372,8 +335,8 @@ impl Guidance {
         sections.chain(indicators).collect()
     }
 
-    /// Every translated text of the guidance, with a label saying where it is. Source
-    /// titles, publishers and dates are citations, not translated, and not included.
+    /// Every translated text of the guidance, with a label saying where it is, the sources'
+    /// titles, publishers and notes included.
     #[must_use]
     pub fn ui_texts(&self) -> Vec<(String, &LocalizedText)> {
         let mut texts = Vec::new();
@@ -389,7 +352,7 @@ impl Guidance {
             }
         }
         for (index, source) in self.sources.iter().enumerate() {
-            texts.push((format!("source {} note", index + 1), &source.note));
+            texts.extend(source.ui_texts(&format!("source {}", index + 1)));
         }
         texts
     }
@@ -440,21 +403,16 @@ fn check(file: &GuidanceFile) -> Result<(), GuidanceError> {
     if file.sources.is_empty() {
         return Err(GuidanceError::NoSources);
     }
-    for (index, source) in file.sources.iter().enumerate() {
-        let source_number = index + 1;
-        for (part, value) in [
-            ("title", &source.title),
-            ("publisher", &source.publisher),
-            ("date", &source.date),
-        ] {
-            if value.trim().is_empty() {
-                return Err(GuidanceError::IncompleteSource {
-                    source_number,
-                    part,
-                });
-            }
-        }
-        check_text(&source.note, || format!("source {source_number} note"))?;
+    // Each source's address, date, title and publisher are checked as it is read
+    // (`crate::source`); the guidance also needs to say what it takes from each.
+    if let Some(index) = file
+        .sources
+        .iter()
+        .position(|source| source.note().is_none())
+    {
+        return Err(GuidanceError::SourceWithoutNote {
+            source_number: index + 1,
+        });
     }
     Ok(())
 }
@@ -548,9 +506,10 @@ mod tests {
             ],
             "sources": [
                 {
-                    "title": "Criminal Code, Article 388",
-                    "publisher": "Republic of Serbia",
-                    "date": "2012",
+                    "url": "https://astra.rs/zakoni/",
+                    "title": { "sr": "Кривични законик, члан 388", "en": "Criminal Code, Article 388" },
+                    "publisher": { "sr": "АСТРА", "en": "ASTRA" },
+                    "published": "2012",
                     "note": { "sr": "Дефиниција.", "en": "The definition." }
                 }
             ]
@@ -657,7 +616,8 @@ mod tests {
         );
         let no_note = parse_edited(|value| value["sources"][0]["note"]["en"] = json!(""));
         assert!(
-            matches!(no_note, Err(GuidanceError::Text { field, .. }) if field == "source 1 note")
+            matches!(&no_note, Err(GuidanceError::Syntax { message }) if message.contains("note: it has no en text")),
+            "{no_note:?}"
         );
         let missing_field = parse_edited(|value| {
             if let Some(text) = value["sections"][0]["title"].as_object_mut() {
@@ -694,12 +654,35 @@ mod tests {
             parse_edited(|value| value["sources"] = json!([])),
             Err(GuidanceError::NoSources)
         );
+        let without_address = parse_edited(|value| value["sources"][0]["url"] = json!(""));
+        assert!(
+            matches!(&without_address, Err(GuidanceError::Syntax { message }) if message.contains("not an http(s) address")),
+            "{without_address:?}"
+        );
+        let without_date = parse_edited(|value| value["sources"][0]["published"] = json!(null));
+        assert!(
+            matches!(&without_date, Err(GuidanceError::Syntax { message }) if message.contains("neither a publication date")),
+            "{without_date:?}"
+        );
+        let english_title_only =
+            parse_edited(|value| value["sources"][0]["title"] = json!("Criminal Code"));
+        assert!(matches!(
+            english_title_only,
+            Err(GuidanceError::Syntax { .. })
+        ));
         assert_eq!(
-            parse_edited(|value| value["sources"][0]["publisher"] = json!("")),
-            Err(GuidanceError::IncompleteSource {
-                source_number: 1,
-                part: "publisher"
-            })
+            parse_edited(|value| {
+                if let Some(source) = value["sources"][0].as_object_mut() {
+                    source.remove("note");
+                }
+            }),
+            Err(GuidanceError::SourceWithoutNote { source_number: 1 })
+        );
+        let guidance = valid();
+        let texts = guidance.ui_texts();
+        assert!(
+            texts.iter().any(|(field, text)| field == "source 1 title"
+                && text.sr == "Кривични законик, члан 388")
         );
     }
 

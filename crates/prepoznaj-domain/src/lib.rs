@@ -21,6 +21,7 @@ pub mod receipts;
 pub mod reference;
 pub mod report;
 pub mod search;
+pub mod source;
 pub mod status_note;
 pub mod stem;
 pub mod sync;

@@ -1,10 +1,13 @@
 //! Content checks on the national contacts the app ships,
 //! `public/content/contacts/national.json`: the lines the issue requires, with the numbers,
-//! hours, cost and confidence the research notes (`serbia-facts.md`) support, and no more.
+//! hours, cost and confidence the research notes (`serbia-facts.md`) support, and no more;
+//! every source with its address, both titles and a date; a free call only where a source
+//! says so; 0800 numbers dialled in national format.
 
 use prepoznaj_domain::catalogue::{Catalogue, ContactId};
 use prepoznaj_domain::contacts::{Confidence, Directory, NationalContact, Verification};
 use prepoznaj_domain::locale::Locale;
+use prepoznaj_domain::source::Source;
 use prepoznaj_domain::transliteration::has_cyrillic;
 
 const CONTACTS: &str = include_str!("../../../public/content/contacts/national.json");
@@ -19,8 +22,10 @@ struct Expected {
     display: &'static str,
     dial: &'static str,
     hours_known: bool,
-    /// `None`: the sources do not say.
-    free: Option<bool>,
+    /// The address of the source that says the call is free; `None`: no source says so.
+    free_source: Option<&'static str>,
+    /// Whether a source says what the line is for (otherwise: no Call button).
+    purpose_confirmed: bool,
     /// Confidence between two steps of the research scale is rounded down.
     confidence: Confidence,
 }
@@ -31,7 +36,8 @@ const REQUIRED: [Expected; 8] = [
         display: "192",
         dial: "192",
         hours_known: true,
-        free: None,
+        free_source: None,
+        purpose_confirmed: true,
         confidence: Confidence::High,
     },
     Expected {
@@ -39,15 +45,17 @@ const REQUIRED: [Expected; 8] = [
         display: "+381 63 610 590",
         dial: "+38163610590",
         hours_known: false,
-        free: None,
+        free_source: None,
+        purpose_confirmed: true,
         confidence: Confidence::Low,
     },
     Expected {
         id: "national-coordinator-office",
         display: "0800 100 388",
-        dial: "+381800100388",
+        dial: "0800100388",
         hours_known: false,
-        free: None,
+        free_source: None,
+        purpose_confirmed: true,
         confidence: Confidence::Medium,
     },
     Expected {
@@ -55,7 +63,8 @@ const REQUIRED: [Expected; 8] = [
         display: "+381 11 785 0000",
         dial: "+381117850000",
         hours_known: false,
-        free: None,
+        free_source: None,
+        purpose_confirmed: true,
         confidence: Confidence::Medium,
     },
     Expected {
@@ -63,7 +72,8 @@ const REQUIRED: [Expected; 8] = [
         display: "116 000",
         dial: "116000",
         hours_known: true,
-        free: Some(true),
+        free_source: Some("https://astra.rs/evropski-broj-za-nestalu-decu/"),
+        purpose_confirmed: true,
         confidence: Confidence::High,
     },
     Expected {
@@ -71,7 +81,10 @@ const REQUIRED: [Expected; 8] = [
         display: "116 111",
         dial: "116111",
         hours_known: true,
-        free: Some(true),
+        free_source: Some(
+            "https://www.minrzs.gov.rs/sr/aktuelnosti/vesti/17-maj-medjunarodni-dan-decijih-sos-linija",
+        ),
+        purpose_confirmed: true,
         confidence: Confidence::High,
     },
     Expected {
@@ -79,7 +92,10 @@ const REQUIRED: [Expected; 8] = [
         display: "19833",
         dial: "19833",
         hours_known: false,
-        free: Some(true),
+        free_source: Some(
+            "https://www.srbija.gov.rs/tekst/en/129990/child-safety-on-the-internet.php",
+        ),
+        purpose_confirmed: true,
         confidence: Confidence::High,
     },
     Expected {
@@ -87,7 +103,8 @@ const REQUIRED: [Expected; 8] = [
         display: "+381 61 63 84 071",
         dial: "+381616384071",
         hours_known: false,
-        free: None,
+        free_source: None,
+        purpose_confirmed: false,
         confidence: Confidence::Low,
     },
 ];
@@ -120,13 +137,20 @@ fn the_eight_required_lines_are_there_with_the_researched_details() {
         let contact = contact(&directory, id);
         assert_eq!(contact.number_display(), expected.display, "{id}");
         assert_eq!(contact.dial(), expected.dial, "{id}");
-        assert_eq!(contact.tel_href(), format!("tel:{}", expected.dial), "{id}");
+        let tel = expected
+            .purpose_confirmed
+            .then(|| format!("tel:{}", expected.dial));
+        assert_eq!(contact.tel_href(), tel, "{id}");
         assert_eq!(
             contact.hours().is_some(),
             expected.hours_known,
             "{id} hours"
         );
-        assert_eq!(contact.free(), expected.free, "{id} free");
+        assert_eq!(
+            contact.free_call_source().map(Source::url),
+            expected.free_source,
+            "{id} free"
+        );
         assert_eq!(contact.confidence(), expected.confidence, "{id} confidence");
     }
 }
@@ -153,6 +177,63 @@ fn every_line_says_what_it_is_for_where_it_comes_from_and_when_it_was_checked() 
             "{id}"
         );
     }
+}
+
+#[test]
+fn official_and_operator_sources_come_before_the_press_where_they_exist() {
+    let directory = directory();
+    let first = |id: &str| {
+        contact(&directory, id)
+            .sources()
+            .first()
+            .map(|source| source.url().to_owned())
+            .unwrap_or_default()
+    };
+    // The number's own operator or a ministry, not a newspaper, is the first source.
+    assert!(first("astra-sos").starts_with("https://astra.rs/"));
+    assert!(first("missing-children-116000").starts_with("https://astra.rs/"));
+    assert!(first("nadel-116111").starts_with("https://www.minrzs.gov.rs/"));
+    assert!(first("online-safety-19833").starts_with("https://www.srbija.gov.rs/"));
+    assert!(first("national-coordinator-office").starts_with("http://mup.gov.rs/"));
+    // Tabloid citations the research lists are replaced where a primary source exists.
+    for contact in directory.contacts() {
+        for source in contact.sources() {
+            for tabloid in ["kurir.rs", "telegraf.rs", "alo.rs", "ecofeminizam.com"] {
+                assert!(
+                    !source.url().contains(tabloid),
+                    "{}: {}",
+                    contact.id(),
+                    source.url()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn freephone_numbers_are_dialled_in_national_format() {
+    let directory = directory();
+    let office = contact(&directory, "national-coordinator-office");
+    assert_eq!(office.number_display(), "0800 100 388");
+    assert_eq!(office.tel_href().as_deref(), Some("tel:0800100388"));
+    for contact in directory.contacts() {
+        if contact.number_display().starts_with("0800") {
+            assert!(contact.dial().starts_with("0800"), "{}", contact.id());
+        }
+    }
+}
+
+#[test]
+fn only_a_line_whose_purpose_no_source_confirms_loses_its_call_button() {
+    let directory = directory();
+    for contact in directory.contacts() {
+        let id = contact.id().as_str();
+        assert_eq!(contact.purpose_confirmed(), id != "atina", "{id}");
+    }
+    let atina = contact(&directory, "atina");
+    assert_eq!(atina.tel_href(), None);
+    assert!(atina.purpose().en.contains("no Call button"));
+    assert!(atina.purpose().sr.contains("дугме за позив"));
 }
 
 #[test]
