@@ -1,12 +1,15 @@
 //! The app talks to the server only through its typed client (`src/sync/client.rs`), and API
 //! paths are written only in the endpoint table (`prepoznaj_domain::endpoints`): no file under
 //! `src/pages` or `src/components` names an API path or makes a request itself, and no file of
-//! the app has an API path as a string. Files are found by walking the folders, so a new page
-//! is checked without touching this test.
+//! the app has an API path as a string; the service worker's one request (`public/sw.js`) is
+//! to a path of the table. Files are found by walking the folders, so a new page is checked
+//! without touching this test.
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
 
 use std::path::{Path, PathBuf};
+
+use prepoznaj_domain::endpoints::Endpoint;
 
 /// The repository the files are read from (`CARGO_MANIFEST_DIR` at run time wins, so a target
 /// directory shared by several checkouts reads the checkout being tested).
@@ -94,6 +97,42 @@ fn no_file_of_the_app_writes_an_api_path_as_a_string() {
     );
 }
 
+/// The quoted API paths (`'/api/v1/…'` or `"/api/v1/…"`) in a JavaScript text.
+fn quoted_api_paths(script: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    for quote in ['\'', '"'] {
+        let opening = format!("{quote}/api/v1/");
+        let mut rest = script;
+        while let Some(start) = rest.find(&opening) {
+            let path = &rest[start + 1..];
+            let end = path.find(quote).unwrap_or(path.len());
+            paths.push(path[..end].to_owned());
+            rest = &path[end..];
+        }
+    }
+    paths
+}
+
+/// The service worker sends waiting reports itself (Background Sync), outside the typed
+/// client: the paths it writes must be paths of the table.
+#[test]
+fn the_service_worker_calls_only_paths_of_the_endpoint_table() {
+    let script = std::fs::read_to_string(repository().join("public/sw.js")).unwrap();
+    let paths = quoted_api_paths(&script);
+    assert!(
+        !paths.is_empty(),
+        "public/sw.js sends reports to an API path"
+    );
+    for path in paths {
+        assert!(
+            Endpoint::ALL
+                .into_iter()
+                .any(|endpoint| endpoint.path() == path),
+            "public/sw.js calls {path}, which prepoznaj_domain::endpoints does not list"
+        );
+    }
+}
+
 #[test]
 fn the_checks_see_what_they_forbid() {
     let sample = vec![(
@@ -102,4 +141,8 @@ fn the_checks_see_what_they_forbid() {
     )];
     assert_eq!(offending(&sample, &FORBIDDEN_IN_VIEWS).len(), 1);
     assert_eq!(offending(&sample, &["\"/api"]).len(), 1);
+    assert_eq!(
+        quoted_api_paths("fetch('/api/v1/reports', {}); get(\"/api/v1/keys\")"),
+        ["/api/v1/reports", "/api/v1/keys"]
+    );
 }
