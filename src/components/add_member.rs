@@ -19,9 +19,8 @@ use crate::components::api_error::api_error_message;
 use crate::components::share_link::{ShareLink, app_origin};
 use crate::i18n::use_i18n;
 use crate::pages::team_setup::TEAM_JOIN_PATH;
-use crate::sync::api::{ApiCallError, post_json};
-
-const MEMBERS_API: &str = "/api/v1/team/members";
+use crate::sync::api::ApiCallError;
+use crate::sync::client;
 
 /// The form, the fingerprint comparison and the set-up link. `on_changed` gets the key set
 /// with the new member in it.
@@ -69,7 +68,7 @@ pub fn AddMember(token: Secret, #[prop(into)] on_changed: Callback<KeySet>) -> i
         busy.set(true);
         leptos::task::spawn_local(async move {
             let added: Result<TeamMemberAdded, _> =
-                post_json(MEMBERS_API, &request, Some(&token.get_value())).await;
+                client::add_member(&token.get_value(), &request).await;
             if let Ok(added) = &added {
                 on_changed.run(added.key_set.clone());
                 checked.set(None);

@@ -12,7 +12,7 @@ use crate::clock::format_time;
 use crate::i18n::{TeamMessages, use_i18n};
 use crate::storage::team_key::RefusedLink;
 use crate::sync::api::ApiCallError;
-use crate::sync::links::check_link;
+use crate::sync::client::check_link;
 
 /// How far the check got.
 #[derive(Debug, Clone, PartialEq)]

@@ -17,9 +17,8 @@ use crate::components::api_error::api_error_message;
 use crate::components::confirm_dialog::ConfirmPrompt;
 use crate::components::share_link::{ShareLink, app_origin};
 use crate::i18n::{I18n, use_i18n};
-use crate::sync::api::{ApiCallError, delete_json, post_json};
-
-const MEMBERS_API: &str = "/api/v1/team/members";
+use crate::sync::api::ApiCallError;
+use crate::sync::client;
 
 /// What the last action on a member gave.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,9 +48,8 @@ pub fn TeamMembers(
         busy.set(true);
         outcome.set(None);
         leptos::task::spawn_local(async move {
-            let path = format!("{MEMBERS_API}/{}", member.id);
             let answer: Result<TeamMemberRemoved, _> =
-                delete_json(&path, Some(&token.get_value())).await;
+                client::remove_member(&token.get_value(), &member.id).await;
             outcome.set(Some(match answer {
                 Ok(removed) => {
                     on_changed.run(removed.key_set);
@@ -66,8 +64,7 @@ pub fn TeamMembers(
         busy.set(true);
         outcome.set(None);
         leptos::task::spawn_local(async move {
-            let path = format!("{MEMBERS_API}/{}/setup-code", member.id);
-            let answer = post_json(&path, &serde_json::json!({}), Some(&token.get_value())).await;
+            let answer = client::renew_setup_code(&token.get_value(), &member.id).await;
             outcome.set(Some(match answer {
                 Ok(renewed) => Outcome::NewSetupLink(renewed),
                 Err(error) => Outcome::Failed(error),

@@ -21,10 +21,9 @@ use crate::i18n::{use_i18n, use_title};
 use crate::sealing::{SealingError, seal_waiting};
 use crate::storage::enrolment::{self, Enrolment};
 use crate::storage::{StorageError, app_database};
-use crate::sync::api::{ApiCallError, post_json};
+use crate::sync::api::ApiCallError;
+use crate::sync::client;
 use crate::sync::sender::{Trigger, use_sender};
-
-const DEVICES_API: &str = "/api/v1/devices";
 
 #[derive(Debug, Clone, PartialEq)]
 enum State {
@@ -151,13 +150,9 @@ pub fn EnrolPage() -> impl IntoView {
 /// enrolment and how many observations were sealed.
 async fn enrol_this_phone(code: Secret) -> Result<(Enrolment, usize), Failure> {
     let database = app_database().await.map_err(Failure::Storage)?;
-    let answer: DeviceEnrolment = post_json(
-        DEVICES_API,
-        &DeviceEnrolmentRequest {
-            enrolment_code: code,
-        },
-        None,
-    )
+    let answer: DeviceEnrolment = client::enrol_device(&DeviceEnrolmentRequest {
+        enrolment_code: code,
+    })
     .await
     .map_err(Failure::Api)?;
     let enrolment = Enrolment {

@@ -1,6 +1,6 @@
 //! `/team`: a protection-team member's page on their own device: their school, their key's
 //! fingerprint, staff enrolment links (made with the member's token; each link expires and can
-//! be revoked), the team's members as the server last said (`GET /api/v1/team/keys` on every
+//! be revoked), the team's members as the server last said (`client::team_keys` on every
 //! visit; offline, the last known set, saying so), adding a member, removing one, and a new
 //! set-up link for a member who lost their device. A device whose token the server refuses says
 //! that its member was removed (or set up elsewhere) and offers nothing more. A key whose
@@ -28,10 +28,8 @@ use crate::i18n::{use_i18n, use_title};
 use crate::pages::team_setup::TeamKeyLinks;
 use crate::storage::team_key::{self, MembershipEnded, RefusedLink, TeamKey, TeamRegistration};
 use crate::storage::{StorageError, app_database};
-use crate::sync::api::{ApiCallError, delete_json, get_json, post_json};
-
-const ENROLMENT_LINKS_API: &str = "/api/v1/enrolment-links";
-const TEAM_KEYS_API: &str = "/api/v1/team/keys";
+use crate::sync::api::ApiCallError;
+use crate::sync::client;
 
 /// The team page.
 #[component]
@@ -184,8 +182,7 @@ fn MemberView(registration: TeamRegistration, fingerprint: String) -> impl IntoV
     {
         let token = token.clone();
         leptos::task::spawn_local(async move {
-            let answer: Result<SchoolKeys, ApiCallError> =
-                get_json(TEAM_KEYS_API, Some(&token)).await;
+            let answer: Result<SchoolKeys, ApiCallError> = client::team_keys(&token).await;
             check.set(match answer {
                 Ok(keys) => {
                     key_set_changed(keys.key_set);
@@ -282,8 +279,8 @@ fn EnrolmentLinkMaker(token: Secret) -> impl IntoView {
         busy.set(true);
         leptos::task::spawn_local(async move {
             let token = token.get_value();
-            let path = format!("{ENROLMENT_LINKS_API}/{}", created.link.id);
-            let answer: Result<EnrolmentLinkRevoked, _> = delete_json(&path, Some(&token)).await;
+            let answer: Result<EnrolmentLinkRevoked, _> =
+                client::revoke_enrolment_link(&token, &created.link.id).await;
             revoked.set(Some(answer.map(|_| ())));
             busy.set(false);
         });
@@ -293,12 +290,8 @@ fn EnrolmentLinkMaker(token: Secret) -> impl IntoView {
         revoked.set(None);
         leptos::task::spawn_local(async move {
             let token = token.get_value();
-            let created = post_json(
-                ENROLMENT_LINKS_API,
-                &EnrolmentLinkRequest::default(),
-                Some(&token),
-            )
-            .await;
+            let created =
+                client::create_enrolment_link(&token, &EnrolmentLinkRequest::default()).await;
             state.set(Some(created));
             busy.set(false);
         });

@@ -28,7 +28,8 @@ use crate::components::storage_error::storage_error_message;
 use crate::i18n::{TeamMessageFn, use_i18n, use_title};
 use crate::storage::team_key::{self, RefusedLink, TeamKey, TeamRegistration};
 use crate::storage::{StorageError, app_database};
-use crate::sync::api::{ApiCallError, post_json};
+use crate::sync::api::ApiCallError;
+use crate::sync::client;
 
 /// The address of the team page, shown once set-up is done.
 pub const TEAM_PATH: &str = "/team";
@@ -36,8 +37,6 @@ pub const TEAM_PATH: &str = "/team";
 pub const TEAM_JOIN_PATH: &str = "/team/join";
 /// The page where a member restores their key from its recovery copy on a new device.
 pub const TEAM_RECOVER_PATH: &str = "/team/recover";
-
-const SETUP_API: &str = "/api/v1/team/setup";
 
 /// Where the member is in the set-up.
 #[derive(Debug, Clone, PartialEq)]
@@ -275,15 +274,11 @@ async fn register_stored_key(display_name: Option<DisplayName>) -> Result<(), Fa
     let display_name = display_name
         .or_else(|| key.display_name.clone())
         .ok_or(Failure::Storage(StorageError::NotSaved))?;
-    let answer: TeamSetupResponse = post_json(
-        SETUP_API,
-        &TeamSetupRequest {
-            setup_code: Secret::new(current_fragment()),
-            public_key: key.public_key.clone(),
-            display_name: display_name.clone(),
-        },
-        None,
-    )
+    let answer: TeamSetupResponse = client::team_setup(&TeamSetupRequest {
+        setup_code: Secret::new(current_fragment()),
+        public_key: key.public_key.clone(),
+        display_name: display_name.clone(),
+    })
     .await
     .map_err(Failure::Api)?;
     key.display_name = Some(display_name);

@@ -1,7 +1,9 @@
-//! JSON requests to the app's own server (`connect-src 'self'`), with an optional bearer
+//! The HTTP edge of the typed client ([`super::client`]): JSON requests to the app's own server
+//! (`connect-src 'self'`) for an endpoint of the domain's table, with an optional bearer
 //! token. Failures are typed so that pages can say, translated, what the person can do:
 //! offline, a refusal with the server's stable code, or a server fault.
 
+use prepoznaj_domain::endpoints::Endpoint;
 use prepoznaj_domain::protocol::{ApiErrorBody, ErrorCode, Secret};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -19,30 +21,20 @@ pub enum ApiCallError {
     Server { status: u16 },
 }
 
-/// `POST path` with `body` as JSON; the answer's body as `Answer` when the status is 2xx.
-pub async fn post_json<Body: Serialize, Answer: DeserializeOwned>(
+/// `endpoint`'s method on `path` (its [`Endpoint::path`], the id filled in, perhaps a query)
+/// with `body` as JSON; the answer's body as `Answer` when the status is 2xx. Only the typed
+/// client ([`super::client`]) calls this.
+pub(super) async fn call_json<Body: Serialize, Answer: DeserializeOwned>(
+    endpoint: Endpoint,
     path: &str,
-    body: &Body,
+    body: Option<&Body>,
     bearer: Option<&Secret>,
 ) -> Result<Answer, ApiCallError> {
-    let json = serde_json::to_string(body).map_err(|_| ApiCallError::Server { status: 0 })?;
-    request_json("POST", path, Some(&json), bearer).await
-}
-
-/// `DELETE path`; the answer's body as `Answer` when the status is 2xx.
-pub async fn delete_json<Answer: DeserializeOwned>(
-    path: &str,
-    bearer: Option<&Secret>,
-) -> Result<Answer, ApiCallError> {
-    request_json("DELETE", path, None, bearer).await
-}
-
-/// `GET path`; the answer's body as `Answer` when the status is 2xx.
-pub async fn get_json<Answer: DeserializeOwned>(
-    path: &str,
-    bearer: Option<&Secret>,
-) -> Result<Answer, ApiCallError> {
-    request_json("GET", path, None, bearer).await
+    let json = body
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|_| ApiCallError::Server { status: 0 })?;
+    request_json(endpoint, path, json.as_deref(), bearer).await
 }
 
 /// An answer as the server gave it, for the sync state machine to judge
@@ -64,9 +56,10 @@ pub struct NoAnswer;
 /// sync lock for ever; a resend is harmless).
 pub const REQUEST_TIMEOUT_MS: i32 = 60_000;
 
-/// `method path` with an optional JSON body, returning whatever the server answered.
-pub async fn request_raw(
-    method: &str,
+/// `endpoint`'s method on `path` with an optional JSON body, returning whatever the server
+/// answered.
+pub(super) async fn request_raw(
+    endpoint: Endpoint,
     path: &str,
     json: Option<&str>,
     bearer: Option<&Secret>,
@@ -84,7 +77,7 @@ pub async fn request_raw(
         })
         .map_err(|_| NoAnswer)?;
     let init = web_sys::RequestInit::new();
-    init.set_method(method);
+    init.set_method(endpoint.method().as_str());
     init.set_headers(&headers);
     if let Some(json) = json {
         init.set_body(&JsValue::from_str(json));
@@ -134,12 +127,12 @@ async fn read_answer(fetched: js_sys::Promise) -> Result<RawAnswer, NoAnswer> {
 }
 
 async fn request_json<Answer: DeserializeOwned>(
-    method: &str,
+    endpoint: Endpoint,
     path: &str,
     json: Option<&str>,
     bearer: Option<&Secret>,
 ) -> Result<Answer, ApiCallError> {
-    let answer = request_raw(method, path, json, bearer)
+    let answer = request_raw(endpoint, path, json, bearer)
         .await
         .map_err(|NoAnswer| ApiCallError::Offline)?;
     let status = answer.status;

@@ -25,13 +25,14 @@ use js_sys::{Function, Object, Promise, Reflect};
 use leptos::prelude::*;
 use prepoznaj_domain::observation::Status;
 use prepoznaj_domain::outbox::{Outbox, OutboxCounts, ReportState, Step, Transition};
-use prepoznaj_domain::protocol::{ReportStatus, SchoolKeys};
+use prepoznaj_domain::protocol::ReportStatus;
 use prepoznaj_domain::sync::Attempt;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::api::{self, NoAnswer, RawAnswer};
+use super::client;
 use super::summary::{SyncSummary, SyncSummaryContext, provide_sync_summary};
 use crate::clock::now;
 use crate::pwa::use_pwa;
@@ -47,8 +48,6 @@ pub const LOCK_NAME: &str = "prepoznaj-outbox";
 pub const BACKGROUND_SYNC_TAG: &str = "prepoznaj-outbox";
 /// The longest the timer waits, whatever the outbox says (it says at most this anyway).
 const MAX_TIMER_MS: u64 = 5 * 60 * 1_000;
-const REPORTS_PATH: &str = "/api/v1/reports";
-const KEYS_PATH: &str = "/api/v1/keys";
 
 /// Why a run was started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -473,7 +472,7 @@ async fn send(
     entries: &[OutboxEntry],
     enrolment: &Enrolment,
 ) -> Result<RawAnswer, NoAnswer> {
-    let token = Some(&enrolment.device_token);
+    let token = &enrolment.device_token;
     match step {
         Step::Submit => {
             let Some(entry) = entries
@@ -483,13 +482,9 @@ async fn send(
                 // Reconciled away this very run: cannot happen; treated as a lost answer.
                 return Err(NoAnswer);
             };
-            let json = serde_json::to_string(&entry.submission).map_err(|_| NoAnswer)?;
-            api::request_raw("POST", REPORTS_PATH, Some(&json), token).await
+            client::submit_report(token, &entry.submission).await
         }
-        Step::CheckStatus => {
-            let path = format!("{REPORTS_PATH}/{}/status", report_id.as_str());
-            api::request_raw("GET", &path, None, token).await
-        }
+        Step::CheckStatus => client::report_status(token, report_id).await,
     }
 }
 
@@ -508,8 +503,7 @@ async fn refresh_receipts(outbox: &mut Outbox, enrolment: &Enrolment) -> (bool, 
         .collect();
     let (mut all, mut any) = (true, false);
     for report_id in waiting_for_action {
-        let path = format!("{REPORTS_PATH}/{}/status", report_id.as_str());
-        match api::request_raw("GET", &path, None, Some(&enrolment.device_token)).await {
+        match client::report_status(&enrolment.device_token, &report_id).await {
             Ok(raw) => {
                 any = true;
                 outbox.refresh_status(
@@ -538,7 +532,7 @@ enum KeysError {
 /// Keeps the team's key set current: reports are sealed to the keys the server lists, those
 /// still waiting again (a member who left cannot read what had not gone yet).
 async fn refresh_key_set(database: &Database, enrolment: &mut Enrolment) -> Result<(), KeysError> {
-    match api::get_json::<SchoolKeys>(KEYS_PATH, Some(&enrolment.device_token)).await {
+    match client::school_keys(&enrolment.device_token).await {
         Ok(keys) if keys.key_set.version > enrolment.key_set.version => {
             enrolment.key_set = keys.key_set;
             enrolment::save(database, enrolment)

@@ -8,6 +8,7 @@ pub mod bundles;
 pub mod catalogue;
 pub mod contacts;
 pub mod date;
+pub mod endpoints;
 pub mod guidance;
 pub mod link_check;
 pub mod local_contacts;

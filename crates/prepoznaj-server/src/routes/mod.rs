@@ -5,8 +5,10 @@
 //! [`ApiError`] body, never with the app's HTML. Bodies larger than
 //! [`MAX_REQUEST_BODY_BYTES`] are refused with `413 body_too_large`.
 //!
-//! [`routes`] is the one table of what is served: the router is built from it and the OpenAPI
-//! test compares it with `openapi.json`, so a route cannot be added without documenting it.
+//! [`routes`] is what is served: one handler for each entry of the domain's endpoint table
+//! ([`Endpoint`], whose paths and methods the app's client uses too); the router is built from
+//! it, the API tests check it against [`Endpoint::ALL`] and the OpenAPI test compares it with
+//! `openapi.json`, so a route cannot be added without listing and documenting it.
 
 pub mod devices;
 pub mod enrolment_links;
@@ -19,6 +21,7 @@ pub mod reports;
 pub mod team;
 pub mod team_reports;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::{
@@ -29,6 +32,7 @@ use axum::{
     response::Response,
     routing::{MethodRouter, any},
 };
+use prepoznaj_domain::endpoints::{self, Endpoint};
 use prepoznaj_domain::protocol::MAX_REQUEST_BODY_BYTES;
 use tower::util::MapResponseLayer;
 
@@ -50,72 +54,73 @@ impl<S: Store> ApiState<S> {
     }
 }
 
-/// One path of the API and the methods it serves.
+/// One endpoint of the API table ([`Endpoint`]) and the handler that serves it. Its path and
+/// method come from the table, so the router cannot serve what the table does not list.
 #[derive(Debug)]
 pub struct ApiRoute<S> {
+    pub endpoint: Endpoint,
     pub path: &'static str,
     pub methods: Vec<Method>,
     router: MethodRouter<ApiState<S>>,
 }
 
 impl<S: Store> ApiRoute<S> {
-    fn new(path: &'static str) -> Self {
+    fn new<H: Handler<T, ApiState<S>>, T: 'static>(endpoint: Endpoint, handler: H) -> Self {
+        let (method, router) = match endpoint.method() {
+            endpoints::Method::Get => (Method::GET, MethodRouter::new().get(handler)),
+            endpoints::Method::Post => (Method::POST, MethodRouter::new().post(handler)),
+            endpoints::Method::Delete => (Method::DELETE, MethodRouter::new().delete(handler)),
+        };
         Self {
-            path,
-            methods: Vec::new(),
-            router: MethodRouter::new(),
+            endpoint,
+            path: endpoint.path(),
+            methods: vec![method],
+            router,
         }
-    }
-
-    fn get<H: Handler<T, ApiState<S>>, T: 'static>(mut self, handler: H) -> Self {
-        self.methods.push(Method::GET);
-        self.router = self.router.get(handler);
-        self
-    }
-
-    fn post<H: Handler<T, ApiState<S>>, T: 'static>(mut self, handler: H) -> Self {
-        self.methods.push(Method::POST);
-        self.router = self.router.post(handler);
-        self
-    }
-
-    fn delete<H: Handler<T, ApiState<S>>, T: 'static>(mut self, handler: H) -> Self {
-        self.methods.push(Method::DELETE);
-        self.router = self.router.delete(handler);
-        self
     }
 }
 
-/// Every API route, in the order of `openapi.json`.
+/// Every API route, in the order of `openapi.json` (and of [`Endpoint::ALL`]).
 pub fn routes<S: Store>() -> Vec<ApiRoute<S>> {
     vec![
-        ApiRoute::new("/api/health").get(health::health::<S>),
-        ApiRoute::new("/api/openapi.json").get(openapi::document),
-        ApiRoute::new("/api/v1/reports").post(reports::submit::<S>),
-        ApiRoute::new("/api/v1/reports/{id}/status").get(reports::status::<S>),
-        ApiRoute::new("/api/v1/team/setup").post(team::set_up::<S>),
-        ApiRoute::new("/api/v1/link-checks").post(link_checks::check::<S>),
-        ApiRoute::new("/api/v1/team/members").post(team::approve_member::<S>),
-        ApiRoute::new("/api/v1/team/members/{id}").delete(team::remove_member::<S>),
-        ApiRoute::new("/api/v1/team/members/{id}/setup-code").post(team::renew_setup_code::<S>),
-        ApiRoute::new("/api/v1/team/keys").get(keys::for_team::<S>),
-        ApiRoute::new("/api/v1/team/reports").get(team_reports::list::<S>),
-        ApiRoute::new("/api/v1/team/reports/{id}/status-changes")
-            .post(team_reports::record_status_change::<S>),
-        ApiRoute::new("/api/v1/enrolment-links").post(enrolment_links::create::<S>),
-        ApiRoute::new("/api/v1/enrolment-links/{id}").delete(enrolment_links::revoke::<S>),
-        ApiRoute::new("/api/v1/devices").post(devices::enrol::<S>),
-        ApiRoute::new("/api/v1/devices/{id}").delete(devices::revoke::<S>),
-        ApiRoute::new("/api/v1/keys").get(keys::current::<S>),
+        ApiRoute::new(Endpoint::Health, health::health::<S>),
+        ApiRoute::new(Endpoint::OpenApi, openapi::document),
+        ApiRoute::new(Endpoint::SubmitReport, reports::submit::<S>),
+        ApiRoute::new(Endpoint::ReportStatus, reports::status::<S>),
+        ApiRoute::new(Endpoint::TeamSetup, team::set_up::<S>),
+        ApiRoute::new(Endpoint::LinkCheck, link_checks::check::<S>),
+        ApiRoute::new(Endpoint::AddMember, team::approve_member::<S>),
+        ApiRoute::new(Endpoint::RemoveMember, team::remove_member::<S>),
+        ApiRoute::new(Endpoint::RenewSetupCode, team::renew_setup_code::<S>),
+        ApiRoute::new(Endpoint::TeamKeys, keys::for_team::<S>),
+        ApiRoute::new(Endpoint::TeamReports, team_reports::list::<S>),
+        ApiRoute::new(
+            Endpoint::RecordStatusChange,
+            team_reports::record_status_change::<S>,
+        ),
+        ApiRoute::new(Endpoint::CreateEnrolmentLink, enrolment_links::create::<S>),
+        ApiRoute::new(Endpoint::RevokeEnrolmentLink, enrolment_links::revoke::<S>),
+        ApiRoute::new(Endpoint::EnrolDevice, devices::enrol::<S>),
+        ApiRoute::new(Endpoint::RevokeDevice, devices::revoke::<S>),
+        ApiRoute::new(Endpoint::SchoolKeys, keys::current::<S>),
     ]
 }
 
 /// The API router: owns `/api`, `/api/` and every path below, so none of them ever reaches the
 /// app's files. Merge it into the top-level router.
 pub fn api<S: Store>(store: S) -> Router {
-    let mut router = Router::new();
+    // Endpoints on the same path share one method router (and its 405 for other methods).
+    let mut by_path: BTreeMap<&'static str, MethodRouter<ApiState<S>>> = BTreeMap::new();
     for route in routes::<S>() {
-        router = router.route(route.path, route.router.fallback(method_not_allowed));
+        let router = match by_path.remove(route.path) {
+            Some(served) => served.merge(route.router),
+            None => route.router,
+        };
+        by_path.insert(route.path, router);
+    }
+    let mut router = Router::new();
+    for (path, served) in by_path {
+        router = router.route(path, served.fallback(method_not_allowed));
     }
     router
         .route("/api", any(not_found))

@@ -10,6 +10,7 @@ use axum::{
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use prepoznaj_domain::endpoints::Endpoint;
 use prepoznaj_domain::protocol::{
     Envelope, PROTOCOL_VERSION, ReceiptResponse, ReportReceipt, ReportStatus, ReportSubmission,
     ReportUuid, Sha256Digest,
@@ -51,7 +52,7 @@ pub async fn submit<S: Store>(
     };
     match state.store.submit_report(report).await? {
         SubmissionOutcome::Stored(receipt) => {
-            let location = status_path(&receipt.report_id);
+            let location = Endpoint::ReportStatus.path_with_id(&receipt.report_id);
             let mut response = (StatusCode::CREATED, receipt_body(receipt)).into_response();
             if let Ok(location) = HeaderValue::try_from(location) {
                 response.headers_mut().insert(header::LOCATION, location);
@@ -85,10 +86,6 @@ fn receipt_body(receipt: ReportReceipt) -> Json<ReceiptResponse> {
         receipt,
         protocol: PROTOCOL_VERSION,
     })
-}
-
-fn status_path(report_id: &ReportUuid) -> String {
-    format!("/api/v1/reports/{report_id}/status")
 }
 
 /// Refuses an envelope whose SHA-256 is not `claimed` (`hash_mismatch`) or that is not an age

@@ -15,6 +15,7 @@ mod bad_input;
 mod canary;
 mod cli;
 mod database;
+mod endpoints;
 mod enrolment;
 mod health;
 mod inbox;
