@@ -14,6 +14,7 @@ pub mod local_contacts;
 pub mod locale;
 pub mod observation;
 pub mod outbox;
+pub mod passphrase;
 pub mod phone;
 pub mod protocol;
 pub mod receipts;
