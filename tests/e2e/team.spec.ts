@@ -141,7 +141,7 @@ test.describe('protection team and enrolment', () => {
     const download = await downloading;
     expect(download.suggestedFilename()).toBe('prepoznaj-team-key.age');
     const recoveryFile = fs.readFileSync(await download.path());
-    expect(recoveryFile.subarray(0, 30).toString('latin1')).toBe('age-encryption.org/v1\n-> scrypt');
+    expect(recoveryFile.subarray(0, 31).toString('latin1')).toBe('age-encryption.org/v1\n-> scrypt');
     expect(recoveryFile.toString('latin1')).not.toContain(groups.join(''));
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'prepoznaj-recovery-'));
     const opened = path.join(scratch, 'identity.txt');
