@@ -25,12 +25,13 @@ use crate::signing::{ChainSigningKey, KeyGenerationError, SIGNING_KEY_PREFIX};
 const AGE_FILE_START: &[u8] = b"age-encryption.org/v1\n";
 
 /// The scrypt work factor (`N = 2^LOCK_WORK_FACTOR`, r = 8, p = 1) of the passphrase lock and
-/// of the recovery file: 32 MiB, as high as the budget allows (key derivation ≤ 1.5 s at a 4×
-/// CPU slowdown in Chromium, measured by `tests/bench/unlock.mjs`; 2^16 would take twice as
-/// long). Each passphrase guess costs an attacker who copied the locked key the same work.
-/// age's own default (2^18) would take many seconds on a slow phone. Keys locked earlier with
-/// 2^14 still unlock: age reads the factor from the file.
-pub const LOCK_WORK_FACTOR: u8 = 15;
+/// of the recovery file: 64 MiB, as high as the budget allows (key derivation ≤ 1.5 s at a 4×
+/// CPU slowdown in Chromium). Measured by `tests/bench/unlock.mjs` on a quiet machine: 2^16
+/// takes 1.2–1.3 s (median), 2^15 0.63–0.67 s (a busier machine), so 2^17 would take about
+/// 2.6 s. Each passphrase guess costs an attacker who copied the locked key the same work.
+/// age's own default (2^18) would take about 5 s on a slow phone. Keys locked earlier with 2^14 still
+/// unlock: age reads the factor from the file.
+pub const LOCK_WORK_FACTOR: u8 = 16;
 
 /// Unlocking refuses a lock that asks for more work than this (a tampered record cannot make
 /// the app compute for minutes); there is no lower bound, so older, lighter locks open.
