@@ -13,10 +13,26 @@ const BLOB_URL_LIFETIME: Duration = Duration::from_secs(60);
 /// Downloads `text` as a file named `file_name` of type `mime`, through a blob URL (allowed by
 /// the CSP: a download is not a fetch).
 pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    download_parts(
+        file_name,
+        mime,
+        &js_sys::Array::of1(&JsValue::from_str(text)),
+    )
+}
+
+/// Downloads `bytes` (a binary file, such as an age file) like [`download_text`].
+pub fn download_bytes(file_name: &str, mime: &str, bytes: &[u8]) -> Result<(), JsValue> {
+    download_parts(
+        file_name,
+        mime,
+        &js_sys::Array::of1(&js_sys::Uint8Array::from(bytes)),
+    )
+}
+
+fn download_parts(file_name: &str, mime: &str, parts: &js_sys::Array) -> Result<(), JsValue> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(parts, &options)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let anchor: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
     anchor.set_href(&url);
@@ -42,4 +58,15 @@ pub async fn read_file(input: &web_sys::HtmlInputElement) -> Result<Option<Strin
     text.as_string()
         .map(Some)
         .ok_or_else(|| JsValue::from_str("not text"))
+}
+
+/// Reads the file chosen in `input` as bytes; `None` if none is chosen.
+pub async fn read_file_bytes(
+    input: &web_sys::HtmlInputElement,
+) -> Result<Option<Vec<u8>>, JsValue> {
+    let Some(file) = input.files().and_then(|files| files.get(0)) else {
+        return Ok(None);
+    };
+    let buffer = JsFuture::from(file.array_buffer()).await?;
+    Ok(Some(js_sys::Uint8Array::new(&buffer).to_vec()))
 }

@@ -1,21 +1,25 @@
 //! The fields of the team-key forms: the member's name (set-up, joining, registering a waiting
-//! key, recovery) and a new passphrase typed twice (a new key, a restored key). Element ids are
-//! `<prefix>-name`, `<prefix>-passphrase` and so on, so two forms never share one.
+//! key, recovery) and a new passphrase typed twice or generated (five random words of the EFF
+//! short list, shown so the member can learn or write it down) for a new or restored key. Element ids
+//! are `<prefix>-name`, `<prefix>-passphrase` and so on, so two forms never share one.
 
 use leptos::prelude::*;
+use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::team_key::PassphraseError;
+use prepoznaj_envelope::identity::new_passphrase;
 
 use crate::i18n::{TeamMessageFn, TeamMessages, use_i18n};
 
 /// The message for a refused passphrase.
-pub fn passphrase_message(
-    messages: &'static TeamMessages,
-    error: &PassphraseError,
-) -> &'static str {
+pub fn passphrase_message(messages: &'static TeamMessages, error: &PassphraseError) -> String {
     match error {
-        PassphraseError::TooShort { .. } => messages.setup_passphrase_short,
-        PassphraseError::TooRepetitive { .. } => messages.setup_passphrase_repetitive,
-        PassphraseError::Mismatch => messages.setup_passphrase_mismatch,
+        PassphraseError::TooShort { .. } => messages.setup_passphrase_short.to_owned(),
+        PassphraseError::TooRepetitive { .. } => messages.setup_passphrase_repetitive.to_owned(),
+        PassphraseError::Weak { bits, min_bits } => fill(
+            messages.setup_passphrase_weak,
+            &[("bits", &bits.to_string()), ("min", &min_bits.to_string())],
+        ),
+        PassphraseError::Mismatch => messages.setup_passphrase_mismatch.to_owned(),
     }
 }
 
@@ -48,8 +52,8 @@ pub fn DisplayNameField(
     }
 }
 
-/// A new passphrase, labelled `label`, and the same typed again; `error` says why the pair was
-/// refused.
+/// A new passphrase, labelled `label`, and the same typed again, or a generated one filled in
+/// both and shown; `error` says why the pair was refused.
 #[component]
 pub fn NewPassphraseFields(
     prefix: &'static str,
@@ -63,7 +67,28 @@ pub fn NewPassphraseFields(
     let repeat_id = format!("{prefix}-passphrase-repeat");
     let hint_id = format!("{prefix}-passphrase-hint");
     let error_id = format!("{prefix}-passphrase-error");
+    let suggested_id = format!("{prefix}-passphrase-suggested");
     let invalid = move || error.get().is_some().to_string();
+    let suggested = RwSignal::new(None::<String>);
+    let suggest = move |_| match new_passphrase() {
+        Ok(words) => {
+            passphrase.set(words.clone());
+            repeated.set(words.clone());
+            error.set(None);
+            suggested.set(Some(words));
+        }
+        Err(failure) => leptos::logging::error!("no passphrase to suggest: {failure}"),
+    };
+    // Typing over the suggestion hides it.
+    Effect::new(move || {
+        let typed = passphrase.get();
+        if suggested
+            .get_untracked()
+            .is_some_and(|words| words != typed)
+        {
+            suggested.set(None);
+        }
+    });
     view! {
         <div class="field">
             <label for=id.clone()>{move || label(i18n.team())}</label>
@@ -77,6 +102,15 @@ pub fn NewPassphraseFields(
                 prop:value=move || passphrase.get()
                 on:input=move |event| passphrase.set(event_target_value(&event))
             />
+            <button type="button" class="button" on:click=suggest aria-controls=suggested_id.clone()>
+                {move || i18n.team().setup_passphrase_suggest}
+            </button>
+            <div id=suggested_id role="status">
+                {move || suggested.get().map(|words| view! {
+                    <p>{move || i18n.team().setup_passphrase_suggested}</p>
+                    <p class="recovery-passphrase"><code data-testid="suggested-passphrase">{words}</code></p>
+                })}
+            </div>
         </div>
         <div class="field">
             <label for=repeat_id.clone()>{move || i18n.team().setup_passphrase_repeat}</label>

@@ -1,9 +1,11 @@
 //! Making a protection-team member's key on this device, the steps the first member's set-up
 //! (`/team/setup`) and a new member joining (`/team/join`) share: their name and a passphrase
-//! (typed twice; the rules are explained and checked by `prepoznaj_domain::team_key`), the key
-//! made and locked with the passphrase, a recovery copy (a file and a printable code) they must
-//! save, and a check that they did (two groups of the code typed back from their copy). The
-//! page decides what happens to the key then; this component neither stores nor registers it.
+//! (typed twice, or a generated one; weak ones are refused by `prepoznaj_domain::team_key`),
+//! the key made and locked with the passphrase, a recovery copy they must save (a printable
+//! code, and a recovery file locked with a generated recovery passphrase shown only here and
+//! printed with the code), and a check that they did (two groups of the code typed back from
+//! their copy). The page decides what happens to the key then; this component neither stores
+//! nor registers it.
 //!
 //! Telemetry, in-page only: User Timing measures [`LOCK_MEASURE`] (locking the new key) and
 //! [`UNLOCK_MEASURE`] (opening it again with the passphrase, which is also the check that the
@@ -15,11 +17,11 @@ use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::protocol::DisplayName;
 use prepoznaj_domain::team_key::{PassphraseError, check_new_passphrase, groups_to_verify};
-use prepoznaj_envelope::identity::{LOCK_WORK_FACTOR, TeamIdentity};
+use prepoznaj_envelope::identity::{LOCK_WORK_FACTOR, TeamIdentity, new_recovery_passphrase};
 
 use crate::clock::random_bytes;
 use crate::components::key_form_fields::{DisplayNameField, NewPassphraseFields};
-use crate::download::download_text;
+use crate::download::download_bytes;
 use crate::i18n::{TeamMessageFn, use_i18n};
 use crate::timing::{measure_since, now_ms};
 
@@ -28,7 +30,8 @@ pub const LOCK_MEASURE: &str = "prepoznaj:lock";
 /// User Timing name of unlocking it again.
 pub const UNLOCK_MEASURE: &str = "prepoznaj:unlock";
 
-const RECOVERY_FILE_NAME: &str = "prepoznaj-team-key.txt";
+/// The recovery file: an age file, which the `age` CLI opens with the recovery passphrase.
+const RECOVERY_FILE_NAME: &str = "prepoznaj-team-key.age";
 
 /// A key just made, its locked form, and the name its member gave; its recovery copy saved and
 /// proven.
@@ -67,17 +70,24 @@ pub fn NewTeamKey(
             on_ready.run(key);
         }
     };
-    move || {
-        match step.get() {
+    move || match step.get() {
         Step::Passphrase => view! { <PassphraseStep step made /> }.into_any(),
-        Step::Working => view! { <p class="notice" role="status">{move || i18n.team().setup_working}</p> }.into_any(),
+        Step::Working => {
+            view! { <p class="notice" role="status">{move || i18n.team().setup_working}</p> }
+                .into_any()
+        }
         Step::Recovery => view! { <RecoveryStep step made /> }.into_any(),
         Step::Verify => view! { <VerifyStep made finish on_verified=verified /> }.into_any(),
         Step::Done => ().into_any(),
-        Step::Failed => view! {
-            <p class="notice notice--warning" role="alert" data-testid="setup-error">{move || i18n.messages().storage_failed}</p>
-        }.into_any(),
+        Step::Failed => failed_notice().into_any(),
     }
+}
+
+/// The key could not be made or its recovery copy prepared.
+fn failed_notice() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="notice notice--warning" role="alert" data-testid="setup-error">{move || i18n.messages().storage_failed}</p>
     }
 }
 
@@ -155,6 +165,13 @@ fn RecoveryStep(step: RwSignal<Step>, made: StoredValue<Option<NewKey>>) -> impl
     let Some(current) = made.get_value() else {
         return ().into_any();
     };
+    let recovery_passphrase = match new_recovery_passphrase() {
+        Ok(words) => words,
+        Err(error) => {
+            leptos::logging::error!("no recovery passphrase: {error}");
+            return failed_notice().into_any();
+        }
+    };
     let downloaded = RwSignal::new(false);
     let saved = RwSignal::new(false);
     let download_failed = RwSignal::new(false);
@@ -166,13 +183,10 @@ fn RecoveryStep(step: RwSignal<Step>, made: StoredValue<Option<NewKey>>) -> impl
         .map(str::to_owned)
         .collect();
     let identity = current.identity.clone();
+    let file_passphrase = recovery_passphrase.clone();
     let download = move |_| {
-        let title = i18n.team().setup_recovery_heading;
-        match download_text(
-            RECOVERY_FILE_NAME,
-            "text/plain",
-            &identity.recovery_file(title),
-        ) {
+        let file = identity.recovery_file(None, &file_passphrase, LOCK_WORK_FACTOR);
+        match download_bytes(RECOVERY_FILE_NAME, "application/octet-stream", &file) {
             Ok(()) => {
                 download_failed.set(false);
                 downloaded.set(true);
@@ -197,6 +211,15 @@ fn RecoveryStep(step: RwSignal<Step>, made: StoredValue<Option<NewKey>>) -> impl
             <ol class="recovery-code" aria-labelledby="recovery-code-heading" data-testid="recovery-code">
                 {groups.into_iter().map(|group| view! { <li><code>{group}</code></li> }).collect_view()}
             </ol>
+            <h3 id="recovery-passphrase-heading">{move || i18n.team().setup_recovery_passphrase}</h3>
+            <p id="recovery-passphrase-intro">{move || i18n.team().setup_recovery_passphrase_intro}</p>
+            <p
+                class="recovery-passphrase"
+                aria-labelledby="recovery-passphrase-heading"
+                aria-describedby="recovery-passphrase-intro"
+            >
+                <code data-testid="recovery-passphrase">{recovery_passphrase}</code>
+            </p>
             <div class="actions no-print">
                 <button type="button" class="button" on:click=download data-testid="download-recovery">
                     {move || i18n.team().setup_download}

@@ -1,7 +1,9 @@
 //! `/team/recover`: a protection-team member who lost their device restores their key on a
-//! new one from the recovery copy made at set-up: the recovery file (chosen with a file input)
-//! or the printable code (typed; spaces, dashes, group numbers and case do not matter). They
-//! choose a new passphrase; the key is saved locked with it, unregistered. Another member then
+//! new one from the recovery copy made at set-up: the recovery file (chosen with a file input;
+//! an age file opened with the recovery passphrase printed with the code, or a plaintext file
+//! from before recovery files were locked) or the printable code (typed; spaces, dashes, group
+//! numbers and case do not matter). They choose a new passphrase; the key (and the signing key,
+//! when the recovery file has one) is saved locked with it, unregistered. Another member then
 //! makes a "new set-up link (lost phone)" for them on the team page; opening it here registers
 //! this same key again (`/team/setup`) and ends the lost device's access.
 
@@ -11,13 +13,14 @@ use leptos::html;
 use leptos::prelude::*;
 use prepoznaj_domain::protocol::{AgeRecipient, DisplayName, Envelope};
 use prepoznaj_domain::team_key::{PassphraseError, RecoveryCodeError, check_new_passphrase};
-use prepoznaj_envelope::identity::{LOCK_WORK_FACTOR, RecoveryError, TeamIdentity};
+use prepoznaj_envelope::identity::{LOCK_WORK_FACTOR, RecoveryError, TeamIdentity, UnlockError};
+use prepoznaj_envelope::signing::ChainSigningKey;
 
 use crate::clock::now;
 use crate::components::key_awaiting_link::KeyAwaitingLink;
 use crate::components::key_form_fields::{DisplayNameField, NewPassphraseFields};
 use crate::components::storage_error::storage_error_message;
-use crate::download::read_file;
+use crate::download::read_file_bytes;
 use crate::i18n::{TeamMessages, use_i18n, use_title};
 use crate::pages::team_setup::TEAM_PATH;
 use crate::storage::team_key::{self, TeamKey};
@@ -42,6 +45,7 @@ enum CopyProblem {
     Length,
     Character,
     Mistake,
+    RecoveryPassphrase,
 }
 
 fn copy_problem_message(messages: &'static TeamMessages, problem: CopyProblem) -> &'static str {
@@ -51,6 +55,7 @@ fn copy_problem_message(messages: &'static TeamMessages, problem: CopyProblem) -
         CopyProblem::Length => messages.recover_code_length,
         CopyProblem::Character => messages.recover_code_character,
         CopyProblem::Mistake => messages.recover_code_mistake,
+        CopyProblem::RecoveryPassphrase => messages.recover_file_passphrase_wrong,
     }
 }
 
@@ -60,6 +65,36 @@ fn copy_problem(error: &RecoveryError) -> CopyProblem {
         RecoveryError::Code(RecoveryCodeError::Length { .. }) => CopyProblem::Length,
         RecoveryError::Code(RecoveryCodeError::Character { .. }) => CopyProblem::Character,
         RecoveryError::Checksum => CopyProblem::Mistake,
+    }
+}
+
+/// A restored key and the signing key its recovery file carried, if any.
+type Restored = (TeamIdentity, Option<ChainSigningKey>);
+
+/// The keys in the recovery copy: a recovery file (`file`, an age file opened with
+/// `recovery_passphrase`, or an older plaintext one) or else the typed `code`.
+fn restore(
+    file: Option<&[u8]>,
+    recovery_passphrase: &str,
+    code: &str,
+) -> Result<Restored, CopyProblem> {
+    match file {
+        Some(file) if TeamIdentity::is_age_file(file) => {
+            TeamIdentity::from_recovery_file(file, recovery_passphrase).map_err(|error| match error
+            {
+                UnlockError::WrongPassphrase => CopyProblem::RecoveryPassphrase,
+                UnlockError::Damaged(_) => CopyProblem::FileUnreadable,
+            })
+        }
+        Some(file) => std::str::from_utf8(file)
+            .map_err(|_| CopyProblem::FileUnreadable)
+            .and_then(|text| {
+                TeamIdentity::from_recovery(text).map_err(|error| copy_problem(&error))
+            })
+            .map(|identity| (identity, None)),
+        None => TeamIdentity::from_recovery(code)
+            .map(|identity| (identity, None))
+            .map_err(|error| copy_problem(&error)),
     }
 }
 
@@ -111,8 +146,10 @@ pub fn TeamRecoverPage() -> impl IntoView {
 fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
     let i18n = use_i18n();
     let file_input = NodeRef::<html::Input>::new();
-    let file_text = RwSignal::new(None::<String>);
+    let file_bytes = RwSignal::new(None::<Vec<u8>>);
     let code = RwSignal::new(String::new());
+    let recovery_passphrase = RwSignal::new(String::new());
+    let opening = RwSignal::new(false);
     let name = RwSignal::new(String::new());
     let passphrase = RwSignal::new(String::new());
     let repeated = RwSignal::new(String::new());
@@ -124,14 +161,14 @@ fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
             return;
         };
         leptos::task::spawn_local(async move {
-            match read_file(&input).await {
-                Ok(text) => {
+            match read_file_bytes(&input).await {
+                Ok(bytes) => {
                     copy_error.set(None);
-                    file_text.set(text);
+                    file_bytes.set(bytes);
                 }
                 Err(error) => {
                     leptos::logging::warn!("cannot read the chosen file: {error:?}");
-                    file_text.set(None);
+                    file_bytes.set(None);
                     copy_error.set(Some(CopyProblem::FileUnreadable));
                 }
             }
@@ -139,31 +176,50 @@ fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
     };
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        let copy = file_text
-            .get_untracked()
-            .unwrap_or_else(|| code.get_untracked());
-        let identity = TeamIdentity::from_recovery(&copy);
-        copy_error.set(identity.as_ref().err().map(copy_problem));
+        if opening.get_untracked() {
+            return;
+        }
         let display_name = DisplayName::parse(&name.get_untracked());
         name_error.set(display_name.is_err());
         let checked = check_new_passphrase(&passphrase.get_untracked(), &repeated.get_untracked());
         passphrase_error.set(checked.clone().err());
-        let (Ok(identity), Ok(display_name), Ok(())) = (identity, display_name, checked) else {
-            return;
-        };
-        step.set(Step::Working);
-        let secret = passphrase.get_untracked();
-        let identity = Arc::new(identity);
-        // Let the status paint before the key derivation takes the main thread.
+        opening.set(true);
+        // Opening a recovery file is a key derivation: let "opening" paint first.
         request_animation_frame(move || {
             set_timeout(
                 move || {
-                    leptos::task::spawn_local(async move {
-                        step.set(
-                            match save_restored(&identity, &secret, display_name).await {
-                                Ok(key) => Step::Waiting(key.public_key),
-                                Err(error) => Step::Failed(error),
+                    let restored = file_bytes.with_untracked(|file| {
+                        restore(
+                            file.as_deref(),
+                            &recovery_passphrase.get_untracked(),
+                            &code.get_untracked(),
+                        )
+                    });
+                    opening.set(false);
+                    copy_error.set(restored.as_ref().err().copied());
+                    let (Ok(restored), Ok(display_name), Ok(())) =
+                        (restored, display_name, checked)
+                    else {
+                        return;
+                    };
+                    step.set(Step::Working);
+                    let secret = passphrase.get_untracked();
+                    let restored = Arc::new(restored);
+                    // Let the status paint before the key derivation takes the main thread.
+                    request_animation_frame(move || {
+                        set_timeout(
+                            move || {
+                                leptos::task::spawn_local(async move {
+                                    step.set(
+                                        match save_restored(&restored, &secret, display_name).await
+                                        {
+                                            Ok(key) => Step::Waiting(key.public_key),
+                                            Err(error) => Step::Failed(error),
+                                        },
+                                    );
+                                });
                             },
+                            std::time::Duration::ZERO,
                         );
                     });
                 },
@@ -181,14 +237,28 @@ fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
                     <input
                         id="recover-file"
                         type="file"
-                        accept=".txt,text/plain"
+                        accept=".age,.txt,application/octet-stream,text/plain"
                         node_ref=file_input
                         aria-describedby="recover-copy-error"
                         on:change=choose
                     />
                     <p class="hint" role="status">
-                        {move || file_text.get().is_some().then(|| i18n.team().recover_file_read)}
+                        {move || file_bytes.with(Option::is_some).then(|| i18n.team().recover_file_read)}
                     </p>
+                </div>
+                <div class="field">
+                    <label for="recover-file-passphrase">{move || i18n.team().recover_file_passphrase}</label>
+                    <p class="hint" id="recover-file-passphrase-hint">{move || i18n.team().recover_file_passphrase_hint}</p>
+                    <input
+                        id="recover-file-passphrase"
+                        type="text"
+                        autocomplete="off"
+                        autocapitalize="none"
+                        spellcheck="false"
+                        aria-describedby="recover-file-passphrase-hint recover-copy-error"
+                        prop:value=move || recovery_passphrase.get()
+                        on:input=move |event| recovery_passphrase.set(event_target_value(&event))
+                    />
                 </div>
                 <div class="field">
                     <label for="recover-code">{move || i18n.team().recover_code}</label>
@@ -206,6 +276,9 @@ fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
                         on:input=move |event| code.set(event_target_value(&event))
                     ></textarea>
                 </div>
+                <p class="hint" role="status">
+                    {move || opening.get().then(|| i18n.team().recover_file_opening)}
+                </p>
                 <p class="field__error" id="recover-copy-error" role="alert">
                     {move || copy_error.get().map(|problem| copy_problem_message(i18n.team(), problem))}
                 </p>
@@ -225,14 +298,19 @@ fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
     }
 }
 
-/// Locks the restored key with the new passphrase, checks that it opens, and saves it
+/// Locks the restored key (and signing key) with the new passphrase, checks that it opens, and saves it
 /// unregistered.
 async fn save_restored(
-    identity: &TeamIdentity,
+    (identity, signing_key): &Restored,
     passphrase: &str,
     display_name: DisplayName,
 ) -> Result<TeamKey, StorageError> {
-    let locked = identity.lock(passphrase, LOCK_WORK_FACTOR);
+    let locked = match signing_key {
+        Some(signing_key) => {
+            identity.lock_with_signing_key(signing_key, passphrase, LOCK_WORK_FACTOR)
+        }
+        None => identity.lock(passphrase, LOCK_WORK_FACTOR),
+    };
     match TeamIdentity::unlock(&locked, passphrase) {
         Ok(opened) if opened.recipient() == identity.recipient() => {}
         other => {

@@ -4,7 +4,7 @@ import { devices } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 
-export const PASSPHRASE = 'zelena livada u maju';
+export const PASSPHRASE = 'zelena livada u maju kraj stare crkve';
 export const DEADLINE_MS = 120_000;
 
 const readJson = (file) => JSON.parse(fs.readFileSync(new URL(file, import.meta.url), 'utf8'));

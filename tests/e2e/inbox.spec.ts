@@ -21,7 +21,7 @@ import { LOCALES, plural } from './locales';
 
 const en = LOCALES.en;
 const SCHOOL = 'ОШ „Десанка Максимовић“ Чачак';
-const PASSPHRASE = 'zelena livada u maju';
+const PASSPHRASE = 'zelena livada u maju kraj stare crkve';
 const CANARY = 'canary-7f3a2b Razgovor sa pedagogom';
 
 function fill(message: string, values: Record<string, string | number>): string {

@@ -21,7 +21,7 @@ import { makeKey } from './team-key';
 
 const en = LOCALES.en;
 const SCHOOL = 'OŠ „Desanka Maksimović“ Niš';
-const NEW_PASSPHRASE = 'crveni krov na brdu sedam';
+const NEW_PASSPHRASE = 'crveni krov na brdu sedam iznad sela';
 const FINGERPRINT = /^[0-9a-f]{4}( [0-9a-f]{4}){4}$/;
 
 function fill(message: string, values: Record<string, string | number>): string {
@@ -144,7 +144,7 @@ test.describe('team membership and key recovery', () => {
     expect(fingerprintB).toMatch(FINGERPRINT);
     const publicKeyB = await pageB.getByTestId('waiting-public-key').inputValue();
     expect(publicKeyB).toMatch(/^age1[0-9a-z]{58}$/);
-    expect(fs.readFileSync(keyB.recoveryFile, 'utf8')).toContain(`# public key: ${publicKeyB}`);
+    expect(fs.readFileSync(keyB.identityFile, 'utf8')).toContain(`# public key: ${publicKeyB}`);
     await expect(waitingB.getByTestId('qr-code')).toBeVisible();
     await expectNoAxeViolations(pageB, 'waiting for a set-up link');
     // Reopened, the page shows the same waiting key: no second key is made.
@@ -204,8 +204,8 @@ test.describe('team membership and key recovery', () => {
     await staffPage.getByRole('button', { name: en.enrol_button }).click();
     await expect(staffPage.getByTestId('enrolled')).toHaveText(fill(en.enrol_done, { school: SCHOOL }));
     const beforeRemoval = await sendQuickObservation(staffPage, server.url, server);
-    expect(opensWith(envelopeOf(server, beforeRemoval), keyA.recoveryFile)).toBe(true);
-    expect(opensWith(envelopeOf(server, beforeRemoval), keyB.recoveryFile)).toBe(true);
+    expect(opensWith(envelopeOf(server, beforeRemoval), keyA.identityFile)).toBe(true);
+    expect(opensWith(envelopeOf(server, beforeRemoval), keyB.identityFile)).toBe(true);
 
     // Offline, the team page shows the team as last known and says so.
     await waitForServiceWorkerControl(pageA);
@@ -237,16 +237,23 @@ test.describe('team membership and key recovery', () => {
     await expect(pageA2.getByTestId('waiting-fingerprint')).toHaveText(fingerprintA);
     await expectNoAxeViolations(pageA2, 'restored, waiting for a set-up link');
 
-    // …and, in another fresh profile, from the recovery file: the same key.
+    // …and, in another fresh profile, from the recovery file, which opens only with its
+    // recovery passphrase: the same key.
     const fromFile = await phone(browser);
     const pageA3 = await fromFile.newPage();
     await pageA3.goto(`${server.url}/team/recover`);
     await expectMounted(pageA3);
-    await pageA3.getByLabel(en.recover_file).setInputFiles(keyA.recoveryFile);
+    await pageA3.getByLabel(en.recover_file, { exact: true }).setInputFiles(keyA.recoveryFile);
     await expect(pageA3.getByText(en.recover_file_read)).toBeVisible();
     await pageA3.getByLabel(en.setup_display_name).fill('Marija Petrović');
     await pageA3.getByLabel(en.recover_passphrase).fill(NEW_PASSPHRASE);
     await pageA3.getByLabel(en.setup_passphrase_repeat).fill(NEW_PASSPHRASE);
+    const words = keyA.recoveryPassphrase.split(' ');
+    await pageA3.getByLabel(en.recover_file_passphrase).fill(words.slice(0, 5).join(' '));
+    await pageA3.getByRole('button', { name: en.recover_button }).click();
+    await expect(pageA3.getByRole('alert').filter({ hasText: en.recover_file_passphrase_wrong })).toBeVisible();
+    // Typed back in capitals with extra spaces, as people copy from paper.
+    await pageA3.getByLabel(en.recover_file_passphrase).fill(` ${words.join('  ').toUpperCase()} `);
     await pageA3.getByRole('button', { name: en.recover_button }).click();
     await expect(pageA3.getByTestId('waiting-fingerprint')).toHaveText(fingerprintA);
     await fromFile.close();
@@ -309,9 +316,9 @@ test.describe('team membership and key recovery', () => {
     await expectMounted(staffPage);
     await expect.poll(() => phoneKeySetVersion(staffPage), { timeout: 20_000 }).toBe(versionAfterRemoval);
     const afterRemoval = await sendQuickObservation(staffPage, server.url, server);
-    expect(opensWith(envelopeOf(server, afterRemoval), keyA.recoveryFile)).toBe(true);
-    expect(opensWith(envelopeOf(server, afterRemoval), keyB.recoveryFile)).toBe(false);
-    expect(opensWith(envelopeOf(server, beforeRemoval), keyB.recoveryFile)).toBe(true);
+    expect(opensWith(envelopeOf(server, afterRemoval), keyA.identityFile)).toBe(true);
+    expect(opensWith(envelopeOf(server, afterRemoval), keyB.identityFile)).toBe(false);
+    expect(opensWith(envelopeOf(server, beforeRemoval), keyB.identityFile)).toBe(true);
 
     for (const context of [deviceA, deviceB, restoredA, staff]) await context.close();
   });

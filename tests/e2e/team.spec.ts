@@ -1,19 +1,24 @@
 // End-to-end encryption, from the operator's set-up link to a sealed report in a staff
 // phone's outbox: the operator creates a school (`prepoznaj-server school create`), the first
-// protection-team member opens the set-up link, chooses a passphrase, saves and proves a
-// recovery copy, registers their key and makes a staff enrolment link; a staff phone finishes
+// protection-team member opens the set-up link, has a weak passphrase refused and takes the
+// suggested one, saves and proves a recovery copy (an age file the `age` CLI opens with the
+// recovery passphrase shown with the code), registers their key and makes a staff enrolment link; a staff phone finishes
 // an observation before it is enrolled (it waits), enrols with the link (the waiting one is
 // sealed), finishes another (sealed at once). The outbox then holds age envelopes and no
 // plaintext. Zero axe violations on every new screen. In English for readable assertions.
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { axeViolations, expectMounted } from './app';
 import { createSchool, startServerWithDistCopy, type AppServer } from './app-server';
 import { LOCALES } from './locales';
+import { ageDecryptWithPassphrase } from './team-key';
 
 const en = LOCALES.en;
 const SCHOOL = 'OŠ „Vuk Karadžić“ Beograd';
-const PASSPHRASE = 'zelena livada u maju';
+/** Four words someone chose: 20 characters, estimated at 36 bits (NIST SP 800-63-1, Appendix A). */
+const WEAK_PASSPHRASE = 'zelena livada u maju';
 
 function fill(message: string, values: Record<string, string | number>): string {
   return Object.entries(values).reduce((text, [name, value]) => text.replaceAll(`{${name}}`, String(value)), message);
@@ -102,26 +107,49 @@ test.describe('protection team and enrolment', () => {
     await team.getByLabel(en.setup_passphrase_repeat).fill('short');
     await team.getByRole('button', { name: en.setup_start }).click();
     await expect(team.getByRole('alert')).toHaveText(en.setup_passphrase_short);
-    await team.getByLabel(en.setup_passphrase, { exact: true }).fill(PASSPHRASE);
-    await team.getByLabel(en.setup_passphrase_repeat).fill(`${PASSPHRASE}!`);
+    await team.getByLabel(en.setup_passphrase, { exact: true }).fill(WEAK_PASSPHRASE);
+    await team.getByLabel(en.setup_passphrase_repeat).fill(WEAK_PASSPHRASE);
+    await team.getByRole('button', { name: en.setup_start }).click();
+    await expect(team.getByRole('alert')).toHaveText(fill(en.setup_passphrase_weak, { bits: 36, min: 45 }));
+    await expect(team.getByLabel(en.setup_passphrase, { exact: true })).toHaveAttribute('aria-invalid', 'true');
+    // The suggested passphrase: five words of the EFF list, shown and filled in both fields.
+    await team.getByRole('button', { name: en.setup_passphrase_suggest }).click();
+    const suggested = await team.getByTestId('suggested-passphrase').innerText();
+    expect(suggested).toMatch(/^[a-z-]+( [a-z-]+){4}$/);
+    await expect(team.getByRole('status').filter({ hasText: en.setup_passphrase_suggested })).toContainText(suggested);
+    await expect(team.getByLabel(en.setup_passphrase, { exact: true })).toHaveValue(suggested);
+    await expect(team.getByLabel(en.setup_passphrase_repeat)).toHaveValue(suggested);
+    await expectNoAxeViolations(team, 'suggested passphrase');
+    await team.getByLabel(en.setup_passphrase_repeat).fill(`${suggested}!`);
     await team.getByRole('button', { name: en.setup_start }).click();
     await expect(team.getByRole('alert')).toHaveText(en.setup_passphrase_mismatch);
-    await team.getByLabel(en.setup_passphrase_repeat).fill(PASSPHRASE);
+    await team.getByLabel(en.setup_passphrase_repeat).fill(suggested);
     await team.getByRole('button', { name: en.setup_start }).click();
 
-    // The recovery copy: the code on screen, the file downloaded, both the same key.
+    // The recovery copy: the code and the recovery passphrase on screen, the file downloaded:
+    // an age file, no key in plaintext, which the `age` CLI opens with the recovery passphrase.
     const code = team.getByTestId('recovery-code').getByRole('listitem');
     await expect(code).toHaveCount(15);
     const groups = await code.allInnerTexts();
+    const recoveryPassphrase = await team.getByTestId('recovery-passphrase').innerText();
+    expect(recoveryPassphrase).toMatch(/^[a-z-]+( [a-z-]+){5}$/);
     const continueButton = team.getByRole('button', { name: en.setup_continue });
     await expect(continueButton).toBeDisabled();
     await expectNoAxeViolations(team, 'recovery');
     const downloading = team.waitForEvent('download');
     await team.getByRole('button', { name: en.setup_download }).click();
     const download = await downloading;
-    const recoveryFile = fs.readFileSync(await download.path(), 'utf8');
-    expect(recoveryFile).toMatch(/^# public key: age1[0-9a-z]{58}$/m);
-    expect(recoveryFile).toContain(`AGE-SECRET-KEY-1${groups.join('')}`);
+    expect(download.suggestedFilename()).toBe('prepoznaj-team-key.age');
+    const recoveryFile = fs.readFileSync(await download.path());
+    expect(recoveryFile.subarray(0, 31).toString('latin1')).toBe('age-encryption.org/v1\n-> scrypt');
+    expect(recoveryFile.toString('latin1')).not.toContain(groups.join(''));
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'prepoznaj-recovery-'));
+    const opened = path.join(scratch, 'identity.txt');
+    ageDecryptWithPassphrase(await download.path(), recoveryPassphrase, opened);
+    const identity = fs.readFileSync(opened, 'utf8');
+    expect(identity).toMatch(/^# public key: age1[0-9a-z]{58}$/m);
+    expect(identity).toContain(`AGE-SECRET-KEY-1${groups.join('')}`);
+    fs.rmSync(scratch, { recursive: true });
     await expect(continueButton).toBeDisabled();
     await team.getByLabel(en.setup_recovery_saved).check();
     await continueButton.click();

@@ -15,6 +15,7 @@ pub mod local_contacts;
 pub mod locale;
 pub mod observation;
 pub mod outbox;
+pub mod passphrase;
 pub mod phone;
 pub mod plural;
 pub mod protocol;

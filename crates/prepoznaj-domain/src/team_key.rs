@@ -12,6 +12,8 @@
 
 use std::fmt;
 
+use crate::passphrase::{MIN_STRENGTH_BITS, estimated_strength_bits};
+
 /// What every age X25519 secret key starts with.
 pub const SECRET_KEY_PREFIX: &str = "AGE-SECRET-KEY-1";
 
@@ -166,6 +168,8 @@ pub enum PassphraseError {
     TooShort { length: usize, min: usize },
     #[error("the passphrase uses fewer than {min} different characters")]
     TooRepetitive { min: usize },
+    #[error("the passphrase is estimated at {bits} bits; at least {min_bits} are needed")]
+    Weak { bits: u32, min_bits: u32 },
     #[error("the two passphrases differ")]
     Mismatch,
 }
@@ -174,7 +178,8 @@ pub enum PassphraseError {
 const MIN_DISTINCT_CHARS: usize = 6;
 
 /// Checks a new passphrase and its repetition: at least [`MIN_PASSPHRASE_CHARS`] characters
-/// (several words are easiest to remember), not one or a few characters repeated.
+/// (several words are easiest to remember), not one or a few characters repeated, and
+/// estimated at [`MIN_STRENGTH_BITS`] or more (`crate::passphrase`).
 ///
 /// # Errors
 /// [`PassphraseError`] naming the first rule it breaks.
@@ -192,6 +197,13 @@ pub fn check_new_passphrase(passphrase: &str, repeated: &str) -> Result<(), Pass
     if distinct.len() < MIN_DISTINCT_CHARS {
         return Err(PassphraseError::TooRepetitive {
             min: MIN_DISTINCT_CHARS,
+        });
+    }
+    let bits = estimated_strength_bits(passphrase);
+    if bits < MIN_STRENGTH_BITS {
+        return Err(PassphraseError::Weak {
+            bits,
+            min_bits: MIN_STRENGTH_BITS,
         });
     }
     if passphrase != repeated {
@@ -278,12 +290,23 @@ mod tests {
             Err(PassphraseError::TooRepetitive { min: 6 })
         );
         assert_eq!(
-            check_new_passphrase("зелена ливада у мају", "зелена ливада у мaју"),
+            check_new_passphrase("зелена ливада у мају", "зелена ливада у мају"),
+            Err(PassphraseError::Weak {
+                bits: 36,
+                min_bits: MIN_STRENGTH_BITS
+            }),
+            "four short words someone chose are guessed too easily"
+        );
+        let sentence = "зелена ливада у мају крај старе цркве";
+        assert_eq!(
+            check_new_passphrase(sentence, "зелена ливада у мају крај старе цркве."),
             Err(PassphraseError::Mismatch)
         );
+        assert_eq!(check_new_passphrase(sentence, sentence), Ok(()));
         assert_eq!(
-            check_new_passphrase("зелена ливада у мају", "зелена ливада у мају"),
-            Ok(())
+            check_new_passphrase("acid acorn acre acts afar", "acid acorn acre acts afar"),
+            Ok(()),
+            "five words of the list, as the app suggests"
         );
     }
 }

@@ -1,30 +1,44 @@
 //! A protection-team member's key: an age X25519 identity made on their device, kept there
 //! only locked with their passphrase (an age file to age's scrypt recipient), with a recovery
-//! copy they keep themselves: a file in age's own identity-file format (so `age -d -i` reads
-//! reports with it even without the app) and the printable recovery code of
-//! `prepoznaj_domain::team_key`. The member's chain signing key ([`crate::signing`]) can be
-//! locked in the same file under the same passphrase ([`TeamIdentity::lock_with_signing_key`]).
+//! copy they keep themselves: the printable recovery code of `prepoznaj_domain::team_key`, and
+//! a recovery file that is never the plaintext key: an age passphrase file (age's standard
+//! scrypt recipient, so `age -d` opens it) under a generated recovery passphrase of words
+//! (`prepoznaj_domain::passphrase`), whose text is age's own identity-file format (so
+//! `age -d -i` reads reports with it, asking for the recovery passphrase, even without the
+//! app). The member's chain signing key ([`crate::signing`]) can be locked in the same file
+//! under the same passphrase ([`TeamIdentity::lock_with_signing_key`]) and is in the recovery
+//! file too.
 
 use std::io::{Read as _, Write as _};
 use std::str::FromStr as _;
 
 use age::secrecy::{ExposeSecret as _, SecretString};
+use prepoznaj_domain::passphrase::{
+    GENERATED_WORDS, RECOVERY_WORDS, generated_passphrase, normalised_words,
+};
 use prepoznaj_domain::protocol::AgeRecipient;
 use prepoznaj_domain::team_key::{RecoveryCode, RecoveryCodeError, SECRET_KEY_PREFIX};
 
-use crate::signing::ChainSigningKey;
+use crate::signing::{ChainSigningKey, KeyGenerationError, SIGNING_KEY_PREFIX};
 
-/// The scrypt work factor (`N = 2^LOCK_WORK_FACTOR`, r = 8, p = 1) of the passphrase lock:
-/// 16 MiB and, measured at a 4× CPU slowdown in Chromium on a busy machine, about 0.6 s to
-/// unlock (2^15 took 1.6 s), which leaves room within the 2 s budget for unlocking and reading
-/// 200 reports. Each
-/// passphrase guess costs an attacker who copied the locked key the same work. age's own
-/// default (about a second on the encrypting machine) would take many seconds on a slow phone.
-pub const LOCK_WORK_FACTOR: u8 = 14;
+/// How every binary age file starts.
+const AGE_FILE_START: &[u8] = b"age-encryption.org/v1\n";
+
+/// The scrypt work factor (`N = 2^LOCK_WORK_FACTOR`, r = 8, p = 1) of the passphrase lock and
+/// of the recovery file: 64 MiB, as high as the budget allows (key derivation ≤ 1.5 s at a 4×
+/// CPU slowdown in Chromium). Measured by `tests/bench/unlock.mjs` on a quiet machine: 2^16
+/// takes 1.2–1.3 s (median), 2^15 0.63–0.67 s (a busier machine), so 2^17 would take about
+/// 2.6 s. Each passphrase guess costs an attacker who copied the locked key the same work.
+/// age's own default (2^18) would take about 5 s on a slow phone. Keys locked earlier with 2^14 still
+/// unlock: age reads the factor from the file.
+pub const LOCK_WORK_FACTOR: u8 = 16;
 
 /// Unlocking refuses a lock that asks for more work than this (a tampered record cannot make
-/// the app compute for minutes).
+/// the app compute for minutes); there is no lower bound, so older, lighter locks open.
 const MAX_UNLOCK_WORK_FACTOR: u8 = LOCK_WORK_FACTOR + 2;
+
+/// The comment line that starts the recovery file's text.
+const RECOVERY_FILE_HEADER: &str = "# Prepoznaj: recovery copy of a protection-team key";
 
 /// A team member's secret key. `Debug` never shows it.
 pub struct TeamIdentity(age::x25519::Identity);
@@ -76,14 +90,61 @@ impl TeamIdentity {
             .unwrap_or_else(|_| unreachable!("age writes secret keys in their standard shape"))
     }
 
-    /// The recovery file: age's identity-file format, with comments saying what it is.
+    /// The recovery file: an age file to age's scrypt recipient for `recovery_passphrase`
+    /// (work factor `log_n`, [`LOCK_WORK_FACTOR`] in the app), whose text is an age identity
+    /// file: comments, the secret key's line, and the signing key's line (when there is one)
+    /// as a comment, so that age reads the text as an identity and the app gets both keys
+    /// back ([`TeamIdentity::from_recovery_file`]).
     #[must_use]
-    pub fn recovery_file(&self, title: &str) -> String {
-        format!(
-            "# {title}\n# public key: {}\n{}\n",
+    pub fn recovery_file(
+        &self,
+        signing_key: Option<&ChainSigningKey>,
+        recovery_passphrase: &str,
+        log_n: u8,
+    ) -> Vec<u8> {
+        let signing_line = signing_key
+            .map(|key| format!("# {}\n", key.secret_line().expose_secret()))
+            .unwrap_or_default();
+        let text = SecretString::from(format!(
+            "{RECOVERY_FILE_HEADER}\n# public key: {}\n{}\n{signing_line}",
             self.recipient(),
-            self.0.to_string().expose_secret()
-        )
+            self.0.to_string().expose_secret(),
+        ));
+        lock_text(text.expose_secret(), recovery_passphrase, log_n)
+    }
+
+    /// Reads a recovery file made by [`TeamIdentity::recovery_file`] with its recovery
+    /// passphrase (case and spaces between the words do not matter): the key, and the signing
+    /// key if the file has one.
+    ///
+    /// # Errors
+    /// [`UnlockError::WrongPassphrase`], or [`UnlockError::Damaged`] for anything else.
+    pub fn from_recovery_file(
+        file: &[u8],
+        recovery_passphrase: &str,
+    ) -> Result<(Self, Option<ChainSigningKey>), UnlockError> {
+        let text = unlock_text(file, &normalised_words(recovery_passphrase))?;
+        let lines: Vec<&str> = text.expose_secret().lines().map(str::trim).collect();
+        let identity =
+            Self::from_secret_line(lines.iter().copied().find(|line| !line.starts_with('#')))?;
+        let signing_key = match lines
+            .iter()
+            .map(|line| line.trim_start_matches('#').trim())
+            .find(|line| line.starts_with(SIGNING_KEY_PREFIX))
+        {
+            None => None,
+            Some(line) => Some(ChainSigningKey::from_secret_line(line).ok_or_else(|| {
+                UnlockError::Damaged("the recovery file's signing key is not one".to_owned())
+            })?),
+        };
+        Ok((identity, signing_key))
+    }
+
+    /// Whether `file` is an age file (a recovery file), not a recovery code or an older,
+    /// plaintext recovery file that [`TeamIdentity::from_recovery`] reads.
+    #[must_use]
+    pub fn is_age_file(file: &[u8]) -> bool {
+        file.starts_with(AGE_FILE_START)
     }
 
     /// Reads a recovery copy: the recovery file's text, or a recovery code as typed.
@@ -175,6 +236,27 @@ impl TeamIdentity {
     pub(crate) fn age(&self) -> &age::x25519::Identity {
         &self.0
     }
+}
+
+/// A passphrase of [`GENERATED_WORDS`] random words of the EFF short list, offered to lock
+/// the key on a device.
+///
+/// # Errors
+/// [`KeyGenerationError`] when the system's random source fails.
+pub fn new_passphrase() -> Result<String, KeyGenerationError> {
+    let mut random = [0_u8; 4 * GENERATED_WORDS];
+    getrandom::getrandom(&mut random).map_err(|error| KeyGenerationError::new(&error))?;
+    Ok(generated_passphrase(random))
+}
+
+/// A recovery passphrase of [`RECOVERY_WORDS`] random words of the EFF short list.
+///
+/// # Errors
+/// [`KeyGenerationError`] when the system's random source fails.
+pub fn new_recovery_passphrase() -> Result<String, KeyGenerationError> {
+    let mut random = [0_u8; 4 * RECOVERY_WORDS];
+    getrandom::getrandom(&mut random).map_err(|error| KeyGenerationError::new(&error))?;
+    Ok(generated_passphrase(random))
 }
 
 /// `text` encrypted to age's scrypt recipient for `passphrase` with work factor `log_n`.

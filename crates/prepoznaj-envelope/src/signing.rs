@@ -20,6 +20,12 @@ pub const SIGNING_KEY_PREFIX: &str = "PREPOZNAJ-SIGNING-KEY-";
 #[error("no random bytes for a new signing key: {0}")]
 pub struct KeyGenerationError(String);
 
+impl KeyGenerationError {
+    pub(crate) fn new(error: &getrandom::Error) -> Self {
+        Self(error.to_string())
+    }
+}
+
 /// A team member's secret signing key.
 pub struct ChainSigningKey(ed25519_dalek::SigningKey);
 
@@ -37,7 +43,7 @@ impl ChainSigningKey {
     /// [`KeyGenerationError`] when the random source fails.
     pub fn generate() -> Result<Self, KeyGenerationError> {
         let mut secret = [0_u8; ed25519_dalek::SECRET_KEY_LENGTH];
-        getrandom::getrandom(&mut secret).map_err(|error| KeyGenerationError(error.to_string()))?;
+        getrandom::getrandom(&mut secret).map_err(|error| KeyGenerationError::new(&error))?;
         Ok(Self::from_secret_bytes(secret))
     }
 

@@ -1,5 +1,6 @@
 //! The envelope crate against age itself: what the phone seals, the team member's key opens;
-//! the standard `age` CLI (Debian's package) reads envelopes with the recovery file.
+//! the standard `age` CLI (Debian's package) opens the recovery file with its recovery
+//! passphrase and reads envelopes with it.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -13,13 +14,18 @@ use prepoznaj_domain::observation::{
     Answer, Context, Mode, Note, Observation, ObservationDraft, ObserverRole, ReportId, Setting,
     UnixMillis,
 };
+use prepoznaj_domain::passphrase::{self, GENERATED_WORDS, RECOVERY_WORDS};
 use prepoznaj_domain::protocol::{
     DisplayName, KeyFingerprint, KeySet, PROTOCOL_VERSION, TeamMember, TeamMemberId,
 };
 use prepoznaj_domain::report::ReportPlaintext;
 use prepoznaj_envelope::digest::{key_fingerprint, key_set_fingerprint, sha256};
-use prepoznaj_envelope::identity::{RecoveryError, TeamIdentity, UnlockError};
+use prepoznaj_envelope::identity::{
+    LOCK_WORK_FACTOR, RecoveryError, TeamIdentity, UnlockError, new_passphrase,
+    new_recovery_passphrase,
+};
 use prepoznaj_envelope::report::{OpenError, SealError, open, seal_report};
+use prepoznaj_envelope::signing::{ChainSigningKey, SIGNING_KEY_PREFIX};
 
 const NOTE: &str = "Дете каже да спава код „ујака“ — canary 7f3a";
 
@@ -148,14 +154,47 @@ fn the_locked_key_opens_only_with_its_passphrase() {
     ));
 }
 
+/// A recovery passphrase as the app makes them (six words of the EFF short list).
+const RECOVERY_PASSPHRASE: &str = "acid zoom yo-yo fable gecko mural";
+
 #[test]
-fn the_recovery_file_and_the_typed_code_give_the_same_key_back() {
+fn the_recovery_file_is_encrypted_and_gives_both_keys_back_with_the_recovery_passphrase() {
     let identity = TeamIdentity::generate();
-    let from_file = TeamIdentity::from_recovery(&identity.recovery_file("Prepoznaj")).unwrap();
-    assert_eq!(from_file.recipient(), identity.recipient());
+    let signing_key = ChainSigningKey::generate().unwrap();
+    let file = identity.recovery_file(Some(&signing_key), RECOVERY_PASSPHRASE, 10);
+    assert!(file.starts_with(b"age-encryption.org/v1\n-> scrypt "));
+    assert!(TeamIdentity::is_age_file(&file));
+    let secret = identity.recovery_code().secret_key();
+    assert!(
+        !String::from_utf8_lossy(&file).contains(&secret[16..]),
+        "the recovery file never holds the key in plaintext"
+    );
+    // Case and spaces as a person may type them back.
+    let (restored, restored_signing) =
+        TeamIdentity::from_recovery_file(&file, "  ACID zoom  Yo-yo fable gecko mural ").unwrap();
+    assert_eq!(restored.recipient(), identity.recipient());
+    assert_eq!(
+        restored_signing.map(|key| key.public_key()),
+        Some(signing_key.public_key())
+    );
+    assert!(matches!(
+        TeamIdentity::from_recovery_file(&file, "acid zoom yo-yo fable gecko"),
+        Err(UnlockError::WrongPassphrase)
+    ));
+    // An identity without a signing key yet.
+    let without = identity.recovery_file(None, RECOVERY_PASSPHRASE, 10);
+    let (restored, none) = TeamIdentity::from_recovery_file(&without, RECOVERY_PASSPHRASE).unwrap();
+    assert_eq!(restored.recipient(), identity.recipient());
+    assert!(none.is_none());
+}
+
+#[test]
+fn the_typed_code_gives_the_key_back_and_a_mistake_is_caught() {
+    let identity = TeamIdentity::generate();
     let printed = identity.recovery_code().printable();
     let from_code = TeamIdentity::from_recovery(&printed.to_lowercase()).unwrap();
     assert_eq!(from_code.recipient(), identity.recipient());
+    assert!(!TeamIdentity::is_age_file(printed.as_bytes()));
     // One changed character: the bech32 checksum catches it.
     let groups = identity.recovery_code().groups().join(" ");
     let first = groups.chars().next().unwrap();
@@ -169,6 +208,49 @@ fn the_recovery_file_and_the_typed_code_give_the_same_key_back() {
         TeamIdentity::from_recovery("# only a comment\n"),
         Err(RecoveryError::NotFound)
     ));
+}
+
+#[test]
+fn keys_locked_with_the_old_work_factor_still_unlock() {
+    // Above the 2^14 of the first release.
+    const { assert!(LOCK_WORK_FACTOR > 14) };
+    let identity = TeamIdentity::generate();
+    let signing_key = ChainSigningKey::generate().unwrap();
+    let old = identity.lock_with_signing_key(&signing_key, "зелена ливада у мају", 14);
+    let (unlocked, signing) =
+        TeamIdentity::unlock_with_signing_key(&old, "зелена ливада у мају").unwrap();
+    assert_eq!(unlocked.recipient(), identity.recipient());
+    assert_eq!(
+        signing.map(|key| key.public_key()),
+        Some(signing_key.public_key())
+    );
+    let current = identity.lock("зелена ливада у мају", LOCK_WORK_FACTOR);
+    assert!(TeamIdentity::unlock(&current, "зелена ливада у мају").is_ok());
+}
+
+#[test]
+fn generated_passphrases_are_words_of_the_list_and_differ() {
+    let (first, second) = (new_passphrase().unwrap(), new_passphrase().unwrap());
+    assert_ne!(first, second);
+    let recovery = new_recovery_passphrase().unwrap();
+    for (passphrase, count) in [(&first, GENERATED_WORDS), (&recovery, RECOVERY_WORDS)] {
+        let words: Vec<&str> = passphrase.split(' ').collect();
+        assert_eq!(words.len(), count);
+        assert!(
+            words
+                .iter()
+                .all(|word| passphrase::words().any(|listed| listed == *word))
+        );
+    }
+    assert!(
+        passphrase::estimated_strength_bits(&first) >= passphrase::MIN_STRENGTH_BITS
+            || first
+                .split(' ')
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+                < GENERATED_WORDS,
+        "five different words are always accepted"
+    );
 }
 
 #[test]
@@ -197,33 +279,104 @@ fn age_cli() -> Command {
     Command::new("age")
 }
 
+/// `age` with the recovery passphrase typed at its prompt: age reads passphrases only from a
+/// terminal, so it runs under `script`, whose pseudo-terminal gets the passphrase.
+fn age_cli_with_passphrase(
+    arguments: &[&std::path::Path],
+    passphrase: &str,
+) -> std::process::Output {
+    use std::io::Write as _;
+    drop(age_cli());
+    let command = std::iter::once("age".to_owned())
+        .chain(arguments.iter().map(|argument| {
+            let text = argument.to_str().unwrap();
+            assert!(!text.contains('\''));
+            format!("'{text}'")
+        }))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = Command::new("script")
+        .args(["--quiet", "--return", "--command", &command, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` runs age in a pseudo-terminal");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{passphrase}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
 #[test]
-fn the_age_cli_decrypts_a_sealed_report_with_the_recovery_file() {
+fn the_age_cli_opens_the_recovery_file_with_the_recovery_passphrase() {
+    let member = TeamIdentity::generate();
+    let signing_key = ChainSigningKey::generate().unwrap();
+    let scratch = tempfile::TempDir::new().unwrap();
+    let recovery_file = scratch.path().join("prepoznaj-recovery.age");
+    std::fs::write(
+        &recovery_file,
+        member.recovery_file(Some(&signing_key), RECOVERY_PASSPHRASE, LOCK_WORK_FACTOR),
+    )
+    .unwrap();
+    let opened = scratch.path().join("opened.txt");
+    let output = age_cli_with_passphrase(
+        &[
+            std::path::Path::new("--decrypt"),
+            std::path::Path::new("--output"),
+            &opened,
+            &recovery_file,
+        ],
+        RECOVERY_PASSPHRASE,
+    );
+    assert!(
+        output.status.success(),
+        "age --decrypt failed: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let text = std::fs::read_to_string(&opened).unwrap();
+    assert!(text.contains(&member.recovery_code().secret_key()));
+    assert!(text.contains(&format!("public key: {}", member.recipient())));
+    assert!(text.contains(SIGNING_KEY_PREFIX));
+}
+
+#[test]
+fn the_age_cli_decrypts_a_sealed_report_with_the_recovery_file_and_its_passphrase() {
     let (member, other) = (TeamIdentity::generate(), TeamIdentity::generate());
+    let signing_key = ChainSigningKey::generate().unwrap();
     let observation = observation();
     let submission = seal_report(&observation, &key_set(&[&other, &member])).unwrap();
     let scratch = tempfile::TempDir::new().unwrap();
-    let identity_file = scratch.path().join("prepoznaj-key.txt");
+    let identity_file = scratch.path().join("prepoznaj-recovery.age");
     std::fs::write(
         &identity_file,
-        member.recovery_file("Prepoznaj recovery copy"),
+        member.recovery_file(Some(&signing_key), RECOVERY_PASSPHRASE, 10),
     )
     .unwrap();
     let envelope_file = scratch.path().join("report.age");
     std::fs::write(&envelope_file, submission.envelope.as_bytes()).unwrap();
-    let output = age_cli()
-        .arg("--decrypt")
-        .arg("--identity")
-        .arg(&identity_file)
-        .arg(&envelope_file)
-        .output()
-        .unwrap();
+    let opened = scratch.path().join("report.json");
+    let output = age_cli_with_passphrase(
+        &[
+            std::path::Path::new("--decrypt"),
+            std::path::Path::new("--identity"),
+            &identity_file,
+            std::path::Path::new("--output"),
+            &opened,
+            &envelope_file,
+        ],
+        RECOVERY_PASSPHRASE,
+    );
     assert!(
         output.status.success(),
         "age --decrypt failed: {}",
-        String::from_utf8_lossy(&output.stderr)
+        String::from_utf8_lossy(&output.stdout)
     );
-    let report = ReportPlaintext::parse(&output.stdout).unwrap();
+    let plaintext = std::fs::read(&opened).unwrap();
+    let report = ReportPlaintext::parse(&plaintext).unwrap();
     assert_eq!(report.observation, observation);
-    assert!(String::from_utf8_lossy(&output.stdout).contains(NOTE));
+    assert!(String::from_utf8_lossy(&plaintext).contains(NOTE));
 }
