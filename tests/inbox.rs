@@ -1,7 +1,8 @@
 //! Browser tests of schema 5 (the team inbox's store) against real IndexedDB in headless
 //! Chromium: a version 4 database upgrades keeping its data; reports are kept encrypted as
 //! received and read with the member's key; a forgotten report does not come back with the
-//! next download; a tampered envelope is reported for itself and the others still open.
+//! next download; a tampered envelope is reported for itself and the others still open, and
+//! so is an envelope delivered under another report's id.
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test assertions")]
 
@@ -89,6 +90,31 @@ fn received(record: &ObservationRecord, identity: &TeamIdentity, received_at: u6
     }
 }
 
+/// The loaded catalogues, by version, as the inbox keeps them.
+fn catalogues(catalogue: &Catalogue) -> BTreeMap<String, std::sync::Arc<Catalogue>> {
+    BTreeMap::from([(
+        catalogue.version().as_str().to_owned(),
+        std::sync::Arc::new(catalogue.clone()),
+    )])
+}
+
+/// Every kept report read with `identity`, newest first, as the inbox lists them.
+fn read_all(
+    kept: &BTreeMap<String, InboxEntry>,
+    identity: &TeamIdentity,
+    catalogues: &BTreeMap<String, std::sync::Arc<Catalogue>>,
+) -> Vec<reading::InboxItem> {
+    let mut items: Vec<_> = kept
+        .iter()
+        .filter_map(|(id, entry)| match entry {
+            InboxEntry::Received(report) => Some(reading::read(id, report, identity, catalogues)),
+            InboxEntry::Forgotten { .. } => None,
+        })
+        .collect();
+    reading::sort_newest_first(&mut items);
+    items
+}
+
 #[wasm_bindgen_test]
 async fn a_version_4_database_upgrades_to_5_keeping_its_data_with_an_empty_inbox() {
     let name = "prepoznaj-test-v4-to-v5";
@@ -155,18 +181,8 @@ async fn reports_are_kept_as_received_a_forgotten_one_stays_gone_and_a_tampered_
     };
     assert_eq!(kept_first.report, first, "kept exactly as received");
 
-    let catalogues = BTreeMap::from([(
-        catalogue.version().as_str().to_owned(),
-        std::sync::Arc::new(catalogue.clone()),
-    )]);
-    let mut items: Vec<_> = kept
-        .iter()
-        .filter_map(|(id, entry)| match entry {
-            InboxEntry::Received(report) => Some(reading::read(id, report, &identity, &catalogues)),
-            InboxEntry::Forgotten { .. } => None,
-        })
-        .collect();
-    reading::sort_newest_first(&mut items);
+    let catalogues = catalogues(&catalogue);
+    let items = read_all(&kept, &identity, &catalogues);
     assert_eq!(
         items
             .iter()
@@ -213,6 +229,45 @@ async fn reports_are_kept_as_received_a_forgotten_one_stays_gone_and_a_tampered_
         after.get(second.report_id.as_str()),
         Some(InboxEntry::Received(_))
     ));
+    database.close();
+    delete_database(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_report_delivered_under_another_reports_id_is_listed_as_invalid_and_the_others_open() {
+    let name = "prepoznaj-test-inbox-swapped";
+    delete_database(name).await.unwrap();
+    let database = Database::open_named(name).await.unwrap();
+    let catalogue = catalogue();
+    let identity = TeamIdentity::generate();
+    let genuine = received(&finished(&catalogue, 2_000, 2), &identity, 10);
+    let replayed = received(&finished(&catalogue, 3_000, 3), &identity, 20);
+    // The server hands out the genuine report's envelope again, as if it were another report.
+    let swapped = TeamReport {
+        envelope: genuine.envelope.clone(),
+        envelope_sha256: genuine.envelope_sha256,
+        size: genuine.size,
+        ..replayed.clone()
+    };
+    inbox::store_downloaded(&database, vec![swapped.clone(), genuine.clone()])
+        .await
+        .unwrap();
+    let kept = inbox::load_all(&database).await.unwrap();
+    assert_eq!(kept.len(), 2);
+
+    let items = read_all(&kept, &identity, &catalogues(&catalogue));
+    assert_eq!(items[0].id, swapped.report_id.as_str());
+    assert_eq!(items[0].observation, Err(OpenFailure::OtherReport));
+    assert_eq!((items[0].level, items[0].marked), (None, 0));
+    assert_eq!(items[1].id, genuine.report_id.as_str());
+    assert_eq!(
+        items[1]
+            .observation
+            .as_ref()
+            .map(|observation| observation.id().as_str()),
+        Ok(genuine.report_id.as_str())
+    );
+    assert_eq!(items[1].marked, 2);
     database.close();
     delete_database(name).await.unwrap();
 }

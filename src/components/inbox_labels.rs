@@ -88,5 +88,6 @@ pub fn failure_reason(messages: &'static InboxMessages, failure: OpenFailure) ->
         OpenFailure::NotForThisKey => messages.inbox_reason_not_for_key,
         OpenFailure::Damaged => messages.inbox_reason_damaged,
         OpenFailure::UnknownFormat => messages.inbox_reason_unknown_format,
+        OpenFailure::OtherReport => messages.inbox_reason_other_report,
     }
 }

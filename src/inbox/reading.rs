@@ -1,6 +1,7 @@
 //! Opening what the device keeps: each report's envelope and each status change's envelope,
 //! decrypted with the unlocked identity, into what the inbox shows ([`InboxItem`]). A report
-//! that cannot be opened becomes an item with its failure; it never stops the others.
+//! that cannot be opened, or that says it is another report than its envelope, becomes an
+//! item with its failure; it never stops the others.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use std::sync::Arc;
 use prepoznaj_domain::assessment::{Level, assess};
 use prepoznaj_domain::catalogue::{Catalogue, CatalogueVersion};
 use prepoznaj_domain::observation::{Answer, Observation, UnixMillis};
-use prepoznaj_domain::protocol::{CoarseStatus, Envelope, StatusChangeId};
+use prepoznaj_domain::protocol::{CoarseStatus, Envelope, StatusChangeId, TeamReport};
 use prepoznaj_domain::report::{ReportFormatError, ReportPlaintext};
 use prepoznaj_domain::status_note::{InboxStatus, StatusNote, StatusNoteFormatError};
 use prepoznaj_envelope::identity::TeamIdentity;
@@ -25,6 +26,9 @@ pub enum OpenFailure {
     Damaged,
     /// Decrypted, but in a format this build does not read.
     UnknownFormat,
+    /// Decrypted, but the report inside names another report id than its envelope (the
+    /// server swapped or replayed envelopes between reports).
+    OtherReport,
 }
 
 impl From<OpenError> for OpenFailure {
@@ -64,14 +68,15 @@ pub struct InboxItem {
     pub status: InboxStatus,
 }
 
-fn open_report(envelope: &Envelope, identity: &TeamIdentity) -> Result<Observation, OpenFailure> {
-    let plaintext = open(envelope.as_bytes(), identity)?;
-    ReportPlaintext::parse(&plaintext)
+fn open_report(report: &TeamReport, identity: &TeamIdentity) -> Result<Observation, OpenFailure> {
+    let plaintext = open(report.envelope.as_bytes(), identity)?;
+    ReportPlaintext::parse_for(&plaintext, &report.report_id)
         .map(|report| report.observation)
         .map_err(|error| match error {
             ReportFormatError::UnknownFormat { .. } | ReportFormatError::Malformed(_) => {
                 OpenFailure::UnknownFormat
             }
+            ReportFormatError::OtherReport { .. } => OpenFailure::OtherReport,
         })
 }
 
@@ -93,7 +98,7 @@ pub fn read(
     catalogues: &BTreeMap<String, Arc<Catalogue>>,
 ) -> InboxItem {
     let report = &received.report;
-    let observation = open_report(&report.envelope, identity);
+    let observation = open_report(report, identity);
     let (level, marked) = match &observation {
         Ok(observation) => (
             catalogues

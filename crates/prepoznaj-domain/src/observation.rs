@@ -943,6 +943,17 @@ pub(crate) mod strategies {
     use super::*;
     use crate::catalogue::{Catalogue, shipped_catalogue};
 
+    /// One plain context, for tests that need any.
+    pub(crate) fn fixed_context() -> Context {
+        Context {
+            setting: Setting::Classroom,
+            age_band: Some(AgeBand::From11To14),
+            gender: None,
+            observer_role: ObserverRole::Teacher,
+            reference: Some(Reference::parse("7b-3").unwrap()),
+        }
+    }
+
     pub(crate) fn answer() -> impl Strategy<Value = Answer> {
         prop_oneof![
             Just(Answer::Observed),
@@ -1052,18 +1063,9 @@ pub(crate) mod strategies {
 mod tests {
     use proptest::prelude::*;
 
+    use super::strategies::fixed_context as context;
     use super::*;
     use crate::catalogue::shipped_catalogue;
-
-    fn context() -> Context {
-        Context {
-            setting: Setting::Classroom,
-            age_band: Some(AgeBand::From11To14),
-            gender: None,
-            observer_role: ObserverRole::Teacher,
-            reference: Some(Reference::parse("7b-3").unwrap()),
-        }
-    }
 
     #[test]
     fn groups_read_observed_then_not_sure_then_not_observed_then_unanswered_by_area() {

@@ -3,11 +3,15 @@
 //! keys); the team's inbox reads it. The server never sees it.
 //!
 //! The document is `{"format": 1, "observation": {…}}`, the observation as the phone stores
-//! it, with status `complete`. A reader refuses a format it does not know rather than guess.
+//! it, with status `complete`. A reader refuses a format it does not know rather than guess,
+//! and a report whose own id is not the id of the envelope it came in
+//! ([`ReportPlaintext::parse_for`]): a server that swaps or replays envelopes between reports
+//! cannot pass one report off as another.
 
 use serde::{Deserialize, Serialize};
 
-use crate::observation::Observation;
+use crate::observation::{Observation, ReportId};
+use crate::protocol::ReportUuid;
 
 /// The format this build writes and reads.
 pub const REPORT_FORMAT: u32 = 1;
@@ -26,6 +30,11 @@ pub enum ReportFormatError {
     UnknownFormat { found: u32 },
     #[error("the report is not a readable document: {0}")]
     Malformed(#[from] serde_json::Error),
+    #[error("the envelope is report {envelope}, but the report inside says it is {inside}")]
+    OtherReport {
+        envelope: ReportId,
+        inside: ReportId,
+    },
 }
 
 impl ReportPlaintext {
@@ -61,6 +70,23 @@ impl ReportPlaintext {
         }
         Ok(serde_json::from_slice(bytes)?)
     }
+
+    /// Reads the decrypted bytes of the envelope listed as `envelope_id`.
+    ///
+    /// # Errors
+    /// As [`ReportPlaintext::parse`], and [`ReportFormatError::OtherReport`] when the report
+    /// inside names another id than the envelope's.
+    pub fn parse_for(bytes: &[u8], envelope_id: &ReportUuid) -> Result<Self, ReportFormatError> {
+        let report = Self::parse(bytes)?;
+        let envelope = ReportId::from(envelope_id.clone());
+        if *report.observation.id() != envelope {
+            return Err(ReportFormatError::OtherReport {
+                envelope,
+                inside: report.observation.id().clone(),
+            });
+        }
+        Ok(report)
+    }
 }
 
 #[cfg(test)]
@@ -70,8 +96,9 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::observation::UnixMillis;
-    use crate::observation::strategies::draft;
+    use crate::catalogue::shipped_catalogue;
+    use crate::observation::strategies::{draft, fixed_context};
+    use crate::observation::{Answer, Mode, ObservationDraft, UnixMillis};
 
     proptest! {
         #[test]
@@ -82,6 +109,42 @@ mod tests {
             let report = ReportPlaintext::new(observation);
             prop_assert_eq!(ReportPlaintext::parse(&report.to_bytes()).unwrap(), report);
         }
+    }
+
+    /// A finished observation under a UUIDv7 id, as phones make them.
+    fn finished(id: &ReportUuid) -> Observation {
+        let catalogue = shipped_catalogue();
+        let mut draft = ObservationDraft::new(
+            ReportId::from(id.clone()),
+            catalogue.version().clone(),
+            Mode::Quick,
+            fixed_context(),
+            UnixMillis(1),
+        );
+        let indicator = catalogue.indicators().next().unwrap().id().clone();
+        draft
+            .answer(&catalogue, &indicator, Answer::Observed, UnixMillis(2))
+            .unwrap();
+        draft.complete(&catalogue, UnixMillis(3)).unwrap()
+    }
+
+    #[test]
+    fn a_report_reads_only_under_its_own_envelope_id() {
+        let own = ReportUuid::new_v7(UnixMillis(1_000), [1; 10]);
+        let other = ReportUuid::new_v7(UnixMillis(2_000), [2; 10]);
+        let report = ReportPlaintext::new(finished(&own));
+        let bytes = report.to_bytes();
+        assert_eq!(ReportPlaintext::parse_for(&bytes, &own).unwrap(), report);
+        let refused = ReportPlaintext::parse_for(&bytes, &other);
+        assert!(
+            matches!(
+                &refused,
+                Err(ReportFormatError::OtherReport { envelope, inside })
+                    if *envelope == ReportId::from(other.clone())
+                        && *inside == ReportId::from(own.clone())
+            ),
+            "{refused:?}"
+        );
     }
 
     #[test]
