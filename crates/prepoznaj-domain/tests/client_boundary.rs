@@ -9,31 +9,20 @@
 
 use std::path::{Path, PathBuf};
 
-use prepoznaj_domain::endpoints::Endpoint;
+mod support;
+use support::{files, read, repository};
 
-/// The repository the files are read from (`CARGO_MANIFEST_DIR` at run time wins, so a target
-/// directory shared by several checkouts reads the checkout being tested).
-fn repository() -> PathBuf {
-    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
-    manifest_dir.join("../..")
-}
+use prepoznaj_domain::endpoints::Endpoint;
 
 /// Every `.rs` file under `folder`, with its text.
 fn rust_files(folder: &Path) -> Vec<(PathBuf, String)> {
-    let mut files = Vec::new();
-    let mut folders = vec![folder.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.extension().is_some_and(|extension| extension == "rs") {
-                let text = std::fs::read_to_string(&path).unwrap();
-                files.push((path, text));
-            }
-        }
-    }
+    let files: Vec<(PathBuf, String)> = files(folder, "rs")
+        .into_iter()
+        .map(|path| {
+            let text = read(&path);
+            (path, text)
+        })
+        .collect();
     assert!(
         !files.is_empty(),
         "no Rust files under {}",

@@ -9,7 +9,10 @@
 //! URLs or dial strings. Files are found by walking the folders, so a new file is checked
 //! without touching this test.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod support;
+use support::{files, read, repository};
 
 use prepoznaj_domain::transliteration::{has_cyrillic, to_latin};
 use serde_json::Value;
@@ -85,22 +88,6 @@ struct Violation {
     variant: String,
     instead: String,
     excerpt: String,
-}
-
-/// The repository the files are read from. `cargo test` sets `CARGO_MANIFEST_DIR` when it runs
-/// the test too; that one wins over the directory the binary was compiled in, so a target
-/// directory shared by several checkouts still reads the checkout being tested.
-fn repository() -> PathBuf {
-    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
-    manifest_dir.join("../..")
-}
-
-fn read(path: &Path) -> String {
-    match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) => panic!("cannot read {}: {error}", path.display()),
-    }
 }
 
 /// The cells of every row of the first table under the heading `## {heading}`, after its
@@ -307,31 +294,6 @@ fn check<'g>(
         .collect()
 }
 
-/// Every `.json` file under `dir`, at any depth, in a stable order.
-fn json_files(dir: &Path) -> Vec<PathBuf> {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(error) => panic!("cannot list {}: {error}", dir.display()),
-    };
-    let mut files = Vec::new();
-    for entry in entries {
-        let path = match entry {
-            Ok(entry) => entry.path(),
-            Err(error) => panic!("cannot list {}: {error}", dir.display()),
-        };
-        if path.is_dir() {
-            files.extend(json_files(&path));
-        } else if path
-            .extension()
-            .is_some_and(|extension| extension == "json")
-        {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
-}
-
 /// Every text in `value` with its JSON path (`key`, `areas[0].title.sr`) and language. A
 /// string is a text when it is in a locale file (`language` is the file's) or under an `sr` /
 /// `en` member of a content file; ids, keys, URLs and dial strings are not, so they are skipped.
@@ -416,7 +378,7 @@ fn locale_files_use_only_the_glossary_terms() {
     let glossary = glossary();
     let mut violations = Vec::new();
     let mut checked = 0;
-    let files = json_files(&repository().join("locales"));
+    let files = files(&repository().join("locales"), "json");
     for file in &files {
         let name = relative(file);
         let stem = file
@@ -453,7 +415,7 @@ fn content_files_use_only_the_glossary_terms() {
     let mut violations = Vec::new();
     let mut checked = 0;
     let mut unreadable = Vec::new();
-    let files = json_files(&repository().join("public/content"));
+    let files = files(&repository().join("public/content"), "json");
     for file in &files {
         let name = relative(file);
         match parse_json(file) {

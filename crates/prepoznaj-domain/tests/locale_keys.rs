@@ -8,34 +8,15 @@
 //! only an `undefined` at run time: their lookups are checked here against the files.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
-
-fn files(dir: &Path, extension: &str, found: &mut Vec<PathBuf>) {
-    let entries =
-        std::fs::read_dir(dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
-    for entry in entries {
-        let path = entry.unwrap_or_else(|error| panic!("{error}")).path();
-        if path.is_dir() {
-            files(&path, extension, found);
-        } else if path.extension().is_some_and(|found| found == extension) {
-            found.push(path);
-        }
-    }
-}
+mod support;
+use support::{files, read, repository};
 
 /// Every message key: the keys of the Serbian source files (`build.rs` makes the English
 /// files match them), each with the file it is in.
 fn message_keys() -> Vec<(String, PathBuf)> {
-    let mut sources = Vec::new();
-    files(&root().join("locales"), "json", &mut sources);
+    let sources = files(&repository().join("locales"), "json");
     let mut keys = Vec::new();
     for path in sources.iter().filter(|path| path.ends_with("sr-Cyrl.json")) {
         let catalogue: serde_json::Map<String, serde_json::Value> =
@@ -60,8 +41,7 @@ fn identifier(text: &str) -> &str {
 /// The app's code without its tests: a file's `#[cfg(test)]` part (tests come last in a
 /// file) and the test-only modules it declares there (`#[cfg(test)] mod table;`) left out.
 fn app_code() -> String {
-    let mut sources = Vec::new();
-    files(&root().join("src"), "rs", &mut sources);
+    let sources = files(&repository().join("src"), "rs");
     let mut test_modules = BTreeSet::new();
     let mut code = Vec::new();
     for path in &sources {
@@ -183,9 +163,8 @@ fn spec_lookups(spec: &str) -> Vec<String> {
 #[test]
 fn every_key_an_end_to_end_spec_looks_up_exists() {
     let keys: BTreeSet<String> = message_keys().into_iter().map(|(key, _)| key).collect();
-    let mut specs = Vec::new();
-    files(&root().join("tests/e2e"), "ts", &mut specs);
-    files(&root().join("tests/cross-engine"), "ts", &mut specs);
+    let mut specs = files(&repository().join("tests/e2e"), "ts");
+    specs.extend(files(&repository().join("tests/cross-engine"), "ts"));
     let mut looked_up = 0;
     let mut missing = Vec::new();
     for path in &specs {

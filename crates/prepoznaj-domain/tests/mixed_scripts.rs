@@ -6,7 +6,8 @@
 //!
 //! Every JSON file under the two directories is read, so a new file is checked too.
 
-use std::path::{Path, PathBuf};
+mod support;
+use support::{files, read, repository};
 
 use serde_json::Value;
 
@@ -51,28 +52,11 @@ fn strings<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
     }
 }
 
-fn json_files(dir: &Path, found: &mut Vec<PathBuf>) {
-    let entries =
-        std::fs::read_dir(dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display()));
-    for entry in entries {
-        let path = entry.unwrap_or_else(|error| panic!("{error}")).path();
-        if path.is_dir() {
-            json_files(&path, found);
-        } else if path
-            .extension()
-            .is_some_and(|extension| extension == "json")
-        {
-            found.push(path);
-        }
-    }
-}
-
 #[test]
 fn no_word_in_a_locale_or_content_file_mixes_cyrillic_and_latin() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut files = Vec::new();
-    json_files(&root.join("locales"), &mut files);
-    json_files(&root.join("public/content"), &mut files);
+    let root = repository();
+    let mut files = files(&root.join("locales"), "json");
+    files.extend(support::files(&root.join("public/content"), "json"));
     assert!(
         files
             .iter()
@@ -85,7 +69,7 @@ fn no_word_in_a_locale_or_content_file_mixes_cyrillic_and_latin() {
     );
     let mut mixed = Vec::new();
     for file in &files {
-        let text = std::fs::read_to_string(file).unwrap_or_else(|error| panic!("{error}"));
+        let text = read(file);
         let json: Value = serde_json::from_str(&text)
             .unwrap_or_else(|error| panic!("{}: {error}", file.display()));
         let mut texts = Vec::new();
