@@ -190,9 +190,19 @@ test.describe('protection team and enrolment', () => {
     await second.context().close();
 
     // A staff phone: a report finished before enrolment waits on the phone. The server's
-    // report intake is out of reach for now, so the sealed reports stay to be looked at.
+    // report intake is busy for now (503, "try again in an hour"), so the sealed reports stay
+    // to be looked at and no retry timer fires during the test.
     const staff = await phone(browser);
-    await staff.route('**/api/v1/reports', (route) => route.abort('connectionrefused'));
+    let busyAnswers = 0;
+    await staff.route('**/api/v1/reports', async (route) => {
+      busyAnswers += 1;
+      await route.fulfill({
+        status: 503,
+        headers: { 'Retry-After': '3600' },
+        contentType: 'application/json',
+        body: '{"code":"store_unavailable","message":"busy"}',
+      });
+    });
     const staffPage = await staff.newPage();
     await finishQuickObservation(staffPage, server.url);
     await expect(staffPage.getByTestId('not-enrolled')).toHaveText(en.finish_not_enrolled);
@@ -247,7 +257,11 @@ test.describe('protection team and enrolment', () => {
       expect(entry.catalogue).toMatch(/^[0-9a-z.-]+$/);
     }
 
-    // The intake is reachable again: "Send now" delivers both; only receipts stay.
+    // Back online, the phone tried the new report too and was told to wait; nothing is under
+    // way. The intake is reachable again: "Send now" delivers both; only receipts stay.
+    await expect.poll(() => busyAnswers).toBeGreaterThanOrEqual(2);
+    await expect(staffPage.getByTestId('report-status')).toHaveText(en.report_waiting_server);
+    await expect(staffPage.getByTestId('sync-send-now')).toBeEnabled();
     await staff.unroute('**/api/v1/reports');
     await staffPage.getByTestId('sync-send-now').click();
     await expect(staffPage.getByTestId('report-status')).toHaveText(en.report_received);
