@@ -50,10 +50,9 @@ pub enum Endpoint {
     TeamSetup,
     /// `POST /api/v1/link-checks`: what a set-up or enrolment link is worth, without using it.
     LinkCheck,
-    /// `POST /api/v1/team/members`: a member approves a new member's key (member token).
-    AddMember,
-    /// `DELETE /api/v1/team/members/{id}`: a member removes another member.
-    RemoveMember,
+    /// `POST /api/v1/team/chain`: a member appends the next signed version of the team's key
+    /// chain (adds, removes or re-registers a member).
+    AppendChain,
     /// `POST /api/v1/team/members/{id}/setup-code`: a new set-up link for a member who lost
     /// their device.
     RenewSetupCode,
@@ -77,15 +76,14 @@ pub enum Endpoint {
 
 impl Endpoint {
     /// Every endpoint, in the order of `openapi.json`.
-    pub const ALL: [Self; 17] = [
+    pub const ALL: [Self; 16] = [
         Self::Health,
         Self::OpenApi,
         Self::SubmitReport,
         Self::ReportStatus,
         Self::TeamSetup,
         Self::LinkCheck,
-        Self::AddMember,
-        Self::RemoveMember,
+        Self::AppendChain,
         Self::RenewSetupCode,
         Self::TeamKeys,
         Self::TeamReports,
@@ -103,14 +101,14 @@ impl Endpoint {
         match self {
             Self::Health | Self::OpenApi | Self::ReportStatus | Self::TeamKeys => Method::Get,
             Self::TeamReports | Self::SchoolKeys => Method::Get,
-            Self::SubmitReport | Self::TeamSetup | Self::LinkCheck | Self::AddMember => {
+            Self::SubmitReport | Self::TeamSetup | Self::LinkCheck | Self::AppendChain => {
                 Method::Post
             }
             Self::RenewSetupCode | Self::RecordStatusChange | Self::CreateEnrolmentLink => {
                 Method::Post
             }
             Self::EnrolDevice => Method::Post,
-            Self::RemoveMember | Self::RevokeEnrolmentLink | Self::RevokeDevice => Method::Delete,
+            Self::RevokeEnrolmentLink | Self::RevokeDevice => Method::Delete,
         }
     }
 
@@ -125,8 +123,7 @@ impl Endpoint {
             Self::ReportStatus => "/api/v1/reports/{id}/status",
             Self::TeamSetup => "/api/v1/team/setup",
             Self::LinkCheck => "/api/v1/link-checks",
-            Self::AddMember => "/api/v1/team/members",
-            Self::RemoveMember => "/api/v1/team/members/{id}",
+            Self::AppendChain => "/api/v1/team/chain",
             Self::RenewSetupCode => "/api/v1/team/members/{id}/setup-code",
             Self::TeamKeys => "/api/v1/team/keys",
             Self::TeamReports => "/api/v1/team/reports",
@@ -195,11 +192,11 @@ mod tests {
             "/api/v1/team/members/0192f3a4-0004-7000-8000-00000000000e/setup-code"
         );
         assert_eq!(
-            Endpoint::RemoveMember.path_with_id(&id),
-            "/api/v1/team/members/0192f3a4-0004-7000-8000-00000000000e"
+            Endpoint::RevokeDevice.path_with_id(&id),
+            "/api/v1/devices/0192f3a4-0004-7000-8000-00000000000e"
         );
-        assert!(Endpoint::RemoveMember.takes_id());
-        assert!(!Endpoint::AddMember.takes_id());
-        assert_eq!(Endpoint::AddMember.to_string(), "POST /api/v1/team/members");
+        assert!(Endpoint::RevokeDevice.takes_id());
+        assert!(!Endpoint::AppendChain.takes_id());
+        assert_eq!(Endpoint::AppendChain.to_string(), "POST /api/v1/team/chain");
     }
 }

@@ -29,4 +29,5 @@ pub mod stem;
 pub mod sync;
 pub mod team_chain;
 pub mod team_key;
+pub mod team_request;
 pub mod transliteration;

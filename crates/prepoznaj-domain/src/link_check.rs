@@ -50,6 +50,8 @@ pub fn link_state(record: Option<&CodeRecord>, now: UnixMillis) -> LinkCheck {
     LinkCheck {
         state,
         expires_at,
+        // The route names the school of a valid founding code; the record does not know it.
+        founding_school: None,
         protocol: PROTOCOL_VERSION,
     }
 }

@@ -30,11 +30,12 @@
 use std::fmt;
 
 use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::catalogue::CatalogueVersion;
 use crate::observation::{ReportId, UnixMillis};
+use crate::team_chain::{SignedVersion, SigningPublicKey};
 
 /// Version of the HTTP protocol between the app and the server.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -60,6 +61,40 @@ pub const ENROL_PATH: &str = "/enrol";
 #[must_use]
 pub fn link(base_url: &str, path: &str, code: &Secret) -> String {
     format!("{}{path}#{}", base_url.trim_end_matches('/'), code.expose())
+}
+
+/// A staff enrolment link: `<base_url>/enrol#<code>.<pin>`, where `<pin>` is the hash of the
+/// key chain version the device that made the link had verified (see
+/// `prepoznaj_envelope::chain::verify_chain_from_hash`), in base64url without padding. A phone
+/// enrols only with a chain that verifies and contains that version, so the server cannot hand
+/// it other keys.
+#[must_use]
+pub fn enrolment_link(base_url: &str, code: &Secret, pinned: &Sha256Digest) -> String {
+    format!(
+        "{}{ENROL_PATH}#{}.{}",
+        base_url.trim_end_matches('/'),
+        code.expose(),
+        URL_SAFE_NO_PAD.encode(pinned.as_bytes())
+    )
+}
+
+/// Reads the fragment of an [`enrolment_link`] (without its `#`): the code and the pinned
+/// hash. `None` for anything else, a link without a pin (made before key chains) included.
+#[must_use]
+pub fn parse_enrolment_fragment(fragment: &str) -> Option<(Secret, Sha256Digest)> {
+    let (code, pin) = fragment.split_once('.')?;
+    let is_base64url = |text: &str| {
+        text.bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
+    };
+    if code.len() != 43 || !is_base64url(code) || pin.len() != 43 {
+        return None;
+    }
+    let bytes: [u8; 32] = URL_SAFE_NO_PAD.decode(pin).ok()?.try_into().ok()?;
+    Some((
+        Secret::new(code.to_owned()),
+        Sha256Digest::from_bytes(bytes),
+    ))
 }
 
 /// Body of `GET /api/health`.
@@ -174,6 +209,19 @@ error_codes! {
     StoreUnavailable => "store_unavailable",
     /// The server failed unexpectedly; the cause is in its log.
     Internal => "internal",
+    /// A team request that changes something came without the `prepoznaj-signature` header.
+    SignatureRequired => "signature_required",
+    /// The request's signature does not verify with the signing key the team's key chain lists
+    /// for the token's member (or, at set-up, with the key in the request).
+    SignatureInvalid => "signature_invalid",
+    /// The request was signed too long before or after the server's clock (the device's date
+    /// and time are off, or the request is a replay).
+    SignatureExpired => "signature_expired",
+    /// The chain version does not verify as the next version of the chain the server holds
+    /// (`message` names why), or a founding version is not the school's own.
+    ChainRejected => "chain_rejected",
+    /// Another version was appended first: fetch the chain, check it and make the change again.
+    ChainConflict => "chain_conflict",
 }
 
 impl fmt::Display for ErrorCode {
@@ -775,7 +823,15 @@ impl KeySet {
 pub struct TeamSetupRequest {
     pub setup_code: Secret,
     pub public_key: AgeRecipient,
+    /// The member's Ed25519 signing key, made on the device with the age key. The request is
+    /// signed with it ([`crate::team_request`], no signer), which proves the device holds it.
+    pub signing_key: SigningPublicKey,
     pub display_name: DisplayName,
+    /// For a school's first member only: the key chain's version 1, listing them alone and
+    /// signed by them. A member whom another member added is already in the chain, with these
+    /// keys; the server refuses a redemption whose keys differ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub founding: Option<SignedVersion>,
 }
 
 /// Answer to [`TeamSetupRequest`] (`201`): the member's token, shown nowhere else.
@@ -784,37 +840,40 @@ pub struct TeamSetupResponse {
     pub school: School,
     pub member: TeamMember,
     pub member_token: Secret,
-    pub key_set: KeySet,
+    /// The whole key chain, from version 1: the device verifies it before trusting any key.
+    pub chain: Vec<SignedVersion>,
     pub protocol: u32,
 }
 
-/// Body of `POST /api/v1/team/members` (with a team member's token): a current member approves
-/// a new member by posting the public key the new member's app shows them.
+/// Body of `POST /api/v1/team/chain` (a member's token, and the request signed by them): the
+/// team's next key chain version, made and signed on that member's unlocked device. It adds a
+/// member (who first made their keys on their own device), removes one, or re-registers one
+/// who lost their device with new keys. The server appends it only if it verifies as the next
+/// version of the chain it holds, signed by the member whose token and request signature came
+/// with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TeamMemberRequest {
-    pub public_key: AgeRecipient,
-    pub display_name: DisplayName,
+pub struct ChainAppendRequest {
+    pub version: SignedVersion,
 }
 
-/// Answer to [`TeamMemberRequest`] (`201`): the new member is in the key set at once; the
-/// one-time `setup_code` (a link to [`TEAM_SETUP_PATH`]) gives them their own token, and only
-/// for this key.
+/// Answer to [`ChainAppendRequest`] (`201`): the whole chain, now ending with the new version;
+/// for an added or re-registered member, their one-time set-up code (a link to
+/// [`TEAM_SETUP_PATH`]), which works only with the keys the version lists for them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TeamMemberAdded {
-    pub member: TeamMember,
+pub struct ChainAppended {
+    pub chain: Vec<SignedVersion>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup: Option<MemberSetupCode>,
+    pub protocol: u32,
+}
+
+/// A one-time set-up code for one member's keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberSetupCode {
+    pub member: TeamMemberId,
     pub setup_code: Secret,
     pub setup_expires_at: UnixMillis,
-    pub key_set: KeySet,
-    pub protocol: u32,
-}
-
-/// Answer to `DELETE /api/v1/team/members/{id}` (`200`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TeamMemberRemoved {
-    pub member: TeamMember,
-    pub key_set: KeySet,
-    pub protocol: u32,
 }
 
 /// Answer to `POST /api/v1/team/members/{id}/setup-code` (`201`, with another member's
@@ -880,7 +939,9 @@ pub struct DeviceEnrolment {
     pub device_id: DeviceId,
     pub device_token: Secret,
     pub school: School,
-    pub key_set: KeySet,
+    /// The whole key chain, from version 1. The phone enrols only if it verifies and one of
+    /// its versions has the hash the enrolment link carries.
+    pub chain: Vec<SignedVersion>,
     pub protocol: u32,
 }
 
@@ -900,11 +961,13 @@ pub struct DeviceRevoked {
     pub protocol: u32,
 }
 
-/// Body of `GET /api/v1/keys` (with a device token): the current key set.
+/// Body of `GET /api/v1/keys` (with a device token) and `GET /api/v1/team/keys` (with a member
+/// token): the school and its whole key chain, from version 1. A device trusts only what
+/// verifies from the version it has pinned (`prepoznaj_envelope::chain::verify_chain`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchoolKeys {
     pub school: School,
-    pub key_set: KeySet,
+    pub chain: Vec<SignedVersion>,
     pub protocol: u32,
 }
 
@@ -945,12 +1008,15 @@ pub struct LinkCheckRequest {
 }
 
 /// Answer to [`LinkCheckRequest`] (`200`): the link's state and, when it is valid or expired,
-/// when its validity ends (or ended). Nothing about the school or member it is for.
+/// when its validity ends (or ended). For a valid set-up link of a school with no team yet,
+/// the school (its founding chain version names it); nothing else about the school or member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkCheck {
     pub state: LinkState,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<UnixMillis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub founding_school: Option<School>,
     pub protocol: u32,
 }
 
@@ -1156,6 +1222,37 @@ mod tests {
         assert!(Sha256Digest::parse_hex(&"ab".repeat(31)).is_err());
         assert!(Sha256Digest::parse_hex(&format!("{}zz", "ab".repeat(31))).is_err());
         assert!(Sha256Digest::parse_hex(&format!("{}é", "ab".repeat(31))).is_err());
+    }
+
+    #[test]
+    fn an_enrolment_link_carries_its_code_and_pin_and_reads_back() {
+        let code = Secret::new("A".repeat(43));
+        let pin = Sha256Digest::from_bytes([0xfb; 32]);
+        let link = enrolment_link("https://prepoznaj.example.rs/", &code, &pin);
+        assert_eq!(
+            link,
+            format!(
+                "https://prepoznaj.example.rs/enrol#{}.{}",
+                "A".repeat(43),
+                "-_v7".repeat(10) + "-_s"
+            )
+        );
+        let fragment = link
+            .split_once('#')
+            .map(|(_, fragment)| fragment)
+            .unwrap_or_default();
+        assert_eq!(parse_enrolment_fragment(fragment), Some((code, pin)));
+        let pinned = "-_v7".repeat(10) + "-_s";
+        for bad in [
+            "A".repeat(43),
+            format!("{}.", "A".repeat(43)),
+            format!("{}.{}", "A".repeat(42), pinned),
+            format!("{}.{}x", "A".repeat(43), pinned),
+            format!("{}+.{}", "A".repeat(42), pinned),
+            format!("{}.{}", "A".repeat(43), "A".repeat(44)),
+        ] {
+            assert_eq!(parse_enrolment_fragment(&bad), None, "{bad}");
+        }
     }
 
     #[test]

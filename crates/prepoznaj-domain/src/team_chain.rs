@@ -560,6 +560,50 @@ fn push_text(bytes: &mut Vec<u8>, text: &str) {
     bytes.extend_from_slice(text.as_bytes());
 }
 
+/// The two public keys a new member's device makes and shows the member who adds them (as
+/// text and as a QR code): `<age recipient>:<signing key in hex>`. The adding member types or
+/// scans it, so the server never carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberKeys {
+    pub recipient: AgeRecipient,
+    pub signing_key: SigningPublicKey,
+}
+
+/// Why a text is not [`MemberKeys`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MemberKeysError {
+    #[error("the text is not `<age1… key>:<64 hex digits>`")]
+    Shape,
+    #[error("the first part is not an age public key (age1…, 62 characters)")]
+    Recipient,
+    #[error("the second part is not 64 hex digits")]
+    SigningKey,
+}
+
+impl MemberKeys {
+    /// The text the new member's device shows.
+    #[must_use]
+    pub fn to_text(&self) -> String {
+        format!("{}:{}", self.recipient.as_str(), self.signing_key.to_hex())
+    }
+
+    /// Reads [`MemberKeys::to_text`]'s form; spaces and line breaks around or inside (as
+    /// typed from a screen, or wrapped) are ignored.
+    ///
+    /// # Errors
+    /// [`MemberKeysError`] naming the part that is wrong.
+    pub fn parse(text: &str) -> Result<Self, MemberKeysError> {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let (recipient, signing_key) = text.split_once(':').ok_or(MemberKeysError::Shape)?;
+        Ok(Self {
+            recipient: AgeRecipient::try_from(recipient.to_ascii_lowercase())
+                .map_err(|_| MemberKeysError::Recipient)?,
+            signing_key: SigningPublicKey::parse_hex(signing_key)
+                .map_err(|_| MemberKeysError::SigningKey)?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
@@ -777,5 +821,36 @@ mod tests {
         assert!(SigningPublicKey::parse_hex(&"ab".repeat(31)).is_err());
         assert!(ChainSignature::parse_hex(&"zz".repeat(64)).is_err());
         assert!(ChainSignature::parse_hex(&format!("{}é", "a".repeat(126))).is_err());
+    }
+
+    #[test]
+    fn member_keys_read_back_from_their_text_even_wrapped() {
+        let keys = MemberKeys {
+            recipient: AgeRecipient::try_from(
+                "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p".to_owned(),
+            )
+            .unwrap(),
+            signing_key: SigningPublicKey::from_bytes([0x5a; 32]),
+        };
+        let text = keys.to_text();
+        assert_eq!(
+            text,
+            format!("{}:{}", keys.recipient.as_str(), "5a".repeat(32))
+        );
+        assert_eq!(MemberKeys::parse(&text), Ok(keys.clone()));
+        let wrapped = format!(" {}\n{} ", &text[..40], &text[40..]);
+        assert_eq!(MemberKeys::parse(&wrapped), Ok(keys.clone()));
+        assert_eq!(
+            MemberKeys::parse(keys.recipient.as_str()),
+            Err(MemberKeysError::Shape)
+        );
+        assert_eq!(
+            MemberKeys::parse(&format!("age1xyz:{}", "5a".repeat(32))),
+            Err(MemberKeysError::Recipient)
+        );
+        assert_eq!(
+            MemberKeys::parse(&format!("{}:{}", keys.recipient.as_str(), "5a".repeat(31))),
+            Err(MemberKeysError::SigningKey)
+        );
     }
 }

@@ -7,13 +7,13 @@
 //! only an extension of the pinned version is accepted. Everything else is refused with a
 //! named [`ChainError`]; the caller keeps its pinned version and says so.
 
-use prepoznaj_domain::protocol::{SchoolId, Sha256Digest, TeamMemberId};
+use prepoznaj_domain::protocol::{KeySet, SchoolId, Sha256Digest, TeamMember, TeamMemberId};
 use prepoznaj_domain::team_chain::{
     ChainChange, ChainMember, ChainVersion, ChainVersionError, ChangeError, MemberChange,
     NextVersionError, SignedVersion,
 };
 
-use crate::digest::sha256;
+use crate::digest::{key_fingerprint, sha256};
 use crate::signing::ChainSigningKey;
 
 /// Why a chain was refused, naming the first version at fault.
@@ -89,6 +89,28 @@ impl VerifiedVersion {
     #[must_use]
     pub fn school(&self) -> &SchoolId {
         self.signed.version.school()
+    }
+
+    /// The key set reports are sealed to: this version's members, numbered as the version,
+    /// with fingerprints computed here from the keys.
+    #[must_use]
+    pub fn key_set(&self) -> KeySet {
+        KeySet {
+            version: self.number(),
+            keys: self
+                .version()
+                .members()
+                .iter()
+                .map(|member| TeamMember {
+                    id: member.id.clone(),
+                    display_name: member.display_name.clone(),
+                    fingerprint: key_fingerprint(&member.recipient),
+                    public_key: member.recipient.clone(),
+                    added_at: member.added_at,
+                    removed_at: None,
+                })
+                .collect(),
+        }
     }
 }
 

@@ -10,7 +10,9 @@
 
 use age::secrecy::SecretString;
 use ed25519_dalek::Signer as _;
+use prepoznaj_domain::observation::UnixMillis;
 use prepoznaj_domain::team_chain::{ChainSignature, ChainVersion, SignedVersion, SigningPublicKey};
+use prepoznaj_domain::team_request::{RequestSignature, SignedRequest};
 
 /// How the signing key's line in a locked file starts.
 pub const SIGNING_KEY_PREFIX: &str = "PREPOZNAJ-SIGNING-KEY-";
@@ -72,6 +74,24 @@ impl ChainSigningKey {
         SignedVersion { version, signature }
     }
 
+    /// A team request signed at `signed_at` (the value of its
+    /// [`prepoznaj_domain::team_request::SIGNATURE_HEADER`]); `request.signed_at` is ignored.
+    #[must_use]
+    pub fn sign_request(
+        &self,
+        request: SignedRequest<'_>,
+        signed_at: UnixMillis,
+    ) -> RequestSignature {
+        let request = SignedRequest {
+            signed_at,
+            ..request
+        };
+        RequestSignature {
+            signed_at,
+            signature: self.sign(&request.signing_bytes()),
+        }
+    }
+
     /// The line a locked file holds: [`SIGNING_KEY_PREFIX`] and the secret bytes in hex.
     pub(crate) fn secret_line(&self) -> SecretString {
         let hex: String = self
@@ -95,6 +115,27 @@ impl ChainSigningKey {
         }
         Some(Self::from_secret_bytes(secret))
     }
+}
+
+/// Whether `signature` is `key`'s over `request` (Ed25519 `verify_strict`; a weak or
+/// malformed key verifies nothing). The caller checks the time
+/// ([`RequestSignature::is_timely`]) and that `key` is the one the chain lists for the signer.
+#[must_use]
+pub fn verify_request(
+    key: &SigningPublicKey,
+    request: &SignedRequest<'_>,
+    signature: &ChainSignature,
+) -> bool {
+    let Ok(key) = ed25519_dalek::VerifyingKey::from_bytes(key.as_bytes()) else {
+        return false;
+    };
+    !key.is_weak()
+        && key
+            .verify_strict(
+                &request.signing_bytes(),
+                &ed25519_dalek::Signature::from_bytes(signature.as_bytes()),
+            )
+            .is_ok()
 }
 
 #[cfg(test)]
@@ -164,5 +205,63 @@ mod tests {
         assert!(none.is_none(), "a key locked before signing keys existed");
         let plain = String::from_utf8_lossy(&locked).into_owned();
         assert!(!plain.contains(SIGNING_KEY_PREFIX), "the file is encrypted");
+    }
+
+    #[test]
+    fn a_signed_request_verifies_only_as_it_was_signed_and_only_with_its_key() {
+        use prepoznaj_domain::endpoints::Method;
+        use prepoznaj_domain::protocol::{SchoolId, Sha256Digest, TeamMemberId};
+
+        let key = ChainSigningKey::generate().unwrap();
+        let other = ChainSigningKey::generate().unwrap();
+        let school = SchoolId::parse("0192f3a4-0001-7000-8000-000000000001").unwrap();
+        let member = TeamMemberId::parse("0192f3a4-0004-7000-8000-00000000000e").unwrap();
+        let body = Sha256Digest::from_bytes([3; 32]);
+        let request = SignedRequest {
+            method: Method::Post,
+            path: "/api/v1/enrolment-links",
+            school: &school,
+            signer: Some(&member),
+            signed_at: UnixMillis(0),
+            body_sha256: &body,
+        };
+        let at = UnixMillis(1_796_548_041_710);
+        let signed = key.sign_request(request, at);
+        assert_eq!(signed.signed_at, at);
+        let as_sent = SignedRequest {
+            signed_at: at,
+            ..request
+        };
+        assert!(verify_request(
+            &key.public_key(),
+            &as_sent,
+            &signed.signature
+        ));
+        assert!(!verify_request(
+            &other.public_key(),
+            &as_sent,
+            &signed.signature
+        ));
+        let later = SignedRequest {
+            signed_at: UnixMillis(at.0 + 1),
+            ..as_sent
+        };
+        assert!(!verify_request(
+            &key.public_key(),
+            &later,
+            &signed.signature
+        ));
+        let other_body = Sha256Digest::from_bytes([4; 32]);
+        let altered = SignedRequest {
+            body_sha256: &other_body,
+            ..as_sent
+        };
+        assert!(!verify_request(
+            &key.public_key(),
+            &altered,
+            &signed.signature
+        ));
+        let weak = SigningPublicKey::from_bytes([0; 32]);
+        assert!(!verify_request(&weak, &as_sent, &signed.signature));
     }
 }
