@@ -61,10 +61,6 @@ pub enum ApiError {
     StatusChangeConflict,
     #[error("this report was closed and its envelope deleted after the retention period")]
     ReportForgotten,
-    #[error("this public key already belongs to a member of the team")]
-    MemberExists,
-    #[error("the team's last member cannot be removed")]
-    LastTeamMember,
     #[error("this set-up link was made for another public key")]
     PublicKeyMismatch,
     #[error("another member of the team must make a new set-up link for you")]
@@ -127,8 +123,6 @@ impl ApiError {
             Self::InvalidPublicKey(_) => ErrorCode::InvalidPublicKey,
             Self::ReportConflict | Self::StatusChangeConflict => ErrorCode::ReportConflict,
             Self::ReportForgotten => ErrorCode::ReportForgotten,
-            Self::MemberExists => ErrorCode::MemberExists,
-            Self::LastTeamMember => ErrorCode::LastTeamMember,
             Self::PublicKeyMismatch => ErrorCode::PublicKeyMismatch,
             Self::OwnSetupCode => ErrorCode::OwnSetupCode,
             Self::Unauthorized => ErrorCode::Unauthorized,
@@ -195,6 +189,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::ReportConflict
+        // Sent by servers before the key chain (a chain version never repeats a key, nor lists
+        // nobody): an older app may still branch on them.
         | ErrorCode::MemberExists
         | ErrorCode::LastTeamMember
         | ErrorCode::ChainConflict => StatusCode::CONFLICT,

@@ -424,6 +424,58 @@ async fn of_two_versions_with_the_same_number_the_second_gets_a_conflict() {
 }
 
 #[tokio::test]
+async fn of_two_versions_appended_at_once_on_two_instances_one_gets_a_conflict() {
+    let app = TestApp::spawn().await;
+    let other_instance = app.spawn_instance().await;
+    let team = app.school_with_team().await;
+    let jovan = app.second_member(&team, "Јован").await;
+    let path = Endpoint::AppendChain.path();
+    let school = &team.setup.school.id;
+
+    for round in 0..3 {
+        let head = app.head(&team).await;
+        let sends = [
+            (&team, app.base_url.clone(), MemberKeys::generate("Ана")),
+            (
+                &jovan,
+                other_instance.clone(),
+                MemberKeys::generate("Петар"),
+            ),
+        ]
+        .map(|(member, base_url, added)| {
+            let version = sign_next_version(
+                &head,
+                MemberChange::Add(added.chain_member()),
+                &member.keys.signing,
+            )
+            .unwrap();
+            let body = serde_json::to_vec(&json!({ "version": version.signed() })).unwrap();
+            let request = app
+                .client
+                .post(format!("{base_url}{path}"))
+                .bearer_auth(&member.member_token)
+                .header("Content-Type", "application/json")
+                .header(
+                    crate::team_keys::HEADER,
+                    member.keys.sign(Method::Post, path, school, &body),
+                )
+                .body(body);
+            tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
+        });
+        let mut statuses = Vec::new();
+        for send in sends {
+            statuses.push(send.await.unwrap());
+        }
+        statuses.sort_unstable();
+
+        assert_eq!(statuses, [201, 409], "round {round}");
+        let chain = app.chain(&team).await;
+        assert_eq!(chain.len(), usize::try_from(head.number()).unwrap() + 1);
+        verify_chain(Some(&head), &chain).unwrap();
+    }
+}
+
+#[tokio::test]
 async fn a_link_check_names_the_school_of_a_valid_founding_code_only() {
     let app = TestApp::spawn().await;
     let (code, school) = app.create_school_for("ОШ Свети Сава").await;
