@@ -3,19 +3,31 @@
 //! `prepoznaj-envelope` crate encrypts it to the team's current keys); the team's devices read
 //! it. The server sees only the coarse status beside it ([`CoarseStatus`]).
 //!
-//! The document is `{"format": 1, "status": "acted_upon", "informed": [...], "date":
-//! "2026-12-03", "note": "…", "written_at": 1764…}`. A reader refuses a format it does not know
-//! rather than guess. Also here: where a report stands in the team's workflow
-//! ([`InboxStatus`]), from the coarse statuses of its changes.
+//! The form makes a [`StatusNote`] (what was done). What is encrypted is an [`AuthoredNote`]:
+//! the same, bound to its school, report and change and naming its author, signed with the
+//! author's chain signing key. The envelope's plaintext is the [`SignedNoteDocument`]
+//! `{"format": 2, "note": "<the AuthoredNote as JSON text>", "signature": "<128 hex>"}`; the
+//! signature covers [`NOTE_SIGNING_PREFIX`] followed by exactly that JSON text, so the reader
+//! verifies the bytes it then reads, with no canonical form to agree on
+//! (`prepoznaj_envelope::signing` signs and verifies). Format 1, the unsigned note of earlier
+//! builds, is still recognised so the inbox can say it is unsigned. Also here: where a report
+//! stands in the team's workflow ([`InboxStatus`]), from the statuses of its changes.
 
 use serde::{Deserialize, Serialize};
 
 use crate::date::CalendarDate;
 use crate::observation::UnixMillis;
-use crate::protocol::CoarseStatus;
+use crate::protocol::{CoarseStatus, ReportUuid, SchoolId, StatusChangeId, TeamMemberId};
+use crate::team_chain::ChainSignature;
 
-/// The format this build writes and reads.
+/// The format of the unsigned note of earlier builds (read only to say it is unsigned).
 pub const STATUS_NOTE_FORMAT: u32 = 1;
+
+/// The format of the [`SignedNoteDocument`] this build writes and reads.
+pub const SIGNED_NOTE_FORMAT: u32 = 2;
+
+/// The domain-separation prefix of what a status note's signature covers.
+pub const NOTE_SIGNING_PREFIX: &[u8] = b"prepoznaj-status-note-v1\n";
 
 /// The longest note, in characters.
 pub const MAX_STATUS_NOTE_CHARS: usize = 1_000;
@@ -85,10 +97,129 @@ pub enum StatusNoteError {
 /// Why decrypted bytes are not a status note this build can read.
 #[derive(Debug, thiserror::Error)]
 pub enum StatusNoteFormatError {
-    #[error("the status note is format {found}; this build reads format {STATUS_NOTE_FORMAT}")]
+    #[error("the status note is format {found}; this build reads format {SIGNED_NOTE_FORMAT}")]
     UnknownFormat { found: u32 },
+    #[error("the status note was written unsigned, by an earlier build")]
+    Unsigned,
     #[error("the status note is not a readable document: {0}")]
     Malformed(#[from] serde_json::Error),
+}
+
+/// Which change of which report a note is about, and who writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteContext {
+    pub school: SchoolId,
+    pub report_id: ReportUuid,
+    pub change_id: StatusChangeId,
+    pub author: TeamMemberId,
+}
+
+/// A status note bound to its change and author: what the author's key signs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthoredNote {
+    pub school: SchoolId,
+    pub report_id: ReportUuid,
+    pub change_id: StatusChangeId,
+    pub author: TeamMemberId,
+    pub status: CoarseStatus,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub informed: Vec<Informed>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<CalendarDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub written_at: UnixMillis,
+}
+
+impl AuthoredNote {
+    #[must_use]
+    pub fn new(note: StatusNote, context: NoteContext) -> Self {
+        Self {
+            school: context.school,
+            report_id: context.report_id,
+            change_id: context.change_id,
+            author: context.author,
+            status: note.status,
+            informed: note.informed,
+            date: note.date,
+            note: note.note,
+            written_at: note.written_at,
+        }
+    }
+
+    /// What was done, without whom it is bound to.
+    #[must_use]
+    pub fn content(&self) -> StatusNote {
+        StatusNote {
+            format: STATUS_NOTE_FORMAT,
+            status: self.status,
+            informed: self.informed.clone(),
+            date: self.date,
+            note: self.note.clone(),
+            written_at: self.written_at,
+        }
+    }
+
+    /// The JSON text that is signed and carried.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self)
+            .unwrap_or_else(|_| unreachable!("an authored note always serialises"))
+    }
+}
+
+/// The bytes a note's signature covers: [`NOTE_SIGNING_PREFIX`] and the note's JSON text.
+#[must_use]
+pub fn note_signing_bytes(json: &str) -> Vec<u8> {
+    let mut bytes = NOTE_SIGNING_PREFIX.to_vec();
+    bytes.extend_from_slice(json.as_bytes());
+    bytes
+}
+
+/// The plaintext of a status change's envelope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedNoteDocument {
+    pub format: u32,
+    /// An [`AuthoredNote`] as JSON text, exactly as signed.
+    pub note: String,
+    pub signature: ChainSignature,
+}
+
+impl SignedNoteDocument {
+    /// The bytes to encrypt (compact JSON, UTF-8).
+    #[must_use]
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_else(|_| unreachable!("a signed note always serialises"))
+    }
+
+    /// Reads decrypted bytes; the caller verifies the signature, then reads the note with
+    /// [`SignedNoteDocument::authored`].
+    ///
+    /// # Errors
+    /// [`StatusNoteFormatError`]: an unsigned note of an earlier build, another format, or
+    /// bytes that are not a note.
+    pub fn parse(bytes: &[u8]) -> Result<Self, StatusNoteFormatError> {
+        #[derive(Deserialize)]
+        struct Versioned {
+            format: u32,
+        }
+        let versioned: Versioned = serde_json::from_slice(bytes)?;
+        match versioned.format {
+            SIGNED_NOTE_FORMAT => Ok(serde_json::from_slice(bytes)?),
+            STATUS_NOTE_FORMAT => Err(StatusNoteFormatError::Unsigned),
+            found => Err(StatusNoteFormatError::UnknownFormat { found }),
+        }
+    }
+
+    /// The note the signature covers (read only after verifying it).
+    ///
+    /// # Errors
+    /// [`StatusNoteFormatError::Malformed`] when the signed text is not an authored note.
+    pub fn authored(&self) -> Result<AuthoredNote, StatusNoteFormatError> {
+        Ok(serde_json::from_str(&self.note)?)
+    }
 }
 
 impl StatusNote {
@@ -137,30 +268,6 @@ impl StatusNote {
             note: (!note.is_empty()).then(|| note.to_owned()),
             written_at,
         })
-    }
-
-    /// The bytes to encrypt (compact JSON, UTF-8).
-    #[must_use]
-    pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_else(|_| unreachable!("a status note always serialises"))
-    }
-
-    /// Reads decrypted bytes.
-    ///
-    /// # Errors
-    /// [`StatusNoteFormatError`] for another format or bytes that are not a status note.
-    pub fn parse(bytes: &[u8]) -> Result<Self, StatusNoteFormatError> {
-        #[derive(Deserialize)]
-        struct Versioned {
-            format: u32,
-        }
-        let versioned: Versioned = serde_json::from_slice(bytes)?;
-        if versioned.format != STATUS_NOTE_FORMAT {
-            return Err(StatusNoteFormatError::UnknownFormat {
-                found: versioned.format,
-            });
-        }
-        Ok(serde_json::from_slice(bytes)?)
     }
 }
 
@@ -248,7 +355,41 @@ mod tests {
         );
         assert_eq!(note.note.as_deref(), Some("Разговор са педагогом."));
         assert_eq!(note.date, Some(CalendarDate::parse("2026-12-03").unwrap()));
-        assert_eq!(StatusNote::parse(&note.to_bytes()).unwrap(), note);
+        let authored = AuthoredNote::new(note.clone(), context());
+        assert_eq!(authored.content(), note);
+        let document = SignedNoteDocument {
+            format: SIGNED_NOTE_FORMAT,
+            note: authored.to_json(),
+            signature: ChainSignature::from_bytes([1; 64]),
+        };
+        let read = SignedNoteDocument::parse(&document.to_bytes()).unwrap();
+        assert_eq!(read, document);
+        assert_eq!(read.authored().unwrap(), authored);
+    }
+
+    fn context() -> NoteContext {
+        NoteContext {
+            school: SchoolId::parse("0192f3a4-0001-7000-8000-000000000001").unwrap(),
+            report_id: ReportUuid::parse("0192f3a4-0002-7000-8000-000000000002").unwrap(),
+            change_id: StatusChangeId::parse("0192f3a4-0003-7000-8000-000000000003").unwrap(),
+            author: TeamMemberId::parse("0192f3a4-0004-7000-8000-000000000004").unwrap(),
+        }
+    }
+
+    #[test]
+    fn the_signed_bytes_are_the_prefix_and_the_exact_json_text() {
+        let note = AuthoredNote::new(
+            StatusNote::bare(CoarseStatus::Seen, UnixMillis(5)),
+            context(),
+        );
+        let json = note.to_json();
+        assert_eq!(
+            json,
+            r#"{"school":"0192f3a4-0001-7000-8000-000000000001","report_id":"0192f3a4-0002-7000-8000-000000000002","change_id":"0192f3a4-0003-7000-8000-000000000003","author":"0192f3a4-0004-7000-8000-000000000004","status":"seen","written_at":5}"#
+        );
+        let bytes = note_signing_bytes(&json);
+        assert!(bytes.starts_with(b"prepoznaj-status-note-v1\n"));
+        assert_eq!(&bytes[NOTE_SIGNING_PREFIX.len()..], json.as_bytes());
     }
 
     #[test]
@@ -258,10 +399,20 @@ mod tests {
             UnixMillis(1),
         )
         .unwrap();
+        let document = SignedNoteDocument {
+            format: SIGNED_NOTE_FORMAT,
+            note: r#"{"status":"acted_upon"}"#.to_owned(),
+            signature: ChainSignature::from_bytes([0xab; 64]),
+        };
         assert_eq!(
-            String::from_utf8(note.to_bytes()).unwrap(),
-            r#"{"format":1,"status":"acted_upon","informed":["trafficking_protection_centre"],"written_at":1}"#
+            String::from_utf8(document.to_bytes()).unwrap(),
+            format!(
+                r#"{{"format":2,"note":"{{\"status\":\"acted_upon\"}}","signature":"{}"}}"#,
+                "ab".repeat(64)
+            )
         );
+        let authored = AuthoredNote::new(note, context()).to_json();
+        assert!(authored.contains(r#""status":"acted_upon","informed":["trafficking_protection_centre"],"written_at":1"#), "{authored}");
     }
 
     #[test]
@@ -287,13 +438,26 @@ mod tests {
     }
 
     #[test]
-    fn another_format_is_refused_by_number() {
+    fn an_unsigned_note_and_another_format_are_refused_by_number() {
         assert!(matches!(
-            StatusNote::parse(br#"{"format": 2, "status": "seen"}"#),
-            Err(StatusNoteFormatError::UnknownFormat { found: 2 })
+            SignedNoteDocument::parse(br#"{"format": 1, "status": "seen", "written_at": 1}"#),
+            Err(StatusNoteFormatError::Unsigned)
         ));
         assert!(matches!(
-            StatusNote::parse(b"{}"),
+            SignedNoteDocument::parse(br#"{"format": 3, "status": "seen"}"#),
+            Err(StatusNoteFormatError::UnknownFormat { found: 3 })
+        ));
+        assert!(matches!(
+            SignedNoteDocument::parse(b"{}"),
+            Err(StatusNoteFormatError::Malformed(_))
+        ));
+        let document = SignedNoteDocument {
+            format: SIGNED_NOTE_FORMAT,
+            note: r#"{"status":"seen","extra":1}"#.to_owned(),
+            signature: ChainSignature::from_bytes([0; 64]),
+        };
+        assert!(matches!(
+            document.authored(),
             Err(StatusNoteFormatError::Malformed(_))
         ));
     }

@@ -11,6 +11,11 @@
 use age::secrecy::SecretString;
 use ed25519_dalek::Signer as _;
 use prepoznaj_domain::observation::UnixMillis;
+use prepoznaj_domain::protocol::{ReportUuid, SchoolId, StatusChangeId};
+use prepoznaj_domain::status_note::{
+    AuthoredNote, SIGNED_NOTE_FORMAT, SignedNoteDocument, note_signing_bytes,
+};
+use prepoznaj_domain::team_chain::ChainMember;
 use prepoznaj_domain::team_chain::{ChainSignature, ChainVersion, SignedVersion, SigningPublicKey};
 use prepoznaj_domain::team_request::{RequestSignature, SignedRequest};
 
@@ -92,6 +97,19 @@ impl ChainSigningKey {
         }
     }
 
+    /// `note` signed by its author (this key's member): the plaintext of a status change's
+    /// envelope.
+    #[must_use]
+    pub fn sign_note(&self, note: &AuthoredNote) -> SignedNoteDocument {
+        let json = note.to_json();
+        let signature = self.sign(&note_signing_bytes(&json));
+        SignedNoteDocument {
+            format: SIGNED_NOTE_FORMAT,
+            note: json,
+            signature,
+        }
+    }
+
     /// The line a locked file holds: [`SIGNING_KEY_PREFIX`] and the secret bytes in hex.
     pub(crate) fn secret_line(&self) -> SecretString {
         let hex: String = self
@@ -136,6 +154,64 @@ pub fn verify_request(
                 &ed25519_dalek::Signature::from_bytes(signature.as_bytes()),
             )
             .is_ok()
+}
+
+/// Why a decrypted status note is not trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoteTrustError {
+    #[error("the signed text is not a status note")]
+    Malformed,
+    #[error("its author is not a member in the team's verified key chain")]
+    UnknownAuthor,
+    #[error("its signature does not verify with its author's key: forged or altered")]
+    BadSignature,
+    #[error("it is about another school, report or change than the one it came with")]
+    OtherChange,
+}
+
+/// Which change a note must be about: the one the server listed it as.
+#[derive(Debug, Clone, Copy)]
+pub struct ExpectedNote<'a> {
+    pub school: &'a SchoolId,
+    pub report_id: &'a ReportUuid,
+    pub change_id: &'a StatusChangeId,
+}
+
+/// The note in `document`, if its author is one of `members` (every member of every version
+/// of the device's verified chain, so a note by a member who left or re-registered still
+/// verifies with the key they had) and their key signed it, and it is about `expected`.
+///
+/// # Errors
+/// [`NoteTrustError`] naming why the note is not trusted.
+pub fn verify_note<'a>(
+    document: &SignedNoteDocument,
+    members: impl IntoIterator<Item = &'a ChainMember>,
+    expected: ExpectedNote<'_>,
+) -> Result<AuthoredNote, NoteTrustError> {
+    let note = document.authored().map_err(|_| NoteTrustError::Malformed)?;
+    let bytes = note_signing_bytes(&document.note);
+    let signature = ed25519_dalek::Signature::from_bytes(document.signature.as_bytes());
+    let mut keys = members
+        .into_iter()
+        .filter(|member| member.id == note.author)
+        .peekable();
+    if keys.peek().is_none() {
+        return Err(NoteTrustError::UnknownAuthor);
+    }
+    let verified = keys.any(|member| {
+        ed25519_dalek::VerifyingKey::from_bytes(member.signing_key.as_bytes())
+            .is_ok_and(|key| !key.is_weak() && key.verify_strict(&bytes, &signature).is_ok())
+    });
+    if !verified {
+        return Err(NoteTrustError::BadSignature);
+    }
+    if &note.school != expected.school
+        || &note.report_id != expected.report_id
+        || &note.change_id != expected.change_id
+    {
+        return Err(NoteTrustError::OtherChange);
+    }
+    Ok(note)
 }
 
 #[cfg(test)]
@@ -263,5 +339,75 @@ mod tests {
         ));
         let weak = SigningPublicKey::from_bytes([0; 32]);
         assert!(!verify_request(&weak, &as_sent, &signed.signature));
+    }
+
+    #[test]
+    fn a_status_note_is_trusted_only_from_a_listed_author_for_its_own_change() {
+        use prepoznaj_domain::protocol::{AgeRecipient, CoarseStatus, DisplayName, TeamMemberId};
+        use prepoznaj_domain::status_note::{NoteContext, StatusNote};
+
+        let key = ChainSigningKey::generate().unwrap();
+        let stranger = ChainSigningKey::generate().unwrap();
+        let author = TeamMemberId::parse("0192f3a4-0004-7000-8000-000000000004").unwrap();
+        let school = SchoolId::parse("0192f3a4-0001-7000-8000-000000000001").unwrap();
+        let report_id = ReportUuid::parse("0192f3a4-0002-7000-8000-000000000002").unwrap();
+        let change_id = StatusChangeId::parse("0192f3a4-0003-7000-8000-000000000003").unwrap();
+        let member = |signing_key: SigningPublicKey| ChainMember {
+            id: author.clone(),
+            display_name: DisplayName::try_from("Марија Петровић".to_owned()).unwrap(),
+            recipient: AgeRecipient::try_from(TeamIdentity::generate().recipient().to_string())
+                .unwrap(),
+            signing_key,
+            added_at: UnixMillis(1),
+        };
+        let listed = [member(key.public_key())];
+        let note = AuthoredNote::new(
+            StatusNote::bare(CoarseStatus::Seen, UnixMillis(9)),
+            NoteContext {
+                school: school.clone(),
+                report_id: report_id.clone(),
+                change_id: change_id.clone(),
+                author: author.clone(),
+            },
+        );
+        let expected = ExpectedNote {
+            school: &school,
+            report_id: &report_id,
+            change_id: &change_id,
+        };
+        let document = key.sign_note(&note);
+        assert_eq!(verify_note(&document, &listed, expected), Ok(note.clone()));
+
+        // The author re-registered later with a new key: the old note still verifies.
+        let history = [member(stranger.public_key()), member(key.public_key())];
+        assert_eq!(verify_note(&document, &history, expected), Ok(note.clone()));
+
+        assert_eq!(
+            verify_note(&stranger.sign_note(&note), &listed, expected),
+            Err(NoteTrustError::BadSignature)
+        );
+        assert_eq!(
+            verify_note(&document, &[], expected),
+            Err(NoteTrustError::UnknownAuthor)
+        );
+        let mut altered = document.clone();
+        altered.note = altered.note.replace("seen", "closed");
+        assert_eq!(
+            verify_note(&altered, &listed, expected),
+            Err(NoteTrustError::BadSignature)
+        );
+        let other_report = ReportUuid::parse("0192f3a4-0002-7000-8000-0000000000ff").unwrap();
+        assert_eq!(
+            verify_note(
+                &document,
+                &listed,
+                ExpectedNote {
+                    report_id: &other_report,
+                    ..expected
+                }
+            ),
+            Err(NoteTrustError::OtherChange),
+            "a note moved onto another report is refused"
+        );
     }
 }
