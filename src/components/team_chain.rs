@@ -92,7 +92,7 @@ pub fn ChainHistory(versions: Vec<SignedVersion>) -> impl IntoView {
             let entry = StoredValue::new(entry);
             view! {
                 <li data-testid="history-entry">
-                    <span>{move || entry.with_value(|entry| entry_text(i18n.team(), entry))}</span>
+                    <span data-testid="history-text">{move || entry.with_value(|entry| entry_text(i18n.team(), entry))}</span>
                     {at.map(|at| view! {
                         <br />
                         <span class="hint">{move || format_time(at, i18n.locale().is_serbian())}</span>

@@ -36,7 +36,7 @@ use crate::components::storage_error::storage_error_message;
 use crate::components::team_chain::{ChainHistory, ChainWarning};
 use crate::components::team_members::TeamMembers;
 use crate::i18n::{use_i18n, use_title};
-use crate::inbox::{SessionMember, use_inbox};
+use crate::inbox::{InboxSession, SessionMember, use_inbox};
 use crate::pages::team_setup::TeamKeyLinks;
 use crate::storage::team_key::{self, MembershipEnded, RefusedLink, TeamKey, TeamRegistration};
 use crate::storage::{StorageError, app_database};
@@ -175,6 +175,7 @@ pub struct TeamContext {
     pending: StoredValue<Option<Rc<dyn Fn()>>, LocalStorage>,
     /// The unlocked key has no signing key (made before signing keys existed).
     no_signing_key: RwSignal<bool>,
+    session: InboxSession,
 }
 
 /// The context of [`MemberView`].
@@ -187,7 +188,7 @@ impl TeamContext {
     /// Runs `action` with the unlocked signing key and its member; when the key is locked,
     /// asks for the passphrase first and runs it once unlocked.
     pub fn with_signer(&self, action: impl Fn(Rc<ChainSigningKey>, SessionMember) + 'static) {
-        let session = use_inbox();
+        let session = self.session;
         let no_signing_key = self.no_signing_key;
         let run = move || match session.signer() {
             Some((key, member)) => {
@@ -302,6 +303,7 @@ fn MemberView(key: TeamKey) -> impl IntoView {
         unlock_requested: RwSignal::new(false),
         pending: StoredValue::new_local(None),
         no_signing_key: RwSignal::new(false),
+        session,
     };
     provide_context(context);
     context.refresh();
