@@ -1,7 +1,7 @@
 //! Sealing finished observations into the outbox. At Finish on an enrolled phone the
 //! observation is sealed to every key of the phone's key set (the team chain's version the
-//! phone verified and pinned, never a set the server merely listed) and moves complete → queued in
-//! the same IndexedDB transaction that writes its envelope to the outbox. On a phone that is
+//! phone verified and pinned, never a set the server merely listed) and moves complete →
+//! queued in the same IndexedDB transaction that writes its envelope to the outbox. On a phone that is
 //! not enrolled it stays `complete`, and [`seal_waiting`] seals it once the phone enrols.
 //!
 //! Telemetry, in-page only: each sealing records the User Timing measure [`SEAL_MEASURE`]
