@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { LOCALES } from './locales';
 
 const en = LOCALES.en;
-const PASSPHRASE = 'plava reka ispod starog mosta kod crkve';
+export const PASSPHRASE = 'plava reka ispod starog mosta kod crkve';
 
 /** A member's key as the set-up steps showed it. */
 export interface MadeKey {

@@ -177,7 +177,7 @@ test.describe('protection team and enrolment', () => {
     const teamFingerprint = await team.getByTestId('key-set-fingerprint').innerText();
     await team.getByRole('button', { name: en.link_create }).click();
     const enrolmentLink = await team.getByTestId('enrolment-link').inputValue();
-    expect(enrolmentLink).toMatch(new RegExp(`^${server.url}/enrol#[A-Za-z0-9_-]{43}$`));
+    expect(enrolmentLink).toMatch(new RegExp(`^${server.url}/enrol#[A-Za-z0-9_-]{43}\\.[A-Za-z0-9_-]{43}$`));
     await expect(team.getByTestId('qr-code')).toBeVisible();
     await expectNoAxeViolations(team, 'team page');
 
@@ -209,7 +209,7 @@ test.describe('protection team and enrolment', () => {
     expect((await readOutbox(staffPage)).outbox).toEqual([]);
 
     // A wrong code says so; the real link enrols and seals the waiting report.
-    await staffPage.goto(`${server.url}/enrol#${'A'.repeat(43)}`);
+    await staffPage.goto(`${server.url}/enrol#${'A'.repeat(43)}.${'A'.repeat(43)}`);
     await expectMounted(staffPage);
     await expect(staffPage.getByTestId('link-refused')).toHaveText(en.link_check_enrol_unknown);
     await expect(staffPage.getByRole('button', { name: en.enrol_button })).toHaveCount(0);
