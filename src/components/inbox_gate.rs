@@ -1,6 +1,8 @@
 //! What stands before the team inbox: this device's team key, unlocked with the member's
 //! passphrase. Without a key (or before it is registered) it explains and links to `/team`;
 //! locked, it asks for the passphrase; unlocked, it shows its children and a Lock button.
+//! The team page asks for the passphrase with the same form ([`UnlockForm`]) when a change
+//! needs the signing key.
 
 use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
@@ -8,7 +10,7 @@ use prepoznaj_envelope::identity::UnlockError;
 
 use crate::components::storage_error::storage_error_message;
 use crate::i18n::{InboxMessages, use_i18n};
-use crate::inbox::use_inbox;
+use crate::inbox::{SessionMember, use_inbox};
 use crate::preferences;
 use crate::storage::team_key::{self, TeamKey};
 use crate::storage::{StorageError, app_database};
@@ -83,8 +85,9 @@ pub fn unlock_intro(messages: &InboxMessages, minutes: u64) -> String {
     )
 }
 
+/// The passphrase form that unlocks this device's key (and its signing key) into the session.
 #[component]
-fn UnlockForm(key: TeamKey) -> impl IntoView {
+pub fn UnlockForm(key: TeamKey) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_inbox();
     let passphrase = NodeRef::<leptos::html::Input>::new();
@@ -103,19 +106,21 @@ fn UnlockForm(key: TeamKey) -> impl IntoView {
         set_timeout(
             move || {
                 let typed = input.value();
-                let (locked, token) = key.with_value(|key| {
+                let (locked, member) = key.with_value(|key| {
                     (
                         key.locked_identity.clone(),
-                        key.registration
-                            .as_ref()
-                            .map(|registration| registration.member_token.clone()),
+                        key.registration.as_ref().map(|registration| SessionMember {
+                            token: registration.member_token.clone(),
+                            school: registration.school.id.clone(),
+                            member: registration.member.id.clone(),
+                        }),
                     )
                 });
-                let Some(token) = token else {
+                let Some(member) = member else {
                     busy.set(false);
                     return;
                 };
-                match session.unlock(&locked, &typed, token, started) {
+                match session.unlock(&locked, &typed, member, started) {
                     Ok(()) => {
                         input.set_value("");
                         // The form that had focus is gone.

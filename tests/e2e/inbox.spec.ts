@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { axeViolations, expectMounted, waitForServiceWorkerControl } from './app';
 import { createSchool, sendObservation, startServerWithDistCopy, type AppServer, type RecordedAnswer } from './app-server';
 import { LOCALES, plural } from './locales';
+import { unlockToSign } from './team-key';
 
 const en = LOCALES.en;
 const SCHOOL = 'ОШ „Десанка Максимовић“ Чачак';
@@ -56,7 +57,13 @@ async function setUpMember(page: Page, setupLink: string): Promise<string> {
   await page.getByRole('button', { name: en.setup_register }).click();
   await expect(page.getByTestId('team-member-of')).toBeVisible();
   await page.getByRole('button', { name: en.link_create }).click();
-  return page.getByTestId('enrolment-link').inputValue();
+  await unlockToSign(page, PASSPHRASE);
+  const link = await page.getByTestId('enrolment-link').inputValue();
+  // Reloaded, the team page starts locked again (the key stays unlocked in memory only).
+  await page.reload();
+  await expectMounted(page);
+  await expect(page.getByTestId('team-member-of')).toBeVisible();
+  return link;
 }
 
 /** Quick mode: the `sign`-th sign, then Finish; returns the report's id. */
