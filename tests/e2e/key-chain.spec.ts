@@ -25,7 +25,7 @@ import { createHash } from 'node:crypto';
 import { createSchool, setUpTeam, storedEnvelopes, startServerWithDistCopy, type AppServer, type Team } from './app-server';
 import { LOCALES } from './locales';
 import { ageKey, checkAgainstGoldenFiles, headRecipients, withAddedRecipient } from './team-chain';
-import { makeKey, PASSPHRASE, type MadeKey } from './team-key';
+import { makeKey, PASSPHRASE, unlockToSign, type MadeKey } from './team-key';
 
 const en = LOCALES.en;
 const SCHOOL = 'ОШ „Јован Јовановић Змај“ Сремска Каменица';
@@ -46,6 +46,14 @@ function opensWith(envelope: Buffer, identity: string): boolean {
   return spawnSync('age', ['--decrypt', '-i', identity], { input: envelope }).status === 0;
 }
 
+/** Waits for `done` after a signed change on the team page, answering the passphrase prompt if the key is locked. */
+async function signed(page: Page, done: ReturnType<Page['getByTestId']>) {
+  const prompt = page.getByTestId('sign-unlock');
+  await expect(done.or(prompt)).toBeVisible();
+  if (await prompt.isVisible()) await unlockToSign(page);
+  await expect(done).toBeVisible();
+}
+
 /** The team's first member, set up on `page` through the real set-up page; returns their key and an enrolment link. */
 async function foundTeam(page: Page, server: AppServer, scratch: string): Promise<{ key: MadeKey; enrolmentLink: string }> {
   await page.goto(createSchool(server, SCHOOL));
@@ -54,6 +62,7 @@ async function foundTeam(page: Page, server: AppServer, scratch: string): Promis
   await expect(page).toHaveURL(`${server.url}/team`);
   await expect(page.getByText(en.team_checking)).toHaveCount(0);
   await page.getByRole('button', { name: en.link_create }).click();
+  await signed(page, page.getByTestId('enrolment-link'));
   const enrolmentLink = await page.getByTestId('enrolment-link').inputValue();
   expect(enrolmentLink).toMatch(new RegExp(`^${server.url}/enrol#[A-Za-z0-9_-]{43}\\.[A-Za-z0-9_-]{43}$`));
   return { key, enrolmentLink };
@@ -303,16 +312,17 @@ test.describe('a staff phone pins the team key chain', () => {
     await expectMounted(pageB);
     const keyB = await makeKey(pageB, 'Jovan Jovanović', en.join_save_key, scratch);
     const fingerprintB = await pageB.getByTestId('waiting-fingerprint').innerText();
-    const publicKeyB = await pageB.getByTestId('waiting-public-key').inputValue();
+    const keysB = await pageB.getByTestId('waiting-public-key').inputValue();
     await teamPage.goto(`${server.url}/team`);
     await expectMounted(teamPage);
     await expect(teamPage.getByText(en.team_checking)).toHaveCount(0);
     await teamPage.getByLabel(en.add_name).fill('Jovan Jovanović');
-    await teamPage.getByLabel(en.add_key).fill(publicKeyB);
+    await teamPage.getByLabel(en.add_key).fill(keysB);
     await teamPage.getByRole('button', { name: en.add_check }).click();
     await expect(teamPage.getByTestId('add-member-fingerprint')).toHaveText(fingerprintB);
     await teamPage.getByLabel(en.add_match).check();
     await teamPage.getByRole('button', { name: en.add_approve }).click();
+    await signed(teamPage, teamPage.getByTestId('member-added'));
     await expect(teamPage.getByTestId('member-added')).toHaveText(fill(en.add_done, { name: 'Jovan Jovanović' }));
     const teamWithB = await teamPage.getByTestId('key-set-fingerprint').innerText();
     expect(teamWithB).not.toBe(teamFingerprint);
