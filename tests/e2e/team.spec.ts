@@ -225,7 +225,7 @@ test.describe('protection team and enrolment', () => {
     expect((await readOutbox(staffPage)).outbox).toEqual([]);
 
     // A wrong code says so; the real link enrols and seals the waiting report.
-    await staffPage.goto(`${server.url}/enrol#${'A'.repeat(43)}`);
+    await staffPage.goto(`${server.url}/enrol#${'A'.repeat(43)}.${'A'.repeat(43)}`);
     await expectMounted(staffPage);
     await expect(staffPage.getByTestId('link-refused')).toHaveText(en.link_check_enrol_unknown);
     await expect(staffPage.getByRole('button', { name: en.enrol_button })).toHaveCount(0);
