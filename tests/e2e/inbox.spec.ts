@@ -198,7 +198,7 @@ test.describe('team inbox', () => {
     // sealed only to the keys this device verified (the one member), and the request is signed.
     const attackerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prepoznaj-attacker-'));
     const attackerIdentity = path.join(attackerDir, 'attacker.txt');
-    execFileSync('age-keygen', ['-o', attackerIdentity]);
+    execFileSync('age-keygen', ['-o', attackerIdentity], { stdio: 'ignore' });
     const attackerKey = /# public key: (age1[0-9a-z]{58})/.exec(fs.readFileSync(attackerIdentity, 'utf8'))![1];
     await team.route('**/api/v1/team/keys', async (route) => {
       const response = await route.fetch();
