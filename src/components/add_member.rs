@@ -10,8 +10,9 @@
 
 use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
+use prepoznaj_domain::observation::UnixMillis;
 use prepoznaj_domain::protocol::{
-    ChainAppendRequest, ChainAppended, DisplayName, ErrorCode, TeamMemberId,
+    ChainAppendRequest, ChainAppended, DisplayName, ErrorCode, Secret, TeamMemberId,
 };
 use prepoznaj_domain::team_chain::{ChainMember, MemberChange, MemberKeys, MemberKeysError};
 use prepoznaj_domain::team_device::member_setup_link;
@@ -24,7 +25,7 @@ use crate::components::api_error::api_error_message;
 use crate::components::key_awaiting_link::signing_key_short;
 use crate::components::key_form_fields::MemberKeysField;
 use crate::components::share_link::{ShareLink, app_origin};
-use crate::i18n::use_i18n;
+use crate::i18n::{TeamMessageFn, use_i18n};
 use crate::inbox::SessionMember;
 use crate::pages::team::{TeamContext, signer_of, use_team};
 use crate::pages::team_setup::TEAM_JOIN_PATH;
@@ -91,6 +92,36 @@ pub async fn append_change(
             }
             Err(ChangeFailure::Api(error))
         }
+    }
+}
+
+/// A member's one-time set-up link (naming the school, `member_setup_link`): what it is for,
+/// until when (`message` with `{name}` and `{date}`), and the link with Copy and its QR code.
+#[component]
+pub fn MemberSetupLink(
+    name: String,
+    code: Secret,
+    expires_at: UnixMillis,
+    message: TeamMessageFn,
+    testid: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let team = use_team();
+    let href = member_setup_link(&app_origin(), &code, &team.school.get_value());
+    view! {
+        <p>
+            {move || fill(
+                message(i18n.team()),
+                &[("name", &name), ("date", &format_time(expires_at, i18n.locale().is_serbian()))],
+            )}
+        </p>
+        <ShareLink
+            text=href
+            label=|m| m.member_setup_link_label
+            qr_label=|m| m.member_setup_link_qr
+            copy=|m| m.link_copy
+            testid
+        />
     }
 }
 
@@ -236,25 +267,14 @@ pub fn AddMember() -> impl IntoView {
                 }.into_any(),
                 Ok((name, appended)) => {
                     let done_name = name.clone();
-                    let setup = appended.setup.map(|setup| {
-                        let href = member_setup_link(&app_origin(), &setup.setup_code, &team.school.get_value());
-                        let expires = setup.setup_expires_at;
-                        let name = name.clone();
-                        view! {
-                            <p>
-                                {move || fill(
-                                    i18n.team().add_link_created,
-                                    &[("name", &name), ("date", &format_time(expires, i18n.locale().is_serbian()))],
-                                )}
-                            </p>
-                            <ShareLink
-                                text=href
-                                label=|m| m.member_setup_link_label
-                                qr_label=|m| m.member_setup_link_qr
-                                copy=|m| m.link_copy
-                                testid="member-setup-link"
-                            />
-                        }
+                    let setup = appended.setup.map(|setup| view! {
+                        <MemberSetupLink
+                            name=name.clone()
+                            code=setup.setup_code
+                            expires_at=setup.setup_expires_at
+                            message=|m| m.add_link_created
+                            testid="member-setup-link"
+                        />
                     });
                     view! {
                         <p class="notice" role="status" data-testid="member-added">

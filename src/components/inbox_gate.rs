@@ -142,34 +142,52 @@ pub fn UnlockForm(key: TeamKey) -> impl IntoView {
             std::time::Duration::ZERO,
         );
     };
+    let error = Signal::derive(move || {
+        failure.get().map(|failure| match failure {
+            UnlockFailure::WrongPassphrase => i18n.inbox().inbox_wrong_passphrase,
+            UnlockFailure::Damaged => i18n.inbox().inbox_key_damaged,
+        })
+    });
     let minutes = u64::from(preferences::inbox_lock_minutes());
     view! {
         <p>{move || unlock_intro(i18n.inbox(), minutes)}</p>
         <form class="form" data-testid="inbox-unlock" on:submit=submit>
-            <div class="field">
-                <label for="inbox-passphrase">{move || i18n.inbox().inbox_passphrase}</label>
-                <input
-                    id="inbox-passphrase"
-                    type="password"
-                    autocomplete="current-password"
-                    required
-                    node_ref=passphrase
-                    aria-invalid=move || failure.get().is_some().then_some("true")
-                    aria-describedby="inbox-unlock-error"
-                />
-            </div>
-            <p id="inbox-unlock-error" class="notice notice--warning" role="alert" hidden=move || failure.get().is_none()>
-                {move || match failure.get() {
-                    Some(UnlockFailure::WrongPassphrase) => i18n.inbox().inbox_wrong_passphrase,
-                    Some(UnlockFailure::Damaged) => i18n.inbox().inbox_key_damaged,
-                    None => "",
-                }}
-            </p>
+            <CurrentPassphraseField prefix="inbox" input=passphrase error=error />
             <div class="actions">
                 <button type="submit" class="button button--primary" disabled=move || busy.get()>
                     {move || if busy.get() { i18n.inbox().inbox_unlocking } else { i18n.inbox().inbox_unlock }}
                 </button>
             </div>
         </form>
+    }
+}
+
+/// The passphrase of the key on this device (ids `<prefix>-passphrase` and
+/// `<prefix>-unlock-error`), and `error`: why it did not unlock the key.
+#[component]
+pub fn CurrentPassphraseField(
+    prefix: &'static str,
+    input: NodeRef<leptos::html::Input>,
+    #[prop(into)] error: Signal<Option<&'static str>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("{prefix}-passphrase");
+    let error_id = format!("{prefix}-unlock-error");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || i18n.inbox().inbox_passphrase}</label>
+            <input
+                id=id
+                type="password"
+                autocomplete="current-password"
+                required
+                node_ref=input
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=error_id.clone()
+            />
+        </div>
+        <p id=error_id class="notice notice--warning" role="alert" hidden=move || error.get().is_none()>
+            {move || error.get().unwrap_or_default()}
+        </p>
     }
 }

@@ -11,17 +11,17 @@
 use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::observation::UnixMillis;
-use prepoznaj_domain::protocol::{ErrorCode, KeySet, SchoolId, Secret, TeamMember};
+use prepoznaj_domain::protocol::{ErrorCode, KeySet, Secret, TeamMember};
 use prepoznaj_domain::team_chain::{ChainMember, MemberChange, MemberKeys, MemberKeysError};
-use prepoznaj_domain::team_device::member_setup_link;
 use prepoznaj_envelope::digest::{key_fingerprint, key_set_fingerprint};
 
 use crate::clock::{format_time, now};
-use crate::components::add_member::{ChangeFailure, append_change, change_failure_message};
+use crate::components::add_member::{
+    ChangeFailure, MemberSetupLink, append_change, change_failure_message,
+};
 use crate::components::confirm_dialog::ConfirmPrompt;
 use crate::components::key_awaiting_link::signing_key_short;
 use crate::components::key_form_fields::MemberKeysField;
-use crate::components::share_link::{ShareLink, app_origin};
 use crate::i18n::{I18n, use_i18n};
 use crate::pages::team::{signer_of, use_team};
 use crate::sync::api::ApiCallError;
@@ -172,7 +172,7 @@ pub fn TeamMembers(key_set: Signal<KeySet>) -> impl IntoView {
                 }
             })}
             {move || renewing.get().map(|lost| view! { <LostDeviceForm lost on_confirm=renew on_cancel=move |()| renewing.set(None) /> })}
-            {move || outcome.get().map(|outcome| outcome_view(i18n, team.school.get_value(), outcome))}
+            {move || outcome.get().map(|outcome| outcome_view(i18n, outcome))}
         </section>
     }
 }
@@ -229,7 +229,7 @@ fn MemberItem(
     }
 }
 
-fn outcome_view(i18n: I18n, school: SchoolId, outcome: Outcome) -> AnyView {
+fn outcome_view(i18n: I18n, outcome: Outcome) -> AnyView {
     match outcome {
         Outcome::Removed(name) => view! {
             <p class="notice" role="status" data-testid="member-removed">
@@ -249,24 +249,15 @@ fn outcome_view(i18n: I18n, school: SchoolId, outcome: Outcome) -> AnyView {
                 .into_any()
         }
         Outcome::NewSetupLink(renewed) => {
-            let name = renewed.name.clone();
-            let heading_name = name.clone();
-            let href = member_setup_link(&app_origin(), &renewed.code, &school);
-            let expires = renewed.expires_at;
+            let heading_name = renewed.name.clone();
             view! {
                 <div class="card" role="group" aria-labelledby="renewed-heading">
                     <h3 id="renewed-heading">{move || fill(i18n.team().member_renew_heading, &[("name", &heading_name)])}</h3>
-                    <p>
-                        {move || fill(
-                            i18n.team().member_renew_created,
-                            &[("name", &name), ("date", &format_time(expires, i18n.locale().is_serbian()))],
-                        )}
-                    </p>
-                    <ShareLink
-                        text=href
-                        label=|m| m.member_setup_link_label
-                        qr_label=|m| m.member_setup_link_qr
-                        copy=|m| m.link_copy
+                    <MemberSetupLink
+                        name=renewed.name
+                        code=renewed.code
+                        expires_at=renewed.expires_at
+                        message=|m| m.member_renew_created
                         testid="renewed-setup-link"
                     />
                 </div>

@@ -35,6 +35,7 @@ use crate::address::{clear_fragment, current_fragment};
 use crate::clock::{now, random_bytes};
 use crate::components::api_error::{api_error_message, is_worth_retrying};
 use crate::components::checked_link::{CheckedLink, refusal_of};
+use crate::components::inbox_gate::CurrentPassphraseField;
 use crate::components::key_form_fields::DisplayNameField;
 use crate::components::new_team_key::{NewKey, NewTeamKey};
 use crate::components::storage_error::storage_error_message;
@@ -321,21 +322,7 @@ fn ExistingKeyStep(
         </p>
         <form class="form card" on:submit=submit novalidate data-testid="register-form">
             <DisplayNameField prefix="setup" name invalid=name_error />
-            <div class="field">
-                <label for="setup-unlock-passphrase">{move || i18n.inbox().inbox_passphrase}</label>
-                <input
-                    id="setup-unlock-passphrase"
-                    type="password"
-                    autocomplete="current-password"
-                    required
-                    node_ref=passphrase
-                    aria-invalid=move || unlock_failure.get().is_some().then_some("true")
-                    aria-describedby="setup-unlock-error"
-                />
-            </div>
-            <p id="setup-unlock-error" class="notice notice--warning" role="alert" hidden=move || unlock_failure.get().is_none()>
-                {move || unlock_failure.get().unwrap_or_default()}
-            </p>
+            <CurrentPassphraseField prefix="setup-existing" input=passphrase error=unlock_failure />
             <div class="actions">
                 <button type="submit" class="button button--primary" disabled=move || busy.get()>
                     {move || if busy.get() { i18n.inbox().inbox_unlocking } else { i18n.team().setup_register }}
