@@ -9,7 +9,8 @@
 // fresh profiles from the recovery code and from the recovery file (same fingerprint), B
 // registers A's new device with the keys it shows (a signed chain version that gives the
 // "lost phone" link), the restored device registers with it, reads in its inbox the report
-// sent before the phone was lost, and A's old device is refused. A removes B: the chain's
+// sent before the phone was lost, and A's old device is refused. A removes B (a first try
+// that meets a conflicting version asks to try again, after fetching the chain): the chain's
 // version rises, B's device says B is no longer a member, and a report made after the
 // removal no longer opens with B's key while one made before still does. Zero axe
 // violations on every new screen. In English for readable assertions.
@@ -389,14 +390,26 @@ test.describe('team membership and key recovery', () => {
     await expect(pageA.getByTestId('membership-ended')).toHaveText(en.team_replaced);
     await expect(pageA.getByRole('button', { name: en.link_create })).toHaveCount(0);
 
-    // A, on the restored device, removes B after a confirmation.
+    // A, on the restored device, removes B after a confirmation. The first try meets another
+    // version appended first (409 chain_conflict): the device fetches the chain again and asks
+    // A to try again; the second try goes through.
     const versionBeforeRemoval = await keySetVersion(pageA2);
+    await pageA2.route('**/api/v1/team/chain', (route) =>
+      route.fulfill({ status: 409, json: { code: 'chain_conflict', message: 'another version came first' } }),
+    );
     await pageA2.getByRole('button', { name: fill(en.member_remove, { name: 'Jovan Jovanović' }) }).click();
     const dialog = pageA2.getByRole('alertdialog', { name: en.member_remove_label });
     await expect(dialog).toContainText(fill(en.member_remove_question, { name: 'Jovan Jovanović' }));
     await expectNoAxeViolations(pageA2, 'remove a member: confirm');
     await dialog.getByRole('button', { name: en.member_remove_confirm, exact: true }).click();
+    const refetched = pageA2.waitForRequest((request) => request.url().endsWith('/api/v1/team/keys'));
     await unlockToSign(pageA2, NEW_PASSPHRASE);
+    await expect(pageA2.getByTestId('member-error')).toHaveText(en.error_chain_conflict);
+    await refetched;
+    await expect(pageA2.getByTestId('member')).toHaveCount(2);
+    await pageA2.unroute('**/api/v1/team/chain');
+    await pageA2.getByRole('button', { name: fill(en.member_remove, { name: 'Jovan Jovanović' }) }).click();
+    await dialog.getByRole('button', { name: en.member_remove_confirm, exact: true }).click();
     await expect(pageA2.getByTestId('member-removed')).toHaveText(fill(en.member_removed, { name: 'Jovan Jovanović' }));
     await expect(pageA2.getByTestId('member')).toHaveCount(1);
     const versionAfterRemoval = await keySetVersion(pageA2);
