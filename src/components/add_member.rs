@@ -14,7 +14,9 @@ use prepoznaj_domain::observation::UnixMillis;
 use prepoznaj_domain::protocol::{
     ChainAppendRequest, ChainAppended, DisplayName, ErrorCode, Secret, TeamMemberId,
 };
-use prepoznaj_domain::team_chain::{ChainMember, MemberChange, MemberKeys, MemberKeysError};
+use prepoznaj_domain::team_chain::{
+    ChainMember, ChainVersionError, MemberChange, MemberKeys, MemberKeysError, NextVersionError,
+};
 use prepoznaj_domain::team_device::member_setup_link;
 use prepoznaj_envelope::chain::{SignError, sign_next_version};
 use prepoznaj_envelope::digest::key_fingerprint;
@@ -53,6 +55,9 @@ pub fn change_failure_message(failure: &ChangeFailure) -> &'static str {
         }) => i18n.team().add_member_exists,
         ChangeFailure::Api(error) => api_error_message(i18n.team(), error),
         ChangeFailure::Sign(SignError::NotAMember) => i18n.team().error_signature_invalid,
+        ChangeFailure::Sign(SignError::Next(NextVersionError::Version(
+            ChainVersionError::NoMembers,
+        ))) => i18n.team().member_last,
         ChangeFailure::Sign(_) => i18n.team().add_member_exists,
         ChangeFailure::NoChain => i18n.team().chain_warning,
     }
