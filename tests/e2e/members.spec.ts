@@ -6,8 +6,9 @@
 // keys (checked with the `age` CLI and B's recovery file). A server that alters the chain (a
 // member slipped in, or an older version) is flagged on A's team page with the reason, and
 // the members stay those A's device verified. A loses their phone: A's key is restored in
-// fresh profiles from the recovery code and from the recovery file (same fingerprint), B
-// registers A's new device with the keys it shows (a signed chain version that gives the
+// fresh profiles from the recovery code and from the recovery file (same fingerprint); for the
+// file's keys (the chain's own) B makes a new set-up link, for the code's (a new signing key)
+// B registers A's new device with the keys it shows (a signed chain version that gives the
 // "lost phone" link), the restored device registers with it, reads in its inbox the report
 // sent before the phone was lost, and A's old device is refused. A removes B (a first try
 // that meets a conflicting version asks to try again, after fetching the chain): the chain's
@@ -343,20 +344,34 @@ test.describe('team membership and key recovery', () => {
     const keysA3 = await pageA3.getByTestId('waiting-public-key').inputValue();
     expect(keysA3.split(':')[0]).toBe(keysA2.split(':')[0]);
     expect(keysA3).not.toBe(keysA2);
-    await fromFile.close();
 
-    // B registers A's new device with the keys it shows (compared by fingerprint), signed on
-    // B's device: the "lost phone" set-up link; the restored device registers with it.
+    // Restored from the recovery file, A's keys are the ones the chain lists: B's device makes
+    // a new set-up link for them (signed), and the chain stays as it was.
     await openTeamPage(pageB, server.url);
-    await pageB.getByRole('button', { name: fill(en.member_renew, { name: 'Marija Petrović' }) }).click();
     const lostForm = pageB.getByTestId('lost-device-form');
-    await lostForm.getByLabel(en.lost_keys).fill(keysA2);
+    await pageB.getByRole('button', { name: fill(en.member_renew, { name: 'Marija Petrović' }) }).click();
+    await lostForm.getByLabel(en.lost_keys).fill(keysA3);
     await lostForm.getByRole('button', { name: en.add_check }).click();
     await expect(lostForm.getByTestId('lost-device-fingerprint')).toHaveText(fingerprintA);
     await expectNoAxeViolations(pageB, 'lost phone: compare');
     await lostForm.getByLabel(en.add_match).check();
     await lostForm.getByRole('button', { name: en.lost_approve }).click();
     await unlockToSign(pageB);
+    const sameKeysLink = await pageB.getByTestId('renewed-setup-link').inputValue();
+    expect(sameKeysLink).toMatch(new RegExp(`^${server.url}${MEMBER_SETUP_LINK}`));
+    expect(await keySetVersion(pageB)).toBe(versionRegistered);
+    await fromFile.close();
+
+    // Restored from the code, A's device has a new signing key: B registers those keys (compared
+    // by fingerprint) with a signed chain version that gives the "lost phone" set-up link; the
+    // restored device registers with it.
+    await pageB.getByRole('button', { name: fill(en.member_renew, { name: 'Marija Petrović' }) }).click();
+    await lostForm.getByLabel(en.lost_keys).fill(keysA2);
+    await lostForm.getByRole('button', { name: en.add_check }).click();
+    await expect(lostForm.getByTestId('lost-device-fingerprint')).toHaveText(fingerprintA);
+    await lostForm.getByLabel(en.add_match).check();
+    await lostForm.getByRole('button', { name: en.lost_approve }).click();
+    await expect(pageB.getByTestId('renewed-setup-link')).not.toHaveValue(sameKeysLink);
     const lostPhoneLink = await pageB.getByTestId('renewed-setup-link').inputValue();
     expect(lostPhoneLink).toMatch(new RegExp(`^${server.url}${MEMBER_SETUP_LINK}`));
     await expect(history(pageB).first()).toHaveText(
