@@ -1,6 +1,7 @@
 //! Sealing finished observations into the outbox. At Finish on an enrolled phone the
-//! observation is sealed to every key of the phone's key set and moves complete → queued in
-//! the same IndexedDB transaction that writes its envelope to the outbox. On a phone that is
+//! observation is sealed to every key of the phone's key set (the team chain's version the
+//! phone verified and pinned, never a set the server merely listed) and moves complete →
+//! queued in the same IndexedDB transaction that writes its envelope to the outbox. On a phone that is
 //! not enrolled it stays `complete`, and [`seal_waiting`] seals it once the phone enrols.
 //!
 //! Telemetry, in-page only: each sealing records the User Timing measure [`SEAL_MEASURE`]
@@ -114,17 +115,41 @@ pub async fn seal_waiting(
     Ok(queued)
 }
 
-/// Seals every queued report again to `enrolment`'s key set where its envelope was sealed to an
-/// older one (a member joined or left the team): the outbox entry is replaced in place, same
-/// report, new envelope, and the sender goes on with the new digest (a copy of the old envelope
-/// that reached the server first settles through the status check). Returns how many.
+/// Seals every queued report again to `enrolment`'s key set where its envelope was sealed to
+/// another version (a member joined or left the team): the outbox entry is replaced in place,
+/// same report, new envelope, and the sender goes on with the new digest (a copy of the old
+/// envelope that reached the server first settles through the status check). Returns how many.
+///
+/// `enrolment.key_set` is the verified version the phone pinned (see
+/// `crate::storage::enrolment`), never a set the server listed.
 pub async fn reseal_queued(
     database: &Database,
     enrolment: &Enrolment,
 ) -> Result<usize, SealingError> {
+    reseal(database, enrolment, |entry| {
+        entry.key_set_version != enrolment.key_set.version
+    })
+    .await
+}
+
+/// Seals every queued report again to `enrolment`'s key set, whatever it was sealed to: the
+/// phone now sends to another school, whose versions are numbered on their own. Returns how
+/// many.
+pub async fn reseal_every_queued(
+    database: &Database,
+    enrolment: &Enrolment,
+) -> Result<usize, SealingError> {
+    reseal(database, enrolment, |_| true).await
+}
+
+async fn reseal(
+    database: &Database,
+    enrolment: &Enrolment,
+    sealed_to_another: impl Fn(&OutboxEntry) -> bool,
+) -> Result<usize, SealingError> {
     let mut resealed = 0;
     for entry in outbox::list(database).await? {
-        if entry.key_set_version >= enrolment.key_set.version {
+        if !sealed_to_another(&entry) {
             continue;
         }
         let Some(ObservationRecord::Finished(observation)) =

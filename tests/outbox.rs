@@ -87,6 +87,8 @@ fn enrolment_for(identity: &TeamIdentity) -> Enrolment {
             }],
         },
         enrolled_at: UnixMillis(10),
+        pinned: None,
+        keys_refused: None,
     }
 }
 
@@ -422,6 +424,74 @@ async fn a_changed_key_set_seals_what_waits_again_for_the_new_team_only() {
         .unwrap()
         .unwrap();
     assert_eq!(stored.status(), Status::Queued);
+    database.close();
+    delete_database(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn a_pinned_enrolment_and_its_refusal_read_back_as_verified() {
+    use prepoznaj::storage::enrolment::KeysRefusal;
+    use prepoznaj::sync::pinning::RefusalReason;
+    use prepoznaj_domain::team_chain::ChainMember;
+    use prepoznaj_envelope::chain::{found_chain, version_hash};
+    use prepoznaj_envelope::signing::ChainSigningKey;
+    let name = "prepoznaj-test-pinned-enrolment";
+    let (database, identity) = enrolled_database(name).await;
+    let signing_key = ChainSigningKey::generate().unwrap();
+    let founder = ChainMember {
+        id: TeamMemberId::new_v7(UnixMillis(1), [3; 10]),
+        display_name: DisplayName::parse("Марија").unwrap(),
+        recipient: identity.recipient(),
+        signing_key: signing_key.public_key(),
+        added_at: UnixMillis(1_764_230_400_123),
+    };
+    let head = found_chain(
+        SchoolId::new_v7(UnixMillis(1), [2; 10]),
+        vec![founder],
+        &signing_key,
+    )
+    .unwrap();
+    let old = enrolment::load(&database).await.unwrap().unwrap();
+    let mut pinned = Enrolment::pinned_to(
+        old.device_id,
+        old.device_token,
+        old.school,
+        &head,
+        UnixMillis(20),
+    );
+    pinned.keys_refused = Some(KeysRefusal {
+        reason: RefusalReason::Unsigned,
+        at: UnixMillis(30),
+    });
+    enrolment::save(&database, &pinned).await.unwrap();
+    let read = enrolment::load(&database).await.unwrap().unwrap();
+    assert_eq!(read, pinned);
+    assert_eq!(read.key_set, head.key_set());
+    let stored_pin = read.pinned.unwrap();
+    assert_eq!(version_hash(&stored_pin.version), head.hash());
+    database.close();
+    delete_database(name).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn switching_school_seals_every_waiting_report_again_even_at_the_same_version_number() {
+    use prepoznaj::sealing::{reseal_every_queued, reseal_queued};
+    let name = "prepoznaj-test-reseal-switch";
+    let (database, old_team) = enrolled_database(name).await;
+    let record = finished(8_000);
+    store_finished(&database, record.clone()).await.unwrap();
+
+    // Another school, whose keys happen to have the same version number.
+    let new_team = TeamIdentity::generate();
+    let mut other = enrolment_for(&new_team);
+    other.school.id = SchoolId::new_v7(UnixMillis(1), [9; 10]);
+    assert_eq!(reseal_queued(&database, &other).await.unwrap(), 0);
+    assert_eq!(reseal_every_queued(&database, &other).await.unwrap(), 1);
+    let after = outbox::list(&database).await.unwrap().remove(0);
+    let envelope = after.submission.envelope.as_bytes();
+    assert!(open(envelope, &old_team).is_err());
+    let report = ReportPlaintext::parse(&open(envelope, &new_team).unwrap()).unwrap();
+    assert_eq!(report.observation.id(), record.id());
     database.close();
     delete_database(name).await.unwrap();
 }

@@ -21,6 +21,12 @@ pub fn api_error_message(messages: &'static TeamMessages, error: &ApiCallError) 
             ErrorCode::RateLimited => messages.error_rate_limited,
             ErrorCode::Unauthorized | ErrorCode::TokenRevoked => messages.error_unauthorized,
             ErrorCode::StoreUnavailable | ErrorCode::Internal => messages.error_server,
+            ErrorCode::SignatureRequired | ErrorCode::SignatureInvalid => {
+                messages.error_signature_invalid
+            }
+            ErrorCode::SignatureExpired => messages.error_signature_expired,
+            ErrorCode::ChainConflict => messages.error_chain_conflict,
+            ErrorCode::ChainRejected => messages.error_chain_rejected,
             _ => messages.error_refused,
         },
     }

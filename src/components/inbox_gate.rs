@@ -1,6 +1,8 @@
 //! What stands before the team inbox: this device's team key, unlocked with the member's
 //! passphrase. Without a key (or before it is registered) it explains and links to `/team`;
 //! locked, it asks for the passphrase; unlocked, it shows its children and a Lock button.
+//! The team page asks for the passphrase with the same form ([`UnlockForm`]) when a change
+//! needs the signing key.
 
 use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
@@ -8,7 +10,7 @@ use prepoznaj_envelope::identity::UnlockError;
 
 use crate::components::storage_error::storage_error_message;
 use crate::i18n::{InboxMessages, use_i18n};
-use crate::inbox::use_inbox;
+use crate::inbox::{SessionMember, use_inbox};
 use crate::preferences;
 use crate::storage::team_key::{self, TeamKey};
 use crate::storage::{StorageError, app_database};
@@ -83,8 +85,9 @@ pub fn unlock_intro(messages: &InboxMessages, minutes: u64) -> String {
     )
 }
 
+/// The passphrase form that unlocks this device's key (and its signing key) into the session.
 #[component]
-fn UnlockForm(key: TeamKey) -> impl IntoView {
+pub fn UnlockForm(key: TeamKey) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_inbox();
     let passphrase = NodeRef::<leptos::html::Input>::new();
@@ -103,19 +106,21 @@ fn UnlockForm(key: TeamKey) -> impl IntoView {
         set_timeout(
             move || {
                 let typed = input.value();
-                let (locked, token) = key.with_value(|key| {
+                let (locked, member) = key.with_value(|key| {
                     (
                         key.locked_identity.clone(),
-                        key.registration
-                            .as_ref()
-                            .map(|registration| registration.member_token.clone()),
+                        key.registration.as_ref().map(|registration| SessionMember {
+                            token: registration.member_token.clone(),
+                            school: registration.school.id.clone(),
+                            member: registration.member.id.clone(),
+                        }),
                     )
                 });
-                let Some(token) = token else {
+                let Some(member) = member else {
                     busy.set(false);
                     return;
                 };
-                match session.unlock(&locked, &typed, token, started) {
+                match session.unlock(&locked, &typed, member, started) {
                     Ok(()) => {
                         input.set_value("");
                         // The form that had focus is gone.
@@ -137,34 +142,52 @@ fn UnlockForm(key: TeamKey) -> impl IntoView {
             std::time::Duration::ZERO,
         );
     };
+    let error = Signal::derive(move || {
+        failure.get().map(|failure| match failure {
+            UnlockFailure::WrongPassphrase => i18n.inbox().inbox_wrong_passphrase,
+            UnlockFailure::Damaged => i18n.inbox().inbox_key_damaged,
+        })
+    });
     let minutes = u64::from(preferences::inbox_lock_minutes());
     view! {
         <p>{move || unlock_intro(i18n.inbox(), minutes)}</p>
         <form class="form" data-testid="inbox-unlock" on:submit=submit>
-            <div class="field">
-                <label for="inbox-passphrase">{move || i18n.inbox().inbox_passphrase}</label>
-                <input
-                    id="inbox-passphrase"
-                    type="password"
-                    autocomplete="current-password"
-                    required
-                    node_ref=passphrase
-                    aria-invalid=move || failure.get().is_some().then_some("true")
-                    aria-describedby="inbox-unlock-error"
-                />
-            </div>
-            <p id="inbox-unlock-error" class="notice notice--warning" role="alert" hidden=move || failure.get().is_none()>
-                {move || match failure.get() {
-                    Some(UnlockFailure::WrongPassphrase) => i18n.inbox().inbox_wrong_passphrase,
-                    Some(UnlockFailure::Damaged) => i18n.inbox().inbox_key_damaged,
-                    None => "",
-                }}
-            </p>
+            <CurrentPassphraseField prefix="inbox" input=passphrase error=error />
             <div class="actions">
                 <button type="submit" class="button button--primary" disabled=move || busy.get()>
                     {move || if busy.get() { i18n.inbox().inbox_unlocking } else { i18n.inbox().inbox_unlock }}
                 </button>
             </div>
         </form>
+    }
+}
+
+/// The passphrase of the key on this device (ids `<prefix>-passphrase` and
+/// `<prefix>-unlock-error`), and `error`: why it did not unlock the key.
+#[component]
+pub fn CurrentPassphraseField(
+    prefix: &'static str,
+    input: NodeRef<leptos::html::Input>,
+    #[prop(into)] error: Signal<Option<&'static str>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("{prefix}-passphrase");
+    let error_id = format!("{prefix}-unlock-error");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || i18n.inbox().inbox_passphrase}</label>
+            <input
+                id=id
+                type="password"
+                autocomplete="current-password"
+                required
+                node_ref=input
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=error_id.clone()
+            />
+        </div>
+        <p id=error_id class="notice notice--warning" role="alert" hidden=move || error.get().is_none()>
+            {move || error.get().unwrap_or_default()}
+        </p>
     }
 }

@@ -1,10 +1,12 @@
 //! The fields of the team-key forms: the member's name (set-up, joining, registering a waiting
 //! key, recovery) and a new passphrase typed twice or generated (five random words of the EFF
-//! short list, shown so the member can learn or write it down) for a new or restored key. Element ids
-//! are `<prefix>-name`, `<prefix>-passphrase` and so on, so two forms never share one.
+//! short list, shown so the member can learn or write it down) for a new or restored key, and
+//! another member's public keys as their device shows them. Element ids are `<prefix>-name`,
+//! `<prefix>-passphrase` and so on, so two forms never share one.
 
 use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
+use prepoznaj_domain::team_chain::MemberKeysError;
 use prepoznaj_domain::team_key::PassphraseError;
 use prepoznaj_envelope::identity::new_passphrase;
 
@@ -125,6 +127,57 @@ pub fn NewPassphraseFields(
             />
             <p class="field__error" id=error_id role="alert">
                 {move || error.get().map(|error| passphrase_message(i18n.team(), &error))}
+            </p>
+        </div>
+    }
+}
+
+/// The message for keys that could not be read.
+#[must_use]
+pub fn member_keys_message(
+    messages: &'static TeamMessages,
+    error: MemberKeysError,
+) -> &'static str {
+    match error {
+        MemberKeysError::Shape => messages.add_keys_shape,
+        MemberKeysError::Recipient => messages.add_keys_recipient,
+        MemberKeysError::SigningKey => messages.add_keys_signing,
+    }
+}
+
+/// The keys another member's device shows (`<age1…>:<64 hex digits>`, pasted or typed: no
+/// camera needed), labelled `label`; `error` says what is wrong with them.
+#[component]
+pub fn MemberKeysField(
+    prefix: &'static str,
+    label: TeamMessageFn,
+    text: RwSignal<String>,
+    error: RwSignal<Option<MemberKeysError>>,
+    #[prop(into)] on_edit: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("{prefix}-keys");
+    let error_id = format!("{prefix}-keys-error");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || label(i18n.team())}</label>
+            <textarea
+                id=id
+                class="input--code"
+                rows="4"
+                autocomplete="off"
+                autocapitalize="none"
+                spellcheck="false"
+                aria-describedby=error_id.clone()
+                aria-invalid=move || error.get().is_some().to_string()
+                prop:value=move || text.get()
+                on:input=move |event| {
+                    text.set(event_target_value(&event));
+                    on_edit.run(());
+                }
+            ></textarea>
+            <p class="field__error" id=error_id role="alert">
+                {move || error.get().map(|error| member_keys_message(i18n.team(), error))}
             </p>
         </div>
     }

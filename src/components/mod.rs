@@ -37,5 +37,6 @@ pub mod share_link;
 pub mod source_citation;
 pub mod storage_error;
 pub mod sync_status;
+pub mod team_chain;
 pub mod team_members;
 pub mod update_banner;

@@ -1,9 +1,9 @@
 //! Making a protection-team member's key on this device, the steps the first member's set-up
 //! (`/team/setup`) and a new member joining (`/team/join`) share: their name and a passphrase
 //! (typed twice, or a generated one; weak ones are refused by `prepoznaj_domain::team_key`),
-//! the key made and locked with the passphrase, a recovery copy they must save (a printable
+//! the age key and the chain signing key made and locked together with the passphrase, a recovery copy they must save (a printable
 //! code, and a recovery file locked with a generated recovery passphrase shown only here and
-//! printed with the code), and a check that they did (two groups of the code typed back from
+//! printed with the code, which holds both keys), and a check that they did (two groups of the code typed back from
 //! their copy). The page decides what happens to the key then; this component neither stores
 //! nor registers it.
 //!
@@ -18,6 +18,7 @@ use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::protocol::DisplayName;
 use prepoznaj_domain::team_key::{PassphraseError, check_new_passphrase, groups_to_verify};
 use prepoznaj_envelope::identity::{LOCK_WORK_FACTOR, TeamIdentity, new_recovery_passphrase};
+use prepoznaj_envelope::signing::ChainSigningKey;
 
 use crate::clock::random_bytes;
 use crate::components::key_form_fields::{DisplayNameField, NewPassphraseFields};
@@ -39,7 +40,9 @@ const RECOVERY_FILE_NAME: &str = "prepoznaj-team-key.age";
 pub struct NewKey {
     pub display_name: DisplayName,
     pub identity: Arc<TeamIdentity>,
-    /// The identity locked with the passphrase at [`LOCK_WORK_FACTOR`] (an age file).
+    /// The chain signing key made with it.
+    pub signing_key: Arc<ChainSigningKey>,
+    /// Both keys locked with the passphrase at [`LOCK_WORK_FACTOR`] (an age file).
     pub locked: Vec<u8>,
 }
 
@@ -116,17 +119,30 @@ fn PassphraseStep(step: RwSignal<Step>, made: StoredValue<Option<NewKey>>) -> im
             set_timeout(
                 move || {
                     let identity = TeamIdentity::generate();
+                    let signing_key = match ChainSigningKey::generate() {
+                        Ok(signing_key) => signing_key,
+                        Err(error) => {
+                            leptos::logging::error!("no signing key: {error}");
+                            step.set(Step::Failed);
+                            return;
+                        }
+                    };
                     let started = now_ms();
-                    let locked = identity.lock(&secret, LOCK_WORK_FACTOR);
+                    let locked =
+                        identity.lock_with_signing_key(&signing_key, &secret, LOCK_WORK_FACTOR);
                     measure_since(LOCK_MEASURE, started);
                     let started = now_ms();
-                    let opened = TeamIdentity::unlock(&locked, &secret);
+                    let opened = TeamIdentity::unlock_with_signing_key(&locked, &secret);
                     measure_since(UNLOCK_MEASURE, started);
                     match opened {
-                        Ok(opened) if opened.recipient() == identity.recipient() => {
+                        Ok((opened, Some(opened_signing)))
+                            if opened.recipient() == identity.recipient()
+                                && opened_signing.public_key() == signing_key.public_key() =>
+                        {
                             made.set_value(Some(NewKey {
                                 display_name,
                                 identity: Arc::new(identity),
+                                signing_key: Arc::new(signing_key),
                                 locked,
                             }));
                             step.set(Step::Recovery);
@@ -183,9 +199,10 @@ fn RecoveryStep(step: RwSignal<Step>, made: StoredValue<Option<NewKey>>) -> impl
         .map(str::to_owned)
         .collect();
     let identity = current.identity.clone();
+    let signing_key = current.signing_key.clone();
     let file_passphrase = recovery_passphrase.clone();
     let download = move |_| {
-        let file = identity.recovery_file(None, &file_passphrase, LOCK_WORK_FACTOR);
+        let file = identity.recovery_file(Some(&signing_key), &file_passphrase, LOCK_WORK_FACTOR);
         match download_bytes(RECOVERY_FILE_NAME, "application/octet-stream", &file) {
             Ok(()) => {
                 download_failed.set(false);

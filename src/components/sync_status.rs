@@ -1,6 +1,7 @@
 //! The sync status line, on every screen once there is something to say: how many reports wait
-//! to be sent, when the phone last reached the server, "Send now", and the warnings (a report
-//! waiting more than a day; iOS Safari outside the installed app, which may delete what waits).
+//! to be sent, when the phone last reached the server, "Send now", and the warnings (the team's
+//! keys changed in a way the phone could not verify; a report waiting more than a day; iOS
+//! Safari outside the installed app, which may delete what waits).
 
 use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
@@ -10,7 +11,8 @@ use crate::clock::format_time;
 use crate::html::escape_into;
 use crate::i18n::{Messages, use_i18n};
 use crate::pwa::needs_ios_install_hint;
-use crate::sync::summary::{SyncSummary, use_sync_summary};
+use crate::sync::pinning::RefusalReason;
+use crate::sync::summary::{KeysWarning, SyncSummary, use_sync_summary};
 
 /// Where the observations (and their per-report status) are listed.
 const OBSERVE_PATH: &str = "/observe";
@@ -180,7 +182,11 @@ fn notices_html(
             storage_failed.then(|| messages.sync_storage_failed.to_owned()),
         ),
     ];
-    let mut html = String::new();
+    let mut html = state
+        .keys_refused
+        .as_ref()
+        .map(|warning| keys_warning_html(messages, warning))
+        .unwrap_or_default();
     for (test_id, warning, text) in notices {
         let Some(text) = text else { continue };
         let class = if warning {
@@ -192,5 +198,33 @@ fn notices_html(
         escape_into(&mut html, &text);
         html.push_str("</p>");
     }
+    html
+}
+
+/// The keys warning, first of all: its headline, then why in plain words and the keys this
+/// phone still encrypts to.
+fn keys_warning_html(messages: &Messages, warning: &KeysWarning) -> String {
+    let reason = match warning.reason {
+        RefusalReason::Rollback => messages.sync_keys_rollback,
+        RefusalReason::Rewritten => messages.sync_keys_rewritten,
+        RefusalReason::Unsigned => messages.sync_keys_unsigned,
+        RefusalReason::Unreadable => messages.sync_keys_unreadable,
+    };
+    let pinned = fill(
+        messages.sync_keys_pinned,
+        &[
+            ("version", &warning.version.to_string()),
+            ("fingerprint", &warning.fingerprint),
+        ],
+    );
+    let mut html =
+        r#"<div class="notice notice--warning" data-testid="sync-keys-refused"><p><strong>"#
+            .to_owned();
+    escape_into(&mut html, messages.sync_keys_refused);
+    html.push_str(r#"</strong></p><p data-testid="sync-keys-reason">"#);
+    escape_into(&mut html, reason);
+    html.push_str(r#"</p><p data-testid="sync-keys-pinned">"#);
+    escape_into(&mut html, &pinned);
+    html.push_str("</p></div>");
     html
 }

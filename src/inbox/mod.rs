@@ -1,11 +1,13 @@
-//! The team inbox's session (team bundle): the member's identity, unlocked with their
-//! passphrase into memory only, and the reports decrypted with it. Provided once for the
+//! The team inbox's session (team bundle): the member's identity and chain signing key,
+//! unlocked with their passphrase into memory only, and the reports decrypted with it. The
+//! team page signs its changes with the same unlocked key. Provided once for the
 //! bundle (`provide_inbox`), so moving between the list and a report keeps it unlocked.
 //!
 //! The identity is forgotten on "Lock" and once the app has been hidden for longer than the
 //! member's chosen number of minutes (`preferences::inbox_lock_minutes`); the decrypted
 //! reports go with it. Nothing decrypted is ever written anywhere: IndexedDB keeps the
-//! envelopes as received (`storage::inbox`).
+//! envelopes as received (`storage::inbox`). Status notes are sealed only to the key set of
+//! the team's key chain version this device verified, and their requests are signed.
 
 pub mod reading;
 
@@ -17,12 +19,13 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use prepoznaj_domain::catalogue::Catalogue;
 use prepoznaj_domain::protocol::{
-    CoarseStatus, Envelope, Secret, StatusChangeId, StatusChangeRequest,
+    CoarseStatus, Envelope, SchoolId, Secret, StatusChangeId, StatusChangeRequest, TeamMemberId,
 };
 use prepoznaj_domain::status_note::StatusNote;
 use prepoznaj_envelope::digest::sha256;
 use prepoznaj_envelope::identity::{TeamIdentity, UnlockError};
 use prepoznaj_envelope::report::seal;
+use prepoznaj_envelope::signing::ChainSigningKey;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -30,8 +33,10 @@ use crate::clock::{now, random_bytes};
 use crate::content;
 use crate::preferences;
 use crate::storage::inbox::{self, InboxEntry};
+use crate::storage::team_key;
 use crate::storage::{StorageError, app_database};
 use crate::sync::api::ApiCallError;
+use crate::sync::client::TeamSigner;
 use crate::sync::team_inbox;
 use crate::timing::{measure_since, now_ms};
 use reading::InboxItem;
@@ -63,6 +68,8 @@ pub enum ChangeError {
 #[derive(Debug, Clone, Copy)]
 pub struct InboxSession {
     identity: StoredValue<Option<Rc<TeamIdentity>>, LocalStorage>,
+    /// The chain signing key locked with it (`None` for a key from before signing keys).
+    signing_key: StoredValue<Option<Rc<ChainSigningKey>>, LocalStorage>,
     unlocked: RwSignal<bool>,
     /// Decrypted reports, by id (`None` until the first reading after unlocking).
     items: RwSignal<Option<BTreeMap<String, InboxItem>>, LocalStorage>,
@@ -76,6 +83,7 @@ pub struct InboxSession {
 pub fn provide_inbox() -> InboxSession {
     let session = InboxSession {
         identity: StoredValue::new_local(None),
+        signing_key: StoredValue::new_local(None),
         unlocked: RwSignal::new(false),
         items: RwSignal::new_local(None),
         download: RwSignal::new(Download::Idle),
@@ -93,9 +101,18 @@ pub fn use_inbox() -> InboxSession {
     expect_context::<InboxSession>()
 }
 
+/// The member whose key is unlocked: their token, school and id (for downloads and signed
+/// requests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionMember {
+    pub token: Secret,
+    pub school: SchoolId,
+    pub member: TeamMemberId,
+}
+
 thread_local! {
-    /// The token of the member whose inbox is open (for downloads and status changes).
-    static TOKEN: RefCell<Option<Secret>> = const { RefCell::new(None) };
+    /// The member whose key is unlocked.
+    static MEMBER: RefCell<Option<SessionMember>> = const { RefCell::new(None) };
 }
 
 impl InboxSession {
@@ -136,8 +153,8 @@ impl InboxSession {
         self.download.get()
     }
 
-    /// Unlocks the member's key with `passphrase` (records `prepoznaj:inbox-unlock`), then
-    /// reads what the device keeps and downloads what is new.
+    /// Unlocks the member's key and signing key with `passphrase` (records
+    /// `prepoznaj:inbox-unlock`), then reads what the device keeps and downloads what is new.
     ///
     /// # Errors
     /// [`UnlockError::WrongPassphrase`], or a damaged locked key.
@@ -145,13 +162,15 @@ impl InboxSession {
         &self,
         locked: &Envelope,
         passphrase: &str,
-        token: Secret,
+        member: SessionMember,
         started: f64,
     ) -> Result<(), UnlockError> {
-        let identity = TeamIdentity::unlock(locked.as_bytes(), passphrase)?;
+        let (identity, signing_key) =
+            TeamIdentity::unlock_with_signing_key(locked.as_bytes(), passphrase)?;
         measure_since("prepoznaj:inbox-unlock", started);
         self.identity.set_value(Some(Rc::new(identity)));
-        TOKEN.with(|cell| *cell.borrow_mut() = Some(token));
+        self.signing_key.set_value(signing_key.map(Rc::new));
+        MEMBER.with(|cell| *cell.borrow_mut() = Some(member));
         self.unlocked.set(true);
         let session = *self;
         leptos::task::spawn_local(async move {
@@ -164,14 +183,36 @@ impl InboxSession {
     /// Forgets the identity and everything decrypted with it.
     pub fn lock(&self) {
         self.identity.set_value(None);
-        TOKEN.with(|cell| *cell.borrow_mut() = None);
+        self.signing_key.set_value(None);
+        MEMBER.with(|cell| *cell.borrow_mut() = None);
         self.items.set(None);
         self.download.set(Download::Idle);
         self.unlocked.set(false);
     }
 
     fn token(&self) -> Option<Secret> {
-        TOKEN.with(|cell| cell.borrow().clone())
+        MEMBER.with(|cell| cell.borrow().as_ref().map(|member| member.token.clone()))
+    }
+
+    /// Whether the identity is in memory now (not reactive).
+    #[must_use]
+    pub fn is_unlocked_now(&self) -> bool {
+        self.unlocked.get_untracked()
+    }
+
+    /// The unlocked signing key and its member, to sign a team request (`None` when locked,
+    /// or for a key from before signing keys).
+    #[must_use]
+    pub fn signer(&self) -> Option<(Rc<ChainSigningKey>, SessionMember)> {
+        let key = self.signing_key.get_value()?;
+        let member = MEMBER.with(|cell| cell.borrow().clone())?;
+        Some((key, member))
+    }
+
+    /// Whether the unlocked key can sign (reactive on the lock).
+    #[must_use]
+    pub fn can_sign(&self) -> bool {
+        self.unlocked.get() && self.signing_key.with_value(Option::is_some)
     }
 
     /// Reads every kept report into memory and records `prepoznaj:inbox-open` from `started`
@@ -248,7 +289,7 @@ impl InboxSession {
                 return;
             }
         };
-        self.send_pending(&token).await;
+        self.send_pending().await;
         let downloaded = match team_inbox::download_all(&token).await {
             Ok(downloaded) => downloaded,
             Err(error) => {
@@ -289,7 +330,16 @@ impl InboxSession {
 
     /// Sends every kept status change the server has not confirmed (same `change_id`, so a
     /// retry is never recorded twice).
-    async fn send_pending(&self, token: &Secret) {
+    async fn send_pending(&self) {
+        let Some((key, member)) = self.signer() else {
+            return;
+        };
+        let signer = TeamSigner {
+            key: &key,
+            school: &member.school,
+            member: Some(&member.member),
+        };
+        let token = &member.token;
         let loaded = match app_database().await {
             Ok(database) => inbox::load_all(&database)
                 .await
@@ -309,7 +359,7 @@ impl InboxSession {
                 continue;
             };
             for request in received.pending {
-                match team_inbox::send_status_change(token, &request, &id).await {
+                match team_inbox::send_status_change(token, signer, &request, &id).await {
                     Ok(recorded) => {
                         if let Err(error) =
                             inbox::record_sent(&database, &id, recorded.change).await
@@ -326,19 +376,33 @@ impl InboxSession {
         }
     }
 
-    /// Records one step of the team's work on report `id`: sealed to the team's **current**
-    /// keys (fetched first), kept on this device, then sent.
+    /// Records one step of the team's work on report `id`: sealed to the key set of the
+    /// team's latest key chain version this device verified (the server's chain is fetched
+    /// and verified first; what does not verify is never sealed to), kept on this device,
+    /// then sent, signed.
     ///
     /// # Errors
-    /// [`ChangeError`]: not sealed (offline before the keys came), kept to send later, or
-    /// refused.
+    /// [`ChangeError`]: not sealed (no verified version on this device), kept to send later,
+    /// or refused.
     pub async fn record_change(&self, id: &str, note: StatusNote) -> Result<(), ChangeError> {
-        let token = self
-            .token()
+        let (key, member) = self
+            .signer()
             .ok_or(ChangeError::NotSent(ApiCallError::Offline))?;
-        let key_set = team_inbox::current_keys(&token)
+        let token = member.token.clone();
+        let database = app_database().await.map_err(ChangeError::Storage)?;
+        let mut registration = team_key::load(&database)
             .await
-            .map_err(ChangeError::NotSent)?;
+            .map_err(ChangeError::Storage)?
+            .and_then(|key| key.registration)
+            .ok_or(ChangeError::Storage(StorageError::NotSaved))?;
+        let checked = team_inbox::check_chain(&mut registration).await;
+        let Some(head) = checked.head else {
+            return Err(ChangeError::NotSent(match checked.problem {
+                Some(team_inbox::ChainProblem::NotFetched(error)) => error,
+                _ => ApiCallError::Server { status: 0 },
+            }));
+        };
+        let key_set = head.key_set();
         let envelope = seal(&note.to_bytes(), key_set.recipients()).map_err(|error| {
             leptos::logging::error!("cannot seal a status change: {error}");
             ChangeError::Seal
@@ -349,11 +413,15 @@ impl InboxSession {
             envelope_sha256: sha256(&envelope),
             envelope: Envelope::from_bytes(envelope),
         };
-        let database = app_database().await.map_err(ChangeError::Storage)?;
         inbox::add_pending(&database, id, request.clone())
             .await
             .map_err(ChangeError::Storage)?;
-        let sent = team_inbox::send_status_change(&token, &request, id).await;
+        let signer = TeamSigner {
+            key: &key,
+            school: &member.school,
+            member: Some(&member.member),
+        };
+        let sent = team_inbox::send_status_change(&token, signer, &request, id).await;
         let outcome = match sent {
             Ok(recorded) => inbox::record_sent(&database, id, recorded.change)
                 .await

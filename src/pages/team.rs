@@ -1,35 +1,48 @@
 //! `/team`: a protection-team member's page on their own device: their school, their key's
-//! fingerprint, staff enrolment links (made with the member's token; each link expires and can
-//! be revoked), the team's members as the server last said (`client::team_keys` on every
-//! visit; offline, the last known set, saying so), adding a member, removing one, and a new
-//! set-up link for a member who lost their device. A device whose token the server refuses says
+//! fingerprint, staff enrolment links (each pins the team's key chain version this device
+//! verified; each link expires and can be revoked), the team's members and the chain's
+//! history as this device verified them (the server's chain is fetched on every visit and
+//! verified from the version this device pinned; one that does not verify is flagged with
+//! the reason, and the device keeps its pinned version), adding a member, removing one, and
+//! a new set-up link for a member who lost their device. Every change is signed on this
+//! device with the member's unlocked signing key: if the key is locked, the passphrase is
+//! asked for right there and the change goes on after unlocking. A device whose token the server refuses says
 //! that its member was removed (or set up elsewhere) and offers nothing more. A key whose
 //! set-up link was refused is not shown as waiting to join: the page says what happened and
 //! offers to delete the key (after a confirmation) or keep it for a new link.
 
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::protocol::{
-    AgeRecipient, ENROL_PATH, EnrolmentLinkCreated, EnrolmentLinkRequest, EnrolmentLinkRevoked,
-    ErrorCode, KeySet, LinkKind, SchoolKeys, Secret, link,
+    AgeRecipient, EnrolmentLinkCreated, EnrolmentLinkRequest, EnrolmentLinkRevoked, ErrorCode,
+    KeySet, LinkKind, SchoolId, Secret, TeamMemberId, enrolment_link,
 };
+use prepoznaj_domain::team_chain::SignedVersion;
+use prepoznaj_envelope::chain::VerifiedVersion;
 use prepoznaj_envelope::digest::key_fingerprint;
+use prepoznaj_envelope::signing::ChainSigningKey;
 
 use crate::clock::{format_time, now};
 use crate::components::add_member::AddMember;
 use crate::components::api_error::api_error_message;
 use crate::components::checked_link::refusal_message;
 use crate::components::confirm_dialog::ConfirmPrompt;
+use crate::components::inbox_gate::UnlockForm;
 use crate::components::key_awaiting_link::KeyAwaitingLink;
 use crate::components::share_link::{ShareLink, app_origin};
 use crate::components::storage_error::storage_error_message;
+use crate::components::team_chain::{ChainHistory, ChainWarning};
 use crate::components::team_members::TeamMembers;
 use crate::i18n::{use_i18n, use_title};
+use crate::inbox::{InboxSession, SessionMember, use_inbox};
 use crate::pages::team_setup::TeamKeyLinks;
 use crate::storage::team_key::{self, MembershipEnded, RefusedLink, TeamKey, TeamRegistration};
 use crate::storage::{StorageError, app_database};
 use crate::sync::api::ApiCallError;
-use crate::sync::client;
+use crate::sync::client::{self, TeamSigner};
+use crate::sync::team_inbox::{ChainProblem, check_chain, verify_team_chain};
 
 /// The team page.
 #[component]
@@ -57,12 +70,11 @@ pub fn TeamPage() -> impl IntoView {
             Some(Ok(Some(TeamKey { registration: None, refused_link: Some(refused), public_key, .. }))) => view! {
                 <RefusedKey refused public_key loaded />
             }.into_any(),
-            Some(Ok(Some(TeamKey { registration: None, public_key, .. }))) => view! {
-                <KeyAwaitingLink public_key instructions=|m| m.team_waiting />
+            Some(Ok(Some(key @ TeamKey { registration: None, .. }))) => view! {
+                <KeyAwaitingLink key instructions=|m| m.team_waiting />
             }.into_any(),
-            Some(Ok(Some(TeamKey { registration: Some(registration), public_key, .. }))) => {
-                let fingerprint = key_fingerprint(&public_key).to_string();
-                view! { <MemberView registration fingerprint /> }.into_any()
+            Some(Ok(Some(key @ TeamKey { registration: Some(_), .. }))) => {
+                view! { <MemberView key /> }.into_any()
             }
         }}
     }
@@ -142,99 +154,240 @@ fn RefusedKey(
     }
 }
 
-/// How far the check of the key set with the server got on this visit.
-#[derive(Debug, Clone, PartialEq)]
-enum KeyCheck {
-    Checking,
-    Current,
-    Offline,
-    Failed(ApiCallError),
+/// What a registered member's tools share: who they are, the chain as this device verified
+/// it, and the one way to sign a change ([`TeamContext::with_signer`]). Provided by the
+/// member view for the add-member and members components.
+#[derive(Debug, Clone, Copy)]
+pub struct TeamContext {
+    pub token: StoredValue<Secret>,
+    pub school: StoredValue<SchoolId>,
+    pub you: StoredValue<TeamMemberId>,
+    /// The latest version this device verified (`None` only for a registration from before
+    /// key chains whose chain has not verified).
+    pub head: RwSignal<Option<VerifiedVersion>>,
+    /// The whole chain, when the server's last answer verified.
+    pub versions: RwSignal<Option<Vec<SignedVersion>>>,
+    pub problem: RwSignal<Option<ChainProblem>>,
+    pub checking: RwSignal<bool>,
+    registration: RwSignal<TeamRegistration>,
+    /// A change waits for the passphrase.
+    unlock_requested: RwSignal<bool>,
+    pending: StoredValue<Option<Rc<dyn Fn()>>, LocalStorage>,
+    /// The unlocked key has no signing key (made before signing keys existed).
+    no_signing_key: RwSignal<bool>,
+    session: InboxSession,
 }
 
-/// A registered member's tools, kept up to date with the server's key set.
-#[component]
-fn MemberView(registration: TeamRegistration, fingerprint: String) -> impl IntoView {
-    let i18n = use_i18n();
-    let token = registration.member_token.clone();
-    let you = registration.member.id.clone();
-    let school = registration.school.name.to_string();
-    let registration = RwSignal::new(registration);
-    let check = RwSignal::new(KeyCheck::Checking);
-    let persist = move || {
-        let current = registration.get_untracked();
+/// The context of [`MemberView`].
+#[must_use]
+pub fn use_team() -> TeamContext {
+    expect_context::<TeamContext>()
+}
+
+impl TeamContext {
+    /// Runs `action` with the unlocked signing key and its member; when the key is locked,
+    /// asks for the passphrase first and runs it once unlocked.
+    pub fn with_signer(&self, action: impl Fn(Rc<ChainSigningKey>, SessionMember) + 'static) {
+        let session = self.session;
+        let no_signing_key = self.no_signing_key;
+        let run = move || match session.signer() {
+            Some((key, member)) => {
+                no_signing_key.set(false);
+                action(key, member);
+            }
+            None => no_signing_key.set(true),
+        };
+        if session.is_unlocked_now() {
+            run();
+        } else {
+            self.pending.set_value(Some(Rc::new(run)));
+            self.unlock_requested.set(true);
+        }
+    }
+
+    /// Takes a chain the server answered a change with: verified from this device's latest
+    /// verified version, it becomes the pin; otherwise the warning says why.
+    pub fn take_chain(&self, chain: Vec<SignedVersion>) {
+        let pin = self.head.get_untracked();
+        let school = self.school.get_value();
+        match verify_team_chain(pin.as_ref(), &school, &chain) {
+            Ok(head) => {
+                self.registration.update(|registration| {
+                    registration.pin = Some(head.signed().clone());
+                    registration.pin_checked_at = Some(now());
+                });
+                self.persist();
+                self.head.set(Some(head));
+                self.versions.set(Some(chain));
+                self.problem.set(None);
+            }
+            Err(error) => self.problem.set(Some(ChainProblem::Unverified(error))),
+        }
+    }
+
+    /// Fetches the server's chain and verifies it from the pin.
+    pub fn refresh(&self) {
+        let context = *self;
+        context.checking.set(true);
+        leptos::task::spawn_local(async move {
+            let mut registration = context.registration.get_untracked();
+            let checked = check_chain(&mut registration).await;
+            if let Some(ChainProblem::NotFetched(ApiCallError::Refused {
+                code: code @ (ErrorCode::TokenRevoked | ErrorCode::Unauthorized),
+                ..
+            })) = &checked.problem
+            {
+                registration.ended = Some(if *code == ErrorCode::TokenRevoked {
+                    MembershipEnded::Removed
+                } else {
+                    MembershipEnded::Replaced
+                });
+                context.registration.set(registration);
+                context.persist();
+                context.checking.set(false);
+                return;
+            }
+            context.registration.set(registration);
+            context.head.set(checked.head);
+            if checked.versions.is_some() {
+                context.versions.set(checked.versions);
+            }
+            context.problem.set(checked.problem);
+            context.checking.set(false);
+        });
+    }
+
+    fn persist(&self) {
+        let current = self.registration.get_untracked();
         leptos::task::spawn_local(async move {
             let saved = match app_database().await {
                 Ok(database) => team_key::save_registration(&database, &current).await,
                 Err(error) => Err(error),
             };
             if let Err(error) = saved {
-                leptos::logging::error!("cannot save the team's key set: {error:?}");
+                leptos::logging::error!("cannot save the team registration: {error:?}");
             }
         });
-    };
-    let key_set_changed = move |key_set: KeySet| {
-        registration.update(|registration| {
-            registration.key_set = key_set;
-            registration.key_set_checked_at = Some(now());
-        });
-        persist();
-    };
-    {
-        let token = token.clone();
-        leptos::task::spawn_local(async move {
-            let answer: Result<SchoolKeys, ApiCallError> = client::team_keys(&token).await;
-            check.set(match answer {
-                Ok(keys) => {
-                    key_set_changed(keys.key_set);
-                    KeyCheck::Current
-                }
-                Err(ApiCallError::Offline) => KeyCheck::Offline,
-                Err(ApiCallError::Refused {
-                    code: code @ (ErrorCode::TokenRevoked | ErrorCode::Unauthorized),
-                    ..
-                }) => {
-                    let ended = if code == ErrorCode::TokenRevoked {
-                        MembershipEnded::Removed
-                    } else {
-                        MembershipEnded::Replaced
-                    };
-                    registration.update(|registration| registration.ended = Some(ended));
-                    persist();
-                    KeyCheck::Current
-                }
-                Err(error) => KeyCheck::Failed(error),
-            });
-        });
     }
-    let key_set =
-        Signal::derive(move || registration.with(|registration| registration.key_set.clone()));
-    let school_for_ended = school.clone();
-    let check_line = move || {
-        match check.get() {
-        KeyCheck::Checking => Some(view! {
-            <p class="hint" role="status">{move || i18n.team().team_checking}</p>
-        }.into_any()),
-        KeyCheck::Current => None,
-        KeyCheck::Offline => {
-            let known = registration.with_untracked(|registration| {
-                registration.key_set_checked_at.unwrap_or(registration.registered_at)
-            });
-            Some(view! {
-                <p class="notice" role="status" data-testid="members-offline">
-                    {move || fill(i18n.team().team_offline, &[("date", &format_time(known, i18n.locale().is_serbian()))])}
-                </p>
-            }.into_any())
+}
+
+/// A team request's signer from the unlocked key and its member.
+#[must_use]
+pub fn signer_of<'a>(key: &'a ChainSigningKey, member: &'a SessionMember) -> TeamSigner<'a> {
+    TeamSigner {
+        key,
+        school: &member.school,
+        member: Some(&member.member),
+    }
+}
+
+/// A registered member's tools, on the chain as this device verified it.
+#[component]
+fn MemberView(key: TeamKey) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_inbox();
+    let Some(registration) = key.registration.clone() else {
+        return ().into_any();
+    };
+    let fingerprint = key_fingerprint(&key.public_key).to_string();
+    let school = registration.school.name.to_string();
+    let context = TeamContext {
+        token: StoredValue::new(registration.member_token.clone()),
+        school: StoredValue::new(registration.school.id.clone()),
+        you: StoredValue::new(registration.member.id.clone()),
+        head: RwSignal::new(registration.pin.clone().map(VerifiedVersion::restore_own)),
+        versions: RwSignal::new(None),
+        problem: RwSignal::new(None),
+        checking: RwSignal::new(true),
+        registration: RwSignal::new(registration),
+        unlock_requested: RwSignal::new(false),
+        pending: StoredValue::new_local(None),
+        no_signing_key: RwSignal::new(false),
+        session,
+    };
+    provide_context(context);
+    context.refresh();
+    // A change that waited for the passphrase goes on once the key is unlocked.
+    Effect::new(move || {
+        if session.is_unlocked()
+            && let Some(action) = context.pending.try_update_value(Option::take).flatten()
+        {
+            context.unlock_requested.set(false);
+            action();
         }
-        KeyCheck::Failed(error) => Some(view! {
-            <p class="notice notice--warning" role="alert">{move || api_error_message(i18n.team(), &error)}</p>
-        }.into_any()),
-    }
+    });
+    let key = StoredValue::new(key);
+    let key_set = Signal::derive(move || {
+        context.head.with(|head| {
+            head.as_ref().map_or_else(
+                || KeySet {
+                    version: 0,
+                    keys: Vec::new(),
+                },
+                VerifiedVersion::key_set,
+            )
+        })
+    });
+    let check_line = move || {
+        if context.checking.get() {
+            return Some(
+                view! { <p class="hint" role="status">{move || i18n.team().team_checking}</p> }
+                    .into_any(),
+            );
+        }
+        match context.problem.get()? {
+            ChainProblem::NotFetched(ApiCallError::Offline) => {
+                let known = context.registration.with_untracked(|registration| {
+                    registration.pin_checked_at.unwrap_or(registration.registered_at)
+                });
+                Some(view! {
+                    <p class="notice" role="status" data-testid="members-offline">
+                        {move || fill(i18n.team().team_offline, &[("date", &format_time(known, i18n.locale().is_serbian()))])}
+                    </p>
+                }.into_any())
+            }
+            ChainProblem::NotFetched(error) => Some(view! {
+                <p class="notice notice--warning" role="alert">{move || api_error_message(i18n.team(), &error)}</p>
+            }.into_any()),
+            ChainProblem::Unverified(error) => {
+                let pinned = context.head.with_untracked(|head| head.as_ref().map(VerifiedVersion::number));
+                Some(view! { <ChainWarning error pinned /> }.into_any())
+            }
+        }
     };
-    // Only the end of the membership rebuilds the tools (a new key set must not reset them).
-    let ended = Memo::new(move |_| registration.with(|registration| registration.ended));
-    move || match ended.get() {
+    let unlock_prompt = move || {
+        context.unlock_requested.get().then(|| view! {
+            <section class="card" aria-labelledby="sign-unlock-heading" data-testid="sign-unlock">
+                <h2 id="sign-unlock-heading">{move || i18n.team().sign_unlock_heading}</h2>
+                <p>{move || i18n.team().sign_unlock_intro}</p>
+                <UnlockForm key=key.get_value() />
+                <div class="actions">
+                    <button type="button" class="button" on:click=move |_| {
+                        context.pending.set_value(None);
+                        context.unlock_requested.set(false);
+                    }>
+                        {move || i18n.messages().observe_cancel}
+                    </button>
+                </div>
+            </section>
+        })
+    };
+    let no_signing_key = move || {
+        context.no_signing_key.get().then(|| view! {
+            <p class="notice notice--warning" role="alert">{move || i18n.team().setup_no_signing_key}</p>
+        })
+    };
+    let history = move || {
+        context
+            .versions
+            .get()
+            .map(|versions| view! { <ChainHistory versions /> })
+    };
+    // Only the end of the membership rebuilds the tools (a new chain must not reset them).
+    let ended = Memo::new(move |_| context.registration.with(|registration| registration.ended));
+    let tools = move || match ended.get() {
         Some(ended) => {
-            let school = school_for_ended.clone();
+            let school = school.clone();
             let message = move || {
                 let text = match ended {
                     MembershipEnded::Removed => i18n.team().team_removed,
@@ -256,51 +409,79 @@ fn MemberView(registration: TeamRegistration, fingerprint: String) -> impl IntoV
                 </p>
                 <p><a href="/inbox" class="button button--primary" data-testid="open-inbox">{move || i18n.inbox().inbox_open}</a></p>
                 {check_line}
-                <EnrolmentLinkMaker token=token.clone() />
-                <TeamMembers key_set you=you.clone() token=token.clone() on_changed=key_set_changed />
-                <AddMember token=token.clone() on_changed=key_set_changed />
+                {unlock_prompt}
+                {no_signing_key}
+                <EnrolmentLinkMaker />
+                <TeamMembers key_set />
+                <AddMember />
+                {history}
             }.into_any()
         }
-    }
+    };
+    view! { {tools} }.into_any()
 }
 
-/// "Create a staff enrolment link", then the link with Copy and its QR code.
+/// "Create a staff enrolment link" (signed), then the link, pinning the verified chain
+/// version, with Copy and its QR code.
 #[component]
-fn EnrolmentLinkMaker(token: Secret) -> impl IntoView {
+fn EnrolmentLinkMaker() -> impl IntoView {
     let i18n = use_i18n();
-    let state = RwSignal::new(None::<Result<EnrolmentLinkCreated, ApiCallError>>);
+    let team = use_team();
+    let state = RwSignal::new(None::<Result<String, ApiCallError>>);
+    let created_link = RwSignal::new(None::<EnrolmentLinkCreated>);
     let revoked = RwSignal::new(None::<Result<(), ApiCallError>>);
     let busy = RwSignal::new(false);
-    let token = StoredValue::new(token);
     let revoke = move |_| {
-        let Some(Ok(created)) = state.get_untracked() else {
+        let Some(created) = created_link.get_untracked() else {
             return;
         };
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let token = token.get_value();
-            let answer: Result<EnrolmentLinkRevoked, _> =
-                client::revoke_enrolment_link(&token, &created.link.id).await;
-            revoked.set(Some(answer.map(|_| ())));
-            busy.set(false);
+        team.with_signer(move |key, member| {
+            let created = created.clone();
+            busy.set(true);
+            leptos::task::spawn_local(async move {
+                let answer: Result<EnrolmentLinkRevoked, _> = client::revoke_enrolment_link(
+                    &member.token,
+                    signer_of(&key, &member),
+                    &created.link.id,
+                )
+                .await;
+                revoked.set(Some(answer.map(|_| ())));
+                busy.set(false);
+            });
         });
     };
     let create = move |_| {
-        busy.set(true);
-        revoked.set(None);
-        leptos::task::spawn_local(async move {
-            let token = token.get_value();
-            let created =
-                client::create_enrolment_link(&token, &EnrolmentLinkRequest::default()).await;
-            state.set(Some(created));
-            busy.set(false);
+        let Some(pin) = team.head.get_untracked().map(|head| head.hash()) else {
+            return;
+        };
+        team.with_signer(move |key, member| {
+            busy.set(true);
+            revoked.set(None);
+            leptos::task::spawn_local(async move {
+                let created = client::create_enrolment_link(
+                    &member.token,
+                    signer_of(&key, &member),
+                    &EnrolmentLinkRequest::default(),
+                )
+                .await;
+                state.set(Some(created.as_ref().map_err(Clone::clone).map(
+                    |created| enrolment_link(&app_origin(), &created.enrolment_code, &pin),
+                )));
+                created_link.set(created.ok());
+                busy.set(false);
+            });
         });
     };
     view! {
         <section class="card" aria-labelledby="enrolment-link-heading">
             <h2 id="enrolment-link-heading">{move || i18n.team().link_create}</h2>
             <div class="actions">
-                <button type="button" class="button button--primary" disabled=move || busy.get() on:click=create>
+                <button
+                    type="button"
+                    class="button button--primary"
+                    disabled=move || busy.get() || team.head.with(Option::is_none)
+                    on:click=create
+                >
                     {move || if busy.get() { i18n.team().link_creating } else { i18n.team().link_create }}
                 </button>
             </div>
@@ -308,11 +489,12 @@ fn EnrolmentLinkMaker(token: Secret) -> impl IntoView {
                 Err(error) => view! {
                     <p class="notice notice--warning" role="alert">{move || api_error_message(i18n.team(), &error)}</p>
                 }.into_any(),
-                Ok(created) => {
-                    let href = link(&app_origin(), ENROL_PATH, &created.enrolment_code);
-                    let expires = created.link.expires_at;
+                Ok(href) => {
+                    let expires = created_link.with_untracked(|created| created.as_ref().map(|created| created.link.expires_at));
                     view! {
-                        <p>{move || fill(i18n.team().link_created, &[("date", &format_time(expires, i18n.locale().is_serbian()))])}</p>
+                        {expires.map(|expires| view! {
+                            <p>{move || fill(i18n.team().link_created, &[("date", &format_time(expires, i18n.locale().is_serbian()))])}</p>
+                        })}
                         <ShareLink
                             text=href
                             label=|m| m.link_create

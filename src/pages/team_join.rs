@@ -1,12 +1,11 @@
 //! `/team/join`: a new protection-team member makes their key on their own device (the same
 //! steps as the first member's set-up: name, passphrase, key made and locked, recovery copy
-//! saved and proven). The locked key is saved unregistered, and the page shows its public key
-//! (text and QR code) and fingerprint for a current member to add on their team page, comparing
+//! saved and proven). The locked keys are saved unregistered, and the page shows both public
+//! keys (the age key and the signing key, as one text and QR code) and the fingerprint for a current member to add on their team page, comparing
 //! the fingerprint before approving. The set-up link that member gets back is opened here and
 //! registers this key (`/team/setup`).
 
 use leptos::prelude::*;
-use prepoznaj_domain::protocol::AgeRecipient;
 
 use crate::components::key_awaiting_link::KeyAwaitingLink;
 use crate::components::new_team_key::{NewKey, NewTeamKey};
@@ -23,7 +22,7 @@ enum Step {
     NewKey,
     Saving,
     /// The key saved on this device, waiting for a set-up link.
-    Waiting(AgeRecipient),
+    Waiting(Box<TeamKey>),
     Failed(StorageError),
 }
 
@@ -45,7 +44,7 @@ pub fn TeamJoinPage() -> impl IntoView {
                     registration: Some(_),
                     ..
                 })) => Step::Registered,
-                Ok(Some(key)) => Step::Waiting(key.public_key),
+                Ok(Some(key)) => Step::Waiting(Box::new(key)),
                 Ok(None) => Step::NewKey,
             });
         });
@@ -72,8 +71,8 @@ pub fn TeamJoinPage() -> impl IntoView {
                 <p>{move || i18n.team().join_intro}</p>
                 <NewTeamKey finish=|m| m.join_save_key on_ready />
             }.into_any(),
-            Step::Waiting(public_key) => view! {
-                <KeyAwaitingLink public_key instructions=|m| m.join_waiting />
+            Step::Waiting(key) => view! {
+                <KeyAwaitingLink key=*key instructions=|m| m.join_waiting />
             }.into_any(),
             Step::Failed(error) => view! {
                 <p class="notice notice--warning" role="alert" data-testid="setup-error">

@@ -2,8 +2,9 @@
 //! new one from the recovery copy made at set-up: the recovery file (chosen with a file input;
 //! an age file opened with the recovery passphrase printed with the code, or a plaintext file
 //! from before recovery files were locked) or the printable code (typed; spaces, dashes, group
-//! numbers and case do not matter). They choose a new passphrase; the key (and the signing key,
-//! when the recovery file has one) is saved locked with it, unregistered. Another member then
+//! numbers and case do not matter). They choose a new passphrase; the key and the signing key
+//! (the recovery file's, or a new one when the copy has none, as the printed code) are saved
+//! locked with it, unregistered. Another member then
 //! makes a "new set-up link (lost phone)" for them on the team page; opening it here registers
 //! this same key again (`/team/setup`) and ends the lost device's access.
 
@@ -11,7 +12,7 @@ use std::sync::Arc;
 
 use leptos::html;
 use leptos::prelude::*;
-use prepoznaj_domain::protocol::{AgeRecipient, DisplayName, Envelope};
+use prepoznaj_domain::protocol::{DisplayName, Envelope};
 use prepoznaj_domain::team_key::{PassphraseError, RecoveryCodeError, check_new_passphrase};
 use prepoznaj_envelope::identity::{LOCK_WORK_FACTOR, RecoveryError, TeamIdentity, UnlockError};
 use prepoznaj_envelope::signing::ChainSigningKey;
@@ -33,7 +34,7 @@ enum Step {
     Form,
     Working,
     /// The key saved on this device, waiting for a set-up link.
-    Waiting(AgeRecipient),
+    Waiting(Box<TeamKey>),
     Failed(StorageError),
 }
 
@@ -115,7 +116,7 @@ pub fn TeamRecoverPage() -> impl IntoView {
                 registration: Some(_),
                 ..
             })) => Step::Registered,
-            Ok(Some(key)) => Step::Waiting(key.public_key),
+            Ok(Some(key)) => Step::Waiting(Box::new(key)),
             Ok(None) => Step::Form,
         });
     });
@@ -129,9 +130,9 @@ pub fn TeamRecoverPage() -> impl IntoView {
             }.into_any(),
             Step::Form => view! { <RecoverForm step /> }.into_any(),
             Step::Working => view! { <p class="notice" role="status">{move || i18n.team().recover_working}</p> }.into_any(),
-            Step::Waiting(public_key) => view! {
+            Step::Waiting(key) => view! {
                 <p class="notice" role="status" data-testid="recovered">{move || i18n.team().recover_done}</p>
-                <KeyAwaitingLink public_key instructions=|m| m.recover_waiting />
+                <KeyAwaitingLink key=*key instructions=|m| m.recover_waiting />
             }.into_any(),
             Step::Failed(error) => view! {
                 <p class="notice notice--warning" role="alert" data-testid="setup-error">
@@ -213,7 +214,7 @@ fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
                                     step.set(
                                         match save_restored(&restored, &secret, display_name).await
                                         {
-                                            Ok(key) => Step::Waiting(key.public_key),
+                                            Ok(key) => Step::Waiting(Box::new(key)),
                                             Err(error) => Step::Failed(error),
                                         },
                                     );
@@ -305,14 +306,24 @@ async fn save_restored(
     passphrase: &str,
     display_name: DisplayName,
 ) -> Result<TeamKey, StorageError> {
-    let locked = match signing_key {
-        Some(signing_key) => {
-            identity.lock_with_signing_key(signing_key, passphrase, LOCK_WORK_FACTOR)
+    // A copy without a signing key (the printed code): a new one, registered again by another
+    // member with the keys this device then shows.
+    let new_signing_key;
+    let signing_key = match signing_key {
+        Some(signing_key) => signing_key,
+        None => {
+            new_signing_key = ChainSigningKey::generate().map_err(|error| {
+                leptos::logging::error!("no signing key: {error}");
+                StorageError::NotSaved
+            })?;
+            &new_signing_key
         }
-        None => identity.lock(passphrase, LOCK_WORK_FACTOR),
     };
-    match TeamIdentity::unlock(&locked, passphrase) {
-        Ok(opened) if opened.recipient() == identity.recipient() => {}
+    let locked = identity.lock_with_signing_key(signing_key, passphrase, LOCK_WORK_FACTOR);
+    match TeamIdentity::unlock_with_signing_key(&locked, passphrase) {
+        Ok((opened, Some(opened_signing)))
+            if opened.recipient() == identity.recipient()
+                && opened_signing.public_key() == signing_key.public_key() => {}
         other => {
             leptos::logging::error!("the restored key does not open: {other:?}");
             return Err(StorageError::NotSaved);
@@ -322,6 +333,7 @@ async fn save_restored(
         locked_identity: Envelope::from_bytes(locked),
         work_factor: LOCK_WORK_FACTOR,
         public_key: identity.recipient(),
+        signing_key: Some(signing_key.public_key()),
         created_at: now(),
         display_name: Some(display_name),
         registration: None,

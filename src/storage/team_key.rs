@@ -1,7 +1,9 @@
-//! A protection-team member's key on their device: one record. The key is kept only locked
-//! with the member's passphrase (an age scrypt file, see `prepoznaj_envelope::identity`); it
-//! is saved before the public key is registered, and the registration (school, member token,
-//! key set) is added once the server has accepted it. A key made to join a team
+//! A protection-team member's key on their device: one record. The age key and the chain
+//! signing key are kept only locked with the member's passphrase (one age scrypt file, see
+//! `prepoznaj_envelope::identity::TeamIdentity::lock_with_signing_key`); they are saved before
+//! the public keys are registered, and the registration (school, member token, and the
+//! team's key chain version this device verified: its pin) is added once the server has
+//! accepted it and the device has verified the chain it answered with. A key made to join a team
 //! (`/team/join`) or restored from its recovery copy (`/team/recover`) waits here, unregistered,
 //! until the member opens the set-up link another member made for it. When the server refuses
 //! the link for it (checked before any work, or at registration), the refusal is kept with
@@ -9,8 +11,9 @@
 
 use prepoznaj_domain::observation::UnixMillis;
 use prepoznaj_domain::protocol::{
-    AgeRecipient, DisplayName, Envelope, KeySet, LinkState, School, Secret, TeamMember,
+    AgeRecipient, DisplayName, Envelope, LinkState, School, Secret, TeamMember,
 };
+use prepoznaj_domain::team_chain::{MemberKeys, SignedVersion, SigningPublicKey};
 use serde::{Deserialize, Serialize};
 
 use super::{Database, StorageError, Store};
@@ -26,6 +29,10 @@ pub struct TeamKey {
     /// The scrypt work factor it was locked with (for the record; age reads it from the file).
     pub work_factor: u8,
     pub public_key: AgeRecipient,
+    /// The public half of the chain signing key locked with the age key (`None` for a key
+    /// made before signing keys existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_key: Option<SigningPublicKey>,
     pub created_at: UnixMillis,
     /// The name the member gave when the key was made or restored, registered with it.
     #[serde(default)]
@@ -35,6 +42,18 @@ pub struct TeamKey {
     /// The set-up link opened for this unregistered key was refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused_link: Option<RefusedLink>,
+}
+
+impl TeamKey {
+    /// Both public keys, as this device shows them to the member who adds it (`None` without a
+    /// signing key).
+    #[must_use]
+    pub fn member_keys(&self) -> Option<MemberKeys> {
+        Some(MemberKeys {
+            recipient: self.public_key.clone(),
+            signing_key: self.signing_key?,
+        })
+    }
 }
 
 /// A set-up link the server refused for the key on this device.
@@ -54,11 +73,15 @@ pub struct TeamRegistration {
     pub member: TeamMember,
     /// `Authorization: Bearer` for the team's requests (enrolment links, members).
     pub member_token: Secret,
-    pub key_set: KeySet,
-    pub registered_at: UnixMillis,
-    /// When `key_set` was last confirmed by the server (`None`: since registration).
+    /// The latest version of the team's key chain this device verified (from version 1 at
+    /// registration, then from this pin): what it trusts, shows and seals to. `None` only for
+    /// a registration from before key chains.
     #[serde(default)]
-    pub key_set_checked_at: Option<UnixMillis>,
+    pub pin: Option<SignedVersion>,
+    pub registered_at: UnixMillis,
+    /// When the chain was last fetched and verified (`None`: since registration).
+    #[serde(default)]
+    pub pin_checked_at: Option<UnixMillis>,
     /// Set when the server refused the member token: the member was removed from the team,
     /// or their key was set up again on another device.
     #[serde(default)]
@@ -100,8 +123,8 @@ pub async fn save(database: &Database, key: &TeamKey) -> Result<(), StorageError
         .await
 }
 
-/// Replaces the registration of the key saved on this device (a new key set, or the end of
-/// the membership). Does nothing if the device holds no key.
+/// Replaces the registration of the key saved on this device (a newly verified pin, or the
+/// end of the membership). Does nothing if the device holds no key.
 pub async fn save_registration(
     database: &Database,
     registration: &TeamRegistration,
@@ -129,4 +152,46 @@ pub async fn save_refused_link(
 /// Deletes the key saved on this device (only an unregistered one is offered for deletion).
 pub async fn delete(database: &Database) -> Result<(), StorageError> {
     database.delete(Store::TeamKey, THIS_MEMBER).await
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+
+    use super::*;
+
+    #[test]
+    fn a_key_registered_before_key_chains_still_loads_without_a_pin() {
+        let recipient = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+        let member = serde_json::json!({
+            "id": "0192f3a4-0004-7000-8000-00000000000e",
+            "display_name": "Марија",
+            "public_key": recipient,
+            "fingerprint": "0000 0000 0000 0000 0000",
+            "added_at": 5,
+        });
+        let old = serde_json::json!({
+            "locked_identity": "AAAA",
+            "work_factor": 14,
+            "public_key": recipient,
+            "created_at": 1,
+            "registration": {
+                "school": { "id": "0192f3a4-0001-7000-8000-000000000001", "name": "ОШ" },
+                "member": member,
+                "member_token": "token",
+                "key_set": { "version": 3, "keys": [member] },
+                "registered_at": 2,
+                "key_set_checked_at": 4,
+            },
+        });
+        let key: TeamKey = serde_json::from_value(old).unwrap();
+        assert_eq!(key.signing_key, None);
+        assert_eq!(key.member_keys(), None);
+        let registration = key.registration.unwrap();
+        assert_eq!(
+            registration.pin, None,
+            "verified from version 1 on the next visit"
+        );
+        assert_eq!(registration.pin_checked_at, None);
+    }
 }

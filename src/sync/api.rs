@@ -1,10 +1,11 @@
 //! The HTTP edge of the typed client ([`super::client`]): JSON requests to the app's own server
 //! (`connect-src 'self'`) for an endpoint of the domain's table, with an optional bearer
-//! token. Failures are typed so that pages can say, translated, what the person can do:
+//! token and, for a team request that changes something, its signature header. Failures are typed so that pages can say, translated, what the person can do:
 //! offline, a refusal with the server's stable code, or a server fault.
 
 use prepoznaj_domain::endpoints::Endpoint;
 use prepoznaj_domain::protocol::{ApiErrorBody, ErrorCode, Secret};
+use prepoznaj_domain::team_request::SIGNATURE_HEADER;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
@@ -34,7 +35,7 @@ pub(super) async fn call_json<Body: Serialize, Answer: DeserializeOwned>(
         .map(serde_json::to_string)
         .transpose()
         .map_err(|_| ApiCallError::Server { status: 0 })?;
-    request_json(endpoint, path, json.as_deref(), bearer).await
+    request_json(endpoint, path, json.as_deref(), bearer, None).await
 }
 
 /// An answer as the server gave it, for the sync state machine to judge
@@ -64,6 +65,18 @@ pub(super) async fn request_raw(
     json: Option<&str>,
     bearer: Option<&Secret>,
 ) -> Result<RawAnswer, NoAnswer> {
+    request_raw_signed(endpoint, path, json, bearer, None).await
+}
+
+/// [`request_raw`] with the `prepoznaj-signature` header's value (a signed team request,
+/// `prepoznaj_domain::team_request`) when there is one.
+async fn request_raw_signed(
+    endpoint: Endpoint,
+    path: &str,
+    json: Option<&str>,
+    bearer: Option<&Secret>,
+    signature: Option<&str>,
+) -> Result<RawAnswer, NoAnswer> {
     let headers = web_sys::Headers::new().map_err(|_| NoAnswer)?;
     headers
         .set("Accept", "application/json")
@@ -73,6 +86,10 @@ pub(super) async fn request_raw(
         })
         .and_then(|()| match bearer {
             Some(token) => headers.set("Authorization", &format!("Bearer {}", token.expose())),
+            None => Ok(()),
+        })
+        .and_then(|()| match signature {
+            Some(signature) => headers.set(SIGNATURE_HEADER, signature),
             None => Ok(()),
         })
         .map_err(|_| NoAnswer)?;
@@ -126,13 +143,27 @@ async fn read_answer(fetched: js_sys::Promise) -> Result<RawAnswer, NoAnswer> {
     })
 }
 
+/// `endpoint`'s method on `path` with the body `json` exactly as given (a signed request's
+/// signature covers these bytes) and the signature header's value; the answer as
+/// [`call_json`] reads it. Only the typed client calls this.
+pub(super) async fn call_signed_json<Answer: DeserializeOwned>(
+    endpoint: Endpoint,
+    path: &str,
+    json: Option<&str>,
+    bearer: Option<&Secret>,
+    signature: &str,
+) -> Result<Answer, ApiCallError> {
+    request_json(endpoint, path, json, bearer, Some(signature)).await
+}
+
 async fn request_json<Answer: DeserializeOwned>(
     endpoint: Endpoint,
     path: &str,
     json: Option<&str>,
     bearer: Option<&Secret>,
+    signature: Option<&str>,
 ) -> Result<Answer, ApiCallError> {
-    let answer = request_raw(endpoint, path, json, bearer)
+    let answer = request_raw_signed(endpoint, path, json, bearer, signature)
         .await
         .map_err(|NoAnswer| ApiCallError::Offline)?;
     let status = answer.status;

@@ -15,8 +15,14 @@
 //! records it ([`sync_state::deliver`]); then refreshes the status of delivered reports (to
 //! show "acted upon") and the team's key set.
 //!
+//! The team's keys come as a signed chain: the phone takes a new version only if the chain
+//! verifies from the version it pinned ([`super::pinning::decide`]), and then seals what waits
+//! again to it; any other chain is refused, recorded with the enrolment and shown on every
+//! screen through the summary, while reports go on being sealed to the pinned keys.
+//!
 //! **Invariant**: the state is written before a request leaves and after its answer; the
-//! envelope is deleted only with the delivery that a receipt for it proved.
+//! envelope is deleted only with the delivery that a receipt for it proved. Reports are sealed
+//! only to a key set verified on this phone.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -33,11 +39,12 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::api::{self, NoAnswer, RawAnswer};
 use super::client;
-use super::summary::{SyncSummary, SyncSummaryContext, provide_sync_summary};
+use super::pinning::{KeysDecision, RefusalReason, decide};
+use super::summary::{KeysWarning, SyncSummary, SyncSummaryContext, provide_sync_summary};
 use crate::clock::now;
 use crate::pwa::use_pwa;
 use crate::sealing::{SealingError, reseal_queued};
-use crate::storage::enrolment::{self, Enrolment};
+use crate::storage::enrolment::{self, Enrolment, KeysRefusal};
 use crate::storage::outbox::{self, OutboxEntry};
 use crate::storage::sync_state::{self, SyncState};
 use crate::storage::{Database, StorageError, app_database, observations};
@@ -81,6 +88,8 @@ pub struct SyncView {
     pub not_enrolled: usize,
     /// The last run could not read or write the phone's storage.
     pub storage_error: Option<StorageError>,
+    /// The team's keys were refused: why, and which keys reports are still sealed to.
+    pub keys_refused: Option<KeysWarning>,
 }
 
 impl SyncView {
@@ -98,8 +107,19 @@ impl SyncView {
             needs_enrolment: self.state.outbox.needs_enrolment(),
             not_enrolled: self.not_enrolled,
             last_sync_at: self.state.last_sync_at,
+            keys_refused: self.keys_refused.clone(),
         }
     }
+}
+
+/// What the warning says of `enrolment`'s refused keys, if it refused any.
+fn keys_warning(enrolment: &Enrolment) -> Option<KeysWarning> {
+    enrolment.keys_refused.map(|refusal| KeysWarning {
+        reason: refusal.reason,
+        version: enrolment.key_set.version,
+        fingerprint: prepoznaj_envelope::digest::key_set_fingerprint(&enrolment.key_set)
+            .to_string(),
+    })
 }
 
 /// The sender, as a context of the bundles that send (observations, team).
@@ -341,15 +361,21 @@ async fn run_and_publish(sender: Sender, trigger: Trigger) {
     }
 }
 
-/// The view as stored: the state, and how many observations wait for enrolment.
+/// The view as stored: the state, how many observations wait for enrolment, and whether the
+/// team's keys were refused.
 async fn load_view() -> Result<SyncView, StorageError> {
     let database = app_database().await?;
     let state = sync_state::load(&database).await?;
     let not_enrolled = count_not_enrolled(&database).await?;
+    let keys_refused = enrolment::load(&database)
+        .await?
+        .as_ref()
+        .and_then(keys_warning);
     Ok(SyncView {
         state,
         not_enrolled,
         storage_error: None,
+        keys_refused,
     })
 }
 
@@ -390,6 +416,7 @@ async fn run(sender: Sender, trigger: Trigger, online: bool) -> Result<(), Stora
             Err(KeysError::NoAnswer) => every_answer_came = false,
             Err(KeysError::Storage(error)) => return Err(error),
         }
+        view.keys_refused = keys_warning(&enrolment);
     }
     let entries = outbox::list(&database).await?;
     state.outbox.reconcile(entries.iter().map(|entry| {
@@ -529,12 +556,34 @@ enum KeysError {
     Storage(StorageError),
 }
 
-/// Keeps the team's key set current: reports are sealed to the keys the server lists, those
-/// still waiting again (a member who left cannot read what had not gone yet).
+/// Keeps the team's key set current, from verified versions only: a chain that verifies from
+/// the pinned version to a newer one is pinned and what waits is sealed again to its keys (a
+/// member who left cannot read what had not gone yet); any other chain is refused and the
+/// refusal stored, and reports stay sealed to the pinned keys.
 async fn refresh_key_set(database: &Database, enrolment: &mut Enrolment) -> Result<(), KeysError> {
-    match client::school_keys(&enrolment.device_token).await {
-        Ok(keys) if keys.key_set.version > enrolment.key_set.version => {
-            enrolment.key_set = keys.key_set;
+    let decision = match client::school_keys(&enrolment.device_token).await {
+        Ok(keys) => decide(enrolment.pinned.as_ref(), &enrolment.key_set, &keys.chain),
+        // A 2xx this build cannot read: keys nobody can verify.
+        Err(api::ApiCallError::Server { status }) if (200..300).contains(&status) => {
+            KeysDecision::Refuse(RefusalReason::Unreadable)
+        }
+        Err(api::ApiCallError::Offline | api::ApiCallError::Server { .. }) => {
+            return Err(KeysError::NoAnswer);
+        }
+        // A refusal (a revoked token) is answered; the reports themselves say what to do.
+        Err(api::ApiCallError::Refused { .. }) => return Ok(()),
+    };
+    match decision {
+        KeysDecision::Unchanged => {
+            if enrolment.keys_refused.take().is_some() {
+                enrolment::save(database, enrolment)
+                    .await
+                    .map_err(KeysError::Storage)?;
+            }
+            Ok(())
+        }
+        KeysDecision::Advance(head) => {
+            enrolment.pin(&head);
             enrolment::save(database, enrolment)
                 .await
                 .map_err(KeysError::Storage)?;
@@ -548,12 +597,21 @@ async fn refresh_key_set(database: &Database, enrolment: &mut Enrolment) -> Resu
                 }
             }
         }
-        Ok(_) => Ok(()),
-        Err(api::ApiCallError::Offline | api::ApiCallError::Server { .. }) => {
-            Err(KeysError::NoAnswer)
+        // Refused again for the same reason: the first refusal's time stays.
+        KeysDecision::Refuse(reason)
+            if enrolment
+                .keys_refused
+                .is_some_and(|refused| refused.reason == reason) =>
+        {
+            Ok(())
         }
-        // A refusal (a revoked token) is answered; the reports themselves say what to do.
-        Err(api::ApiCallError::Refused { .. }) => Ok(()),
+        KeysDecision::Refuse(reason) => {
+            leptos::logging::warn!("the team's keys were refused: {reason:?}");
+            enrolment.keys_refused = Some(KeysRefusal { reason, at: now() });
+            enrolment::save(database, enrolment)
+                .await
+                .map_err(KeysError::Storage)
+        }
     }
 }
 

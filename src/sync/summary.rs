@@ -3,19 +3,22 @@
 //!
 //! The sender ([`super::sender`], in the bundles that send) writes it to `localStorage` after
 //! every change; every bundle reads it from there, and hears other tabs' changes through the
-//! `storage` event. It holds counts and a time only, never anything about a report, so it
-//! costs the shell's first load a few hundred bytes and no IndexedDB code.
+//! `storage` event. It holds counts, a time and the team-keys warning only (why the phone
+//! refused the server's keys, and which version it seals to instead), never anything about a
+//! report, so it costs the shell's first load a few hundred bytes and no IndexedDB code.
 
 use leptos::prelude::*;
 use prepoznaj_domain::observation::UnixMillis;
 use wasm_bindgen::JsCast;
+
+use super::pinning::RefusalReason;
 use wasm_bindgen::closure::Closure;
 
 /// `localStorage` key of the summary.
 pub const SUMMARY_KEY: &str = "prepoznaj.sync";
 
 /// What the status line says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SyncSummary {
     /// Reports not yet with the team.
     pub waiting: usize,
@@ -29,26 +32,71 @@ pub struct SyncSummary {
     pub not_enrolled: usize,
     /// The phone's clock the last time the server answered a whole sync.
     pub last_sync_at: Option<UnixMillis>,
+    /// The team's keys changed in a way this phone could not verify; it seals to its pinned
+    /// version instead.
+    pub keys_refused: Option<KeysWarning>,
+}
+
+/// What the keys warning says under its headline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeysWarning {
+    pub reason: RefusalReason,
+    /// The pinned version reports are still sealed to: its number and key set fingerprint.
+    pub version: u64,
+    pub fingerprint: String,
+}
+
+impl KeysWarning {
+    /// `<reason>:<version>:<fingerprint>` (the fingerprint is hex digits in groups).
+    fn encode(&self) -> String {
+        format!(
+            "{}:{}:{}",
+            self.reason.code(),
+            self.version,
+            self.fingerprint
+        )
+    }
+
+    fn decode(text: &str) -> Option<KeysWarning> {
+        let mut parts = text.splitn(3, ':');
+        let reason = RefusalReason::from_code(parts.next()?)?;
+        let version = parts.next()?.parse().ok()?;
+        let fingerprint = parts.next()?;
+        fingerprint
+            .bytes()
+            .all(|byte| byte.is_ascii_hexdigit() || byte == b' ')
+            .then(|| KeysWarning {
+                reason,
+                version,
+                fingerprint: fingerprint.to_owned(),
+            })
+    }
 }
 
 impl SyncSummary {
     /// The stored form: six numbers separated by commas (`waiting,stale,rejected,
-    /// needs_enrolment,not_enrolled,last_sync_at`, the last one empty when unknown). Not JSON:
-    /// a serde struct decoder would cost the shell's first load more than this whole feature.
+    /// needs_enrolment,not_enrolled,last_sync_at`, the last one empty when unknown), then the
+    /// keys warning when there is one (`,<reason>:<version>:<fingerprint>`). Not JSON: a serde
+    /// struct decoder would cost the shell's first load more than this whole feature.
     #[must_use]
     pub fn encode(&self) -> String {
         let last = self
             .last_sync_at
             .map(|at| at.0.to_string())
             .unwrap_or_default();
-        format!(
+        let mut text = format!(
             "{},{},{},{},{},{last}",
             self.waiting,
             self.stale,
             self.rejected,
             u8::from(self.needs_enrolment),
             self.not_enrolled
-        )
+        );
+        if let Some(warning) = &self.keys_refused {
+            text.push(',');
+            text.push_str(&warning.encode());
+        }
+        text
     }
 
     /// Reads [`SyncSummary::encode`]'s form; `None` for anything else.
@@ -62,6 +110,10 @@ impl SyncSummary {
             "" => None,
             millis => Some(UnixMillis(millis.parse().ok()?)),
         };
+        let keys_refused = match fields.next() {
+            None => None,
+            Some(warning) => Some(KeysWarning::decode(warning)?),
+        };
         fields.next().is_none().then_some(SyncSummary {
             waiting,
             stale,
@@ -69,6 +121,7 @@ impl SyncSummary {
             needs_enrolment: needs_enrolment == 1,
             not_enrolled,
             last_sync_at,
+            keys_refused,
         })
     }
 
@@ -81,6 +134,7 @@ impl SyncSummary {
             || self.needs_enrolment
             || self.not_enrolled > 0
             || self.last_sync_at.is_some()
+            || self.keys_refused.is_some()
     }
 }
 
@@ -139,11 +193,11 @@ impl SyncSummaryContext {
 
     /// Publishes a new summary: shown here at once, stored for the other bundles and tabs.
     pub fn publish(&self, summary: SyncSummary) {
-        if self.summary.get_untracked() != summary {
+        let encoded = summary.encode();
+        if self.summary.with_untracked(|current| *current != summary) {
             self.summary.set(summary);
         }
-        let stored =
-            local_storage().map(|storage| storage.set_item(SUMMARY_KEY, &summary.encode()));
+        let stored = local_storage().map(|storage| storage.set_item(SUMMARY_KEY, &encoded));
         if !matches!(stored, Some(Ok(()))) {
             leptos::logging::warn!("the sync summary cannot be stored");
         }
@@ -209,11 +263,38 @@ mod tests {
             needs_enrolment: true,
             not_enrolled: 4,
             last_sync_at: Some(UnixMillis(1_764_230_400_000)),
+            keys_refused: None,
         };
         assert_eq!(full.encode(), "3,1,2,1,4,1764230400000");
-        assert_eq!(SyncSummary::decode(&full.encode()), Some(full));
+        assert_eq!(SyncSummary::decode(&full.encode()), Some(full.clone()));
+        let warned = SyncSummary {
+            keys_refused: Some(KeysWarning {
+                reason: RefusalReason::Unsigned,
+                version: 2,
+                fingerprint: "0011 2233 4455 6677 8899".to_owned(),
+            }),
+            ..full
+        };
+        assert_eq!(
+            warned.encode(),
+            "3,1,2,1,4,1764230400000,3:2:0011 2233 4455 6677 8899"
+        );
+        assert_eq!(SyncSummary::decode(&warned.encode()), Some(warned));
+        let only_the_warning = SyncSummary {
+            keys_refused: Some(KeysWarning {
+                reason: RefusalReason::Rollback,
+                version: 1,
+                fingerprint: "aaaa bbbb cccc dddd eeee".to_owned(),
+            }),
+            ..SyncSummary::default()
+        };
+        assert!(only_the_warning.is_worth_showing());
+        assert_eq!(
+            SyncSummary::decode(&only_the_warning.encode()),
+            Some(only_the_warning)
+        );
         let empty = SyncSummary::default();
-        assert_eq!(SyncSummary::decode(&empty.encode()), Some(empty));
+        assert_eq!(SyncSummary::decode(&empty.encode()), Some(empty.clone()));
         assert!(!empty.is_worth_showing());
         for bad in [
             "",
@@ -222,6 +303,11 @@ mod tests {
             "1,2,3,0,0,x",
             "a,0,0,0,0,",
             "{\"waiting\":1}",
+            "1,2,3,0,0,,9:2:0011",
+            "1,2,3,0,0,,3:x:0011",
+            "1,2,3,0,0,,3:2:<b>",
+            "1,2,3,0,0,,3:2",
+            "1,2,3,0,0,,3:2:0011,",
         ] {
             assert_eq!(SyncSummary::decode(bad), None, "{bad:?}");
         }

@@ -1,10 +1,25 @@
 // A private prepoznaj-server on its own port (so its own origin and service worker) serving
 // a copy of dist/ that a test may change, e.g. to publish a new version.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import {
+  chainMember,
+  enrolmentCode,
+  enrolmentLink,
+  foundChain,
+  headRecipients,
+  newMemberKeys,
+  nextVersion,
+  signatureHeader,
+  uuid7,
+  type MemberKeys,
+  type SignedVersion,
+} from './team-chain';
+
+export { uuid7 } from './team-chain';
 
 export const SERVER_BIN = process.env.PREPOZNAJ_SERVER_BIN || 'target/debug/prepoznaj-server';
 
@@ -119,71 +134,129 @@ export interface Team {
   /** The member's public key (`age1…`) and id. */
   publicKey: string;
   memberId: string;
-  /** A staff enrolment link (`…/enrol#code`). */
+  /** The member's keys, signing key included (team requests are signed). */
+  keys: MemberKeys;
+  schoolId: string;
+  /** The key chain as the team last saw it. */
+  chain: SignedVersion[];
+  /** A staff enrolment link (`…/enrol#<code>.<pin>`), pinning the chain's last version. */
   enrolmentLink: string;
+}
+
+/** Sends `body` as JSON with `method` (bearer `token`, extra `headers`) and returns the parsed answer; throws on a non-2xx. */
+export async function sendJson(
+  method: string,
+  url: string,
+  body: unknown,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<any> {
+  const response = await fetch(url, {
+    method,
+    headers: {
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const answer = await response.json();
+  if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
 }
 
 /** POSTs `body` as JSON (with `token` as bearer) and returns the parsed answer; throws on a non-2xx. */
 export async function postJson(url: string, body: unknown, token?: string): Promise<any> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const answer = await response.json();
-  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
+  return sendJson('POST', url, body, token);
 }
 
-/**
- * Creates a school and sets up its first team member with a key made by `age-keygen` (what the
- * team page does in the browser, done here through the same API), then makes an enrolment link.
- */
-export async function setUpTeam(server: AppServer, school: string): Promise<Team> {
-  const setupLink = createSchool(server, school);
-  const identityFile = path.join(server.data, '..', 'team-member.key');
-  execFileSync('age-keygen', ['-o', identityFile], { stdio: 'ignore' });
-  const publicKey = execFileSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).trim();
-  const setupCode = new URL(setupLink).hash.slice(1);
-  const setup = await postJson(`${server.url}/api/v1/team/setup`, {
+/** A team request signed by `team`'s member, as their unlocked device sends it. */
+export async function signedTeamRequest(server: AppServer, team: Team, method: string, apiPath: string, body?: unknown): Promise<any> {
+  const json = body === undefined ? null : JSON.stringify(body);
+  const headers = signatureHeader(method, apiPath, team.schoolId, team.memberId, json, team.keys.signingKey);
+  return sendJson(method, `${server.url}${apiPath}`, json ?? undefined, team.memberToken, headers);
+}
+
+/** Redeems a set-up code with `keys` (signed with their signing key, no signer: proof of possession). */
+async function redeemSetupCode(
+  server: AppServer,
+  school: string,
+  setupCode: string,
+  keys: MemberKeys,
+  founding?: SignedVersion,
+): Promise<any> {
+  const body = JSON.stringify({
     setup_code: setupCode,
-    public_key: publicKey,
-    display_name: 'Marija Petrović',
+    public_key: keys.recipient,
+    signing_key: keys.signingPublicHex,
+    display_name: keys.displayName,
+    ...(founding ? { founding } : {}),
   });
-  const link = await postJson(`${server.url}/api/v1/enrolment-links`, {}, setup.member_token);
-  return {
-    identityFile,
-    memberToken: setup.member_token,
-    publicKey,
-    memberId: setup.member.id,
-    enrolmentLink: `${server.url}/enrol#${link.enrolment_code}`,
-  };
+  const apiPath = '/api/v1/team/setup';
+  return sendJson('POST', `${server.url}${apiPath}`, body, undefined, signatureHeader('POST', apiPath, school, null, body, keys.signingKey));
+}
+
+/** A new staff enrolment link of `team`, pinning the chain's last version. */
+export async function makeEnrolmentLink(server: AppServer, team: Team): Promise<string> {
+  const link = await signedTeamRequest(server, team, 'POST', '/api/v1/enrolment-links', {});
+  return enrolmentLink(server.url, link.enrolment_code, team.chain[team.chain.length - 1].version);
 }
 
 /**
- * The team changes: `team`'s member approves a new member (key made by `age-keygen`), who
- * registers and then removes `team`'s member. Returns the new member as a `Team`.
+ * Sets up a school's first team member with the operator's `setupLink` and keys made here (an
+ * age key by `age-keygen`, an Ed25519 signing key): the founding chain version signed by them,
+ * the redemption signed with the new key (what the team page does in the browser, done here
+ * through the same API). The team has no enrolment link yet.
+ */
+export async function foundTeam(server: AppServer, setupLink: string, name = 'Marija Petrović'): Promise<Team> {
+  const setupCode = new URL(setupLink).hash.slice(1);
+  const check = await postJson(`${server.url}/api/v1/link-checks`, { kind: 'team_setup', code: setupCode });
+  const schoolId: string = check.founding_school.id;
+  const keys = newMemberKeys(path.join(server.data, '..'), name);
+  const founding = foundChain(schoolId, keys);
+  const setup = await redeemSetupCode(server, schoolId, setupCode, keys, founding);
+  const team: Team = {
+    identityFile: keys.identityFile,
+    memberToken: setup.member_token,
+    publicKey: keys.recipient,
+    memberId: keys.id,
+    keys,
+    schoolId,
+    chain: setup.chain,
+    enrolmentLink: '',
+  };
+  return team;
+}
+
+/** Creates a school, sets up its first team member (`foundTeam`) and makes an enrolment link pinning version 1. */
+export async function setUpTeam(server: AppServer, school: string): Promise<Team> {
+  const team = await foundTeam(server, createSchool(server, school));
+  team.enrolmentLink = await makeEnrolmentLink(server, team);
+  return team;
+}
+
+/**
+ * The team changes: `team`'s member adds a new member (keys made here) with a signed chain
+ * version, the new member registers, then removes `team`'s member with the next version they
+ * sign. Returns the new member as a `Team`.
  */
 export async function replaceMember(server: AppServer, team: Team): Promise<Team> {
-  const identityFile = path.join(server.data, '..', 'second-member.key');
-  execFileSync('age-keygen', ['-o', identityFile], { stdio: 'ignore' });
-  const publicKey = execFileSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).trim();
-  const added = await postJson(
-    `${server.url}/api/v1/team/members`,
-    { public_key: publicKey, display_name: 'Jovan Jovanović' },
-    team.memberToken,
-  );
-  const setup = await postJson(`${server.url}/api/v1/team/setup`, {
-    setup_code: added.setup_code,
-    public_key: publicKey,
-    display_name: 'Jovan Jovanović',
-  });
-  const removed = await fetch(`${server.url}/api/v1/team/members/${team.memberId}`, {
-    method: 'DELETE',
-    headers: { Authorization: `Bearer ${setup.member_token}` },
-  });
-  if (!removed.ok) throw new Error(`removing the first member: ${removed.status}`);
-  return { ...team, identityFile, memberToken: setup.member_token, publicKey, memberId: setup.member.id };
+  const keys = newMemberKeys(path.join(server.data, '..'), 'Jovan Jovanović');
+  const added = nextVersion(team.chain[team.chain.length - 1], { kind: 'add_member', member: chainMember(keys) }, team.keys);
+  const appended = await signedTeamRequest(server, team, 'POST', '/api/v1/team/chain', { version: added });
+  const setup = await redeemSetupCode(server, team.schoolId, appended.setup.setup_code, keys);
+  const newMember: Team = {
+    ...team,
+    identityFile: keys.identityFile,
+    memberToken: setup.member_token,
+    publicKey: keys.recipient,
+    memberId: keys.id,
+    keys,
+    chain: setup.chain,
+  };
+  const removed = nextVersion(newMember.chain[newMember.chain.length - 1], { kind: 'remove_member', member: team.memberId }, keys);
+  const afterRemoval = await signedTeamRequest(server, newMember, 'POST', '/api/v1/team/chain', { version: removed });
+  return { ...newMember, chain: afterRemoval.chain };
 }
 
 /** A report as the server's database holds it. */
@@ -217,16 +290,6 @@ export function reportsOnServer(server: AppServer, team: Team): StoredReport[] {
   }));
 }
 
-/** A UUIDv7 of `millis` (what the apps make for each report and status change). */
-export function uuid7(millis: number = Date.now()): string {
-  const bytes = randomBytes(16);
-  bytes.writeUIntBE(millis, 0, 6);
-  bytes[6] = (bytes[6] & 0x0f) | 0x70;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 /**
  * The team marks a report as acted upon, as its inbox does: the detail encrypted to the team's
  * key with the `age` CLI, only the coarse status in clear.
@@ -234,16 +297,12 @@ export function uuid7(millis: number = Date.now()): string {
 export async function markActedUpon(server: AppServer, team: Team, reportId: string): Promise<void> {
   const detail = JSON.stringify({ action: 'informed_social_care_centre', note: 'called the centre' });
   const envelope = execFileSync('age', ['--encrypt', '-r', team.publicKey], { input: detail });
-  await postJson(
-    `${server.url}/api/v1/team/reports/${reportId}/status-changes`,
-    {
-      change_id: uuid7(),
-      coarse_status: 'acted_upon',
-      envelope: envelope.toString('base64'),
-      envelope_sha256: createHash('sha256').update(envelope).digest('hex'),
-    },
-    team.memberToken,
-  );
+  await signedTeamRequest(server, team, 'POST', `/api/v1/team/reports/${reportId}/status-changes`, {
+    change_id: uuid7(),
+    coarse_status: 'acted_upon',
+    envelope: envelope.toString('base64'),
+    envelope_sha256: createHash('sha256').update(envelope).digest('hex'),
+  });
 }
 
 /** An answer as a finished observation records it. */
@@ -263,8 +322,8 @@ export async function sendObservation(
   catalogueVersion: string,
   answers: Record<string, RecordedAnswer>,
 ): Promise<string> {
-  const device = await postJson(`${server.url}/api/v1/devices`, { enrolment_code: new URL(enrolmentLink).hash.slice(1) });
-  const recipients = device.key_set.keys.flatMap((member: { public_key: string }) => ['-r', member.public_key]);
+  const device = await postJson(`${server.url}/api/v1/devices`, { enrolment_code: enrolmentCode(enrolmentLink) });
+  const recipients = headRecipients(device.chain).flatMap((recipient) => ['-r', recipient]);
   const now = Date.now();
   const id = uuid7(now);
   const plaintext = JSON.stringify({

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { axeViolations, expectMounted } from './app';
-import { createSchool, setUpTeam, startServerWithDistCopy, type AppServer, type Team } from './app-server';
+import { createSchool, foundTeam, setUpTeam, signedTeamRequest, startServerWithDistCopy, type AppServer, type Team } from './app-server';
 import { LOCALES } from './locales';
 import { makeKey } from './team-key';
 
@@ -36,17 +36,11 @@ async function expectRefused(page: Page, link: string, message: string) {
 
 /** Redeems a set-up link through the API, as another device would have. */
 async function useSetupLink(server: AppServer, link: string) {
-  const answer = await fetch(`${server.url}/api/v1/team/setup`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      setup_code: new URL(link).hash.slice(1),
-      public_key: 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p',
-      display_name: 'Someone',
-    }),
-  });
-  expect(answer.status).toBe(201);
+  await foundTeam(server, link, 'Someone');
 }
+
+/** An enrolment link of the current form whose code no server knows. */
+const UNKNOWN_ENROLMENT = `enrol#${'A'.repeat(43)}.${'A'.repeat(43)}`;
 
 test.describe('links checked before any work', () => {
   // A server per test: checks count against the per-address limit on code attempts.
@@ -72,20 +66,12 @@ test.describe('links checked before any work', () => {
     expect(await axeViolations(page, 'set-up link refused')).toEqual([]);
     await expectRefused(page, `${server.url}/team/setup#${'A'.repeat(43)}`, en.link_check_setup_unknown);
 
-    await expectRefused(page, `${server.url}/enrol#${'A'.repeat(43)}`, en.link_check_enrol_unknown);
-    const withdrawn = await (
-      await fetch(`${server.url}/api/v1/enrolment-links`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${team.memberToken}` },
-        body: '{}',
-      })
-    ).json();
-    const revoked = await fetch(`${server.url}/api/v1/enrolment-links/${withdrawn.link.id}`, {
-      method: 'DELETE',
-      headers: { Authorization: `Bearer ${team.memberToken}` },
-    });
-    expect(revoked.status).toBe(200);
-    await expectRefused(page, `${server.url}/enrol#${withdrawn.enrolment_code}`, en.link_check_enrol_revoked);
+    await expectRefused(page, `${server.url}/${UNKNOWN_ENROLMENT}`, en.link_check_enrol_unknown);
+    const withdrawn = await signedTeamRequest(server, team, 'POST', '/api/v1/enrolment-links', {});
+    const revoked = await signedTeamRequest(server, team, 'DELETE', `/api/v1/enrolment-links/${withdrawn.link.id}`);
+    expect(revoked.link.revoked_at).toBeGreaterThan(0);
+    const pin = new URL(team.enrolmentLink).hash.split('.')[1];
+    await expectRefused(page, `${server.url}/enrol#${withdrawn.enrolment_code}.${pin}`, en.link_check_enrol_revoked);
 
     // A valid enrolment link shows the enrol button, and checking it used nothing.
     await page.goto('about:blank');

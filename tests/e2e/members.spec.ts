@@ -1,13 +1,19 @@
 // Team membership and key recovery, through the app on separate devices (browser contexts)
-// of one server: member A sets up with the operator's link; B makes a key on their own device
-// (/team/join), A adds B after comparing the fingerprint, B registers with the set-up link A
-// got; a staff phone's reports are then sealed to both keys (checked with the `age` CLI and
-// B's recovery file). A loses their phone: A's key is restored in fresh profiles from the
-// recovery code and from the recovery file (same fingerprint), B makes a "lost phone" link
-// for A, the restored device registers with it, reads in its inbox the report sent before the
-// phone was lost, and A's old device is refused. A removes B:
-// the key set version rises, B's device says B is no longer a member, and a report made after
-// the removal no longer opens with B's key while one made before still does. Zero axe
+// of one server: member A sets up with the operator's link (founding the team's key chain);
+// B makes keys on their own device (/team/join), A adds B after comparing the fingerprint
+// (a signed chain version: the history names who added whom), B registers with the set-up
+// link A got (unlocking the key to sign it); a staff phone's reports are then sealed to both
+// keys (checked with the `age` CLI and B's recovery file). A server that alters the chain (a
+// member slipped in, or an older version) is flagged on A's team page with the reason, and
+// the members stay those A's device verified. A loses their phone: A's key is restored in
+// fresh profiles from the recovery code and from the recovery file (same fingerprint); for the
+// file's keys (the chain's own) B makes a new set-up link, for the code's (a new signing key)
+// B registers A's new device with the keys it shows (a signed chain version that gives the
+// "lost phone" link), the restored device registers with it, reads in its inbox the report
+// sent before the phone was lost, and A's old device is refused. A removes B (a first try
+// that meets a conflicting version asks to try again, after fetching the chain): the chain's
+// version rises, B's device says B is no longer a member, and a report made after the
+// removal no longer opens with B's key while one made before still does. Zero axe
 // violations on every new screen. In English for readable assertions.
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
@@ -17,12 +23,24 @@ import * as path from 'node:path';
 import { axeViolations, expectMounted, waitForServiceWorkerControl } from './app';
 import { createSchool, startServerWithDistCopy, storedEnvelopes, type AppServer } from './app-server';
 import { LOCALES } from './locales';
-import { makeKey } from './team-key';
+import { makeKey, PASSPHRASE, unlockToSign } from './team-key';
 
 const en = LOCALES.en;
 const SCHOOL = 'OŠ „Desanka Maksimović“ Niš';
 const NEW_PASSPHRASE = 'crveni krov na brdu sedam iznad sela';
 const FINGERPRINT = /^[0-9a-f]{4}( [0-9a-f]{4}){4}$/;
+/** The keys a device shows to be added: its age public key and its signing key. */
+const MEMBER_KEYS = /^age1[0-9a-z]{58}:[0-9a-f]{64}$/;
+/** A member's set-up link made on a team device: the code and the school it is for. */
+const MEMBER_SETUP_LINK = '/team/setup#[A-Za-z0-9_-]{43}\\.[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
+/** An attacker's age key and a valid Ed25519 public key (RFC 8032, test 1). */
+const ATTACKER = {
+  id: '0192f3a4-0004-7000-8000-00000000000e',
+  display_name: 'Attacker',
+  recipient: 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p',
+  signing_key: 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a',
+  added_at: 1_796_548_041_710,
+};
 
 function fill(message: string, values: Record<string, string | number>): string {
   return Object.entries(values).reduce((text, [name, value]) => text.replaceAll(`{${name}}`, String(value)), message);
@@ -42,6 +60,11 @@ async function phone(browser: Browser): Promise<BrowserContext> {
 async function keySetVersion(page: Page): Promise<number> {
   const text = await page.getByTestId('key-set-version').innerText();
   return Number(/\d+/.exec(text)![0]);
+}
+
+/** The history lines of the team's key chain, newest first. */
+function history(page: Page) {
+  return page.getByTestId('history-text');
 }
 
 /** The team page after a fresh load, once it has checked the key set with the server. */
@@ -128,9 +151,10 @@ test.describe('team membership and key recovery', () => {
     // The last member is never offered for removal (nor is anyone else here).
     await expect(pageA.getByRole('button', { name: /Remove/ })).toHaveCount(0);
     await pageA.getByRole('button', { name: en.link_create }).click();
+    await unlockToSign(pageA);
     const enrolmentLink = await pageA.getByTestId('enrolment-link').inputValue();
 
-    // Member B makes a key on their own device and waits with its public key and fingerprint.
+    // Member B makes keys on their own device and waits with them and the fingerprint.
     const deviceB = await phone(browser);
     const pageB = await deviceB.newPage();
     await pageB.goto(`${server.url}/team/join`);
@@ -142,8 +166,9 @@ test.describe('team membership and key recovery', () => {
     await expect(waitingB).toBeVisible();
     const fingerprintB = await pageB.getByTestId('waiting-fingerprint').innerText();
     expect(fingerprintB).toMatch(FINGERPRINT);
-    const publicKeyB = await pageB.getByTestId('waiting-public-key').inputValue();
-    expect(publicKeyB).toMatch(/^age1[0-9a-z]{58}$/);
+    const keysB = await pageB.getByTestId('waiting-public-key').inputValue();
+    expect(keysB).toMatch(MEMBER_KEYS);
+    const publicKeyB = keysB.split(':')[0];
     expect(fs.readFileSync(keyB.identityFile, 'utf8')).toContain(`# public key: ${publicKeyB}`);
     await expect(waitingB.getByTestId('qr-code')).toBeVisible();
     await expectNoAxeViolations(pageB, 'waiting for a set-up link');
@@ -156,13 +181,20 @@ test.describe('team membership and key recovery', () => {
     await expect(pageB.getByTestId('key-awaiting-link')).toContainText(en.team_waiting);
     await expect(pageB.getByTestId('waiting-fingerprint')).toHaveText(fingerprintB);
 
-    // A adds B: a mistyped key is refused; the real one shows B's fingerprint for comparing.
+    // A adds B: keys cut short, or the age key alone, are refused saying what is wrong; the
+    // real ones show B's fingerprint for comparing.
     await pageA.getByLabel(en.add_name).fill('Jovan Jovanović');
-    await pageA.getByLabel(en.add_key).fill(publicKeyB.slice(0, 40));
+    await pageA.getByLabel(en.add_key).fill(publicKeyB);
     await pageA.getByRole('button', { name: en.add_check }).click();
-    await expect(pageA.getByRole('alert').filter({ hasText: en.add_key_invalid })).toBeVisible();
+    await expect(pageA.getByRole('alert').filter({ hasText: en.add_keys_shape })).toBeVisible();
+    await pageA.getByLabel(en.add_key).fill(keysB.slice(0, keysB.length - 2));
+    await pageA.getByRole('button', { name: en.add_check }).click();
+    await expect(pageA.getByRole('alert').filter({ hasText: en.add_keys_signing })).toBeVisible();
+    await pageA.getByLabel(en.add_key).fill(`${publicKeyB.slice(0, 40)}:${keysB.split(':')[1]}`);
+    await pageA.getByRole('button', { name: en.add_check }).click();
+    await expect(pageA.getByRole('alert').filter({ hasText: en.add_keys_recipient })).toBeVisible();
     // Pasted with line breaks and in capitals, as a chat app might pass it on.
-    await pageA.getByLabel(en.add_key).fill(`  ${publicKeyB.slice(0, 31).toUpperCase()}\n${publicKeyB.slice(31)}  `);
+    await pageA.getByLabel(en.add_key).fill(`  ${keysB.slice(0, 31).toUpperCase()}\n${keysB.slice(31)}  `);
     await pageA.getByRole('button', { name: en.add_check }).click();
     await expect(pageA.getByTestId('add-member-fingerprint')).toHaveText(fingerprintB);
     const approve = pageA.getByRole('button', { name: en.add_approve });
@@ -172,29 +204,78 @@ test.describe('team membership and key recovery', () => {
     await approve.click();
     await expect(pageA.getByTestId('member-added')).toHaveText(fill(en.add_done, { name: 'Jovan Jovanović' }));
     const setupLinkB = await pageA.getByTestId('member-setup-link').inputValue();
-    expect(setupLinkB).toMatch(new RegExp(`^${server.url}/team/setup#[A-Za-z0-9_-]{43}$`));
+    expect(setupLinkB).toMatch(new RegExp(`^${server.url}${MEMBER_SETUP_LINK}`));
     await expect(pageA.getByTestId('member')).toHaveCount(2);
     const versionWithB = await keySetVersion(pageA);
-    expect(versionWithB).toBeGreaterThan(versionAlone);
+    expect(versionWithB).toBe(versionAlone + 1);
+    // The history: who added whom, signed on A's device.
+    await expect(history(pageA)).toHaveText([
+      fill(en.history_added, { number: versionWithB, name: 'Jovan Jovanović', signer: 'Marija Petrović' }),
+      fill(en.history_founded, { number: versionAlone, name: 'Marija Petrović' }),
+    ]);
     await expectNoAxeViolations(pageA, 'member added');
 
-    // B opens the link on their device: the key already there is registered.
+    // B opens the link on their device: the keys already there are registered, the request
+    // signed with the key unlocked by B's passphrase (a wrong one says so).
     await pageB.goto(setupLinkB);
     await expectMounted(pageB);
     await expect(pageB.getByTestId('own-fingerprint')).toHaveText(fingerprintB);
     await expect(pageB.getByLabel(en.setup_display_name)).toHaveValue('Jovan Jovanović');
     await expectNoAxeViolations(pageB, 'register the waiting key');
+    await pageB.getByLabel(en.inbox_passphrase).fill(`${PASSPHRASE}!`);
+    await pageB.getByRole('button', { name: en.setup_register }).click();
+    await expect(pageB.getByRole('alert').filter({ hasText: en.inbox_wrong_passphrase })).toBeVisible();
+    await pageB.getByLabel(en.inbox_passphrase).fill(PASSPHRASE);
     await pageB.getByRole('button', { name: en.setup_register }).click();
     await expect(pageB).toHaveURL(`${server.url}/team`);
     await expect(pageB.getByTestId('own-fingerprint')).toHaveText(fingerprintB);
     await expect(pageB.getByText(en.team_checking)).toHaveCount(0);
     await expect(pageB.getByTestId('member')).toHaveCount(2);
     const versionRegistered = await keySetVersion(pageB);
-    expect(versionRegistered).toBeGreaterThanOrEqual(versionWithB);
+    expect(versionRegistered).toBe(versionWithB);
+    await expect(history(pageB)).toHaveCount(2);
     // A's page, reloaded, shows the same key set as B's.
     await openTeamPage(pageA, server.url);
     expect(await keySetVersion(pageA)).toBe(versionRegistered);
     await expect(pageA.getByTestId('key-set-fingerprint')).toHaveText(await pageB.getByTestId('key-set-fingerprint').innerText());
+    await expect(pageA.getByTestId('chain-warning')).toHaveCount(0);
+
+    // The server alters the chain A's device fetches. A member slipped into the version A's
+    // device already verified is flagged with the reason (that version differs from the one
+    // it verified), and the members stay the ones A's device verified…
+    const membersA = await pageA.getByTestId('member-name').allInnerTexts();
+    await pageA.route('**/api/v1/team/keys', async (route) => {
+      const response = await route.fetch();
+      const keys = await response.json();
+      keys.chain.at(-1).version.members.push(ATTACKER);
+      await route.fulfill({ response, json: keys });
+    });
+    await openTeamPage(pageA, server.url);
+    await expect(pageA.getByTestId('chain-warning')).toContainText(en.chain_warning);
+    await expect(pageA.getByTestId('chain-warning-reason')).toHaveText(
+      fill(en.chain_error_fork, { number: versionRegistered }),
+    );
+    await expect(pageA.getByTestId('member-name')).toHaveText(membersA);
+    expect(await keySetVersion(pageA)).toBe(versionRegistered);
+    await expectNoAxeViolations(pageA, 'chain warning');
+    // …and so is a chain cut back to an older version (a rollback).
+    await pageA.unroute('**/api/v1/team/keys');
+    await pageA.route('**/api/v1/team/keys', async (route) => {
+      const response = await route.fetch();
+      const keys = await response.json();
+      keys.chain.pop();
+      await route.fulfill({ response, json: keys });
+    });
+    await openTeamPage(pageA, server.url);
+    await expect(pageA.getByTestId('chain-warning-reason')).toHaveText(
+      fill(en.chain_error_rollback, { pinned: versionRegistered, offered: versionRegistered - 1 }),
+    );
+    await expect(pageA.getByTestId('member-name')).toHaveText(membersA);
+    // The server's own chain verifies again: no warning.
+    await pageA.unroute('**/api/v1/team/keys');
+    await openTeamPage(pageA, server.url);
+    await expect(pageA.getByTestId('chain-warning')).toHaveCount(0);
+    await expect(pageA.getByTestId('member-name')).toHaveText(membersA);
 
     // A staff phone enrolled with the school seals its report to both keys.
     const staff = await phone(browser);
@@ -235,6 +316,9 @@ test.describe('team membership and key recovery', () => {
     await pageA2.getByRole('button', { name: en.recover_button }).click();
     await expect(pageA2.getByTestId('recovered')).toHaveText(en.recover_done);
     await expect(pageA2.getByTestId('waiting-fingerprint')).toHaveText(fingerprintA);
+    // The printed code holds the age key only: the new device made a new signing key.
+    const keysA2 = await pageA2.getByTestId('waiting-public-key').inputValue();
+    expect(keysA2).toMatch(MEMBER_KEYS);
     await expectNoAxeViolations(pageA2, 'restored, waiting for a set-up link');
 
     // …and, in another fresh profile, from the recovery file, which opens only with its
@@ -256,17 +340,48 @@ test.describe('team membership and key recovery', () => {
     await pageA3.getByLabel(en.recover_file_passphrase).fill(` ${words.join('  ').toUpperCase()} `);
     await pageA3.getByRole('button', { name: en.recover_button }).click();
     await expect(pageA3.getByTestId('waiting-fingerprint')).toHaveText(fingerprintA);
+    // The recovery file holds the signing key too: the same age key, the file's signing key.
+    const keysA3 = await pageA3.getByTestId('waiting-public-key').inputValue();
+    expect(keysA3.split(':')[0]).toBe(keysA2.split(':')[0]);
+    expect(keysA3).not.toBe(keysA2);
+
+    // Restored from the recovery file, A's keys are the ones the chain lists: B's device makes
+    // a new set-up link for them (signed), and the chain stays as it was.
+    await openTeamPage(pageB, server.url);
+    const lostForm = pageB.getByTestId('lost-device-form');
+    await pageB.getByRole('button', { name: fill(en.member_renew, { name: 'Marija Petrović' }) }).click();
+    await lostForm.getByLabel(en.lost_keys).fill(keysA3);
+    await lostForm.getByRole('button', { name: en.add_check }).click();
+    await expect(lostForm.getByTestId('lost-device-fingerprint')).toHaveText(fingerprintA);
+    await expectNoAxeViolations(pageB, 'lost phone: compare');
+    await lostForm.getByLabel(en.add_match).check();
+    await lostForm.getByRole('button', { name: en.lost_approve }).click();
+    await unlockToSign(pageB);
+    const sameKeysLink = await pageB.getByTestId('renewed-setup-link').inputValue();
+    expect(sameKeysLink).toMatch(new RegExp(`^${server.url}${MEMBER_SETUP_LINK}`));
+    expect(await keySetVersion(pageB)).toBe(versionRegistered);
     await fromFile.close();
 
-    // B makes a "lost phone" set-up link for A; the restored device registers with it.
-    await openTeamPage(pageB, server.url);
+    // Restored from the code, A's device has a new signing key: B registers those keys (compared
+    // by fingerprint) with a signed chain version that gives the "lost phone" set-up link; the
+    // restored device registers with it.
     await pageB.getByRole('button', { name: fill(en.member_renew, { name: 'Marija Petrović' }) }).click();
+    await lostForm.getByLabel(en.lost_keys).fill(keysA2);
+    await lostForm.getByRole('button', { name: en.add_check }).click();
+    await expect(lostForm.getByTestId('lost-device-fingerprint')).toHaveText(fingerprintA);
+    await lostForm.getByLabel(en.add_match).check();
+    await lostForm.getByRole('button', { name: en.lost_approve }).click();
+    await expect(pageB.getByTestId('renewed-setup-link')).not.toHaveValue(sameKeysLink);
     const lostPhoneLink = await pageB.getByTestId('renewed-setup-link').inputValue();
-    expect(lostPhoneLink).toMatch(new RegExp(`^${server.url}/team/setup#[A-Za-z0-9_-]{43}$`));
+    expect(lostPhoneLink).toMatch(new RegExp(`^${server.url}${MEMBER_SETUP_LINK}`));
+    await expect(history(pageB).first()).toHaveText(
+      fill(en.history_reregistered, { number: versionRegistered + 1, name: 'Marija Petrović', signer: 'Jovan Jovanović' }),
+    );
     await expectNoAxeViolations(pageB, 'lost phone link');
     await pageA2.goto(lostPhoneLink);
     await expectMounted(pageA2);
     await expect(pageA2.getByTestId('own-fingerprint')).toHaveText(fingerprintA);
+    await pageA2.getByLabel(en.inbox_passphrase).fill(NEW_PASSPHRASE);
     await pageA2.getByRole('button', { name: en.setup_register }).click();
     await expect(pageA2).toHaveURL(`${server.url}/team`);
     await expect(pageA2.getByTestId('own-fingerprint')).toHaveText(fingerprintA);
@@ -290,17 +405,33 @@ test.describe('team membership and key recovery', () => {
     await expect(pageA.getByTestId('membership-ended')).toHaveText(en.team_replaced);
     await expect(pageA.getByRole('button', { name: en.link_create })).toHaveCount(0);
 
-    // A, on the restored device, removes B after a confirmation.
+    // A, on the restored device, removes B after a confirmation. The first try meets another
+    // version appended first (409 chain_conflict): the device fetches the chain again and asks
+    // A to try again; the second try goes through.
     const versionBeforeRemoval = await keySetVersion(pageA2);
+    await pageA2.route('**/api/v1/team/chain', (route) =>
+      route.fulfill({ status: 409, json: { code: 'chain_conflict', message: 'another version came first' } }),
+    );
     await pageA2.getByRole('button', { name: fill(en.member_remove, { name: 'Jovan Jovanović' }) }).click();
     const dialog = pageA2.getByRole('alertdialog', { name: en.member_remove_label });
     await expect(dialog).toContainText(fill(en.member_remove_question, { name: 'Jovan Jovanović' }));
     await expectNoAxeViolations(pageA2, 'remove a member: confirm');
     await dialog.getByRole('button', { name: en.member_remove_confirm, exact: true }).click();
+    const refetched = pageA2.waitForRequest((request) => request.url().endsWith('/api/v1/team/keys'));
+    await unlockToSign(pageA2, NEW_PASSPHRASE);
+    await expect(pageA2.getByTestId('member-error')).toHaveText(en.error_chain_conflict);
+    await refetched;
+    await expect(pageA2.getByTestId('member')).toHaveCount(2);
+    await pageA2.unroute('**/api/v1/team/chain');
+    await pageA2.getByRole('button', { name: fill(en.member_remove, { name: 'Jovan Jovanović' }) }).click();
+    await dialog.getByRole('button', { name: en.member_remove_confirm, exact: true }).click();
     await expect(pageA2.getByTestId('member-removed')).toHaveText(fill(en.member_removed, { name: 'Jovan Jovanović' }));
     await expect(pageA2.getByTestId('member')).toHaveCount(1);
     const versionAfterRemoval = await keySetVersion(pageA2);
-    expect(versionAfterRemoval).toBeGreaterThan(versionBeforeRemoval);
+    expect(versionAfterRemoval).toBe(versionBeforeRemoval + 1);
+    await expect(history(pageA2).first()).toHaveText(
+      fill(en.history_removed, { number: versionAfterRemoval, name: 'Jovan Jovanović', signer: 'Marija Petrović' }),
+    );
     await expect(pageA2.getByRole('button', { name: /Remove/ })).toHaveCount(0);
     await expectNoAxeViolations(pageA2, 'member removed');
 

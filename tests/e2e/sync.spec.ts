@@ -10,7 +10,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { axeViolations, expectMounted, waitForServiceWorkerControl } from './app';
-import { markActedUpon, replaceMember, reportsOnServer, setUpTeam, startServerWithDistCopy, type AppServer, type Team } from './app-server';
+import {
+  makeEnrolmentLink,
+  markActedUpon,
+  replaceMember,
+  reportsOnServer,
+  setUpTeam,
+  signedTeamRequest,
+  startServerWithDistCopy,
+  type AppServer,
+  type Team,
+} from './app-server';
 import { killBrowser, launchPhoneProfile } from './chromium';
 import { LOCALES } from './locales';
 
@@ -232,23 +242,15 @@ test.describe('sync', () => {
     // The team revokes the phone (a lost phone, say) while a report waits on it.
     await context.setOffline(true);
     const id = await finishQuickObservation(page, server.url);
-    const revoked = await fetch(`${server.url}/api/v1/devices/${deviceId}`, {
-      method: 'DELETE',
-      headers: { Authorization: `Bearer ${team.memberToken}` },
-    });
-    expect(revoked.status).toBe(200);
+    const revoked = await signedTeamRequest(server, team, 'DELETE', `/api/v1/devices/${deviceId}`);
+    expect(revoked.device.revoked_at).toBeGreaterThan(0);
     await context.setOffline(false);
     await expect(page.getByTestId('report-status')).toHaveText(en.report_needs_enrolment);
     await expect(page.getByTestId('sync-needs-enrolment')).toHaveText(en.sync_needs_enrolment);
     expect(reportsOnServer(server, team)).toEqual([]);
 
     // A new link from the team: the report goes, once.
-    const link = await fetch(`${server.url}/api/v1/enrolment-links`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${team.memberToken}`, 'Content-Type': 'application/json' },
-      body: '{}',
-    }).then((response) => response.json());
-    await enrol(page, { ...team, enrolmentLink: `${server.url}/enrol#${link.enrolment_code}` });
+    await enrol(page, { ...team, enrolmentLink: await makeEnrolmentLink(server, team) });
     await expectOnlyReceipt(page, server.url, id);
     await expect(page.getByTestId('sync-needs-enrolment')).toHaveCount(0);
     expectOnServer(server, team, [id]);

@@ -2,14 +2,16 @@
 // passphrase, the recovery copy downloaded and proven by typing two groups back, then the
 // page's finishing button. The recovery file is an age file locked with the recovery
 // passphrase shown with the code; the `age` CLI opens it (under `script`: age reads
-// passphrases only from a terminal).
+// passphrases only from a terminal). A change on the team page is signed with the unlocked
+// key: `unlockToSign` answers the passphrase prompt that appears when the key is locked.
 import { expect, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { LOCALES } from './locales';
 
 const en = LOCALES.en;
-const PASSPHRASE = 'plava reka ispod starog mosta kod crkve';
+/** The passphrase `makeKey` chooses. */
+export const PASSPHRASE = 'plava reka ispod starog mosta kod crkve';
 
 /** A member's key as the set-up steps showed it. */
 export interface MadeKey {
@@ -61,4 +63,14 @@ export async function makeKey(page: Page, name: string, finish: string, scratch:
   }
   await page.getByRole('button', { name: finish }).click();
   return { groups, recoveryFile, recoveryPassphrase, identityFile };
+}
+
+/** Answers the team page's passphrase prompt for a change to sign; the change then goes on. */
+export async function unlockToSign(page: Page, passphrase: string = PASSPHRASE): Promise<void> {
+  const prompt = page.getByTestId('sign-unlock');
+  await expect(prompt).toBeVisible();
+  await expect(prompt.getByRole('heading', { level: 2 })).toHaveText(en.sign_unlock_heading);
+  await prompt.getByLabel(en.inbox_passphrase).fill(passphrase);
+  await prompt.getByRole('button', { name: en.inbox_unlock }).click();
+  await expect(prompt).toHaveCount(0);
 }

@@ -2,7 +2,10 @@
 // phone's outbox: the operator creates a school (`prepoznaj-server school create`), the first
 // protection-team member opens the set-up link, has a weak passphrase refused and takes the
 // suggested one, saves and proves a recovery copy (an age file the `age` CLI opens with the
-// recovery passphrase shown with the code), registers their key and makes a staff enrolment link; a staff phone finishes
+// recovery passphrase shown with the code; it holds the signing key too), registers their
+// keys (founding the team's key chain: its history shows version 1) and makes a staff
+// enrolment link (signed: the locked key asks for the passphrase; the link pins the verified
+// chain version); a staff phone finishes
 // an observation before it is enrolled (it waits), enrols with the link (the waiting one is
 // sealed), finishes another (sealed at once). The outbox then holds age envelopes and no
 // plaintext. Zero axe violations on every new screen. In English for readable assertions.
@@ -13,7 +16,7 @@ import * as path from 'node:path';
 import { axeViolations, expectMounted } from './app';
 import { createSchool, startServerWithDistCopy, type AppServer } from './app-server';
 import { LOCALES } from './locales';
-import { ageDecryptWithPassphrase } from './team-key';
+import { ageDecryptWithPassphrase, unlockToSign } from './team-key';
 
 const en = LOCALES.en;
 const SCHOOL = 'OŠ „Vuk Karadžić“ Beograd';
@@ -149,6 +152,8 @@ test.describe('protection team and enrolment', () => {
     const identity = fs.readFileSync(opened, 'utf8');
     expect(identity).toMatch(/^# public key: age1[0-9a-z]{58}$/m);
     expect(identity).toContain(`AGE-SECRET-KEY-1${groups.join('')}`);
+    // The signing key made with it travels in the same file, as a comment age passes over.
+    expect(identity).toMatch(/^# PREPOZNAJ-SIGNING-KEY-[0-9a-f]{64}$/m);
     fs.rmSync(scratch, { recursive: true });
     await expect(continueButton).toBeDisabled();
     await team.getByLabel(en.setup_recovery_saved).check();
@@ -175,9 +180,20 @@ test.describe('protection team and enrolment', () => {
     await expect(team.getByTestId('team-member-of')).toHaveText(fill(en.setup_done, { school: SCHOOL }));
     await expect(team.getByTestId('own-fingerprint')).toHaveText(/^[0-9a-f]{4}( [0-9a-f]{4}){4}$/);
     const teamFingerprint = await team.getByTestId('key-set-fingerprint').innerText();
+    // The team's key chain, version 1, founded and signed on this device at set-up.
+    await expect(team.getByText(en.team_checking)).toHaveCount(0);
+    await expect(team.getByTestId('chain-warning')).toHaveCount(0);
+    await expect(team.getByTestId('key-set-version')).toHaveText(fill(en.members_version, { version: 1 }));
+    await expect(team.getByTestId('history-text')).toHaveText([
+      fill(en.history_founded, { number: 1, name: 'Marija Petrović' }),
+    ]);
+    // Making a link is signed: the locked key asks for the passphrase first, then goes on.
     await team.getByRole('button', { name: en.link_create }).click();
+    await expectNoAxeViolations(team, 'unlock to sign');
+    await unlockToSign(team, suggested);
     const enrolmentLink = await team.getByTestId('enrolment-link').inputValue();
-    expect(enrolmentLink).toMatch(new RegExp(`^${server.url}/enrol#[A-Za-z0-9_-]{43}$`));
+    // The link pins the chain version this device verified.
+    expect(enrolmentLink).toMatch(new RegExp(`^${server.url}/enrol#[A-Za-z0-9_-]{43}\\.[A-Za-z0-9_-]{43}$`));
     await expect(team.getByTestId('qr-code')).toBeVisible();
     await expectNoAxeViolations(team, 'team page');
 
@@ -209,7 +225,7 @@ test.describe('protection team and enrolment', () => {
     expect((await readOutbox(staffPage)).outbox).toEqual([]);
 
     // A wrong code says so; the real link enrols and seals the waiting report.
-    await staffPage.goto(`${server.url}/enrol#${'A'.repeat(43)}`);
+    await staffPage.goto(`${server.url}/enrol#${'A'.repeat(43)}.${'A'.repeat(43)}`);
     await expectMounted(staffPage);
     await expect(staffPage.getByTestId('link-refused')).toHaveText(en.link_check_enrol_unknown);
     await expect(staffPage.getByRole('button', { name: en.enrol_button })).toHaveCount(0);

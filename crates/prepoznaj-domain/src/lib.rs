@@ -28,6 +28,7 @@ pub mod status_note;
 pub mod stem;
 pub mod sync;
 pub mod team_chain;
+pub mod team_device;
 pub mod team_key;
 pub mod team_request;
 pub mod transliteration;
