@@ -59,9 +59,10 @@ function plaintext(index, millis) {
 
 /** 200 reports through the real intake, sealed with the `age` CLI to the team's keys. */
 export async function sendReports(baseUrl, enrolmentLink) {
-  const code = new URL(enrolmentLink).hash.slice(1);
+  // The fragment is `<code>.<pinned version's hash>`.
+  const code = new URL(enrolmentLink).hash.slice(1).split('.')[0];
   const device = await postJson(baseUrl, '/api/v1/devices', { enrolment_code: code });
-  const recipients = device.key_set.keys.flatMap((member) => ['-r', member.public_key]);
+  const recipients = device.chain.at(-1).version.members.flatMap((member) => ['-r', member.recipient]);
   const start = Date.now() - REPORTS * 1_000;
   for (let index = 0; index < REPORTS; index++) {
     const text = plaintext(index, start + index * 1_000);

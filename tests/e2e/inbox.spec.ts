@@ -11,16 +11,21 @@
 // minutes. Zero axe violations on the list, the report and the print view. A full-checklist
 // report reads its marked signs first (observed, then not sure, by area, with notes), the rest
 // folded under its counts, and prints all 67.
+// Status notes between two team devices: a change made on one shows on the other with its
+// author; a server that lists a report as closed with a stranger's note or an unsigned one, or
+// moves a real note onto another report, gets "not verified" with the reason beside those
+// steps and "The server says: closed" beside a status that stays as the verified notes say.
 // In English for readable assertions.
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { axeViolations, expectMounted, waitForServiceWorkerControl } from './app';
-import { createSchool, sendObservation, startServerWithDistCopy, type AppServer, type RecordedAnswer } from './app-server';
+import { createSchool, sendObservation, startServerWithDistCopy, uuid7, type AppServer, type RecordedAnswer } from './app-server';
 import { LOCALES, plural } from './locales';
-import { unlockToSign } from './team-key';
+import { makeKey, PASSPHRASE as KEY_PASSPHRASE, unlockToSign } from './team-key';
 
 const en = LOCALES.en;
 const SCHOOL = 'ОШ „Десанка Максимовић“ Чачак';
@@ -416,5 +421,158 @@ test.describe('team inbox', () => {
     await expect(team.getByTestId('inbox-empty')).toHaveCount(0);
     await expect(team.getByText(fill(en.inbox_unlock_intro, { duration: plural(en.inbox_minutes, 'en', 1) }))).toBeVisible();
     await member.close();
+  });
+});
+
+// Its own server: the set-ups above count against the server's set-up attempt limit.
+test.describe('status notes between team devices', () => {
+  let server: AppServer;
+  test.beforeAll(async () => {
+    server = await startServerWithDistCopy();
+  });
+  test.afterAll(async () => {
+    await server.stop();
+  });
+
+  test('a status change shows on another team device with its author; notes the chain does not vouch for are not verified and the server is only a hint @android', async ({ browser }) => {
+    test.setTimeout(300_000);
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'prepoznaj-notes-'));
+    const { version } = currentCatalogue();
+
+    // Member A founds the team; member B makes keys on their own device and A adds them.
+    const deviceA = await phone(browser);
+    const pageA = await deviceA.newPage();
+    await pageA.goto(createSchool(server, `${SCHOOL} 4`));
+    await expectMounted(pageA);
+    await makeKey(pageA, 'Marija Petrović', en.setup_register, scratch);
+    await expect(pageA).toHaveURL(`${server.url}/team`);
+    await pageA.getByRole('button', { name: en.link_create }).click();
+    await unlockToSign(pageA, KEY_PASSPHRASE);
+    const enrolmentLink = await pageA.getByTestId('enrolment-link').inputValue();
+    const deviceB = await phone(browser);
+    const pageB = await deviceB.newPage();
+    await pageB.goto(`${server.url}/team/join`);
+    await expectMounted(pageB);
+    await makeKey(pageB, 'Jovan Jovanović', en.join_save_key, scratch);
+    const keysB = await pageB.getByTestId('waiting-public-key').inputValue();
+    const recipientB = keysB.split(':')[0];
+    await pageA.getByLabel(en.add_name).fill('Jovan Jovanović');
+    await pageA.getByLabel(en.add_key).fill(keysB);
+    await pageA.getByRole('button', { name: en.add_check }).click();
+    await pageA.getByLabel(en.add_match).check();
+    await pageA.getByRole('button', { name: en.add_approve }).click();
+    const setupLinkB = await pageA.getByTestId('member-setup-link').inputValue();
+    await pageB.goto(setupLinkB);
+    await expectMounted(pageB);
+    await pageB.getByLabel(en.inbox_passphrase).fill(KEY_PASSPHRASE);
+    await pageB.getByRole('button', { name: en.setup_register }).click();
+    await expect(pageB).toHaveURL(`${server.url}/team`);
+
+    // Two reports, sealed to both members' keys.
+    const first = await sendObservation(server, enrolmentLink, version, {});
+    const second = await sendObservation(server, enrolmentLink, version, {});
+
+    // A opens the first (marked seen) and records that the team acted upon it.
+    await pageA.goto(`${server.url}/inbox/${first}`);
+    await expectMounted(pageA);
+    await unlock(pageA, KEY_PASSPHRASE);
+    await expect(pageA.getByTestId('inbox-report-status')).toHaveAttribute('data-status', 'seen');
+    const form = pageA.getByTestId('inbox-acted-form');
+    await form.getByLabel(en.inbox_informed_police).check();
+    await form.getByRole('button', { name: en.inbox_acted_submit }).click();
+    await expect(pageA.getByTestId('inbox-change-outcome')).toHaveText(en.inbox_saved);
+    await expect(pageA.getByTestId('inbox-report-status')).toHaveAttribute('data-status', 'acted-upon');
+
+    // The server lists the second report as closed, twice with notes no member signed (a
+    // stranger's key, an earlier build's unsigned note), and acted upon with A's real note of
+    // the first report moved onto it.
+    const signedByStranger = (() => {
+      const { privateKey } = generateKeyPairSync('ed25519');
+      const note = JSON.stringify({ school: uuid7(), report_id: second, change_id: uuid7(), author: uuid7(), status: 'closed', written_at: Date.now() });
+      const signature = sign(null, Buffer.concat([Buffer.from('prepoznaj-status-note-v1\n'), Buffer.from(note)]), privateKey);
+      return JSON.stringify({ format: 2, note, signature: signature.toString('hex') });
+    })();
+    const sealed = (plaintext: string) => execFileSync('age', ['--encrypt', '-r', recipientB], { input: plaintext });
+    const listed = (envelope: Buffer, coarse: string, recordedAt: number) => ({
+      change_id: uuid7(recordedAt),
+      report_id: second,
+      coarse_status: coarse,
+      recorded_at: recordedAt,
+      envelope: envelope.toString('base64'),
+      envelope_sha256: createHash('sha256').update(envelope).digest('hex'),
+    });
+    await pageB.route(/\/api\/v1\/team\/reports(\?|$)/, async (route) => {
+      if (route.request().method() !== 'GET') return route.continue();
+      const response = await route.fetch();
+      const page = await response.json();
+      const real = page.reports.find((report: { report_id: string }) => report.report_id === first);
+      const moved = real.status_changes.find((change: { coarse_status: string }) => change.coarse_status === 'acted_upon');
+      const target = page.reports.find((report: { report_id: string }) => report.report_id === second);
+      const now = Date.now();
+      target.status_changes.unshift(
+        { ...moved, change_id: uuid7(now - 3_000), report_id: second },
+        listed(sealed(signedByStranger), 'closed', now - 2_000),
+        listed(sealed(JSON.stringify({ format: 1, status: 'closed', written_at: now })), 'closed', now - 1_000),
+      );
+      target.status = 'acted_upon';
+      await route.fulfill({ response, json: page });
+    });
+
+    // B's inbox: A's steps on the first report, with A's name; the second stays new, with
+    // the server's word beside it.
+    await pageB.goto(`${server.url}/inbox`);
+    await expectMounted(pageB);
+    await unlock(pageB, KEY_PASSPHRASE);
+    const firstRow = pageB.locator(`[data-testid="inbox-report"][data-id="${first}"]`);
+    const secondRow = pageB.locator(`[data-testid="inbox-report"][data-id="${second}"]`);
+    await expect(firstRow.getByTestId('inbox-status')).toHaveText(en.inbox_status_acted_upon);
+    await expect(firstRow.getByTestId('inbox-server-disagrees')).toHaveCount(0);
+    await expect(secondRow.getByTestId('inbox-status')).toHaveText(en.inbox_status_new);
+    const disagreement = fill(en.inbox_server_disagrees, { status: en.inbox_status_closed });
+    await expect(secondRow.getByTestId('inbox-server-disagrees')).toHaveText(disagreement);
+    expect(await axeViolations(pageB, 'inbox list with a disagreement')).toEqual([]);
+    await firstRow.getByRole('link').click();
+    const historyB = pageB.getByTestId('inbox-history-entry');
+    await expect(historyB).toHaveCount(2);
+    await expect(historyB.nth(0)).toHaveAttribute('data-status', 'seen');
+    await expect(historyB.nth(1)).toHaveAttribute('data-status', 'acted-upon');
+    for (const index of [0, 1]) {
+      await expect(historyB.nth(index)).toHaveAttribute('data-verified', 'true');
+      await expect(historyB.nth(index).getByTestId('inbox-history-author')).toHaveText(fill(en.inbox_history_by, { name: 'Marija Petrović' }));
+    }
+    await expect(historyB.nth(1)).toContainText(en.inbox_informed_police);
+
+    // The second report: B opening it marks it seen (B's own, verified step); the three steps
+    // the server added are not verified, each with its reason, and count for nothing.
+    await pageB.getByRole('link', { name: en.inbox_back }).click();
+    await secondRow.getByRole('link').click();
+    await expect(pageB.getByTestId('inbox-report-status')).toHaveAttribute('data-status', 'seen');
+    await expect(pageB.getByTestId('inbox-server-disagrees')).toHaveText(disagreement);
+    await expect(historyB).toHaveCount(4);
+    const unverified = pageB.locator('[data-testid="inbox-history-entry"][data-verified="false"]');
+    await expect(unverified).toHaveCount(3);
+    const reason = (text: string) => fill(en.inbox_history_unverified, { reason: text });
+    await expect(unverified.getByTestId('inbox-history-unverified')).toHaveText([
+      reason(en.inbox_reason_note_other_change),
+      reason(en.inbox_reason_note_unknown_author),
+      reason(en.inbox_reason_note_unsigned),
+    ]);
+    const verifiedB = pageB.locator('[data-testid="inbox-history-entry"][data-verified="true"]');
+    await expect(verifiedB.getByTestId('inbox-history-author')).toHaveText(fill(en.inbox_history_by, { name: 'Jovan Jovanović' }));
+    // Still offered: the team can act on it, the server's "closed" decides nothing.
+    await expect(pageB.getByTestId('inbox-acted-form')).toBeVisible();
+    expect(await axeViolations(pageB, 'report with unverified steps')).toEqual([]);
+
+    // A, without the rewrite, sees B's step with B's name, and no disagreement.
+    await pageA.getByRole('link', { name: en.inbox_back }).click();
+    await pageA.getByRole('button', { name: en.inbox_refresh }).click();
+    const secondRowA = pageA.locator(`[data-testid="inbox-report"][data-id="${second}"]`);
+    await expect(secondRowA.getByTestId('inbox-status')).toHaveText(en.inbox_status_seen);
+    await expect(secondRowA.getByTestId('inbox-server-disagrees')).toHaveCount(0);
+    await secondRowA.getByRole('link').click();
+    await expect(pageA.getByTestId('inbox-history-author')).toHaveText(fill(en.inbox_history_by, { name: 'Jovan Jovanović' }));
+    await deviceA.close();
+    await deviceB.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
   });
 });
