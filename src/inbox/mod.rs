@@ -228,9 +228,12 @@ impl InboxSession {
     async fn read_kept(&self, started: f64) {
         let entries = match app_database().await {
             Ok(database) => {
-                let (entries, key) =
-                    futures::future::join(inbox::load_all(&database), team_key::load(&database))
-                        .await;
+                let (entries, key, ()) = futures::future::join3(
+                    inbox::load_all(&database),
+                    team_key::load(&database),
+                    prefetch_catalogue(),
+                )
+                .await;
                 self.trust_pin(key.ok().flatten().and_then(|key| key.registration));
                 entries
             }
@@ -368,8 +371,13 @@ impl InboxSession {
         self.send_pending().await;
         // The chain is fetched and verified beside the download: its members decide which
         // status notes are trusted.
-        let (_, downloaded) =
-            futures::future::join(self.check_chain(), team_inbox::download_all(&token)).await;
+        // The current catalogue is loaded meanwhile too (the reports name it, mostly).
+        let (_, downloaded, ()) = futures::future::join3(
+            self.check_chain(),
+            team_inbox::download_all(&token),
+            prefetch_catalogue(),
+        )
+        .await;
         let downloaded = match downloaded {
             Ok(downloaded) => downloaded,
             Err(error) => {
@@ -377,33 +385,45 @@ impl InboxSession {
                 return;
             }
         };
-        let stored = match inbox::store_downloaded(&database, downloaded).await {
-            Ok(stored) => stored,
+        measure_since("prepoznaj:inbox-download", started);
+        // What the download changes is read and listed first, and kept after: the list does
+        // not wait for IndexedDB's writes (nothing decrypted is written; if keeping fails, the
+        // next download brings the same reports again).
+        let known = match inbox::load_all(&database).await {
+            Ok(known) => known,
             Err(error) => {
                 self.download.set(Download::Storage(error));
                 return;
             }
         };
-        // Only what the download changed is opened again.
-        let changed: BTreeMap<String, InboxEntry> = stored
-            .changed
-            .iter()
-            .filter_map(|id| Some((id.clone(), stored.entries.get(id)?.clone())))
+        let changed: BTreeMap<String, InboxEntry> = inbox::merge(&known, downloaded.clone())
+            .into_iter()
             .collect();
         let read_before = self.items.with_untracked(Option::is_some);
-        let opened = self
-            .read_entries(if read_before {
-                &changed
-            } else {
-                &stored.entries
-            })
-            .await;
+        let opened = if read_before {
+            self.read_entries(&changed).await
+        } else {
+            let mut all = known;
+            all.extend(changed.clone());
+            self.read_entries(&all).await
+        };
         if self.identity.with_value(Option::is_some) {
             self.items
                 .update(|items| items.get_or_insert_with(BTreeMap::new).extend(opened));
             if !changed.is_empty() {
                 measure_since("prepoznaj:inbox-read", started);
             }
+        }
+        if !changed.is_empty() {
+            // Kept once the list is on screen: serialising and writing them would otherwise
+            // hold back the frame that shows it.
+            after_next_paint().await;
+            let storing = now_ms();
+            if let Err(error) = inbox::store_downloaded(&database, downloaded).await {
+                self.download.set(Download::Storage(error));
+                return;
+            }
+            measure_since("prepoznaj:inbox-store", storing);
         }
         self.download.set(Download::Done);
     }
@@ -608,5 +628,33 @@ impl InboxSession {
         }
         // The session lives as long as the page.
         on_change.forget();
+    }
+}
+
+/// Loads the current catalogue into memory while something else waits (reading reports then
+/// finds it there); a failure is reported by the reading that needs it.
+async fn prefetch_catalogue() {
+    if let Err(error) = content::current_catalogue().await {
+        leptos::logging::warn!("{error}");
+    }
+}
+
+/// Resolves after the browser has painted the next frame (at once, in a task, while the app
+/// is hidden and paints nothing).
+async fn after_next_paint() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let resolve = move || {
+            if let Err(error) = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED) {
+                leptos::logging::warn!("{error:?}");
+            }
+        };
+        if document().hidden() {
+            set_timeout(resolve, std::time::Duration::ZERO);
+        } else {
+            request_animation_frame(move || set_timeout(resolve, std::time::Duration::ZERO));
+        }
+    });
+    if let Err(error) = wasm_bindgen_futures::JsFuture::from(promise).await {
+        leptos::logging::warn!("{error:?}");
     }
 }

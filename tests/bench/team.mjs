@@ -78,5 +78,9 @@ export async function register(page, baseUrl) {
   await page.getByRole('button', { name: en.setup_register }).click();
   await page.waitForURL(`${baseUrl}/team`);
   await page.getByRole('button', { name: en.link_create }).click();
+  // Making a link is signed: the key is unlocked for it with the passphrase.
+  const prompt = page.getByTestId('sign-unlock');
+  await prompt.getByLabel(en.inbox_passphrase).fill(PASSPHRASE);
+  await prompt.getByRole('button', { name: en.inbox_unlock }).click();
   return page.getByTestId('enrolment-link').inputValue();
 }
