@@ -4,15 +4,14 @@
 //! Safari outside the installed app, which may delete what waits).
 
 use leptos::prelude::*;
-use prepoznaj_domain::locale::fill;
+use prepoznaj_domain::locale::{Locale, fill};
 use wasm_bindgen::JsCast;
 
 use crate::clock::format_time;
 use crate::html::escape_into;
 use crate::i18n::{Messages, use_i18n};
 use crate::pwa::needs_ios_install_hint;
-use crate::sync::pinning::RefusalReason;
-use crate::sync::summary::{KeysWarning, SyncSummary, use_sync_summary};
+use crate::sync::summary::{SyncSummary, keys_warning_lines, use_sync_summary};
 
 /// Where the observations (and their per-report status) are listed.
 const OBSERVE_PATH: &str = "/observe";
@@ -70,7 +69,23 @@ pub fn SyncStatus() -> impl IntoView {
             summary.send_now().is_some(),
             running,
         ));
-        notices.set_inner_html(&notices_html(messages, &state, ios_hint, storage_failed));
+        let keys_warning = if state.keys_refused {
+            let locale = i18n.locale();
+            let index = Locale::ALL
+                .iter()
+                .position(|each| *each == locale)
+                .unwrap_or_default();
+            keys_warning_lines(index)
+        } else {
+            Vec::new()
+        };
+        notices.set_inner_html(&notices_html(
+            messages,
+            &state,
+            ios_hint,
+            storage_failed,
+            &keys_warning,
+        ));
     });
     let on_click = move |event: leptos::ev::MouseEvent| {
         let on_send_now = event
@@ -145,6 +160,7 @@ fn notices_html(
     state: &SyncSummary,
     ios_hint: bool,
     storage_failed: bool,
+    keys_warning: &[String],
 ) -> String {
     let count = |count: usize, message: &str| fill(message, &[("count", &count.to_string())]);
     // (test id, is a warning, text)
@@ -182,11 +198,7 @@ fn notices_html(
             storage_failed.then(|| messages.sync_storage_failed.to_owned()),
         ),
     ];
-    let mut html = state
-        .keys_refused
-        .as_ref()
-        .map(|warning| keys_warning_html(messages, warning))
-        .unwrap_or_default();
+    let mut html = keys_warning_html(keys_warning);
     for (test_id, warning, text) in notices {
         let Some(text) = text else { continue };
         let class = if warning {
@@ -202,29 +214,22 @@ fn notices_html(
 }
 
 /// The keys warning, first of all: its headline, then why in plain words and the keys this
-/// phone still encrypts to.
-fn keys_warning_html(messages: &Messages, warning: &KeysWarning) -> String {
-    let reason = match warning.reason {
-        RefusalReason::Rollback => messages.sync_keys_rollback,
-        RefusalReason::Rewritten => messages.sync_keys_rewritten,
-        RefusalReason::Unsigned => messages.sync_keys_unsigned,
-        RefusalReason::Unreadable => messages.sync_keys_unreadable,
+/// phone still encrypts to (the lines the sender stored, translated; nothing when none).
+fn keys_warning_html(lines: &[String]) -> String {
+    let mut html = String::new();
+    let Some((headline, details)) = lines.split_first() else {
+        return html;
     };
-    let pinned = fill(
-        messages.sync_keys_pinned,
-        &[
-            ("version", &warning.version.to_string()),
-            ("fingerprint", &warning.fingerprint),
-        ],
+    html.push_str(
+        r#"<div class="notice notice--warning" data-testid="sync-keys-refused"><p><strong>"#,
     );
-    let mut html =
-        r#"<div class="notice notice--warning" data-testid="sync-keys-refused"><p><strong>"#
-            .to_owned();
-    escape_into(&mut html, messages.sync_keys_refused);
-    html.push_str(r#"</strong></p><p data-testid="sync-keys-reason">"#);
-    escape_into(&mut html, reason);
-    html.push_str(r#"</p><p data-testid="sync-keys-pinned">"#);
-    escape_into(&mut html, &pinned);
-    html.push_str("</p></div>");
+    escape_into(&mut html, headline);
+    html.push_str("</strong></p>");
+    for (detail, test_id) in details.iter().zip(["sync-keys-reason", "sync-keys-pinned"]) {
+        html.push_str(&format!(r#"<p data-testid="{test_id}">"#));
+        escape_into(&mut html, detail);
+        html.push_str("</p>");
+    }
+    html.push_str("</div>");
     html
 }

@@ -29,10 +29,12 @@ use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
 use leptos::prelude::*;
+use prepoznaj_domain::locale::{Locale, fill};
 use prepoznaj_domain::observation::Status;
 use prepoznaj_domain::outbox::{Outbox, OutboxCounts, ReportState, Step, Transition};
 use prepoznaj_domain::protocol::ReportStatus;
 use prepoznaj_domain::sync::Attempt;
+use prepoznaj_envelope::digest::key_set_fingerprint;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -40,8 +42,9 @@ use wasm_bindgen_futures::JsFuture;
 use super::api::{self, NoAnswer, RawAnswer};
 use super::client;
 use super::pinning::{KeysDecision, RefusalReason, decide};
-use super::summary::{KeysWarning, SyncSummary, SyncSummaryContext, provide_sync_summary};
+use super::summary::{LOCALE_SEPARATOR, SyncSummary, SyncSummaryContext, provide_sync_summary};
 use crate::clock::now;
+use crate::i18n::team_messages_for;
 use crate::pwa::use_pwa;
 use crate::sealing::{SealingError, reseal_queued};
 use crate::storage::enrolment::{self, Enrolment, KeysRefusal};
@@ -88,8 +91,9 @@ pub struct SyncView {
     pub not_enrolled: usize,
     /// The last run could not read or write the phone's storage.
     pub storage_error: Option<StorageError>,
-    /// The team's keys were refused: why, and which keys reports are still sealed to.
-    pub keys_refused: Option<KeysWarning>,
+    /// The team's keys were refused: the warning's text in every locale (see
+    /// [`super::summary::KEYS_WARNING_KEY`]).
+    pub keys_refused: Option<String>,
 }
 
 impl SyncView {
@@ -107,19 +111,35 @@ impl SyncView {
             needs_enrolment: self.state.outbox.needs_enrolment(),
             not_enrolled: self.not_enrolled,
             last_sync_at: self.state.last_sync_at,
-            keys_refused: self.keys_refused.clone(),
+            keys_refused: self.keys_refused.is_some(),
         }
     }
 }
 
-/// What the warning says of `enrolment`'s refused keys, if it refused any.
-fn keys_warning(enrolment: &Enrolment) -> Option<KeysWarning> {
-    enrolment.keys_refused.map(|refusal| KeysWarning {
-        reason: refusal.reason,
-        version: enrolment.key_set.version,
-        fingerprint: prepoznaj_envelope::digest::key_set_fingerprint(&enrolment.key_set)
-            .to_string(),
-    })
+/// What the warning says of `enrolment`'s refused keys, if it refused any: in every locale,
+/// its headline, why in plain words, and the pinned version with its fingerprint.
+fn keys_warning(enrolment: &Enrolment) -> Option<String> {
+    let refusal = enrolment.keys_refused?;
+    let version = enrolment.key_set.version.to_string();
+    let fingerprint = key_set_fingerprint(&enrolment.key_set).to_string();
+    let texts: Vec<String> = Locale::ALL
+        .into_iter()
+        .map(|locale| {
+            let messages = team_messages_for(locale);
+            let reason = match refusal.reason {
+                RefusalReason::Rollback => messages.sync_keys_rollback,
+                RefusalReason::Rewritten => messages.sync_keys_rewritten,
+                RefusalReason::Unsigned => messages.sync_keys_unsigned,
+                RefusalReason::Unreadable => messages.sync_keys_unreadable,
+            };
+            let pinned = fill(
+                messages.sync_keys_pinned,
+                &[("version", &version), ("fingerprint", &fingerprint)],
+            );
+            [messages.sync_keys_refused, reason, &pinned].join("\n")
+        })
+        .collect();
+    Some(texts.join(&LOCALE_SEPARATOR.to_string()))
 }
 
 /// The sender, as a context of the bundles that send (observations, team).
@@ -203,6 +223,8 @@ impl Sender {
     }
 
     fn publish(&self, view: SyncView) {
+        self.summary
+            .publish_keys_warning(view.keys_refused.as_deref());
         self.summary.publish(view.summary());
         self.summary
             .set_storage_failed(view.storage_error.is_some());
@@ -649,4 +671,63 @@ pub fn register_background_sync() {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+
+    use prepoznaj_domain::observation::UnixMillis;
+    use prepoznaj_domain::protocol::{DeviceId, KeySet, School, SchoolId, SchoolName, Secret};
+
+    use super::*;
+    use crate::sync::summary::keys_warning_lines_of;
+
+    #[test]
+    fn the_keys_warning_says_why_and_which_keys_in_every_locale() {
+        let key_set = KeySet {
+            version: 3,
+            keys: Vec::new(),
+        };
+        let fingerprint = key_set_fingerprint(&key_set).to_string();
+        let mut enrolment = Enrolment {
+            device_id: DeviceId::new_v7(UnixMillis(1), [1; 10]),
+            device_token: Secret::new("token".to_owned()),
+            school: School {
+                id: SchoolId::new_v7(UnixMillis(1), [2; 10]),
+                name: SchoolName::parse("ОШ „Вук Караџић“").unwrap(),
+            },
+            key_set,
+            enrolled_at: UnixMillis(10),
+            pinned: None,
+            keys_refused: None,
+        };
+        assert_eq!(keys_warning(&enrolment), None);
+        enrolment.keys_refused = Some(KeysRefusal {
+            reason: RefusalReason::Unsigned,
+            at: UnixMillis(20),
+        });
+        let text = keys_warning(&enrolment).unwrap();
+        for (index, locale) in Locale::ALL.into_iter().enumerate() {
+            let messages = team_messages_for(locale);
+            let lines = keys_warning_lines_of(&text, index);
+            assert_eq!(
+                lines,
+                vec![
+                    messages.sync_keys_refused.to_owned(),
+                    messages.sync_keys_unsigned.to_owned(),
+                    fill(
+                        messages.sync_keys_pinned,
+                        &[("version", "3"), ("fingerprint", &fingerprint)]
+                    ),
+                ],
+                "{locale:?}"
+            );
+        }
+        assert_eq!(
+            keys_warning_lines_of(&text, 2)[0],
+            "The team's keys changed in a way this phone cannot verify. Reports are still \
+             protected. Tell your team."
+        );
+    }
 }
