@@ -39,6 +39,7 @@ pub fn SettingsPage() -> impl IntoView {
         });
     };
     refresh();
+    let build = running_build();
     let request_persistence = move |_| {
         leptos::task::spawn_local(async move {
             if let Err(error) = request_persistent_storage().await {
@@ -118,8 +119,37 @@ pub fn SettingsPage() -> impl IntoView {
                 {move || i18n.messages().settings_about_heading}
             </h2>
             <p data-testid="app-version">
-                {move || fill(i18n.messages().settings_version, &[("version", env!("CARGO_PKG_VERSION"))])}
+                {move || {
+                    let messages = i18n.messages();
+                    let mut text = fill(messages.settings_version, &[("version", env!("CARGO_PKG_VERSION"))]);
+                    if let Some(build) = &build {
+                        text.push_str(" · ");
+                        text.push_str(&fill(messages.settings_build, &[("build", build)]));
+                    }
+                    text
+                }}
             </p>
         </section>
     }
+}
+
+/// The build this page runs: a hash of every file of the build (`xtask post-build` writes it
+/// into the page's `prepoznaj-build` meta element, computed with the element's placeholder,
+/// and prints it; the operator publishes it), in groups of four. `None` in a development build.
+fn running_build() -> Option<String> {
+    let version = document()
+        .query_selector("meta[name=prepoznaj-build]")
+        .ok()??
+        .get_attribute("content")?;
+    let hex = version.len() == 16 && version.bytes().all(|byte| byte.is_ascii_hexdigit());
+    // All ASCII, so every index is a character boundary.
+    hex.then(|| {
+        format!(
+            "{} {} {} {}",
+            &version[..4],
+            &version[4..8],
+            &version[8..12],
+            &version[12..]
+        )
+    })
 }

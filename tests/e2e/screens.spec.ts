@@ -76,5 +76,10 @@ test('settings report storage on this phone and the app version', async ({ page 
     .map((text) => text.replace(/[.*+?^$()|[\]\\{}]/g, '\\$&'))
     .join(amount);
   await expect(page.getByTestId('storage-usage')).toHaveText(new RegExp(`^${usage}$`));
-  await expect(page.getByTestId('app-version')).toHaveText(messages.settings_version.replace('{version}', workspaceVersion()));
+  // The version, and the build it runs: the hash of every file of the build, the service
+  // worker's version (the build step prints it for the operator to publish).
+  const build = /const VERSION = '([0-9a-f]{16})';/.exec(fs.readFileSync(`${process.env.PREPOZNAJ_DIST || 'dist'}/sw.js`, 'utf8'))![1];
+  await expect(page.getByTestId('app-version')).toHaveText(
+    `${messages.settings_version.replace('{version}', workspaceVersion())} · ${messages.settings_build.replace('{build}', build.match(/.{4}/g)!.join(' '))}`,
+  );
 });

@@ -1,7 +1,10 @@
 //! The service worker's precache list and version, generated from the build output.
 //!
 //! Every file of the build (except the service worker itself and compressed siblings) is
-//! precached; the version is a hash of all of them, so any change makes a new version.
+//! precached; the version is a hash of all of them, so any change makes a new version. The
+//! version is also the build's fingerprint that Settings shows: it is written into the pages'
+//! `prepoznaj-build` meta element after hashing (the hash covers the placeholder), so anyone
+//! with the same `dist/` can compute it again (put the placeholder back, hash as here).
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +15,9 @@ const VERSION_PLACEHOLDER: &str = "'__PREPOZNAJ_VERSION__'";
 const PRECACHE_PLACEHOLDER: &str = "['__PREPOZNAJ_PRECACHE__']";
 const BUNDLES_PLACEHOLDER: &str = "['__PREPOZNAJ_BUNDLES__']";
 const SERVICE_WORKER: &str = "sw.js";
+/// In the pages' `prepoznaj-build` meta element: replaced by the version after hashing, so
+/// Settings can name the build it runs (the version is computed with the placeholder in place).
+const BUILD_PLACEHOLDER: &str = "__PREPOZNAJ_BUILD__";
 /// Served but not needed offline.
 const NOT_PRECACHED: [&str; 2] = [SERVICE_WORKER, "robots.txt"];
 
@@ -58,6 +64,15 @@ pub fn write_service_worker(dir: &Path) -> Result<String, String> {
             "{} lacks the precache placeholders",
             worker_path.display()
         ));
+    }
+    for url in urls.iter().filter(|url| url.ends_with(".html")) {
+        let path = dir.join(url.trim_start_matches('/'));
+        let page = std::fs::read_to_string(&path)
+            .map_err(|error| format!("{}: {error}", path.display()))?;
+        if page.contains(BUILD_PLACEHOLDER) {
+            std::fs::write(&path, page.replace(BUILD_PLACEHOLDER, &version))
+                .map_err(|error| format!("{}: {error}", path.display()))?;
+        }
     }
     let list = serde_json::to_string(&urls).map_err(|error| error.to_string())?;
     let bundles: Vec<serde_json::Value> = prepoznaj_domain::bundles::ALL

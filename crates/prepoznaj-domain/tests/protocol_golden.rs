@@ -7,16 +7,17 @@
 use prepoznaj_domain::catalogue::CatalogueVersion;
 use prepoznaj_domain::observation::UnixMillis;
 use prepoznaj_domain::protocol::{
-    AgeRecipient, ApiErrorBody, CoarseStatus, Device, DeviceEnrolment, DeviceEnrolmentRequest,
-    DeviceId, DeviceRevoked, DisplayName, EnrolmentLink, EnrolmentLinkCreated, EnrolmentLinkId,
-    EnrolmentLinkRequest, EnrolmentLinkRevoked, Envelope, ErrorCode, HealthResponse,
-    KeyFingerprint, KeySet, LinkCheck, LinkCheckRequest, LinkKind, LinkState, LinkValidDays,
-    PROTOCOL_VERSION, ReceiptResponse, ReportCursor, ReportReceipt, ReportStatus, ReportSubmission,
-    ReportUuid, School, SchoolId, SchoolKeys, SchoolName, Secret, Sha256Digest, StatusChange,
-    StatusChangeId, StatusChangeRecorded, StatusChangeRequest, TeamMember, TeamMemberAdded,
-    TeamMemberId, TeamMemberRemoved, TeamMemberRequest, TeamMemberSetupCode, TeamReport,
-    TeamReports, TeamSetupRequest, TeamSetupResponse,
+    AgeRecipient, ApiErrorBody, ChainAppendRequest, ChainAppended, CoarseStatus, Device,
+    DeviceEnrolment, DeviceEnrolmentRequest, DeviceId, DeviceRevoked, DisplayName, EnrolmentLink,
+    EnrolmentLinkCreated, EnrolmentLinkId, EnrolmentLinkRequest, EnrolmentLinkRevoked, Envelope,
+    ErrorCode, HealthResponse, KeyFingerprint, LinkCheck, LinkCheckRequest, LinkKind, LinkState,
+    LinkValidDays, MemberSetupCode, PROTOCOL_VERSION, ReceiptResponse, ReportCursor, ReportReceipt,
+    ReportStatus, ReportSubmission, ReportUuid, School, SchoolId, SchoolKeys, SchoolName, Secret,
+    Sha256Digest, StatusChange, StatusChangeId, StatusChangeRecorded, StatusChangeRequest,
+    TeamMember, TeamMemberId, TeamMemberSetupCode, TeamReport, TeamReports, TeamSetupRequest,
+    TeamSetupResponse,
 };
+use prepoznaj_domain::team_chain::SignedVersion;
 use serde::{Serialize, de::DeserializeOwned};
 
 const REPORT_ID: &str = "0192f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506";
@@ -57,11 +58,9 @@ fn jovan() -> TeamMember {
     }
 }
 
-fn key_set() -> KeySet {
-    KeySet {
-        version: 2,
-        keys: vec![marija(), jovan()],
-    }
+/// The school's key chain: Марија founds it, then adds Jovan (`tests/golden/team_chain/`).
+fn chain() -> Vec<SignedVersion> {
+    serde_json::from_str(include_str!("golden/team_chain/chain.json")).unwrap()
 }
 
 fn link() -> EnrolmentLink {
@@ -154,7 +153,9 @@ golden!(
     TeamSetupRequest {
         setup_code: secret(),
         public_key: AgeRecipient::parse(KEY_MARIJA).unwrap(),
+        signing_key: chain()[0].version.members()[0].signing_key,
         display_name: DisplayName::parse("Марија, педагог").unwrap(),
+        founding: Some(chain()[0].clone()),
     }
 );
 
@@ -165,31 +166,29 @@ golden!(
         school: school(),
         member: marija(),
         member_token: secret(),
-        key_set: KeySet {
-            version: 1,
-            keys: vec![marija()],
-        },
+        chain: chain()[..1].to_vec(),
         protocol: PROTOCOL_VERSION,
     }
 );
 
 golden!(
-    team_member_request,
-    "team_member_request.json",
-    TeamMemberRequest {
-        public_key: AgeRecipient::parse(KEY_JOVAN).unwrap(),
-        display_name: DisplayName::parse("Jovan, psiholog").unwrap(),
+    chain_append_request,
+    "chain_append_request.json",
+    ChainAppendRequest {
+        version: chain()[1].clone(),
     }
 );
 
 golden!(
-    team_member_added,
-    "team_member_added.json",
-    TeamMemberAdded {
-        member: jovan(),
-        setup_code: secret(),
-        setup_expires_at: LinkValidDays::default().expiry(at(2_000)),
-        key_set: key_set(),
+    chain_appended,
+    "chain_appended.json",
+    ChainAppended {
+        chain: chain(),
+        setup: Some(MemberSetupCode {
+            member: jovan().id,
+            setup_code: secret(),
+            setup_expires_at: LinkValidDays::default().expiry(at(2_000)),
+        }),
         protocol: PROTOCOL_VERSION,
     }
 );
@@ -201,22 +200,6 @@ golden!(
         member: jovan(),
         setup_code: secret(),
         setup_expires_at: LinkValidDays::default().expiry(at(5_000)),
-        protocol: PROTOCOL_VERSION,
-    }
-);
-
-golden!(
-    team_member_removed,
-    "team_member_removed.json",
-    TeamMemberRemoved {
-        member: TeamMember {
-            removed_at: Some(at(6_000)),
-            ..jovan()
-        },
-        key_set: KeySet {
-            version: 3,
-            keys: vec![marija()],
-        },
         protocol: PROTOCOL_VERSION,
     }
 );
@@ -266,7 +249,7 @@ golden!(
         device_id: device().id,
         device_token: secret(),
         school: school(),
-        key_set: key_set(),
+        chain: chain(),
         protocol: PROTOCOL_VERSION,
     }
 );
@@ -288,7 +271,7 @@ golden!(
     "school_keys.json",
     SchoolKeys {
         school: school(),
-        key_set: key_set(),
+        chain: chain(),
         protocol: PROTOCOL_VERSION,
     }
 );
@@ -308,6 +291,7 @@ golden!(
     LinkCheck {
         state: LinkState::Valid,
         expires_at: Some(LinkValidDays::default().expiry(at(5_000))),
+        founding_school: Some(school()),
         protocol: PROTOCOL_VERSION,
     }
 );
@@ -443,8 +427,8 @@ fn requests_refuse_unknown_fields() {
     refuses_an_extra_field::<TeamSetupRequest>(include_str!(
         "golden/protocol/team_setup_request.json"
     ));
-    refuses_an_extra_field::<TeamMemberRequest>(include_str!(
-        "golden/protocol/team_member_request.json"
+    refuses_an_extra_field::<ChainAppendRequest>(include_str!(
+        "golden/protocol/chain_append_request.json"
     ));
     refuses_an_extra_field::<EnrolmentLinkRequest>(include_str!(
         "golden/protocol/enrolment_link_request.json"

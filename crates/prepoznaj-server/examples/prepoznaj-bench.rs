@@ -36,21 +36,28 @@ use std::{
 use clap::Parser as _;
 use prepoznaj_domain::{
     catalogue::CatalogueVersion,
+    endpoints::{Endpoint, Method},
     observation::UnixMillis,
     protocol::{
-        DeviceEnrolment, EnrolmentLinkCreated, Envelope, PROTOCOL_VERSION, ReportSubmission,
-        ReportUuid, TeamSetupResponse,
+        AgeRecipient, DeviceEnrolment, DisplayName, EnrolmentLinkCreated, Envelope,
+        PROTOCOL_VERSION, ReportSubmission, ReportUuid, SchoolId, Sha256Digest, TeamMemberId,
+        TeamSetupResponse,
     },
+    team_chain::ChainMember,
+    team_request::{SIGNATURE_HEADER, SignedRequest},
 };
+use prepoznaj_envelope::{chain::found_chain, signing::ChainSigningKey};
 use prepoznaj_server::{
     Application, Cli, age_format,
     config::SchoolCreate,
+    credentials::now,
     operator,
     store::{Database, sqlite::SqliteStore},
     telemetry,
 };
 use rusqlite::{Connection, params};
 use serde_json::json;
+use sha2::Digest as _;
 use tempfile::TempDir;
 use tokio::{
     io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _, BufReader},
@@ -167,8 +174,8 @@ struct Phone {
     templates: Vec<Template>,
 }
 
-/// Creates a school (operator path), sets up its team member with a fresh age key, enrols a
-/// phone, and encrypts [`ENVELOPES`] envelopes of exactly [`ENVELOPE_BYTES`] to the team.
+/// Creates a school (operator path), sets up its team member with fresh keys (founding the
+/// team's key chain, as the member's app does), enrols a phone, and encrypts [`ENVELOPES`] envelopes of exactly [`ENVELOPE_BYTES`] to the team.
 async fn set_up_phone(base_url: &str, database: &Database) -> BenchResult<Phone> {
     let created = operator::create_school(
         database,
@@ -186,30 +193,58 @@ async fn set_up_phone(base_url: &str, database: &Database) -> BenchResult<Phone>
         .1;
     let client = reqwest::Client::new();
     let identity = age::x25519::Identity::generate();
+    let signing_key = ChainSigningKey::generate()?;
+    let mut random = [0_u8; 10];
+    getrandom::getrandom(&mut random)?;
+    let member = ChainMember {
+        id: TeamMemberId::new_v7(now(), random),
+        display_name: DisplayName::parse("Бенчмарк")?,
+        recipient: AgeRecipient::parse(&identity.to_public().to_string())?,
+        signing_key: signing_key.public_key(),
+        added_at: now(),
+    };
+    let school = &created.school.id;
+    let founding = found_chain(school.clone(), vec![member.clone()], &signing_key)?;
     let team: TeamSetupResponse = post(
         &client,
-        &format!("{base_url}/api/v1/team/setup"),
+        base_url,
+        Endpoint::TeamSetup.path(),
         None,
         &json!({
             "setup_code": setup_code,
-            "public_key": identity.to_public().to_string(),
-            "display_name": "Бенчмарк",
+            "public_key": member.recipient,
+            "signing_key": member.signing_key,
+            "display_name": member.display_name,
+            "founding": founding.signed(),
+        }),
+        Some(&Signer {
+            key: &signing_key,
+            school,
+            member: None,
         }),
     )
     .await?;
     let member_token = team.member_token.expose();
     let link: EnrolmentLinkCreated = post(
         &client,
-        &format!("{base_url}/api/v1/enrolment-links"),
+        base_url,
+        Endpoint::CreateEnrolmentLink.path(),
         Some(member_token),
         &json!({}),
+        Some(&Signer {
+            key: &signing_key,
+            school,
+            member: Some(&member.id),
+        }),
     )
     .await?;
     let device: DeviceEnrolment = post(
         &client,
-        &format!("{base_url}/api/v1/devices"),
+        base_url,
+        Endpoint::EnrolDevice.path(),
         None,
         &json!({ "enrolment_code": link.enrolment_code.expose() }),
+        None,
     )
     .await?;
     let recipient = identity.to_public();
@@ -263,13 +298,39 @@ fn encrypt(recipient: &age::x25519::Recipient, plaintext: &[u8]) -> BenchResult<
     Ok(envelope)
 }
 
+/// Who signs a team request: the member's signing key, school and id (none at set-up).
+struct Signer<'a> {
+    key: &'a ChainSigningKey,
+    school: &'a SchoolId,
+    member: Option<&'a TeamMemberId>,
+}
+
 async fn post<T: serde::de::DeserializeOwned>(
     client: &reqwest::Client,
-    url: &str,
+    base_url: &str,
+    path: &str,
     token: Option<&str>,
     body: &serde_json::Value,
+    signer: Option<&Signer<'_>>,
 ) -> BenchResult<T> {
-    let mut request = client.post(url).json(body);
+    let url = format!("{base_url}{path}");
+    let bytes = serde_json::to_vec(body)?;
+    let mut request = client.post(&url).header("Content-Type", "application/json");
+    if let Some(signer) = signer {
+        let body_sha256 = Sha256Digest::from_bytes(sha2::Sha256::digest(&bytes).into());
+        let signed_at = now();
+        let request_signed = SignedRequest {
+            method: Method::Post,
+            path,
+            school: signer.school,
+            signer: signer.member,
+            signed_at,
+            body_sha256: &body_sha256,
+        };
+        let signature = signer.key.sign_request(request_signed, signed_at);
+        request = request.header(SIGNATURE_HEADER, signature.to_string());
+    }
+    request = request.body(bytes);
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }

@@ -61,16 +61,25 @@ pub enum ApiError {
     StatusChangeConflict,
     #[error("this report was closed and its envelope deleted after the retention period")]
     ReportForgotten,
-    #[error("this public key already belongs to a member of the team")]
-    MemberExists,
-    #[error("the team's last member cannot be removed")]
-    LastTeamMember,
     #[error("this set-up link was made for another public key")]
     PublicKeyMismatch,
     #[error("another member of the team must make a new set-up link for you")]
     OwnSetupCode,
     #[error("a valid bearer token is required")]
     Unauthorized,
+    #[error("this request changes the team and must carry a `prepoznaj-signature` header")]
+    SignatureRequired,
+    #[error(
+        "the request's signature does not verify with the signing key the team's key chain lists"
+    )]
+    SignatureInvalid,
+    #[error("the request was signed more than 15 minutes from the server's clock")]
+    SignatureExpired,
+    /// The reason is the chain verifier's (it names a version number, never a key).
+    #[error("the chain version was refused: {0}")]
+    ChainRejected(String),
+    #[error("another chain version was appended first; fetch the chain and make the change again")]
+    ChainConflict,
     #[error("this token was revoked; enrol again")]
     TokenRevoked,
     #[error("this link's code is not known; ask the team for a new link")]
@@ -114,11 +123,14 @@ impl ApiError {
             Self::InvalidPublicKey(_) => ErrorCode::InvalidPublicKey,
             Self::ReportConflict | Self::StatusChangeConflict => ErrorCode::ReportConflict,
             Self::ReportForgotten => ErrorCode::ReportForgotten,
-            Self::MemberExists => ErrorCode::MemberExists,
-            Self::LastTeamMember => ErrorCode::LastTeamMember,
             Self::PublicKeyMismatch => ErrorCode::PublicKeyMismatch,
             Self::OwnSetupCode => ErrorCode::OwnSetupCode,
             Self::Unauthorized => ErrorCode::Unauthorized,
+            Self::SignatureRequired => ErrorCode::SignatureRequired,
+            Self::SignatureInvalid => ErrorCode::SignatureInvalid,
+            Self::SignatureExpired => ErrorCode::SignatureExpired,
+            Self::ChainRejected(_) => ErrorCode::ChainRejected,
+            Self::ChainConflict => ErrorCode::ChainConflict,
             Self::TokenRevoked => ErrorCode::TokenRevoked,
             Self::LinkInvalid => ErrorCode::LinkInvalid,
             Self::LinkExpired => ErrorCode::LinkExpired,
@@ -168,12 +180,20 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::Unauthorized | ErrorCode::TokenRevoked | ErrorCode::LinkInvalid => {
             StatusCode::UNAUTHORIZED
         }
-        ErrorCode::PublicKeyMismatch | ErrorCode::OwnSetupCode => StatusCode::FORBIDDEN,
+        ErrorCode::PublicKeyMismatch
+        | ErrorCode::OwnSetupCode
+        | ErrorCode::SignatureRequired
+        | ErrorCode::SignatureInvalid
+        | ErrorCode::SignatureExpired
+        | ErrorCode::ChainRejected => StatusCode::FORBIDDEN,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        ErrorCode::ReportConflict | ErrorCode::MemberExists | ErrorCode::LastTeamMember => {
-            StatusCode::CONFLICT
-        }
+        ErrorCode::ReportConflict
+        // Sent by servers before the key chain (a chain version never repeats a key, nor lists
+        // nobody): an older app may still branch on them.
+        | ErrorCode::MemberExists
+        | ErrorCode::LastTeamMember
+        | ErrorCode::ChainConflict => StatusCode::CONFLICT,
         ErrorCode::LinkExpired
         | ErrorCode::LinkRevoked
         | ErrorCode::LinkUsed

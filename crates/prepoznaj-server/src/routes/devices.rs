@@ -1,5 +1,5 @@
 //! Staff phones: `POST /api/v1/devices` (with an enrolment code) and
-//! `DELETE /api/v1/devices/{id}` (with a team member token).
+//! `DELETE /api/v1/devices/{id}` (with a team member token and a signed request).
 
 use axum::{Json, extract::State, http::StatusCode};
 use prepoznaj_domain::protocol::{
@@ -8,7 +8,7 @@ use prepoznaj_domain::protocol::{
 
 use super::{
     ApiState,
-    extract::{ApiJson, CodeAttempt, PathId, TeamAuth},
+    extract::{ApiJson, CodeAttempt, PathId, SignedTeamRequest},
 };
 use crate::{
     ApiError,
@@ -16,7 +16,7 @@ use crate::{
     store::{EnrolmentOutcome, NewDevice, Store},
 };
 
-/// `201` with the device token (shown only here), the school and its key set;
+/// `201` with the device token (shown only here), the school and its whole key chain;
 /// `401 link_invalid`, `410 link_expired`, `410 link_revoked`; `429 rate_limited` before
 /// anything is read.
 pub async fn enrol<S: Store>(
@@ -37,7 +37,7 @@ pub async fn enrol<S: Store>(
         token: token_hash,
     };
     match state.store.enrol_device(enrolment).await? {
-        EnrolmentOutcome::Enrolled { school, key_set } => {
+        EnrolmentOutcome::Enrolled { school, chain } => {
             tracing::info!(school = %school.id, device = %device_id, "device enrolled");
             Ok((
                 StatusCode::CREATED,
@@ -45,7 +45,7 @@ pub async fn enrol<S: Store>(
                     device_id,
                     device_token,
                     school,
-                    key_set,
+                    chain,
                     protocol: PROTOCOL_VERSION,
                 }),
             ))
@@ -58,9 +58,10 @@ pub async fn enrol<S: Store>(
 /// device in the caller's school. The device's token answers `401 token_revoked` from now on.
 pub async fn revoke<S: Store>(
     State(state): State<ApiState<S>>,
-    TeamAuth(team): TeamAuth,
     PathId(device_id): PathId<DeviceId>,
+    signed: SignedTeamRequest,
 ) -> Result<Json<DeviceRevoked>, ApiError> {
+    let team = signed.team;
     let device = state
         .store
         .revoke_device(team.school_id.clone(), device_id, now())

@@ -1,5 +1,5 @@
 //! Staff enrolment links: `POST /api/v1/enrolment-links` and
-//! `DELETE /api/v1/enrolment-links/{id}`, with a team member token.
+//! `DELETE /api/v1/enrolment-links/{id}`, with a team member token and a signed request.
 //!
 //! A link is reusable by any number of staff phones until it expires or is revoked; revoking it
 //! stops new enrolments only (phones already enrolled are revoked one by one).
@@ -12,7 +12,7 @@ use prepoznaj_domain::protocol::{
 
 use super::{
     ApiState,
-    extract::{ApiJson, PathId, TeamAuth},
+    extract::{PathId, SignedTeamRequest},
 };
 use crate::{
     ApiError,
@@ -23,9 +23,10 @@ use crate::{
 /// `201` with the link and its code (shown only here).
 pub async fn create<S: Store>(
     State(state): State<ApiState<S>>,
-    TeamAuth(team): TeamAuth,
-    ApiJson(request): ApiJson<EnrolmentLinkRequest>,
+    signed: SignedTeamRequest,
 ) -> Result<(StatusCode, Json<EnrolmentLinkCreated>), ApiError> {
+    let request: EnrolmentLinkRequest = signed.json()?;
+    let team = signed.team;
     let (enrolment_code, code_hash) = new_secret()?;
     let created_at = now();
     let link = EnrolmentLink {
@@ -61,9 +62,10 @@ pub async fn create<S: Store>(
 /// in the caller's school.
 pub async fn revoke<S: Store>(
     State(state): State<ApiState<S>>,
-    TeamAuth(team): TeamAuth,
     PathId(link_id): PathId<EnrolmentLinkId>,
+    signed: SignedTeamRequest,
 ) -> Result<Json<EnrolmentLinkRevoked>, ApiError> {
+    let team = signed.team;
     let link = state
         .store
         .revoke_enrolment_link(team.school_id.clone(), link_id, now())

@@ -1,6 +1,13 @@
 //! Request extractors that answer with an [`ApiError`] when they refuse: JSON bodies
-//! ([`ApiJson`]), bearer tokens ([`DeviceAuth`], [`TeamAuth`]), ids in the path ([`PathId`]) and
-//! the rate limit on code redemption ([`CodeAttempt`]).
+//! ([`ApiJson`]), bearer tokens ([`DeviceAuth`], [`TeamAuth`]), signed requests
+//! ([`SignedBody`], and [`SignedTeamRequest`] for every team request that changes something),
+//! ids in the path ([`PathId`]) and the rate limit on code redemption ([`CodeAttempt`]).
+//!
+//! A signed request carries `prepoznaj-signature: t=<ms>;sig=<hex>`
+//! ([`prepoznaj_domain::team_request`]): an Ed25519 signature over its method, path with query,
+//! school, signer, signing time and the SHA-256 of its body as sent. A team request is checked
+//! against the signing key the team's key chain (its last version) lists for the token's
+//! member, so a token alone changes nothing.
 //!
 //! Nothing here logs a token, a code or a body.
 
@@ -14,12 +21,20 @@ use axum::{
     extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request},
     http::{StatusCode, header, request::Parts},
 };
+use prepoznaj_domain::{
+    endpoints,
+    protocol::{SchoolId, Sha256Digest, TeamMemberId},
+    team_chain::{SignedVersion, SigningPublicKey},
+    team_request::{RequestSignature, SIGNATURE_HEADER, SignedRequest},
+};
+use prepoznaj_envelope::signing::verify_request;
 use serde::de::DeserializeOwned;
+use sha2::{Digest as _, Sha256};
 
 use super::ApiState;
 use crate::{
     ApiError,
-    credentials::SecretHash,
+    credentials::{SecretHash, now},
     store::{DeviceCredential, Store, TeamCredential, TokenLookup},
 };
 
@@ -40,17 +55,22 @@ where
         if !is_json(request.headers()) {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let bytes = Bytes::from_request(request, state)
-            .await
-            .map_err(|rejection| {
-                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::BodyTooLarge
-                } else {
-                    ApiError::InvalidJson("the body could not be read".to_owned())
-                }
-            })?;
+        let bytes = body_bytes(request, state).await?;
         parse_json(&bytes).map(ApiJson)
     }
+}
+
+/// Reads a whole body: `413 body_too_large` over the router's limit.
+async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::BodyTooLarge
+            } else {
+                ApiError::InvalidJson("the body could not be read".to_owned())
+            }
+        })
 }
 
 fn is_json(headers: &axum::http::HeaderMap) -> bool {
@@ -133,6 +153,142 @@ impl<S: Store> FromRequestParts<ApiState<S>> for TeamAuth {
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
         credential(state.store.team_member_by_token(token).await?).map(Self)
+    }
+}
+
+/// A request as signed: its method, path with query, signature header (if any) and body as
+/// sent. [`SignedBody::verify`] checks the signature; [`SignedBody::json`] reads the body.
+#[derive(Debug)]
+pub struct SignedBody {
+    method: endpoints::Method,
+    path: String,
+    /// `None`: no header; `Some(Err(()))`: a header that does not parse.
+    signature: Option<Result<RequestSignature, ()>>,
+    json: bool,
+    body: Bytes,
+}
+
+impl SignedBody {
+    /// Checks the request was signed by `key` for `school` and `signer` (`None` at set-up),
+    /// within [`prepoznaj_domain::team_request::MAX_CLOCK_SKEW_MS`] of the server's clock.
+    ///
+    /// # Errors
+    /// `403 signature_required` without the header, `signature_expired` when signed too long
+    /// before or after now, `signature_invalid` for anything else.
+    pub fn verify(
+        &self,
+        school: &SchoolId,
+        signer: Option<&TeamMemberId>,
+        key: &SigningPublicKey,
+    ) -> Result<(), ApiError> {
+        let signature = match &self.signature {
+            None => return Err(ApiError::SignatureRequired),
+            Some(Err(())) => return Err(ApiError::SignatureInvalid),
+            Some(Ok(signature)) => signature,
+        };
+        if !signature.is_timely(now()) {
+            return Err(ApiError::SignatureExpired);
+        }
+        let body_sha256 = Sha256Digest::from_bytes(Sha256::digest(&self.body).into());
+        let request = SignedRequest {
+            method: self.method,
+            path: &self.path,
+            school,
+            signer,
+            signed_at: signature.signed_at,
+            body_sha256: &body_sha256,
+        };
+        if verify_request(key, &request, &signature.signature) {
+            Ok(())
+        } else {
+            Err(ApiError::SignatureInvalid)
+        }
+    }
+
+    /// The body as JSON of type `T`, checked as [`ApiJson`] checks it.
+    ///
+    /// # Errors
+    /// `415 unsupported_media_type`, or the body's error.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        if !self.json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        parse_json(&self.body)
+    }
+}
+
+impl<S: Send + Sync> FromRequest<S> for SignedBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let method = match *request.method() {
+            axum::http::Method::GET => endpoints::Method::Get,
+            axum::http::Method::POST => endpoints::Method::Post,
+            axum::http::Method::DELETE => endpoints::Method::Delete,
+            _ => return Err(ApiError::MethodNotAllowed),
+        };
+        let path = request
+            .uri()
+            .path_and_query()
+            .map_or_else(|| request.uri().path().to_owned(), ToString::to_string);
+        let signature = request.headers().get(SIGNATURE_HEADER).map(|value| {
+            value
+                .to_str()
+                .map_err(drop)
+                .and_then(|text| RequestSignature::parse(text).map_err(drop))
+        });
+        let json = is_json(request.headers());
+        let body = body_bytes(request, state).await?;
+        Ok(Self {
+            method,
+            path,
+            signature,
+            json,
+            body,
+        })
+    }
+}
+
+/// A team request that changes something: a valid member token, and a signature by the
+/// signing key the last version of the team's key chain lists for that member. A team whose
+/// chain has no version yet, or whose last version does not list the member, can change
+/// nothing (`403 signature_invalid`).
+#[derive(Debug)]
+pub struct SignedTeamRequest {
+    pub team: TeamCredential,
+    /// The team's chain as read to check the signature, from version 1 (never empty).
+    pub chain: Vec<SignedVersion>,
+    body: SignedBody,
+}
+
+impl SignedTeamRequest {
+    /// The body as JSON of type `T` (see [`SignedBody::json`]).
+    ///
+    /// # Errors
+    /// `415 unsupported_media_type`, or the body's error.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        self.body.json()
+    }
+}
+
+impl<S: Store> FromRequest<ApiState<S>> for SignedTeamRequest {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &ApiState<S>) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let TeamAuth(team) = TeamAuth::from_request_parts(&mut parts, state).await?;
+        let body = SignedBody::from_request(Request::from_parts(parts, body), state).await?;
+        if body.signature.is_none() {
+            return Err(ApiError::SignatureRequired);
+        }
+        let chain = state.store.team_chain(team.school_id.clone()).await?;
+        let key = chain
+            .last()
+            .and_then(|head| head.version.member(&team.member_id))
+            .map(|member| member.signing_key)
+            .ok_or(ApiError::SignatureInvalid)?;
+        body.verify(&team.school_id, Some(&team.member_id), &key)?;
+        Ok(Self { team, chain, body })
     }
 }
 

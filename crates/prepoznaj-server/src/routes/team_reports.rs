@@ -20,7 +20,7 @@ use prepoznaj_domain::protocol::{
 
 use super::{
     ApiState,
-    extract::{ApiJson, PathId, TeamAuth},
+    extract::{PathId, SignedTeamRequest, TeamAuth},
 };
 use crate::{
     ApiError,
@@ -68,10 +68,11 @@ pub async fn list<S: Store>(
 /// the report's envelope was deleted after its retention period.
 pub async fn record_status_change<S: Store>(
     State(state): State<ApiState<S>>,
-    TeamAuth(team): TeamAuth,
     PathId(report_id): PathId<ReportUuid>,
-    ApiJson(request): ApiJson<StatusChangeRequest>,
+    signed: SignedTeamRequest,
 ) -> Result<Response, ApiError> {
+    let request: StatusChangeRequest = signed.json()?;
+    let team = signed.team;
     super::reports::check_sealed(&request.envelope, &request.envelope_sha256)?;
     let coarse_status = request.coarse_status;
     let new = NewStatusChange {

@@ -21,10 +21,11 @@ use prepoznaj_domain::{
     link_check::{CodeRecord, link_state},
     observation::UnixMillis,
     protocol::{
-        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, KeySet, LinkKind,
+        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, LinkKind,
         LinkState, ReportCursor, ReportReceipt, ReportStatus, ReportUuid, School, SchoolId,
-        StatusChange, TeamMember, TeamMemberId, TeamReport,
+        Sha256Digest, StatusChange, TeamMember, TeamMemberId, TeamReport,
     },
+    team_chain::{ChainMember, SignedVersion},
 };
 
 use crate::credentials::SecretHash;
@@ -70,12 +71,33 @@ pub trait Store: Clone + Send + Sync + 'static {
         school: NewSchool,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Redeems a team set-up code: adds the school's first member, or gives an approved member
-    /// ([`Store::approve_team_member`]) their token. Marks the code used.
+    /// Redeems a team set-up code: founds the school's key chain with its first member
+    /// (version 1 appended only if the school has no version yet), or gives a member the chain
+    /// lists their token. Marks the code used.
     fn redeem_setup_code(
         &self,
         redemption: SetupRedemption,
     ) -> impl Future<Output = Result<SetupOutcome, StoreError>> + Send;
+
+    /// The school a set-up code is for, the member it was made for (none: the school's first
+    /// member) and the school's key chain, read without changing anything. `None`: no such code.
+    fn setup_code_target(
+        &self,
+        code: SecretHash,
+    ) -> impl Future<Output = Result<Option<SetupTarget>, StoreError>> + Send;
+
+    /// The school's key chain, from version 1 (empty before its first member set up).
+    fn team_chain(
+        &self,
+        school_id: SchoolId,
+    ) -> impl Future<Output = Result<Vec<SignedVersion>, StoreError>> + Send;
+
+    /// Appends a verified version as the next after the school's last one (compare-and-set on
+    /// its number) and makes the membership change it records, in one transaction.
+    fn append_chain(
+        &self,
+        append: ChainAppend,
+    ) -> impl Future<Output = Result<AppendOutcome, StoreError>> + Send;
 
     /// What is known of a set-up or enrolment code, read without changing anything (a link
     /// check): its expiry, whether it was redeemed or replaced by a newer code for the same
@@ -92,12 +114,6 @@ pub trait Store: Clone + Send + Sync + 'static {
         token: SecretHash,
     ) -> impl Future<Output = Result<TokenLookup<TeamCredential>, StoreError>> + Send;
 
-    /// Adds a member to the key set at once, with a set-up code only for their key.
-    fn approve_team_member(
-        &self,
-        approval: MemberApproval,
-    ) -> impl Future<Output = Result<ApprovalOutcome, StoreError>> + Send;
-
     /// A new one-time set-up code for a current member's existing key (a lost device): it
     /// replaces the member's earlier unused codes (they count as used). `None` if the school
     /// has no such current member.
@@ -105,14 +121,6 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         renewal: SetupCodeRenewal,
     ) -> impl Future<Output = Result<Option<TeamMember>, StoreError>> + Send;
-
-    /// Removes a member from the key set; their token and unused set-up code stop working.
-    fn remove_team_member(
-        &self,
-        school_id: SchoolId,
-        member_id: TeamMemberId,
-        now: UnixMillis,
-    ) -> impl Future<Output = Result<RemovalOutcome, StoreError>> + Send;
 
     /// Stores a new staff enrolment link.
     fn create_enrolment_link(
@@ -150,11 +158,11 @@ pub trait Store: Clone + Send + Sync + 'static {
         now: UnixMillis,
     ) -> impl Future<Output = Result<Option<Device>, StoreError>> + Send;
 
-    /// The school and its current key set.
+    /// The school and its key chain, from version 1.
     fn school_keys(
         &self,
         school_id: SchoolId,
-    ) -> impl Future<Output = Result<(School, KeySet), StoreError>> + Send;
+    ) -> impl Future<Output = Result<(School, Vec<SignedVersion>), StoreError>> + Send;
 
     /// Stores a report unless its id is known: then it is a retry (same envelope and
     /// catalogue version in the same school: the first receipt) or a conflict.
@@ -261,15 +269,30 @@ pub struct NewSchool {
     pub setup_expires_at: UnixMillis,
 }
 
-/// A set-up code presented with the member it would make: `candidate`'s key and name are the
-/// requester's, its id and time new. For an approved member's code, the approved member keeps
-/// their id and takes the candidate's name.
+/// A set-up code presented with proof of the keys it is redeemed for (the route checked the
+/// request's signature with `member.signing_key`, and a founding version).
 #[derive(Debug, Clone)]
 pub struct SetupRedemption {
     pub code: SecretHash,
-    pub candidate: TeamMember,
+    /// The school the code was for when the route read it ([`Store::setup_code_target`]).
+    pub school_id: SchoolId,
+    /// The member whose keys are redeemed: the founder as `founding` lists them, or the member
+    /// as the chain's last version lists them.
+    pub member: ChainMember,
+    /// Version 1 of the school's chain, verified, with its hash: only for the school's first
+    /// member.
+    pub founding: Option<(SignedVersion, Sha256Digest)>,
     pub token: SecretHash,
     pub now: UnixMillis,
+}
+
+/// What [`Store::setup_code_target`] finds for a set-up code.
+#[derive(Debug, Clone)]
+pub struct SetupTarget {
+    pub school: School,
+    /// `None`: the code sets up the school's first member (founds its chain).
+    pub member_id: Option<TeamMemberId>,
+    pub chain: Vec<SignedVersion>,
 }
 
 /// What became of a [`SetupRedemption`].
@@ -277,14 +300,52 @@ pub struct SetupRedemption {
 pub enum SetupOutcome {
     Redeemed {
         school: School,
-        member: TeamMember,
-        key_set: KeySet,
+        chain: Vec<SignedVersion>,
     },
     Refused(CodeRefusal),
-    /// The code was made for another public key.
+    /// The member the code was made for no longer has these keys (or the code is for someone
+    /// else than the founding version's member).
     KeyMismatch,
-    /// The key already belongs to a current member of this school.
-    MemberExists,
+    /// The school's chain changed since the route read it (a founding version came first).
+    ChainConflict,
+    /// The member id belongs to a member of another school.
+    MemberIdTaken,
+}
+
+/// A verified version to append, with the change it makes to the members table.
+#[derive(Debug, Clone)]
+pub struct ChainAppend {
+    pub school_id: SchoolId,
+    pub version: SignedVersion,
+    pub hash: Sha256Digest,
+    pub effect: MemberEffect,
+    /// For an added or re-registered member: the hash of their new one-time set-up code and
+    /// its expiry.
+    pub setup_code: Option<(SecretHash, UnixMillis)>,
+    pub now: UnixMillis,
+}
+
+/// How a version changes the members table.
+#[derive(Debug, Clone)]
+pub enum MemberEffect {
+    /// A new member (no token until they redeem their set-up code).
+    Add(ChainMember),
+    /// The member leaves: their token and unused set-up codes stop working.
+    Remove(TeamMemberId),
+    /// The member's keys are replaced: their token ends, their unused set-up codes are
+    /// replaced by the new one.
+    ReRegister(ChainMember),
+}
+
+/// What became of a [`ChainAppend`].
+#[derive(Debug, Clone)]
+pub enum AppendOutcome {
+    /// The whole chain, now ending with the appended version.
+    Appended { chain: Vec<SignedVersion> },
+    /// The school's last version is no longer the one before this version.
+    Conflict,
+    /// The member id belongs to a member of another school.
+    MemberIdTaken,
 }
 
 /// Why a set-up or enrolment code does not work.
@@ -334,15 +395,6 @@ pub struct DeviceCredential {
     pub school_id: SchoolId,
 }
 
-/// A member approved by a current member, and the hash of the code that gives them a token.
-#[derive(Debug, Clone)]
-pub struct MemberApproval {
-    pub school_id: SchoolId,
-    pub member: TeamMember,
-    pub setup_code: SecretHash,
-    pub setup_expires_at: UnixMillis,
-}
-
 /// A new set-up code for `member_id` of `school_id`, made at `now`.
 #[derive(Debug, Clone)]
 pub struct SetupCodeRenewal {
@@ -351,21 +403,6 @@ pub struct SetupCodeRenewal {
     pub setup_code: SecretHash,
     pub now: UnixMillis,
     pub expires_at: UnixMillis,
-}
-
-/// What became of a [`MemberApproval`].
-#[derive(Debug, Clone)]
-pub enum ApprovalOutcome {
-    Approved { key_set: KeySet },
-    MemberExists,
-}
-
-/// What became of a removal.
-#[derive(Debug, Clone)]
-pub enum RemovalOutcome {
-    Removed { member: TeamMember, key_set: KeySet },
-    NotFound,
-    LastMember,
 }
 
 /// A new staff enrolment link of `created_by`'s school.
@@ -388,7 +425,10 @@ pub struct NewDevice {
 /// What became of a [`NewDevice`].
 #[derive(Debug, Clone)]
 pub enum EnrolmentOutcome {
-    Enrolled { school: School, key_set: KeySet },
+    Enrolled {
+        school: School,
+        chain: Vec<SignedVersion>,
+    },
     Refused(CodeRefusal),
 }
 
@@ -443,4 +483,33 @@ pub enum StoreError {
         #[source]
         source: BackendError,
     },
+}
+
+/// A stored version's JSON read back, for both backends.
+///
+/// # Errors
+/// The JSON's error when the stored text is not a version (a damaged database).
+pub fn version_from_json(text: &str) -> Result<SignedVersion, serde_json::Error> {
+    serde_json::from_str(text)
+}
+
+/// A version as both backends store it.
+///
+/// # Errors
+/// Never in practice (a version always serializes).
+pub fn version_to_json(version: &SignedVersion) -> Result<String, serde_json::Error> {
+    serde_json::to_string(version)
+}
+
+/// The protocol's view of a member the chain lists.
+#[must_use]
+pub fn team_member(member: &ChainMember) -> TeamMember {
+    TeamMember {
+        id: member.id.clone(),
+        display_name: member.display_name.clone(),
+        public_key: member.recipient.clone(),
+        fingerprint: crate::age_format::fingerprint(&member.recipient),
+        added_at: member.added_at,
+        removed_at: None,
+    }
 }

@@ -32,20 +32,21 @@ use prepoznaj_domain::{
     link_check::{CodeRecord, CodeUse},
     observation::UnixMillis,
     protocol::{
-        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, KeySet, LinkKind,
+        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, LinkKind,
         ReportReceipt, ReportStatus, ReportUuid, School, SchoolId, Sha256Digest, StatusChange,
         TeamMember, TeamMemberId, TeamReport,
     },
+    team_chain::{ChainMember, SignedVersion},
 };
 
 use crate::credentials::SecretHash;
 
 use super::{
-    ApprovalOutcome, BackendError, CodeRefusal, DeviceCredential, EnrolmentOutcome, MemberApproval,
-    NewDevice, NewEnrolmentLink, NewReport, NewSchool, NewStatusChange, RecordedStatusChange,
-    RemovalOutcome, ReportPage, SetupCodeRenewal, SetupOutcome, SetupRedemption,
+    AppendOutcome, BackendError, ChainAppend, CodeRefusal, DeviceCredential, EnrolmentOutcome,
+    MemberEffect, NewDevice, NewEnrolmentLink, NewReport, NewSchool, NewStatusChange,
+    RecordedStatusChange, ReportPage, SetupCodeRenewal, SetupOutcome, SetupRedemption, SetupTarget,
     StatusChangeOutcome, Store, StoreError, SubmissionOutcome, TeamCredential, TokenLookup,
-    coarse_status_from_text, coarse_status_text, code_refusal,
+    coarse_status_from_text, coarse_status_text, code_refusal, version_from_json, version_to_json,
 };
 
 /// The columns [`member_from_row`] reads, in its order.
@@ -92,6 +93,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 3,
         sql: include_str!("../../migrations/postgres/0003_inbox_status_changes_retention.sql"),
+    },
+    Migration {
+        version: 4,
+        sql: include_str!("../../migrations/postgres/0004_team_chain.sql"),
     },
 ];
 
@@ -355,6 +360,36 @@ impl Store for PostgresStore {
         .await
     }
 
+    async fn setup_code_target(&self, code: SecretHash) -> Result<Option<SetupTarget>, StoreError> {
+        self.run(
+            "read a set-up code's school",
+            Access::Read,
+            code,
+            |transaction, code| Box::pin(setup_code_target(transaction, code)),
+        )
+        .await
+    }
+
+    async fn team_chain(&self, school_id: SchoolId) -> Result<Vec<SignedVersion>, StoreError> {
+        self.run(
+            "read a team's key chain",
+            Access::Read,
+            school_id,
+            |transaction, school_id| Box::pin(read_chain(transaction, school_id)),
+        )
+        .await
+    }
+
+    async fn append_chain(&self, append: ChainAppend) -> Result<AppendOutcome, StoreError> {
+        self.run(
+            "append to a team's key chain",
+            Access::Write,
+            append,
+            |transaction, append| Box::pin(append_to_chain(transaction, append)),
+        )
+        .await
+    }
+
     async fn code_record(
         &self,
         kind: LinkKind,
@@ -392,19 +427,6 @@ impl Store for PostgresStore {
         .await
     }
 
-    async fn approve_team_member(
-        &self,
-        approval: MemberApproval,
-    ) -> Result<ApprovalOutcome, StoreError> {
-        self.run(
-            "approve a team member",
-            Access::Write,
-            approval,
-            |transaction, approval| Box::pin(approve(transaction, approval)),
-        )
-        .await
-    }
-
     async fn renew_setup_code(
         &self,
         renewal: SetupCodeRenewal,
@@ -414,23 +436,6 @@ impl Store for PostgresStore {
             Access::Write,
             renewal,
             |transaction, renewal| Box::pin(renew_setup_code(transaction, renewal)),
-        )
-        .await
-    }
-
-    async fn remove_team_member(
-        &self,
-        school_id: SchoolId,
-        member_id: TeamMemberId,
-        now: UnixMillis,
-    ) -> Result<RemovalOutcome, StoreError> {
-        self.run(
-            "remove a team member",
-            Access::Write,
-            (school_id, member_id, now),
-            |transaction, (school_id, member_id, now)| {
-                Box::pin(remove(transaction, school_id, member_id, *now))
-            },
         )
         .await
     }
@@ -563,7 +568,10 @@ impl Store for PostgresStore {
         .await
     }
 
-    async fn school_keys(&self, school_id: SchoolId) -> Result<(School, KeySet), StoreError> {
+    async fn school_keys(
+        &self,
+        school_id: SchoolId,
+    ) -> Result<(School, Vec<SignedVersion>), StoreError> {
         self.run(
             "read a school's keys",
             Access::Read,
@@ -865,44 +873,45 @@ async fn redeem(
         },
         revoked: code.try_get(4)?,
     };
+    if school_id != redemption.school_id {
+        return Ok(SetupOutcome::Refused(CodeRefusal::Unknown));
+    }
     if let Some(refusal) = code_refusal(&record, redemption.now) {
         return Ok(SetupOutcome::Refused(refusal));
     }
-    let candidate = &redemption.candidate;
-    let member_id = match approved_member {
-        None => {
-            if current_key_exists(transaction, &school_id, candidate).await? {
-                return Ok(SetupOutcome::MemberExists);
+    let member = &redemption.member;
+    match (approved_member, &redemption.founding) {
+        (None, Some((founding, digest))) => {
+            if head_number(transaction, &school_id).await? != 0 {
+                return Ok(SetupOutcome::ChainConflict);
             }
-            insert_member(transaction, &school_id, candidate).await?;
-            candidate.id.as_str().to_owned()
+            if !upsert_member(transaction, &school_id, member).await? {
+                return Ok(SetupOutcome::MemberIdTaken);
+            }
+            append_version(transaction, &school_id, founding, digest, redemption.now).await?;
         }
-        Some(member_id) => {
+        (Some(member_id), None) if member_id == member.id.as_str() => {
             let approved = query_one(
                 transaction,
-                "SELECT public_key, removed_at FROM team_members WHERE id = $1",
+                "SELECT public_key, signing_key, removed_at FROM team_members WHERE id = $1",
                 &[&member_id],
             )
             .await?;
-            if approved.try_get::<_, Option<i64>>(1)?.is_some() {
+            if approved.try_get::<_, Option<i64>>(2)?.is_some() {
                 return Ok(SetupOutcome::Refused(CodeRefusal::Revoked));
             }
-            if approved.try_get::<_, &str>(0)? != candidate.public_key.as_str() {
+            let same_keys = approved.try_get::<_, &str>(0)? == member.recipient.as_str()
+                && approved.try_get::<_, Option<String>>(1)? == Some(member.signing_key.to_hex());
+            if !same_keys {
                 return Ok(SetupOutcome::KeyMismatch);
             }
-            execute(
-                transaction,
-                "UPDATE team_members SET display_name = $2 WHERE id = $1",
-                &[&member_id, &candidate.display_name.as_str()],
-            )
-            .await?;
-            member_id
         }
-    };
+        _ => return Ok(SetupOutcome::KeyMismatch),
+    }
     execute(
         transaction,
         "UPDATE team_members SET token_hash = $2 WHERE id = $1",
-        &[&member_id, &hash(&redemption.token)],
+        &[&member.id.as_str(), &hash(&redemption.token)],
     )
     .await?;
     execute(
@@ -911,51 +920,186 @@ async fn redeem(
         &[&hash(&redemption.code), &millis(redemption.now)],
     )
     .await?;
-    bump_key_set_version(transaction, &school_id).await?;
-    let member = query_one(
+    let (school, chain) = read_school_keys(transaction, &school_id).await?;
+    Ok(SetupOutcome::Redeemed { school, chain })
+}
+
+async fn setup_code_target(
+    transaction: &Transaction<'_>,
+    code: &SecretHash,
+) -> Result<Option<SetupTarget>, BackendError> {
+    let found = query_opt(
         transaction,
-        concat!(
-            "SELECT ",
-            member_columns!(),
-            " FROM team_members WHERE id = $1"
-        ),
-        &[&member_id],
+        "SELECT school_id, member_id FROM setup_codes WHERE code_hash = $1",
+        &[&hash(code)],
     )
     .await?;
-    let member = member_from_row(&member)?;
-    let (school, key_set) = read_school_keys(transaction, &school_id).await?;
-    Ok(SetupOutcome::Redeemed {
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    let school_id: SchoolId = parsed(&found, 0)?;
+    let member_id = found
+        .try_get::<_, Option<String>>(1)?
+        .map(TeamMemberId::try_from)
+        .transpose()?;
+    let (school, chain) = read_school_keys(transaction, &school_id).await?;
+    Ok(Some(SetupTarget {
         school,
-        member,
-        key_set,
+        member_id,
+        chain,
+    }))
+}
+
+/// Appends a verified version and makes its change (see [`Store::append_chain`]).
+async fn append_to_chain(
+    transaction: &Transaction<'_>,
+    append: &ChainAppend,
+) -> Result<AppendOutcome, BackendError> {
+    let school_id = &append.school_id;
+    let number = append.version.version.number();
+    if head_number(transaction, school_id).await?.checked_add(1) != Some(number) {
+        return Ok(AppendOutcome::Conflict);
+    }
+    let member_id = match &append.effect {
+        MemberEffect::Add(member) | MemberEffect::ReRegister(member) => {
+            if !upsert_member(transaction, school_id, member).await? {
+                return Ok(AppendOutcome::MemberIdTaken);
+            }
+            &member.id
+        }
+        MemberEffect::Remove(member_id) => {
+            execute(
+                transaction,
+                "UPDATE team_members SET removed_at = $3
+                 WHERE id = $1 AND school_id = $2 AND removed_at IS NULL",
+                &[
+                    &member_id.as_str(),
+                    &school_id.as_str(),
+                    &millis(append.now),
+                ],
+            )
+            .await?;
+            member_id
+        }
+    };
+    if let Some((code, expires_at)) = &append.setup_code {
+        execute(
+            transaction,
+            "UPDATE setup_codes SET used_at = $2 WHERE member_id = $1 AND used_at IS NULL",
+            &[&member_id.as_str(), &millis(append.now)],
+        )
+        .await?;
+        execute(
+            transaction,
+            "INSERT INTO setup_codes (code_hash, school_id, member_id, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5)",
+            &[
+                &hash(code),
+                &school_id.as_str(),
+                &member_id.as_str(),
+                &millis(append.now),
+                &millis(*expires_at),
+            ],
+        )
+        .await?;
+    }
+    append_version(
+        transaction,
+        school_id,
+        &append.version,
+        &append.hash,
+        append.now,
+    )
+    .await?;
+    Ok(AppendOutcome::Appended {
+        chain: read_chain(transaction, school_id).await?,
     })
 }
 
-async fn approve(
+/// The number of the school's last version; 0 before its first.
+async fn head_number(
     transaction: &Transaction<'_>,
-    approval: &MemberApproval,
-) -> Result<ApprovalOutcome, BackendError> {
-    let member = &approval.member;
-    if current_key_exists(transaction, &approval.school_id, member).await? {
-        return Ok(ApprovalOutcome::MemberExists);
-    }
-    insert_member(transaction, &approval.school_id, member).await?;
+    school_id: &SchoolId,
+) -> Result<u64, BackendError> {
+    let number: i64 = query_one(
+        transaction,
+        "SELECT COALESCE(MAX(number), 0) FROM team_chain WHERE school_id = $1",
+        &[&school_id.as_str()],
+    )
+    .await?
+    .try_get(0)?;
+    Ok(u64::try_from(number)?)
+}
+
+async fn append_version(
+    transaction: &Transaction<'_>,
+    school_id: &SchoolId,
+    version: &SignedVersion,
+    digest: &Sha256Digest,
+    now: UnixMillis,
+) -> Result<(), BackendError> {
+    let number = i64::try_from(version.version.number())?;
     execute(
         transaction,
-        "INSERT INTO setup_codes (code_hash, school_id, member_id, created_at, expires_at)
+        "INSERT INTO team_chain (school_id, number, signed, hash, appended_at)
          VALUES ($1, $2, $3, $4, $5)",
         &[
-            &hash(&approval.setup_code),
-            &approval.school_id.as_str(),
-            &member.id.as_str(),
-            &millis(member.added_at),
-            &millis(approval.setup_expires_at),
+            &school_id.as_str(),
+            &number,
+            &version_to_json(version)?,
+            &digest.to_hex(),
+            &millis(now),
         ],
     )
     .await?;
-    bump_key_set_version(transaction, &approval.school_id).await?;
-    let (_, key_set) = read_school_keys(transaction, &approval.school_id).await?;
-    Ok(ApprovalOutcome::Approved { key_set })
+    Ok(())
+}
+
+async fn read_chain(
+    transaction: &Transaction<'_>,
+    school_id: &SchoolId,
+) -> Result<Vec<SignedVersion>, BackendError> {
+    let statement = transaction
+        .prepare_cached("SELECT signed FROM team_chain WHERE school_id = $1 ORDER BY number")
+        .await?;
+    transaction
+        .query(&statement, &[&school_id.as_str()])
+        .await?
+        .iter()
+        .map(|row| Ok(version_from_json(row.try_get::<_, &str>(0)?)?))
+        .collect()
+}
+
+/// Makes `member` a current member of the school as the chain lists them, with no token yet:
+/// a new row, or a row of the same school (a member added again, or re-registered) updated.
+/// `false` when the id is another school's member's (nothing changed).
+async fn upsert_member(
+    transaction: &Transaction<'_>,
+    school_id: &SchoolId,
+    member: &ChainMember,
+) -> Result<bool, BackendError> {
+    let changed = execute(
+        transaction,
+        "INSERT INTO team_members
+             (id, school_id, display_name, public_key, fingerprint, signing_key, added_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
+             public_key = excluded.public_key, fingerprint = excluded.fingerprint,
+             signing_key = excluded.signing_key, added_at = excluded.added_at,
+             removed_at = NULL, token_hash = NULL
+         WHERE team_members.school_id = excluded.school_id",
+        &[
+            &member.id.as_str(),
+            &school_id.as_str(),
+            &member.display_name.as_str(),
+            &member.recipient.as_str(),
+            &crate::age_format::fingerprint(&member.recipient).as_str(),
+            &member.signing_key.to_hex(),
+            &millis(member.added_at),
+        ],
+    )
+    .await?;
+    Ok(changed == 1)
 }
 
 async fn renew_setup_code(
@@ -995,48 +1139,6 @@ async fn renew_setup_code(
     )
     .await?;
     member_from_row(&member).map(Some)
-}
-
-async fn remove(
-    transaction: &Transaction<'_>,
-    school_id: &SchoolId,
-    member_id: &TeamMemberId,
-    now: UnixMillis,
-) -> Result<RemovalOutcome, BackendError> {
-    let current: i64 = query_one(
-        transaction,
-        "SELECT COUNT(*) FROM team_members WHERE school_id = $1 AND removed_at IS NULL",
-        &[&school_id.as_str()],
-    )
-    .await?
-    .try_get(0)?;
-    let member = query_opt(
-        transaction,
-        concat!(
-            "SELECT ",
-            member_columns!(),
-            " FROM team_members WHERE id = $1 AND school_id = $2 AND removed_at IS NULL"
-        ),
-        &[&member_id.as_str(), &school_id.as_str()],
-    )
-    .await?;
-    let Some(member) = member else {
-        return Ok(RemovalOutcome::NotFound);
-    };
-    if current <= 1 {
-        return Ok(RemovalOutcome::LastMember);
-    }
-    let mut member = member_from_row(&member)?;
-    execute(
-        transaction,
-        "UPDATE team_members SET removed_at = $2 WHERE id = $1",
-        &[&member_id.as_str(), &millis(now)],
-    )
-    .await?;
-    bump_key_set_version(transaction, school_id).await?;
-    member.removed_at = Some(now);
-    let (_, key_set) = read_school_keys(transaction, school_id).await?;
-    Ok(RemovalOutcome::Removed { member, key_set })
 }
 
 /// A set-up code's expiry, use, replacement (a renewal marks the member's earlier codes used
@@ -1112,8 +1214,8 @@ async fn enrol(
         ],
     )
     .await?;
-    let (school, key_set) = read_school_keys(transaction, &school_id).await?;
-    Ok(EnrolmentOutcome::Enrolled { school, key_set })
+    let (school, chain) = read_school_keys(transaction, &school_id).await?;
+    Ok(EnrolmentOutcome::Enrolled { school, chain })
 }
 
 /// Stores the report unless its id is taken. `ON CONFLICT DO NOTHING` waits for a concurrent
@@ -1261,85 +1363,21 @@ fn hash(secret: &SecretHash) -> &[u8] {
     secret.as_bytes()
 }
 
-async fn current_key_exists(
-    transaction: &Transaction<'_>,
-    school_id: &SchoolId,
-    member: &TeamMember,
-) -> Result<bool, BackendError> {
-    Ok(query_one(
-        transaction,
-        "SELECT EXISTS (SELECT 1 FROM team_members
-                        WHERE school_id = $1 AND public_key = $2 AND removed_at IS NULL)",
-        &[&school_id.as_str(), &member.public_key.as_str()],
-    )
-    .await?
-    .try_get(0)?)
-}
-
-async fn insert_member(
-    transaction: &Transaction<'_>,
-    school_id: &SchoolId,
-    member: &TeamMember,
-) -> Result<(), BackendError> {
-    execute(
-        transaction,
-        "INSERT INTO team_members (id, school_id, display_name, public_key, fingerprint, added_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        &[
-            &member.id.as_str(),
-            &school_id.as_str(),
-            &member.display_name.as_str(),
-            &member.public_key.as_str(),
-            &member.fingerprint.as_str(),
-            &millis(member.added_at),
-        ],
-    )
-    .await?;
-    Ok(())
-}
-
-async fn bump_key_set_version(
-    transaction: &Transaction<'_>,
-    school_id: &SchoolId,
-) -> Result<(), BackendError> {
-    execute(
-        transaction,
-        "UPDATE schools SET key_set_version = key_set_version + 1 WHERE id = $1",
-        &[&school_id.as_str()],
-    )
-    .await?;
-    Ok(())
-}
-
 async fn read_school_keys(
     transaction: &Transaction<'_>,
     school_id: &SchoolId,
-) -> Result<(School, KeySet), BackendError> {
+) -> Result<(School, Vec<SignedVersion>), BackendError> {
     let school = query_one(
         transaction,
-        "SELECT id, name, key_set_version FROM schools WHERE id = $1",
+        "SELECT id, name FROM schools WHERE id = $1",
         &[&school_id.as_str()],
     )
     .await?;
-    let version = u64::try_from(school.try_get::<_, i64>(2)?)?;
     let school = School {
         id: parsed(&school, 0)?,
         name: parsed(&school, 1)?,
     };
-    let statement = transaction
-        .prepare_cached(concat!(
-            "SELECT ",
-            member_columns!(),
-            " FROM team_members WHERE school_id = $1 AND removed_at IS NULL ORDER BY added_at, id"
-        ))
-        .await?;
-    let keys = transaction
-        .query(&statement, &[&school_id.as_str()])
-        .await?
-        .iter()
-        .map(member_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((school, KeySet { version, keys }))
+    Ok((school, read_chain(transaction, school_id).await?))
 }
 
 type Parameters<'p> = [&'p (dyn ToSql + Sync)];

@@ -39,10 +39,11 @@ use prepoznaj_domain::{
     link_check::{CodeRecord, CodeUse},
     observation::UnixMillis,
     protocol::{
-        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, KeySet, LinkKind,
+        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, LinkKind,
         ReportReceipt, ReportStatus, ReportUuid, School, SchoolId, Sha256Digest, StatusChange,
         TeamMember, TeamMemberId, TeamReport,
     },
+    team_chain::{ChainMember, SignedVersion},
 };
 use rusqlite::{
     Connection, OpenFlags, OptionalExtension as _, Row, Transaction, TransactionBehavior, params,
@@ -56,11 +57,11 @@ use tokio::{
 use crate::credentials::SecretHash;
 
 use super::{
-    ApprovalOutcome, BackendError, CodeRefusal, DeviceCredential, EnrolmentOutcome, MemberApproval,
-    NewDevice, NewEnrolmentLink, NewReport, NewSchool, NewStatusChange, RecordedStatusChange,
-    RemovalOutcome, ReportPage, SetupCodeRenewal, SetupOutcome, SetupRedemption,
+    AppendOutcome, BackendError, ChainAppend, CodeRefusal, DeviceCredential, EnrolmentOutcome,
+    MemberEffect, NewDevice, NewEnrolmentLink, NewReport, NewSchool, NewStatusChange,
+    RecordedStatusChange, ReportPage, SetupCodeRenewal, SetupOutcome, SetupRedemption, SetupTarget,
     StatusChangeOutcome, Store, StoreError, SubmissionOutcome, TeamCredential, TokenLookup,
-    coarse_status_from_text, coarse_status_text, code_refusal,
+    coarse_status_from_text, coarse_status_text, code_refusal, version_from_json, version_to_json,
 };
 
 /// File name of the database inside the data directory.
@@ -98,6 +99,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 3,
         sql: include_str!("../../migrations/sqlite/0003_inbox_status_changes_retention.sql"),
+    },
+    Migration {
+        version: 4,
+        sql: include_str!("../../migrations/sqlite/0004_team_chain.sql"),
     },
 ];
 
@@ -400,85 +405,55 @@ impl Store for SqliteStore {
         redemption: SetupRedemption,
     ) -> Result<SetupOutcome, StoreError> {
         self.write("redeem a set-up code", move |transaction| {
-            let code = transaction
+            redeem(transaction, &redemption)
+        })
+        .await
+    }
+
+    async fn setup_code_target(&self, code: SecretHash) -> Result<Option<SetupTarget>, StoreError> {
+        self.read("read a set-up code's school", move |connection| {
+            let found = connection
                 .query_row(
-                    "SELECT c.school_id, c.member_id, c.expires_at, c.used_at,
-                        EXISTS (SELECT 1 FROM team_members m WHERE m.id = c.member_id
-                                AND m.removed_at IS NOT NULL)
-                     FROM setup_codes c WHERE c.code_hash = ?1",
-                    [redemption.code.as_bytes()],
+                    "SELECT school_id, member_id FROM setup_codes WHERE code_hash = ?1",
+                    [code.as_bytes()],
                     |row| {
-                        let record = CodeRecord {
-                            expires_at: UnixMillis(row.get(2)?),
-                            used: match row.get::<_, Option<u64>>(3)? {
-                                None => CodeUse::Unused,
-                                Some(_) => CodeUse::Redeemed,
-                            },
-                            revoked: row.get(4)?,
-                        };
                         Ok((
                             parsed::<SchoolId>(row, 0)?,
                             row.get::<_, Option<String>>(1)?,
-                            record,
                         ))
                     },
                 )
                 .optional()?;
-            let Some((school_id, approved_member, record)) = code else {
-                return Ok(SetupOutcome::Refused(CodeRefusal::Unknown));
+            let Some((school_id, member_id)) = found else {
+                return Ok(None);
             };
-            if let Some(refusal) = code_refusal(&record, redemption.now) {
-                return Ok(SetupOutcome::Refused(refusal));
-            }
-            let candidate = &redemption.candidate;
-            let member_id = match approved_member {
-                None => {
-                    if current_key_exists(transaction, &school_id, candidate)? {
-                        return Ok(SetupOutcome::MemberExists);
-                    }
-                    insert_member(transaction, &school_id, candidate)?;
-                    candidate.id.as_str().to_owned()
-                }
-                Some(member_id) => {
-                    let approved = transaction.query_row(
-                        "SELECT public_key, removed_at FROM team_members WHERE id = ?1",
-                        [&member_id],
-                        |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<u64>>(1)?)),
-                    )?;
-                    match approved {
-                        (_, Some(_)) => return Ok(SetupOutcome::Refused(CodeRefusal::Revoked)),
-                        (key, None) if key != candidate.public_key.as_str() => {
-                            return Ok(SetupOutcome::KeyMismatch);
-                        }
-                        _ => {}
-                    }
-                    transaction.execute(
-                        "UPDATE team_members SET display_name = ?2 WHERE id = ?1",
-                        params![member_id, candidate.display_name.as_str()],
-                    )?;
-                    member_id
-                }
-            };
-            transaction.execute(
-                "UPDATE team_members SET token_hash = ?2 WHERE id = ?1",
-                params![member_id, redemption.token.as_bytes()],
-            )?;
-            transaction.execute(
-                "UPDATE setup_codes SET used_at = ?2 WHERE code_hash = ?1",
-                params![redemption.code.as_bytes(), redemption.now.0],
-            )?;
-            bump_key_set_version(transaction, &school_id)?;
-            let member = transaction.query_row(
-                &format!("SELECT {MEMBER_COLUMNS} FROM team_members WHERE id = ?1"),
-                [&member_id],
-                member_from_row,
-            )?;
-            let (school, key_set) = read_school_keys(transaction, &school_id)?;
-            Ok(SetupOutcome::Redeemed {
+            let member_id = member_id
+                .map(|id| {
+                    TeamMemberId::try_from(id).map_err(|error| {
+                        rusqlite::Error::FromSqlConversionFailure(1, Type::Text, error.into())
+                    })
+                })
+                .transpose()?;
+            let (school, chain) = read_school_keys(connection, &school_id)?;
+            Ok(Some(SetupTarget {
                 school,
-                member,
-                key_set,
-            })
+                member_id,
+                chain,
+            }))
+        })
+        .await
+    }
+
+    async fn team_chain(&self, school_id: SchoolId) -> Result<Vec<SignedVersion>, StoreError> {
+        self.read("read a team's key chain", move |connection| {
+            read_chain(connection, &school_id)
+        })
+        .await
+    }
+
+    async fn append_chain(&self, append: ChainAppend) -> Result<AppendOutcome, StoreError> {
+        self.write("append to a team's key chain", move |transaction| {
+            append_to_chain(transaction, &append)
         })
         .await
     }
@@ -529,34 +504,6 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn approve_team_member(
-        &self,
-        approval: MemberApproval,
-    ) -> Result<ApprovalOutcome, StoreError> {
-        self.write("approve a team member", move |transaction| {
-            let member = &approval.member;
-            if current_key_exists(transaction, &approval.school_id, member)? {
-                return Ok(ApprovalOutcome::MemberExists);
-            }
-            insert_member(transaction, &approval.school_id, member)?;
-            transaction.execute(
-                "INSERT INTO setup_codes (code_hash, school_id, member_id, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    approval.setup_code.as_bytes(),
-                    approval.school_id.as_str(),
-                    member.id.as_str(),
-                    member.added_at.0,
-                    approval.setup_expires_at.0
-                ],
-            )?;
-            bump_key_set_version(transaction, &approval.school_id)?;
-            let (_, key_set) = read_school_keys(transaction, &approval.school_id)?;
-            Ok(ApprovalOutcome::Approved { key_set })
-        })
-        .await
-    }
-
     async fn renew_setup_code(
         &self,
         renewal: SetupCodeRenewal,
@@ -591,46 +538,6 @@ impl Store for SqliteStore {
                 ],
             )?;
             Ok(Some(member))
-        })
-        .await
-    }
-
-    async fn remove_team_member(
-        &self,
-        school_id: SchoolId,
-        member_id: TeamMemberId,
-        now: UnixMillis,
-    ) -> Result<RemovalOutcome, StoreError> {
-        self.write("remove a team member", move |transaction| {
-            let current: u64 = transaction.query_row(
-                "SELECT COUNT(*) FROM team_members WHERE school_id = ?1 AND removed_at IS NULL",
-                [school_id.as_str()],
-                |row| row.get(0),
-            )?;
-            let member = transaction
-                .query_row(
-                    &format!(
-                        "SELECT {MEMBER_COLUMNS} FROM team_members
-                         WHERE id = ?1 AND school_id = ?2 AND removed_at IS NULL"
-                    ),
-                    [member_id.as_str(), school_id.as_str()],
-                    member_from_row,
-                )
-                .optional()?;
-            let Some(mut member) = member else {
-                return Ok(RemovalOutcome::NotFound);
-            };
-            if current <= 1 {
-                return Ok(RemovalOutcome::LastMember);
-            }
-            transaction.execute(
-                "UPDATE team_members SET removed_at = ?2 WHERE id = ?1",
-                params![member_id.as_str(), now.0],
-            )?;
-            bump_key_set_version(transaction, &school_id)?;
-            member.removed_at = Some(now);
-            let (_, key_set) = read_school_keys(transaction, &school_id)?;
-            Ok(RemovalOutcome::Removed { member, key_set })
         })
         .await
     }
@@ -721,8 +628,8 @@ impl Store for SqliteStore {
                     new.device.enrolled_at.0
                 ],
             )?;
-            let (school, key_set) = read_school_keys(transaction, &school_id)?;
-            Ok(EnrolmentOutcome::Enrolled { school, key_set })
+            let (school, chain) = read_school_keys(transaction, &school_id)?;
+            Ok(EnrolmentOutcome::Enrolled { school, chain })
         })
         .await
     }
@@ -771,7 +678,10 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn school_keys(&self, school_id: SchoolId) -> Result<(School, KeySet), StoreError> {
+    async fn school_keys(
+        &self,
+        school_id: SchoolId,
+    ) -> Result<(School, Vec<SignedVersion>), StoreError> {
         self.read("read a school's keys", move |connection| {
             read_school_keys(connection, &school_id)
         })
@@ -1161,75 +1071,237 @@ fn not_convertible(index: usize, what: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(index, Type::Text, what.into())
 }
 
-fn current_key_exists(
+/// Redeems a set-up code (see [`Store::redeem_setup_code`]).
+fn redeem(
     transaction: &Transaction<'_>,
-    school_id: &SchoolId,
-    member: &TeamMember,
-) -> rusqlite::Result<bool> {
-    transaction.query_row(
-        "SELECT EXISTS (SELECT 1 FROM team_members
-                        WHERE school_id = ?1 AND public_key = ?2 AND removed_at IS NULL)",
-        [school_id.as_str(), member.public_key.as_str()],
+    redemption: &SetupRedemption,
+) -> rusqlite::Result<SetupOutcome> {
+    let code = transaction
+        .query_row(
+            "SELECT c.school_id, c.member_id, c.expires_at, c.used_at,
+                EXISTS (SELECT 1 FROM team_members m WHERE m.id = c.member_id
+                        AND m.removed_at IS NOT NULL)
+             FROM setup_codes c WHERE c.code_hash = ?1",
+            [redemption.code.as_bytes()],
+            |row| {
+                let record = CodeRecord {
+                    expires_at: UnixMillis(row.get(2)?),
+                    used: match row.get::<_, Option<u64>>(3)? {
+                        None => CodeUse::Unused,
+                        Some(_) => CodeUse::Redeemed,
+                    },
+                    revoked: row.get(4)?,
+                };
+                Ok((
+                    parsed::<SchoolId>(row, 0)?,
+                    row.get::<_, Option<String>>(1)?,
+                    record,
+                ))
+            },
+        )
+        .optional()?;
+    let Some((school_id, approved_member, record)) = code else {
+        return Ok(SetupOutcome::Refused(CodeRefusal::Unknown));
+    };
+    if school_id != redemption.school_id {
+        return Ok(SetupOutcome::Refused(CodeRefusal::Unknown));
+    }
+    if let Some(refusal) = code_refusal(&record, redemption.now) {
+        return Ok(SetupOutcome::Refused(refusal));
+    }
+    let member = &redemption.member;
+    match (approved_member, &redemption.founding) {
+        (None, Some((founding, hash))) => {
+            if head_number(transaction, &school_id)? != 0 {
+                return Ok(SetupOutcome::ChainConflict);
+            }
+            if !upsert_member(transaction, &school_id, member)? {
+                return Ok(SetupOutcome::MemberIdTaken);
+            }
+            append_version(transaction, &school_id, founding, hash, redemption.now)?;
+        }
+        (Some(member_id), None) if member_id == member.id.as_str() => {
+            let approved = transaction.query_row(
+                "SELECT public_key, signing_key, removed_at FROM team_members WHERE id = ?1",
+                [&member_id],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, Option<String>>(1)?,
+                        row.get::<_, Option<u64>>(2)?,
+                    ))
+                },
+            )?;
+            match approved {
+                (_, _, Some(_)) => return Ok(SetupOutcome::Refused(CodeRefusal::Revoked)),
+                (recipient, Some(signing_key), None)
+                    if recipient == member.recipient.as_str()
+                        && signing_key == member.signing_key.to_hex() => {}
+                _ => return Ok(SetupOutcome::KeyMismatch),
+            }
+        }
+        _ => return Ok(SetupOutcome::KeyMismatch),
+    }
+    transaction.execute(
+        "UPDATE team_members SET token_hash = ?2 WHERE id = ?1",
+        params![member.id.as_str(), redemption.token.as_bytes()],
+    )?;
+    transaction.execute(
+        "UPDATE setup_codes SET used_at = ?2 WHERE code_hash = ?1",
+        params![redemption.code.as_bytes(), redemption.now.0],
+    )?;
+    let (school, chain) = read_school_keys(transaction, &school_id)?;
+    Ok(SetupOutcome::Redeemed { school, chain })
+}
+
+/// Appends a verified version and makes its change (see [`Store::append_chain`]). The only
+/// refusal after a change comes first, so a refused append changes nothing.
+fn append_to_chain(
+    transaction: &Transaction<'_>,
+    append: &ChainAppend,
+) -> rusqlite::Result<AppendOutcome> {
+    let school_id = &append.school_id;
+    let number = append.version.version.number();
+    if head_number(transaction, school_id)?.checked_add(1) != Some(number) {
+        return Ok(AppendOutcome::Conflict);
+    }
+    let member_id = match &append.effect {
+        MemberEffect::Add(member) | MemberEffect::ReRegister(member) => {
+            if !upsert_member(transaction, school_id, member)? {
+                return Ok(AppendOutcome::MemberIdTaken);
+            }
+            &member.id
+        }
+        MemberEffect::Remove(member_id) => {
+            transaction.execute(
+                "UPDATE team_members SET removed_at = ?3
+                 WHERE id = ?1 AND school_id = ?2 AND removed_at IS NULL",
+                params![member_id.as_str(), school_id.as_str(), append.now.0],
+            )?;
+            member_id
+        }
+    };
+    if let Some((code, expires_at)) = &append.setup_code {
+        transaction.execute(
+            "UPDATE setup_codes SET used_at = ?2 WHERE member_id = ?1 AND used_at IS NULL",
+            params![member_id.as_str(), append.now.0],
+        )?;
+        transaction.execute(
+            "INSERT INTO setup_codes (code_hash, school_id, member_id, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                code.as_bytes(),
+                school_id.as_str(),
+                member_id.as_str(),
+                append.now.0,
+                expires_at.0
+            ],
+        )?;
+    }
+    append_version(
+        transaction,
+        school_id,
+        &append.version,
+        &append.hash,
+        append.now,
+    )?;
+    Ok(AppendOutcome::Appended {
+        chain: read_chain(transaction, school_id)?,
+    })
+}
+
+/// The number of the school's last version; 0 before its first.
+fn head_number(connection: &Connection, school_id: &SchoolId) -> rusqlite::Result<u64> {
+    connection.query_row(
+        "SELECT COALESCE(MAX(number), 0) FROM team_chain WHERE school_id = ?1",
+        [school_id.as_str()],
         |row| row.get(0),
     )
 }
 
-fn insert_member(
+fn append_version(
     transaction: &Transaction<'_>,
     school_id: &SchoolId,
-    member: &TeamMember,
+    version: &SignedVersion,
+    hash: &Sha256Digest,
+    now: UnixMillis,
 ) -> rusqlite::Result<()> {
+    let json = version_to_json(version)
+        .map_err(|error| rusqlite::Error::ToSqlConversionFailure(error.into()))?;
     transaction.execute(
-        "INSERT INTO team_members (id, school_id, display_name, public_key, fingerprint, added_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO team_chain (school_id, number, signed, hash, appended_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
-            member.id.as_str(),
             school_id.as_str(),
-            member.display_name.as_str(),
-            member.public_key.as_str(),
-            member.fingerprint.as_str(),
-            member.added_at.0
+            version.version.number(),
+            json,
+            hash.to_hex(),
+            now.0
         ],
     )?;
     Ok(())
 }
 
-fn bump_key_set_version(
+fn read_chain(
+    connection: &Connection,
+    school_id: &SchoolId,
+) -> rusqlite::Result<Vec<SignedVersion>> {
+    connection
+        .prepare_cached("SELECT signed FROM team_chain WHERE school_id = ?1 ORDER BY number")?
+        .query_map([school_id.as_str()], |row| {
+            let text: String = row.get(0)?;
+            version_from_json(&text).map_err(|error| {
+                rusqlite::Error::FromSqlConversionFailure(0, Type::Text, error.into())
+            })
+        })?
+        .collect()
+}
+
+/// Makes `member` a current member of the school as the chain lists them, with no token yet:
+/// a new row, or a row of the same school (a member added again, or re-registered) updated.
+/// `false` when the id is another school's member's (nothing changed).
+fn upsert_member(
     transaction: &Transaction<'_>,
     school_id: &SchoolId,
-) -> rusqlite::Result<()> {
-    transaction.execute(
-        "UPDATE schools SET key_set_version = key_set_version + 1 WHERE id = ?1",
-        [school_id.as_str()],
+    member: &ChainMember,
+) -> rusqlite::Result<bool> {
+    let changed = transaction.execute(
+        "INSERT INTO team_members
+             (id, school_id, display_name, public_key, fingerprint, signing_key, added_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
+             public_key = excluded.public_key, fingerprint = excluded.fingerprint,
+             signing_key = excluded.signing_key, added_at = excluded.added_at,
+             removed_at = NULL, token_hash = NULL
+         WHERE team_members.school_id = excluded.school_id",
+        params![
+            member.id.as_str(),
+            school_id.as_str(),
+            member.display_name.as_str(),
+            member.recipient.as_str(),
+            crate::age_format::fingerprint(&member.recipient).as_str(),
+            member.signing_key.to_hex(),
+            member.added_at.0
+        ],
     )?;
-    Ok(())
+    Ok(changed == 1)
 }
 
 fn read_school_keys(
     connection: &Connection,
     school_id: &SchoolId,
-) -> rusqlite::Result<(School, KeySet)> {
-    let (school, version) = connection.query_row(
-        "SELECT id, name, key_set_version FROM schools WHERE id = ?1",
+) -> rusqlite::Result<(School, Vec<SignedVersion>)> {
+    let school = connection.query_row(
+        "SELECT id, name FROM schools WHERE id = ?1",
         [school_id.as_str()],
         |row| {
-            Ok((
-                School {
-                    id: parsed(row, 0)?,
-                    name: parsed(row, 1)?,
-                },
-                row.get::<_, u64>(2)?,
-            ))
+            Ok(School {
+                id: parsed(row, 0)?,
+                name: parsed(row, 1)?,
+            })
         },
     )?;
-    let keys = connection
-        .prepare_cached(&format!(
-            "SELECT {MEMBER_COLUMNS} FROM team_members
-             WHERE school_id = ?1 AND removed_at IS NULL ORDER BY added_at, id"
-        ))?
-        .query_map([school_id.as_str()], member_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok((school, KeySet { version, keys }))
+    Ok((school, read_chain(connection, school_id)?))
 }
 
 fn open_blocking(data_dir: &Path) -> Result<SqliteStore, StoreError> {

@@ -120,34 +120,37 @@ async fn a_body_not_sent_as_json_is_415() {
 async fn every_request_body_refuses_unknown_fields() {
     let app = TestApp::spawn().await;
     let team = app.school_with_team().await;
-    let token = Some(team.member_token.as_str());
     let key = age::x25519::Identity::generate().to_public().to_string();
+    let signing_key = team.setup.chain[0].version.members()[0].signing_key;
 
-    let cases = [
+    let unsigned = [
         (
             "/api/v1/team/setup",
-            None,
-            json!({"setup_code": "x", "public_key": key, "display_name": "A", "role": "admin"}),
-        ),
-        (
-            "/api/v1/team/members",
-            token,
-            json!({"public_key": key, "display_name": "A", "admin": true}),
-        ),
-        (
-            "/api/v1/enrolment-links",
-            token,
-            json!({"valid_days": 3, "uses": 1}),
+            json!({"setup_code": "x", "public_key": key, "signing_key": signing_key,
+                   "display_name": "A", "role": "admin"}),
         ),
         (
             "/api/v1/devices",
-            None,
             json!({"enrolment_code": "x", "name": "Ana"}),
         ),
     ];
-    for (path, token, body) in cases {
+    for (path, body) in unsigned {
+        assert_error(app.post_json(path, None, &body).await, 400, "unknown_field").await;
+    }
+    // Signed team requests: the signature holds, the body is still refused.
+    let signed = [
+        (
+            "/api/v1/team/chain",
+            json!({"version": team.setup.chain[0], "admin": true}),
+        ),
+        (
+            "/api/v1/enrolment-links",
+            json!({"valid_days": 3, "uses": 1}),
+        ),
+    ];
+    for (path, body) in signed {
         assert_error(
-            app.post_json(path, token, &body).await,
+            app.team_post(&team, path, &body).await,
             400,
             "unknown_field",
         )

@@ -7,6 +7,7 @@ use std::process::Command;
 
 use base64::{Engine as _, engine::general_purpose::STANDARD};
 use prepoznaj_domain::{
+    endpoints::Method,
     observation::UnixMillis,
     protocol::{
         DeviceEnrolment, EnrolmentLinkCreated, StatusChangeId, TeamReports, TeamSetupResponse,
@@ -16,6 +17,7 @@ use serde_json::json;
 
 use crate::{
     cli::{RunningServer, Scratch, school_create},
+    team_keys::{MemberKeys, TeamAccess, found_team, send_signed},
     test_app::{
         TestApp, client, code_of_link, decrypt_with, encrypt_to, new_report_id, report_for, sha256,
         submission,
@@ -57,29 +59,30 @@ async fn a_canary_in_a_report_is_nowhere_in_the_database_logs_or_responses() {
     let server = RunningServer::start(&scratch, &["--log", "trace"]).await;
     let http = client();
     let mut seen = Vec::<u8>::new();
-    let identity = age::x25519::Identity::generate();
+    let keys = MemberKeys::generate("Марија");
+    let identity = keys.identity.clone();
+    let base_url = server.url("");
 
-    let response = http
-        .post(server.url("/api/v1/team/setup"))
-        .json(&json!({
-            "setup_code": setup_code,
-            "public_key": identity.to_public().to_string(),
-            "display_name": "Марија",
-        }))
-        .send()
-        .await
-        .unwrap();
+    let response = found_team(&http, &base_url, &setup_code, &keys).await;
     let body = response.bytes().await.unwrap();
     seen.extend_from_slice(&body);
     let team: TeamSetupResponse = serde_json::from_slice(&body).unwrap();
     let member_token = team.member_token.expose();
-    let response = http
-        .post(server.url("/api/v1/enrolment-links"))
-        .bearer_auth(member_token)
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
+    let access = TeamAccess {
+        token: member_token.to_owned(),
+        school: team.school.id.clone(),
+        keys,
+    };
+    let response = send_signed(
+        &http,
+        &base_url,
+        &access,
+        Method::Post,
+        "/api/v1/enrolment-links",
+        Some(&json!({})),
+    )
+    .await
+    .unwrap();
     let body = response.bytes().await.unwrap();
     seen.extend_from_slice(&body);
     let link: EnrolmentLinkCreated = serde_json::from_slice(&body).unwrap();
@@ -147,13 +150,16 @@ async fn a_canary_in_a_report_is_nowhere_in_the_database_logs_or_responses() {
         "envelope_sha256": sha256(&change_envelope),
     });
     for expected in [201, 200] {
-        let response = http
-            .post(server.url(&format!("/api/v1/team/reports/{report_id}/status-changes")))
-            .bearer_auth(member_token)
-            .json(&change)
-            .send()
-            .await
-            .unwrap();
+        let response = send_signed(
+            &http,
+            &base_url,
+            &access,
+            Method::Post,
+            &format!("/api/v1/team/reports/{report_id}/status-changes"),
+            Some(&change),
+        )
+        .await
+        .unwrap();
         assert_eq!(response.status(), expected);
         seen.extend_from_slice(&response.bytes().await.unwrap());
     }

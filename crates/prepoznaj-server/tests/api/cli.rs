@@ -5,7 +5,6 @@
 use std::{path::Path, process::Stdio, time::Duration};
 
 use prepoznaj_server::store::postgres::PostgresUrl;
-use serde_json::json;
 use tempfile::TempDir;
 use tokio::{
     io::{AsyncBufReadExt, AsyncReadExt, BufReader},
@@ -388,18 +387,14 @@ async fn school_create_prints_a_one_time_set_up_link_and_its_qr_code() {
 
     // The server started on the same database takes the code, once.
     let server = RunningServer::start(&scratch, &[]).await;
-    let setup = json!({
-        "setup_code": code_of_link(link),
-        "public_key": age::x25519::Identity::generate().to_public().to_string(),
-        "display_name": "Марија",
-    });
+    let code = code_of_link(link);
+    let base_url = server.url("");
+    let school = crate::team_keys::founding_school(&client(), &base_url, &code).await;
     for expected in [201, 410] {
-        let response = client()
-            .post(server.url("/api/v1/team/setup"))
-            .json(&setup)
-            .send()
-            .await
-            .unwrap();
+        let keys = crate::team_keys::MemberKeys::generate("Марија");
+        let response =
+            crate::team_keys::found_school_team(&client(), &base_url, &code, &school.id, &keys)
+                .await;
         assert_eq!(response.status(), expected);
     }
     let (status, log) = server.stop().await;

@@ -22,7 +22,7 @@ use crate::test_app::{
 const DAY_MILLIS: u64 = 24 * 60 * 60 * 1000;
 
 /// A new status change of `coarse_status` with `detail` encrypted to the team.
-fn change(team: &Team, coarse_status: &str, detail: &[u8]) -> Value {
+pub(crate) fn change(team: &Team, coarse_status: &str, detail: &[u8]) -> Value {
     let mut random = [0_u8; 10];
     getrandom::getrandom(&mut random).unwrap();
     let envelope = encrypt_to(&[team.identity.to_public()], detail);
@@ -45,9 +45,9 @@ async fn post_change(
     report_id: &ReportUuid,
     body: &Value,
 ) -> reqwest::Response {
-    app.post_json(
+    app.team_post(
+        team,
         &format!("/api/v1/team/reports/{report_id}/status-changes"),
-        Some(&team.member_token),
         body,
     )
     .await

@@ -3,10 +3,11 @@
 //! each outcome, so requests racing to different instances get the answers one server gives.
 
 use prepoznaj_domain::protocol::ReceiptResponse;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use prepoznaj_server::rate_limit::ATTEMPTS_PER_MINUTE;
 
+use crate::team_keys::{HEADER, MemberKeys};
 use crate::test_app::{TestApp, encrypt_to, new_report_id, report_for, submission};
 
 /// Rounds of each race: enough that some requests overlap in the database.
@@ -92,23 +93,25 @@ async fn a_set_up_code_redeemed_at_two_instances_at_once_works_once() {
     // Each instance limits code attempts per address on its own: stay under the limit.
     let rounds = usize::try_from(ATTEMPTS_PER_MINUTE).unwrap().min(ROUNDS);
     for round in 0..rounds {
-        let code = app.create_school(&format!("ОШ {round}")).await;
-        let bodies = [0, 1].map(|_| {
-            json!({
-                "setup_code": code,
-                "public_key": age::x25519::Identity::generate().to_public().to_string(),
-                "display_name": "Марија",
-            })
+        let (code, school) = app.create_school_for(&format!("ОШ {round}")).await;
+        let requests = [0, 1].map(|_| {
+            let keys = MemberKeys::generate("Марија");
+            let founding = keys.founding(&school.id);
+            let body = keys.setup_body(&code, Some(founding.signed()));
+            (keys.setup_signature(&school.id, &body), body)
         });
-        let send = |base_url: String, body: Value| {
+        let send = |base_url: String, (signature, body): (String, Vec<u8>)| {
             let request = app
                 .client
                 .post(format!("{base_url}/api/v1/team/setup"))
-                .json(&body);
+                .header("Content-Type", "application/json")
+                .header(HEADER, signature)
+                .body(body);
             tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
         };
-        let first = send(app.base_url.clone(), bodies[0].clone());
-        let second = send(other.clone(), bodies[1].clone());
+        let [first, second] = requests;
+        let first = send(app.base_url.clone(), first);
+        let second = send(other.clone(), second);
         let mut statuses = [first.await.unwrap(), second.await.unwrap()];
         statuses.sort_unstable();
 

@@ -1,10 +1,12 @@
 //! `POST /api/v1/link-checks`: a set-up or enrolment link's state, read without using it,
-//! never naming the school or the member, and limited together with code redemption.
+//! never naming the member, nor the school except for a valid founding set-up code (see
+//! `team_chain`), and limited together with code redemption.
 
 use prepoznaj_domain::protocol::{LinkCheck, LinkState, TeamMemberSetupCode};
 use serde_json::json;
 
-use crate::enrolment::{approve, renew_setup_code, setup_body};
+use crate::enrolment::renew_setup_code;
+use crate::team_keys::MemberKeys;
 use crate::test_app::{TestApp, assert_error, header};
 
 /// Checks `code` as a link of `kind` (`team_setup` or `enrolment`).
@@ -24,9 +26,11 @@ async fn check(app: &TestApp, kind: &str, code: &str) -> LinkCheck {
         .keys()
         .map(String::as_str)
         .collect();
+    let founding = body["state"] == "valid" && kind == "team_setup";
     assert!(
         keys.iter()
-            .all(|key| ["state", "expires_at", "protocol"].contains(key)),
+            .all(|key| ["state", "expires_at", "protocol"].contains(key)
+                || (founding && *key == "founding_school")),
         "the answer names nothing else: {keys:?}"
     );
     serde_json::from_value(body).unwrap()
@@ -35,7 +39,7 @@ async fn check(app: &TestApp, kind: &str, code: &str) -> LinkCheck {
 #[tokio::test]
 async fn a_set_up_link_checks_valid_as_often_as_asked_and_still_redeems_then_checks_used() {
     let app = TestApp::spawn().await;
-    let code = app.create_school("ОШ „Вук Караџић“").await;
+    let (code, school) = app.create_school_for("ОШ „Вук Караџић“").await;
 
     let first = check(&app, "team_setup", &code).await;
     let second = check(&app, "team_setup", &code).await;
@@ -43,13 +47,11 @@ async fn a_set_up_link_checks_valid_as_often_as_asked_and_still_redeems_then_che
     assert_eq!(first.state, LinkState::Valid);
     assert!(first.expires_at.is_some());
     assert_eq!(second, first, "checking changed nothing");
-    let key = age::x25519::Identity::generate().to_public();
+    assert_eq!(first.founding_school, Some(school.clone()));
+    let keys = MemberKeys::generate("Марија");
+    let founding = keys.founding(&school.id);
     let response = app
-        .post_json(
-            "/api/v1/team/setup",
-            None,
-            &setup_body(&code, &key, "Марија"),
-        )
+        .set_up(&code, &school, &keys, Some(founding.signed()))
         .await;
     assert_eq!(response.status(), 201, "the checked code still redeems");
     let used = check(&app, "team_setup", &code).await;
@@ -84,22 +86,24 @@ async fn unknown_and_expired_set_up_links_say_so_with_the_expiry() {
 async fn a_lost_phone_link_replaced_by_a_newer_one_says_replaced_and_a_removed_members_revoked() {
     let app = TestApp::spawn().await;
     let team = app.school_with_team().await;
-    let (identity, jovan) = approve(&app, &team, "Jovan").await;
-    let member_id = jovan.member.id.to_string();
-    let newer: TeamMemberSetupCode = renew_setup_code(&app, &team.member_token, &member_id)
+    let (jovan, added) = app.add_member(&team, "Јован").await;
+    let jovan_code = added.setup.unwrap().setup_code;
+    let member_id = jovan.id.to_string();
+    let newer: TeamMemberSetupCode = renew_setup_code(&app, &team, &member_id)
         .await
         .json()
         .await
         .unwrap();
 
-    let replaced = check(&app, "team_setup", jovan.setup_code.expose()).await;
+    let replaced = check(&app, "team_setup", jovan_code.expose()).await;
     let valid = check(&app, "team_setup", newer.setup_code.expose()).await;
 
     assert_eq!(replaced.state, LinkState::Replaced);
     assert_eq!(valid.state, LinkState::Valid);
     assert_eq!(valid.expires_at, Some(newer.setup_expires_at));
-    let body = setup_body(newer.setup_code.expose(), &identity.to_public(), "Јован");
-    let response = app.post_json("/api/v1/team/setup", None, &body).await;
+    let response = app
+        .set_up(newer.setup_code.expose(), &team.setup.school, &jovan, None)
+        .await;
     assert_eq!(response.status(), 201);
     assert_eq!(
         check(&app, "team_setup", newer.setup_code.expose())
@@ -109,11 +113,10 @@ async fn a_lost_phone_link_replaced_by_a_newer_one_says_replaced_and_a_removed_m
         "redeemed, not replaced"
     );
 
-    let (_, ana) = approve(&app, &team, "Ana").await;
-    let path = format!("/api/v1/team/members/{}", ana.member.id);
-    assert_eq!(app.delete(&path, &team.member_token).await.status(), 200);
+    let (ana, added) = app.add_member(&team, "Ана").await;
+    app.remove_member(&team, &ana.id).await;
     assert_eq!(
-        check(&app, "team_setup", ana.setup_code.expose())
+        check(&app, "team_setup", added.setup.unwrap().setup_code.expose())
             .await
             .state,
         LinkState::Revoked
@@ -146,7 +149,7 @@ async fn an_enrolment_link_checks_valid_without_enrolling_then_expired_or_revoke
     );
 
     let path = format!("/api/v1/enrolment-links/{}", link.link.id);
-    assert_eq!(app.delete(&path, &team.member_token).await.status(), 200);
+    assert_eq!(app.team_delete(&team, &path).await.status(), 200);
     assert_eq!(
         check(&app, "enrolment", code).await.state,
         LinkState::Revoked

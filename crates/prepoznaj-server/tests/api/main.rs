@@ -26,5 +26,8 @@ mod report_batches;
 mod reports;
 mod security_headers;
 mod static_files;
+mod team_chain;
+#[path = "../support/team_keys.rs"]
+mod team_keys;
 mod test_app;
 mod test_database;

@@ -250,7 +250,7 @@ async fn reports_need_a_valid_device_token() {
     assert_error(app.get(&status).await, 401, "unauthorized").await;
 
     let device = format!("/api/v1/devices/{}", phone.enrolment.device_id);
-    assert_eq!(app.delete(&device, &team.member_token).await.status(), 200);
+    assert_eq!(app.team_delete(&team, &device).await.status(), 200);
     let revoked = app.submit(&phone, &body).await;
     assert_eq!(
         header(&revoked, "www-authenticate").as_deref(),

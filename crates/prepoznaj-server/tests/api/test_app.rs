@@ -11,19 +11,27 @@ use std::{
 
 use prepoznaj_domain::{
     catalogue::CatalogueVersion,
+    endpoints::{Endpoint, Method},
     observation::UnixMillis,
     protocol::{
-        DeviceEnrolment, EnrolmentLinkCreated, Envelope, PROTOCOL_VERSION, ReportSubmission,
-        ReportUuid, Sha256Digest, TeamSetupResponse,
+        ChainAppended, DeviceEnrolment, EnrolmentLinkCreated, Envelope, PROTOCOL_VERSION,
+        ReportSubmission, ReportUuid, School, SchoolKeys, Sha256Digest, TeamMemberId,
+        TeamSetupResponse,
     },
+    team_chain::{MemberChange, SignedVersion},
 };
+use prepoznaj_envelope::chain::{VerifiedVersion, sign_next_version, verify_chain};
 use prepoznaj_server::{Application, Config, config::SchoolCreate, operator};
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 use tempfile::TempDir;
 use tracing_subscriber::filter::Targets;
 
-use crate::{cli::Scratch, test_database::TestDatabase};
+use crate::{
+    cli::Scratch,
+    team_keys::{HEADER, MemberKeys},
+    test_database::TestDatabase,
+};
 
 pub const INDEX_HTML: &str = "<!doctype html><title>Prepoznaj</title><body></body>";
 pub const HASHED_JS: &str = "prepoznaj-3f2a9c1b8d7e6f50.js";
@@ -188,6 +196,12 @@ impl TestApp {
 
     /// Creates a school as the operator's command does; returns its one-time set-up code.
     pub async fn create_school(&self, name: &str) -> String {
+        self.create_school_for(name).await.0
+    }
+
+    /// Creates a school as the operator's command does; returns its one-time set-up code and
+    /// the school.
+    pub async fn create_school_for(&self, name: &str) -> (String, School) {
         let created = operator::create_school(
             &self.database.database(),
             &SchoolCreate {
@@ -198,41 +212,176 @@ impl TestApp {
         )
         .await
         .unwrap();
-        code_of_link(&created.setup_link)
+        (code_of_link(&created.setup_link), created.school)
     }
 
-    /// A new school whose first team member has set up with a fresh age identity.
+    /// A new school whose first team member has set up with fresh keys, founding its chain.
     pub async fn school_with_team(&self) -> Team {
-        let setup_code = self.create_school("ОШ „Вук Караџић“").await;
-        let identity = age::x25519::Identity::generate();
+        let (setup_code, school) = self.create_school_for("ОШ „Вук Караџић“").await;
+        let keys = MemberKeys::generate("Марија, педагог");
+        let founding = keys.founding(&school.id);
         let response = self
-            .post_json(
-                "/api/v1/team/setup",
-                None,
-                &json!({
-                    "setup_code": setup_code,
-                    "public_key": identity.to_public().to_string(),
-                    "display_name": "Марија, педагог",
-                }),
-            )
+            .set_up(&setup_code, &school, &keys, Some(founding.signed()))
             .await;
         assert_eq!(response.status(), 201);
-        let setup: TeamSetupResponse = response.json().await.unwrap();
-        Team {
-            member_token: setup.member_token.expose().to_owned(),
-            setup,
-            identity,
+        Team::from_setup(response.json().await.unwrap(), keys)
+    }
+
+    /// Redeems a set-up code with `keys`, signed with their signing key.
+    pub async fn set_up(
+        &self,
+        code: &str,
+        school: &School,
+        keys: &MemberKeys,
+        founding: Option<&SignedVersion>,
+    ) -> reqwest::Response {
+        let body = keys.setup_body(code, founding);
+        let signature = keys.setup_signature(&school.id, &body);
+        self.send(
+            Method::Post,
+            Endpoint::TeamSetup.path(),
+            None,
+            Some(body),
+            Some(&signature),
+        )
+        .await
+    }
+
+    /// Sends a request: a bearer token, a JSON body and a signature header if given.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Vec<u8>>,
+        signature: Option<&str>,
+    ) -> reqwest::Response {
+        let url = format!("{}{path}", self.base_url);
+        let mut request = match method {
+            Method::Get => self.client.get(url),
+            Method::Post => self.client.post(url),
+            Method::Delete => self.client.delete(url),
+        };
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
         }
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body);
+        }
+        if let Some(signature) = signature {
+            request = request.header(HEADER, signature);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// A team request by `team`'s member: their token, signed with their signing key now.
+    pub async fn as_member(
+        &self,
+        team: &Team,
+        method: Method,
+        path: &str,
+        body: Option<Vec<u8>>,
+    ) -> reqwest::Response {
+        let signature = team.keys.sign(
+            method,
+            path,
+            &team.setup.school.id,
+            body.as_deref().unwrap_or_default(),
+        );
+        self.send(
+            method,
+            path,
+            Some(&team.member_token),
+            body,
+            Some(&signature),
+        )
+        .await
+    }
+
+    /// `POST` of `body` as JSON by `team`'s member, signed.
+    pub async fn team_post(
+        &self,
+        team: &Team,
+        path: &str,
+        body: &impl serde::Serialize,
+    ) -> reqwest::Response {
+        let body = serde_json::to_vec(body).unwrap();
+        self.as_member(team, Method::Post, path, Some(body)).await
+    }
+
+    /// `DELETE` by `team`'s member, signed.
+    pub async fn team_delete(&self, team: &Team, path: &str) -> reqwest::Response {
+        self.as_member(team, Method::Delete, path, None).await
+    }
+
+    /// The school's key chain as `team`'s member reads it.
+    pub async fn chain(&self, team: &Team) -> Vec<SignedVersion> {
+        let response = self
+            .get_authorized(Endpoint::TeamKeys.path(), &team.member_token)
+            .await;
+        assert_eq!(response.status(), 200);
+        let keys: SchoolKeys = response.json().await.unwrap();
+        keys.chain
+    }
+
+    /// The chain's last version, verified from version 1 as a member's device does.
+    pub async fn head(&self, team: &Team) -> VerifiedVersion {
+        verify_chain(None, &self.chain(team).await).unwrap()
+    }
+
+    /// Appends `version` as `team`'s member.
+    pub async fn append(&self, team: &Team, version: &SignedVersion) -> reqwest::Response {
+        self.team_post(
+            team,
+            Endpoint::AppendChain.path(),
+            &serde_json::json!({ "version": version }),
+        )
+        .await
+    }
+
+    /// `team`'s member makes and appends the next version with `change`; asserts it was
+    /// accepted.
+    pub async fn change(&self, team: &Team, change: MemberChange) -> ChainAppended {
+        let head = self.head(team).await;
+        let next = sign_next_version(&head, change, &team.keys.signing).unwrap();
+        let response = self.append(team, next.signed()).await;
+        assert_eq!(response.status(), 201);
+        response.json().await.unwrap()
+    }
+
+    /// `team`'s member adds a member with fresh keys; returns their keys and the answer (with
+    /// their set-up code).
+    pub async fn add_member(&self, team: &Team, name: &str) -> (MemberKeys, ChainAppended) {
+        let keys = MemberKeys::generate(name);
+        let appended = self
+            .change(team, MemberChange::Add(keys.chain_member()))
+            .await;
+        (keys, appended)
+    }
+
+    /// `team`'s member removes `member`.
+    pub async fn remove_member(&self, team: &Team, member: &TeamMemberId) -> ChainAppended {
+        self.change(team, MemberChange::Remove(member.clone()))
+            .await
+    }
+
+    /// A member added by `team`'s member who set up with their code: their own device.
+    pub async fn second_member(&self, team: &Team, name: &str) -> Team {
+        let (keys, appended) = self.add_member(team, name).await;
+        let code = appended.setup.unwrap().setup_code;
+        let response = self
+            .set_up(code.expose(), &team.setup.school, &keys, None)
+            .await;
+        assert_eq!(response.status(), 201);
+        Team::from_setup(response.json().await.unwrap(), keys)
     }
 
     /// A staff enrolment link of `team`'s school; returns its code.
     pub async fn enrolment_code(&self, team: &Team) -> EnrolmentLinkCreated {
         let response = self
-            .post_json(
-                "/api/v1/enrolment-links",
-                Some(&team.member_token),
-                &json!({}),
-            )
+            .team_post(team, Endpoint::CreateEnrolmentLink.path(), &json!({}))
             .await;
         assert_eq!(response.status(), 201);
         response.json().await.unwrap()
@@ -289,12 +438,25 @@ pub fn header(response: &reqwest::Response, name: &str) -> Option<String> {
         .map(|value| value.to_str().unwrap().to_owned())
 }
 
-/// A school's first team member, set up through the API. (No `Debug`: age identities have
-/// none, so a secret key is never printed.)
+/// A team member's device, set up through the API: their set-up answer, token and keys. (No
+/// `Debug`: secret keys are never printed.)
 pub struct Team {
     pub setup: TeamSetupResponse,
     pub member_token: String,
+    pub keys: MemberKeys,
+    /// The member's age identity (the same as `keys.identity`).
     pub identity: age::x25519::Identity,
+}
+
+impl Team {
+    pub fn from_setup(setup: TeamSetupResponse, keys: MemberKeys) -> Self {
+        Self {
+            member_token: setup.member_token.expose().to_owned(),
+            identity: keys.identity.clone(),
+            setup,
+            keys,
+        }
+    }
 }
 
 /// An enrolled staff phone.

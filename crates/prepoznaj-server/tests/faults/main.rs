@@ -27,6 +27,8 @@ mod phone;
 mod plan;
 mod proxy;
 mod server;
+#[path = "../support/team_keys.rs"]
+mod team_keys;
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -40,6 +42,7 @@ use std::{
 };
 
 use prepoznaj_domain::{
+    endpoints::Method,
     observation::UnixMillis,
     outbox::{Outbox, ReportState, Transition},
     protocol::{ErrorCode, ReportUuid, Sha256Digest, TeamSetupResponse},
@@ -242,7 +245,8 @@ struct Worker {
     server: Arc<tokio::sync::Mutex<Server>>,
     proxy: Proxy,
     ledger: Arc<Ledger>,
-    member_token: String,
+    /// The team member's token and keys, which sign what the team does.
+    team: team_keys::TeamAccess,
     team_key: age::x25519::Recipient,
     /// Phones enrolled so far (each gets its own address).
     enrolments: u32,
@@ -287,29 +291,31 @@ impl Worker {
         .await
         .unwrap();
         let setup_code = created.setup_link.rsplit_once('#').unwrap().1.to_owned();
-        let identity = age::x25519::Identity::generate();
-        let setup: TeamSetupResponse = http_client(None)
-            .post(format!("{server_url}/api/v1/team/setup"))
-            .json(&serde_json::json!({
-                "setup_code": setup_code,
-                "public_key": identity.to_public().to_string(),
-                "display_name": "Марија, педагог",
-            }))
-            .send()
-            .await
-            .unwrap()
-            .error_for_status()
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let keys = team_keys::MemberKeys::generate("Марија, педагог");
+        let setup: TeamSetupResponse = team_keys::found_school_team(
+            &http_client(None),
+            &server_url,
+            &setup_code,
+            &created.school.id,
+            &keys,
+        )
+        .await
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
         Self {
             index,
             server,
             proxy,
             ledger,
-            member_token: setup.member_token.expose().to_owned(),
-            team_key: identity.to_public(),
+            team_key: keys.identity.to_public(),
+            team: team_keys::TeamAccess {
+                token: setup.member_token.expose().to_owned(),
+                school: setup.school.id,
+                keys,
+            },
             enrolments: 0,
             expected_rows: 0,
             _directories: (data, dist),
@@ -334,7 +340,7 @@ impl Worker {
         // A kill by a request still in the proxy can interrupt enrolment: try again.
         for _ in 0..20 {
             let server_url = self.server_url().await;
-            if let Ok(enrolment) = enrol(&server_url, &self.member_token, address).await {
+            if let Ok(enrolment) = enrol(&server_url, &self.team, address).await {
                 return (
                     enrolment.device_id.to_string(),
                     enrolment.device_token.expose().to_owned(),
@@ -348,11 +354,15 @@ impl Worker {
     async fn revoke(&self, device_id: &str) {
         for _ in 0..20 {
             let server_url = self.server_url().await;
-            let revoked = http_client(None)
-                .delete(format!("{server_url}/api/v1/devices/{device_id}"))
-                .bearer_auth(&self.member_token)
-                .send()
-                .await;
+            let revoked = team_keys::send_signed(
+                &http_client(None),
+                &server_url,
+                &self.team,
+                Method::Delete,
+                &format!("/api/v1/devices/{device_id}"),
+                None,
+            )
+            .await;
             if revoked.is_ok_and(|response| response.status().is_success()) {
                 return;
             }

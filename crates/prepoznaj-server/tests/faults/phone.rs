@@ -109,19 +109,22 @@ pub async fn send(
 /// limits enrolment attempts per address, as it should for a school full of phones).
 pub async fn enrol(
     server_url: &str,
-    member_token: &str,
+    team: &crate::team_keys::TeamAccess,
     phone_address: IpAddr,
 ) -> reqwest::Result<DeviceEnrolment> {
     let admin = http_client(None);
-    let link: EnrolmentLinkCreated = admin
-        .post(format!("{server_url}/api/v1/enrolment-links"))
-        .bearer_auth(member_token)
-        .json(&serde_json::json!({}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
+    let link: EnrolmentLinkCreated = crate::team_keys::send_signed(
+        &admin,
+        server_url,
+        team,
+        prepoznaj_domain::endpoints::Method::Post,
+        "/api/v1/enrolment-links",
+        Some(&serde_json::json!({})),
+    )
+    .await?
+    .error_for_status()?
+    .json()
+    .await?;
     http_client(Some(phone_address))
         .post(format!("{server_url}/api/v1/devices"))
         .json(&serde_json::json!({ "enrolment_code": link.enrolment_code.expose() }))
