@@ -128,6 +128,7 @@ async fn a_version_4_database_upgrades_to_5_keeping_its_data_with_an_empty_inbox
         locked_identity: Envelope::from_bytes(identity.lock("зелена ливада у мају", 1)),
         work_factor: 1,
         public_key: identity.recipient(),
+        signing_key: None,
         created_at: UnixMillis(5),
         display_name: None,
         registration: None,

@@ -153,3 +153,45 @@ pub async fn save_refused_link(
 pub async fn delete(database: &Database) -> Result<(), StorageError> {
     database.delete(Store::TeamKey, THIS_MEMBER).await
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+
+    use super::*;
+
+    #[test]
+    fn a_key_registered_before_key_chains_still_loads_without_a_pin() {
+        let recipient = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
+        let member = serde_json::json!({
+            "id": "0192f3a4-0004-7000-8000-00000000000e",
+            "display_name": "Марија",
+            "public_key": recipient,
+            "fingerprint": "0000 0000 0000 0000 0000",
+            "added_at": 5,
+        });
+        let old = serde_json::json!({
+            "locked_identity": "AAAA",
+            "work_factor": 14,
+            "public_key": recipient,
+            "created_at": 1,
+            "registration": {
+                "school": { "id": "0192f3a4-0001-7000-8000-000000000001", "name": "ОШ" },
+                "member": member,
+                "member_token": "token",
+                "key_set": { "version": 3, "keys": [member] },
+                "registered_at": 2,
+                "key_set_checked_at": 4,
+            },
+        });
+        let key: TeamKey = serde_json::from_value(old).unwrap();
+        assert_eq!(key.signing_key, None);
+        assert_eq!(key.member_keys(), None);
+        let registration = key.registration.unwrap();
+        assert_eq!(
+            registration.pin, None,
+            "verified from version 1 on the next visit"
+        );
+        assert_eq!(registration.pin_checked_at, None);
+    }
+}

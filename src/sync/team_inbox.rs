@@ -126,3 +126,91 @@ pub async fn check_chain(registration: &mut TeamRegistration) -> CheckedChain {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+
+    use prepoznaj_domain::observation::UnixMillis;
+    use prepoznaj_domain::protocol::{AgeRecipient, DisplayName, TeamMemberId};
+    use prepoznaj_domain::team_chain::{ChainMember, MemberChange};
+    use prepoznaj_envelope::chain::{found_chain, sign_next_version};
+    use prepoznaj_envelope::identity::TeamIdentity;
+    use prepoznaj_envelope::signing::ChainSigningKey;
+
+    use super::*;
+
+    fn school(last: u8) -> SchoolId {
+        SchoolId::parse(&format!("0192f3a4-0001-7000-8000-00000000000{last}")).unwrap()
+    }
+
+    fn member(index: u8, key: &ChainSigningKey) -> ChainMember {
+        ChainMember {
+            id: TeamMemberId::parse(&format!("0192f3a4-0004-7000-8000-00000000000{index}"))
+                .unwrap(),
+            display_name: DisplayName::parse(&format!("Члан {index}")).unwrap(),
+            recipient: AgeRecipient::try_from(TeamIdentity::generate().recipient().to_string())
+                .unwrap(),
+            signing_key: key.public_key(),
+            added_at: UnixMillis(u64::from(index) * 1_000),
+        }
+    }
+
+    /// Versions 1 (founded by member 0) and 2 (member 1 added), and member 0's key.
+    fn chain() -> (Vec<SignedVersion>, ChainSigningKey) {
+        let founder = ChainSigningKey::generate().unwrap();
+        let second = ChainSigningKey::generate().unwrap();
+        let first = found_chain(school(1), vec![member(0, &founder)], &founder).unwrap();
+        let next =
+            sign_next_version(&first, MemberChange::Add(member(1, &second)), &founder).unwrap();
+        (vec![first.signed().clone(), next.signed().clone()], founder)
+    }
+
+    #[test]
+    fn a_chain_that_extends_the_pin_verifies_and_an_altered_one_names_why() {
+        let (versions, founder) = chain();
+        let first = VerifiedVersion::restore_own(versions[0].clone());
+        let head = verify_team_chain(Some(&first), &school(1), &versions).unwrap();
+        assert_eq!(head.number(), 2);
+        assert_eq!(head.key_set().keys.len(), 2);
+
+        // Pinned at version 2, the server going back to version 1 is a rollback.
+        assert_eq!(
+            verify_team_chain(Some(&head), &school(1), &versions[..1]),
+            Err(ChainError::Rollback {
+                pinned: 2,
+                offered: 1
+            })
+        );
+        // A version 2 other than the pinned one (a member slipped in) is a fork.
+        let stranger = ChainSigningKey::generate().unwrap();
+        let other =
+            sign_next_version(&first, MemberChange::Add(member(2, &stranger)), &founder).unwrap();
+        let forked = vec![versions[0].clone(), other.signed().clone()];
+        assert_eq!(
+            verify_team_chain(Some(&head), &school(1), &forked),
+            Err(ChainError::Fork { number: 2 })
+        );
+        // Version 1 altered under a later pin: the history would lie, so it is refused too.
+        let mut altered = versions.clone();
+        altered[0].signature = versions[1].signature;
+        assert!(verify_team_chain(Some(&head), &school(1), &altered).is_err());
+    }
+
+    #[test]
+    fn without_a_pin_the_chain_must_be_the_devices_school() {
+        let (versions, _) = chain();
+        assert_eq!(
+            verify_team_chain(None, &school(1), &versions).map(|head| head.number()),
+            Ok(2)
+        );
+        assert_eq!(
+            verify_team_chain(None, &school(2), &versions),
+            Err(ChainError::WrongSchool { number: 2 })
+        );
+        assert_eq!(
+            verify_team_chain(None, &school(1), &[]),
+            Err(ChainError::Empty)
+        );
+    }
+}

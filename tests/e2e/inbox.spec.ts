@@ -3,8 +3,9 @@
 // phone finishes an urgent observation offline, comes online and delivers it, then a second
 // one; the second envelope is tampered with in the server's database. The member unlocks the
 // inbox (a wrong passphrase first), sees the urgent report marked in words and the tampered
-// one named and isolated, opens the report (marked seen), records that the team acted upon it;
-// the staff phone then shows "acted upon", and the server's database holds no plaintext of
+// one named and isolated, opens the report (marked seen), records that the team acted upon it
+// (the note sealed only to the keys the device verified and the request signed, while the
+// server slips an attacker's key into the team's keys); the staff phone then shows "acted upon", and the server's database holds no plaintext of
 // the status note (canary). Print view, Lock, "Forget this report" (not downloaded again),
 // a device without a key; the inbox locks itself after being hidden longer than the chosen
 // minutes. Zero axe violations on the list, the report and the print view. A full-checklist
@@ -12,8 +13,9 @@
 // folded under its counts, and prints all 67.
 // In English for readable assertions.
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { axeViolations, expectMounted, waitForServiceWorkerControl } from './app';
 import { createSchool, sendObservation, startServerWithDistCopy, type AppServer, type RecordedAnswer } from './app-server';
@@ -192,7 +194,29 @@ test.describe('team inbox', () => {
     await form.getByLabel(en.inbox_informed_police).check();
     await form.getByLabel(en.inbox_date).fill('2026-12-03');
     await form.getByLabel(en.inbox_note).fill(CANARY);
+    // The server slips an attacker's key into the team's keys it hands the inbox: the note is
+    // sealed only to the keys this device verified (the one member), and the request is signed.
+    const attackerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prepoznaj-attacker-'));
+    const attackerIdentity = path.join(attackerDir, 'attacker.txt');
+    execFileSync('age-keygen', ['-o', attackerIdentity], { stdio: 'ignore' });
+    const attackerKey = /# public key: (age1[0-9a-z]{58})/.exec(fs.readFileSync(attackerIdentity, 'utf8'))![1];
+    await team.route('**/api/v1/team/keys', async (route) => {
+      const response = await route.fetch();
+      const keys = await response.json();
+      const head = keys.chain.at(-1).version;
+      head.members.push({ ...head.members[0], id: '0192f3a4-0004-7000-8000-00000000000e', display_name: 'Attacker', recipient: attackerKey, signing_key: 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a' });
+      await route.fulfill({ response, json: keys });
+    });
+    const statusChange = team.waitForRequest((request) => request.method() === 'POST' && /\/api\/v1\/team\/reports\/[^/]+\/status-changes$/.test(request.url()));
     await form.getByRole('button', { name: en.inbox_acted_submit }).click();
+    const sent = await statusChange;
+    expect(sent.headers()['prepoznaj-signature']).toMatch(/^t=\d+;sig=[0-9a-f]{128}$/);
+    const noteEnvelope = Buffer.from(sent.postDataJSON().envelope, 'base64');
+    expect(noteEnvelope.toString('latin1').match(/^-> X25519 /gm)).toHaveLength(1);
+    const attackerOpens = spawnSync('age', ['--decrypt', '-i', attackerIdentity], { input: noteEnvelope });
+    expect(attackerOpens.status).not.toBe(0);
+    fs.rmSync(attackerDir, { recursive: true });
+    await team.unroute('**/api/v1/team/keys');
     await expect(team.getByTestId('inbox-change-outcome')).toHaveText(en.inbox_saved);
     await expect(team.getByTestId('inbox-report-status')).toHaveAttribute('data-status', 'acted-upon');
     const acted = team.locator('[data-testid="inbox-history-entry"][data-status="acted-upon"]');
