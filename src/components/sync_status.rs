@@ -11,7 +11,7 @@ use crate::clock::format_time;
 use crate::html::escape_into;
 use crate::i18n::{Messages, use_i18n};
 use crate::pwa::needs_ios_install_hint;
-use crate::sync::summary::{SyncSummary, keys_warning_lines, use_sync_summary};
+use crate::sync::summary::{SyncSummary, keys_warning_html, use_sync_summary};
 
 /// Where the observations (and their per-report status) are listed.
 const OBSERVE_PATH: &str = "/observe";
@@ -69,23 +69,18 @@ pub fn SyncStatus() -> impl IntoView {
             summary.send_now().is_some(),
             running,
         ));
-        let keys_warning = if state.keys_refused {
-            let locale = i18n.locale();
-            let index = Locale::ALL
-                .iter()
-                .position(|each| *each == locale)
-                .unwrap_or_default();
-            keys_warning_lines(index)
+        // The keys warning first, as the sender wrote it in this locale (escaped there).
+        let mut html = if state.keys_refused {
+            keys_warning_html(match i18n.locale() {
+                Locale::SrCyrl => 0,
+                Locale::SrLatn => 1,
+                Locale::En => 2,
+            })
         } else {
-            Vec::new()
+            String::new()
         };
-        notices.set_inner_html(&notices_html(
-            messages,
-            &state,
-            ios_hint,
-            storage_failed,
-            &keys_warning,
-        ));
+        html.push_str(&notices_html(messages, &state, ios_hint, storage_failed));
+        notices.set_inner_html(&html);
     });
     let on_click = move |event: leptos::ev::MouseEvent| {
         let on_send_now = event
@@ -160,7 +155,6 @@ fn notices_html(
     state: &SyncSummary,
     ios_hint: bool,
     storage_failed: bool,
-    keys_warning: &[String],
 ) -> String {
     let count = |count: usize, message: &str| fill(message, &[("count", &count.to_string())]);
     // (test id, is a warning, text)
@@ -198,7 +192,7 @@ fn notices_html(
             storage_failed.then(|| messages.sync_storage_failed.to_owned()),
         ),
     ];
-    let mut html = keys_warning_html(keys_warning);
+    let mut html = String::new();
     for (test_id, warning, text) in notices {
         let Some(text) = text else { continue };
         let class = if warning {
@@ -210,26 +204,5 @@ fn notices_html(
         escape_into(&mut html, &text);
         html.push_str("</p>");
     }
-    html
-}
-
-/// The keys warning, first of all: its headline, then why in plain words and the keys this
-/// phone still encrypts to (the lines the sender stored, translated; nothing when none).
-fn keys_warning_html(lines: &[String]) -> String {
-    let mut html = String::new();
-    let Some((headline, details)) = lines.split_first() else {
-        return html;
-    };
-    html.push_str(
-        r#"<div class="notice notice--warning" data-testid="sync-keys-refused"><p><strong>"#,
-    );
-    escape_into(&mut html, headline);
-    html.push_str("</strong></p>");
-    for (detail, test_id) in details.iter().zip(["sync-keys-reason", "sync-keys-pinned"]) {
-        html.push_str(&format!(r#"<p data-testid="{test_id}">"#));
-        escape_into(&mut html, detail);
-        html.push_str("</p>");
-    }
-    html.push_str("</div>");
     html
 }

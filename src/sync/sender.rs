@@ -44,6 +44,7 @@ use super::client;
 use super::pinning::{KeysDecision, RefusalReason, decide};
 use super::summary::{LOCALE_SEPARATOR, SyncSummary, SyncSummaryContext, provide_sync_summary};
 use crate::clock::now;
+use crate::html::escape_into;
 use crate::i18n::team_messages_for;
 use crate::pwa::use_pwa;
 use crate::sealing::{SealingError, reseal_queued};
@@ -91,7 +92,7 @@ pub struct SyncView {
     pub not_enrolled: usize,
     /// The last run could not read or write the phone's storage.
     pub storage_error: Option<StorageError>,
-    /// The team's keys were refused: the warning's text in every locale (see
+    /// The team's keys were refused: the warning in every locale (see
     /// [`super::summary::KEYS_WARNING_KEY`]).
     pub keys_refused: Option<String>,
 }
@@ -116,13 +117,14 @@ impl SyncView {
     }
 }
 
-/// What the warning says of `enrolment`'s refused keys, if it refused any: in every locale,
-/// its headline, why in plain words, and the pinned version with its fingerprint.
+/// What the warning says of `enrolment`'s refused keys, if it refused any, as the status line
+/// shows it (see [`super::summary::KEYS_WARNING_KEY`]): in every locale, its headline, why in
+/// plain words, and the pinned version with its fingerprint, each escaped.
 fn keys_warning(enrolment: &Enrolment) -> Option<String> {
     let refusal = enrolment.keys_refused?;
     let version = enrolment.key_set.version.to_string();
     let fingerprint = key_set_fingerprint(&enrolment.key_set).to_string();
-    let texts: Vec<String> = Locale::ALL
+    let locales: Vec<String> = Locale::ALL
         .into_iter()
         .map(|locale| {
             let messages = team_messages_for(locale);
@@ -136,10 +138,19 @@ fn keys_warning(enrolment: &Enrolment) -> Option<String> {
                 messages.sync_keys_pinned,
                 &[("version", &version), ("fingerprint", &fingerprint)],
             );
-            [messages.sync_keys_refused, reason, &pinned].join("\n")
+            let mut html = String::from(
+                r#"<div class="notice notice--warning" data-testid="sync-keys-refused"><p><strong>"#,
+            );
+            escape_into(&mut html, messages.sync_keys_refused);
+            html.push_str(r#"</strong></p><p data-testid="sync-keys-reason">"#);
+            escape_into(&mut html, reason);
+            html.push_str(r#"</p><p data-testid="sync-keys-pinned">"#);
+            escape_into(&mut html, &pinned);
+            html.push_str("</p></div>");
+            html
         })
         .collect();
-    Some(texts.join(&LOCALE_SEPARATOR.to_string()))
+    Some(locales.join(&LOCALE_SEPARATOR.to_string()))
 }
 
 /// The sender, as a context of the bundles that send (observations, team).
@@ -681,10 +692,9 @@ mod tests {
     use prepoznaj_domain::protocol::{DeviceId, KeySet, School, SchoolId, SchoolName, Secret};
 
     use super::*;
-    use crate::sync::summary::keys_warning_lines_of;
 
     #[test]
-    fn the_keys_warning_says_why_and_which_keys_in_every_locale() {
+    fn the_keys_warning_says_why_and_which_keys_in_every_locale_escaped() {
         let key_set = KeySet {
             version: 3,
             keys: Vec::new(),
@@ -707,27 +717,35 @@ mod tests {
             reason: RefusalReason::Unsigned,
             at: UnixMillis(20),
         });
-        let text = keys_warning(&enrolment).unwrap();
-        for (index, locale) in Locale::ALL.into_iter().enumerate() {
+        let stored = keys_warning(&enrolment).unwrap();
+        let locales: Vec<&str> = stored.split(LOCALE_SEPARATOR).collect();
+        assert_eq!(locales.len(), Locale::ALL.len());
+        for (html, locale) in locales.into_iter().zip(Locale::ALL) {
             let messages = team_messages_for(locale);
-            let lines = keys_warning_lines_of(&text, index);
-            assert_eq!(
-                lines,
-                vec![
-                    messages.sync_keys_refused.to_owned(),
-                    messages.sync_keys_unsigned.to_owned(),
-                    fill(
-                        messages.sync_keys_pinned,
-                        &[("version", "3"), ("fingerprint", &fingerprint)]
-                    ),
-                ],
-                "{locale:?}"
+            let escaped = |text: &str| {
+                let mut html = String::new();
+                escape_into(&mut html, text);
+                html
+            };
+            let pinned = fill(
+                messages.sync_keys_pinned,
+                &[("version", "3"), ("fingerprint", &fingerprint)],
             );
+            for text in [
+                messages.sync_keys_refused,
+                messages.sync_keys_unsigned,
+                &pinned,
+            ] {
+                assert!(html.contains(&escaped(text)), "{locale:?}: {text}");
+            }
+            assert!(html.starts_with(
+                r#"<div class="notice notice--warning" data-testid="sync-keys-refused">"#
+            ));
         }
-        assert_eq!(
-            keys_warning_lines_of(&text, 2)[0],
-            "The team's keys changed in a way this phone cannot verify. Reports are still \
+        // The English headline is the issue's, word for word; its apostrophe escaped.
+        assert!(stored.contains(
+            "The team&#39;s keys changed in a way this phone cannot verify. Reports are still \
              protected. Tell your team."
-        );
+        ));
     }
 }

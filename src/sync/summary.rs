@@ -7,10 +7,10 @@
 //! never anything about a report, so it costs the shell's first load a few hundred bytes and
 //! no IndexedDB code.
 //!
-//! The keys warning's text (headline, why, the keys still in use) is written by the sender
-//! under [`KEYS_WARNING_KEY`], already translated into every locale (the sender's bundles hold
-//! the team messages; the shell's first load would pay for every word of them), and the status
-//! line shows the current locale's part, escaped.
+//! The keys warning (headline, why, the keys still in use) is written by the sender under
+//! [`KEYS_WARNING_KEY`] as escaped HTML in every locale (the sender's bundles hold the team
+//! messages; the shell's first load would pay for every word of them and for the code that
+//! lays them out), and the status line shows the current locale's part.
 
 use leptos::prelude::*;
 use prepoznaj_domain::observation::UnixMillis;
@@ -20,8 +20,9 @@ use wasm_bindgen::closure::Closure;
 
 /// `localStorage` key of the summary.
 pub const SUMMARY_KEY: &str = "prepoznaj.sync";
-/// `localStorage` key of the keys warning's text: for each locale of `Locale::ALL`, in order
-/// and separated by [`LOCALE_SEPARATOR`], its lines separated by `\n`.
+/// `localStorage` key of the keys warning: for each locale of `Locale::ALL`, in order and
+/// separated by [`LOCALE_SEPARATOR`], its HTML with every text escaped (written only by the
+/// sender).
 pub const KEYS_WARNING_KEY: &str = "prepoznaj.keys-warning";
 /// Separates the locales' texts under [`KEYS_WARNING_KEY`] (ASCII record separator).
 pub const LOCALE_SEPARATOR: char = '\u{1e}';
@@ -161,7 +162,7 @@ impl SyncSummaryContext {
         }
     }
 
-    /// Stores the keys warning's text (see [`KEYS_WARNING_KEY`]), or removes it; before the
+    /// Stores the keys warning (see [`KEYS_WARNING_KEY`]), or removes it; before the
     /// summary that says there is one, so that whoever reads the summary finds it.
     pub fn publish_keys_warning(&self, text: Option<&str>) {
         let stored = local_storage().map(|storage| match text {
@@ -190,22 +191,18 @@ fn local_storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
-/// The keys warning's lines in the locale at `locale_index` (of `Locale::ALL`), as the sender
-/// stored them.
+/// The keys warning's HTML in the locale at `locale_index` (of `Locale::ALL`), as the sender
+/// stored it; empty when there is none.
 #[must_use]
-pub fn keys_warning_lines(locale_index: usize) -> Vec<String> {
+pub fn keys_warning_html(locale_index: usize) -> String {
     local_storage()
         .and_then(|storage| storage.get_item(KEYS_WARNING_KEY).ok().flatten())
-        .map(|text| keys_warning_lines_of(&text, locale_index))
-        .unwrap_or_default()
-}
-
-/// The lines of the locale at `locale_index` in a stored keys warning `text`.
-#[must_use]
-pub fn keys_warning_lines_of(text: &str, locale_index: usize) -> Vec<String> {
-    text.split(LOCALE_SEPARATOR)
-        .nth(locale_index)
-        .map(|lines| lines.split('\n').map(str::to_owned).collect())
+        .and_then(|stored| {
+            stored
+                .split(LOCALE_SEPARATOR)
+                .nth(locale_index)
+                .map(str::to_owned)
+        })
         .unwrap_or_default()
 }
 
