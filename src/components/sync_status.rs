@@ -4,7 +4,7 @@
 //! Safari outside the installed app, which may delete what waits).
 
 use leptos::prelude::*;
-use prepoznaj_domain::locale::{Locale, fill};
+use prepoznaj_domain::locale::fill;
 use wasm_bindgen::JsCast;
 
 use crate::clock::format_time;
@@ -70,17 +70,18 @@ pub fn SyncStatus() -> impl IntoView {
             running,
         ));
         // The keys warning first, as the sender wrote it in this locale (escaped there).
-        let mut html = if state.keys_refused {
-            keys_warning_html(match i18n.locale() {
-                Locale::SrCyrl => 0,
-                Locale::SrLatn => 1,
-                Locale::En => 2,
-            })
-        } else {
-            String::new()
-        };
-        html.push_str(&notices_html(messages, &state, ios_hint, storage_failed));
-        notices.set_inner_html(&html);
+        let keys_warning = state
+            .keys_refused
+            .then(|| keys_warning_html(i18n.locale()))
+            .flatten()
+            .unwrap_or_default();
+        notices.set_inner_html(&notices_html(
+            keys_warning,
+            messages,
+            &state,
+            ios_hint,
+            storage_failed,
+        ));
     });
     let on_click = move |event: leptos::ev::MouseEvent| {
         let on_send_now = event
@@ -149,59 +150,57 @@ fn send_now_html(label: &str, waiting: bool, sends_here: bool, running: bool) ->
     html
 }
 
-/// The warnings and notes that apply, as escaped HTML.
+/// The warnings and notes that apply, as escaped HTML, after `html` (the keys warning).
 fn notices_html(
+    mut html: String,
     messages: &Messages,
     state: &SyncSummary,
     ios_hint: bool,
     storage_failed: bool,
 ) -> String {
     let count = |count: usize, message: &str| fill(message, &[("count", &count.to_string())]);
-    // (test id, is a warning, text)
-    let notices: [(&str, bool, Option<String>); 6] = [
-        (
-            "sync-stale",
-            true,
-            (state.stale > 0).then(|| messages.sync_stale.to_owned()),
-        ),
+    let rejected = count(state.rejected, messages.sync_rejected);
+    let not_enrolled = count(state.not_enrolled, messages.sync_not_enrolled);
+    // (test id, is a warning, applies, text)
+    let notices: [(&str, bool, bool, &str); 6] = [
+        ("sync-stale", true, state.stale > 0, messages.sync_stale),
         (
             "sync-ios-install",
             true,
-            (ios_hint && state.waiting > 0).then(|| messages.sync_ios_install.to_owned()),
+            ios_hint && state.waiting > 0,
+            messages.sync_ios_install,
         ),
         (
             "sync-needs-enrolment",
             true,
-            state
-                .needs_enrolment
-                .then(|| messages.sync_needs_enrolment.to_owned()),
+            state.needs_enrolment,
+            messages.sync_needs_enrolment,
         ),
-        (
-            "sync-rejected",
-            true,
-            (state.rejected > 0).then(|| count(state.rejected, messages.sync_rejected)),
-        ),
+        ("sync-rejected", true, state.rejected > 0, &rejected),
         (
             "sync-not-enrolled",
             false,
-            (state.not_enrolled > 0).then(|| count(state.not_enrolled, messages.sync_not_enrolled)),
+            state.not_enrolled > 0,
+            &not_enrolled,
         ),
         (
             "sync-storage-failed",
             true,
-            storage_failed.then(|| messages.sync_storage_failed.to_owned()),
+            storage_failed,
+            messages.sync_storage_failed,
         ),
     ];
-    let mut html = String::new();
-    for (test_id, warning, text) in notices {
-        let Some(text) = text else { continue };
+    for (test_id, warning, applies, text) in notices {
+        if !applies {
+            continue;
+        }
         let class = if warning {
             "notice notice--warning"
         } else {
             "notice"
         };
         html.push_str(&format!(r#"<p class="{class}" data-testid="{test_id}">"#));
-        escape_into(&mut html, &text);
+        escape_into(&mut html, text);
         html.push_str("</p>");
     }
     html

@@ -42,7 +42,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::api::{self, NoAnswer, RawAnswer};
 use super::client;
 use super::pinning::{KeysDecision, RefusalReason, decide};
-use super::summary::{LOCALE_SEPARATOR, SyncSummary, SyncSummaryContext, provide_sync_summary};
+use super::summary::{SyncSummary, SyncSummaryContext, provide_sync_summary};
 use crate::clock::now;
 use crate::html::escape_into;
 use crate::i18n::team_messages_for;
@@ -93,8 +93,8 @@ pub struct SyncView {
     /// The last run could not read or write the phone's storage.
     pub storage_error: Option<StorageError>,
     /// The team's keys were refused: the warning in every locale (see
-    /// [`super::summary::KEYS_WARNING_KEY`]).
-    pub keys_refused: Option<String>,
+    /// [`super::summary::keys_warning_key`]).
+    pub keys_refused: Option<Vec<(Locale, String)>>,
 }
 
 impl SyncView {
@@ -118,13 +118,13 @@ impl SyncView {
 }
 
 /// What the warning says of `enrolment`'s refused keys, if it refused any, as the status line
-/// shows it (see [`super::summary::KEYS_WARNING_KEY`]): in every locale, its headline, why in
+/// shows it (see [`super::summary::keys_warning_key`]): in every locale, its headline, why in
 /// plain words, and the pinned version with its fingerprint, each escaped.
-fn keys_warning(enrolment: &Enrolment) -> Option<String> {
+fn keys_warning(enrolment: &Enrolment) -> Option<Vec<(Locale, String)>> {
     let refusal = enrolment.keys_refused?;
     let version = enrolment.key_set.version.to_string();
     let fingerprint = key_set_fingerprint(&enrolment.key_set).to_string();
-    let locales: Vec<String> = Locale::ALL
+    let locales = Locale::ALL
         .into_iter()
         .map(|locale| {
             let messages = team_messages_for(locale);
@@ -147,10 +147,10 @@ fn keys_warning(enrolment: &Enrolment) -> Option<String> {
             html.push_str(r#"</p><p data-testid="sync-keys-pinned">"#);
             escape_into(&mut html, &pinned);
             html.push_str("</p></div>");
-            html
+            (locale, html)
         })
         .collect();
-    Some(locales.join(&LOCALE_SEPARATOR.to_string()))
+    Some(locales)
 }
 
 /// The sender, as a context of the bundles that send (observations, team).
@@ -718,9 +718,12 @@ mod tests {
             at: UnixMillis(20),
         });
         let stored = keys_warning(&enrolment).unwrap();
-        let locales: Vec<&str> = stored.split(LOCALE_SEPARATOR).collect();
-        assert_eq!(locales.len(), Locale::ALL.len());
-        for (html, locale) in locales.into_iter().zip(Locale::ALL) {
+        assert_eq!(
+            stored.iter().map(|(locale, _)| *locale).collect::<Vec<_>>(),
+            Locale::ALL
+        );
+        for (locale, html) in &stored {
+            let locale = *locale;
             let messages = team_messages_for(locale);
             let escaped = |text: &str| {
                 let mut html = String::new();
@@ -743,7 +746,7 @@ mod tests {
             ));
         }
         // The English headline is the issue's, word for word; its apostrophe escaped.
-        assert!(stored.contains(
+        assert!(stored[2].1.contains(
             "The team&#39;s keys changed in a way this phone cannot verify. Reports are still \
              protected. Tell your team."
         ));

@@ -8,11 +8,12 @@
 //! no IndexedDB code.
 //!
 //! The keys warning (headline, why, the keys still in use) is written by the sender under
-//! [`KEYS_WARNING_KEY`] as escaped HTML in every locale (the sender's bundles hold the team
+//! [`keys_warning_key`] as escaped HTML, one key per locale (the sender's bundles hold the team
 //! messages; the shell's first load would pay for every word of them and for the code that
 //! lays them out), and the status line shows the current locale's part.
 
 use leptos::prelude::*;
+use prepoznaj_domain::locale::Locale;
 use prepoznaj_domain::observation::UnixMillis;
 use wasm_bindgen::JsCast;
 
@@ -20,12 +21,12 @@ use wasm_bindgen::closure::Closure;
 
 /// `localStorage` key of the summary.
 pub const SUMMARY_KEY: &str = "prepoznaj.sync";
-/// `localStorage` key of the keys warning: for each locale of `Locale::ALL`, in order and
-/// separated by [`LOCALE_SEPARATOR`], its HTML with every text escaped (written only by the
-/// sender).
-pub const KEYS_WARNING_KEY: &str = "prepoznaj.keys-warning";
-/// Separates the locales' texts under [`KEYS_WARNING_KEY`] (ASCII record separator).
-pub const LOCALE_SEPARATOR: char = '\u{1e}';
+/// `localStorage` key of the keys warning in `locale` (`prepoznaj.keys-warning.<tag>`): its
+/// HTML, every text escaped (written only by the sender).
+#[must_use]
+pub fn keys_warning_key(locale: Locale) -> String {
+    ["prepoznaj.keys-warning.", locale.tag()].concat()
+}
 
 /// What the status line says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -43,7 +44,7 @@ pub struct SyncSummary {
     /// The phone's clock the last time the server answered a whole sync.
     pub last_sync_at: Option<UnixMillis>,
     /// The team's keys changed in a way this phone could not verify; it seals to its pinned
-    /// version instead (what to say is under [`KEYS_WARNING_KEY`]).
+    /// version instead (what to say is under [`keys_warning_key`]).
     pub keys_refused: bool,
 }
 
@@ -162,12 +163,17 @@ impl SyncSummaryContext {
         }
     }
 
-    /// Stores the keys warning (see [`KEYS_WARNING_KEY`]), or removes it; before the
-    /// summary that says there is one, so that whoever reads the summary finds it.
-    pub fn publish_keys_warning(&self, text: Option<&str>) {
-        let stored = local_storage().map(|storage| match text {
-            Some(text) => storage.set_item(KEYS_WARNING_KEY, text),
-            None => storage.remove_item(KEYS_WARNING_KEY),
+    /// Stores the keys warning in every locale (see [`keys_warning_key`]), or removes it;
+    /// before the summary that says there is one, so that whoever reads the summary finds it.
+    pub fn publish_keys_warning(&self, warning: Option<&[(Locale, String)]>) {
+        let stored = local_storage().map(|storage| {
+            Locale::ALL.into_iter().try_for_each(|locale| {
+                let key = keys_warning_key(locale);
+                match warning.and_then(|warning| warning.iter().find(|(each, _)| *each == locale)) {
+                    Some((_, html)) => storage.set_item(&key, html),
+                    None => storage.remove_item(&key),
+                }
+            })
         });
         if !matches!(stored, Some(Ok(()))) {
             leptos::logging::warn!("the keys warning cannot be stored");
@@ -191,19 +197,13 @@ fn local_storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
-/// The keys warning's HTML in the locale at `locale_index` (of `Locale::ALL`), as the sender
-/// stored it; empty when there is none.
+/// The keys warning's HTML in `locale`, as the sender stored it.
 #[must_use]
-pub fn keys_warning_html(locale_index: usize) -> String {
-    local_storage()
-        .and_then(|storage| storage.get_item(KEYS_WARNING_KEY).ok().flatten())
-        .and_then(|stored| {
-            stored
-                .split(LOCALE_SEPARATOR)
-                .nth(locale_index)
-                .map(str::to_owned)
-        })
-        .unwrap_or_default()
+pub fn keys_warning_html(locale: Locale) -> Option<String> {
+    local_storage()?
+        .get_item(&keys_warning_key(locale))
+        .ok()
+        .flatten()
 }
 
 fn stored() -> SyncSummary {
