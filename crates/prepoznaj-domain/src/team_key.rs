@@ -412,6 +412,21 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_two_keys_read_back_from_the_printed_code(
+            age_bytes in proptest::array::uniform32(proptest::num::u8::ANY),
+            signing in proptest::array::uniform32(proptest::num::u8::ANY),
+        ) {
+            let age = bech32::encode_upper::<Bech32>(Hrp::parse_unchecked(AGE_HRP), &age_bytes).unwrap();
+            let code = RecoveryCode::from_keys(&age, &signing).unwrap();
+            let read = RecoveryCode::parse(&code.printable().to_lowercase()).unwrap();
+            proptest::prop_assert_eq!(read.secret_key(), age);
+            proptest::prop_assert_eq!(read.signing_secret(), Some(signing));
+            proptest::prop_assert_eq!(read.groups().len(), RECOVERY_GROUPS);
+        }
+    }
+
     #[test]
     fn an_older_code_of_the_age_key_alone_still_reads() {
         let older = RecoveryCode::from_secret_key(&age_key(7)).unwrap();
@@ -428,7 +443,7 @@ mod tests {
         assert_eq!(older.printable(), printed);
     }
 
-    /// The code with the character at `index` (of all 116) replaced by `edit`'s result.
+    /// The 116 characters of the code, changed by `edit`.
     fn edited(edit: impl Fn(&mut Vec<char>)) -> String {
         let mut characters: Vec<char> = code().groups().concat().chars().collect();
         edit(&mut characters);
