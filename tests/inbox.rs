@@ -2,13 +2,15 @@
 //! Chromium: a version 4 database upgrades keeping its data; reports are kept encrypted as
 //! received and read with the member's key; a forgotten report does not come back with the
 //! next download; a tampered envelope is reported for itself and the others still open, and
-//! so is an envelope delivered under another report's id.
+//! so is an envelope delivered under another report's id. A status change counts only through
+//! a note signed by a member of the verified chain for that very change; the rest is named
+//! not verified, with why, and the server's coarse status is only shown beside it.
 #![cfg(target_arch = "wasm32")]
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test assertions")]
 
 use std::collections::BTreeMap;
 
-use prepoznaj::inbox::reading::{self, OpenFailure};
+use prepoznaj::inbox::reading::{self, NoteProblem, NoteTrust, OpenFailure};
 use prepoznaj::storage::inbox::{self, InboxEntry};
 use prepoznaj::storage::sync_state::{self, SyncState};
 use prepoznaj::storage::team_key::{self, TeamKey};
@@ -18,10 +20,17 @@ use prepoznaj_domain::observation::{
     Answer, Context, Mode, ObservationDraft, ObservationRecord, ObserverRole, ReportId, Setting,
     UnixMillis,
 };
-use prepoznaj_domain::protocol::{Envelope, ReportStatus, TeamReport};
-use prepoznaj_domain::status_note::InboxStatus;
+use prepoznaj_domain::protocol::{
+    AgeRecipient, CoarseStatus, DisplayName, Envelope, ReportStatus, ReportUuid, SchoolId,
+    StatusChange, StatusChangeId, TeamMemberId, TeamReport,
+};
+use prepoznaj_domain::status_note::{AuthoredNote, InboxStatus, NoteContext, StatusNote};
+use prepoznaj_domain::team_chain::{ChainMember, MemberChange, SignedVersion};
+use prepoznaj_envelope::chain::{found_chain, sign_next_version};
+use prepoznaj_envelope::digest::sha256;
 use prepoznaj_envelope::identity::TeamIdentity;
-use prepoznaj_envelope::report::seal_report;
+use prepoznaj_envelope::report::{seal, seal_report};
+use prepoznaj_envelope::signing::ChainSigningKey;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -98,16 +107,28 @@ fn catalogues(catalogue: &Catalogue) -> BTreeMap<String, std::sync::Arc<Catalogu
     )])
 }
 
+fn school() -> SchoolId {
+    SchoolId::parse("0192f3a4-0001-7000-8000-000000000001").unwrap()
+}
+
+/// No member's note trusted (reports without status changes).
+fn no_trust() -> NoteTrust {
+    NoteTrust::from_pin(school(), None)
+}
+
 /// Every kept report read with `identity`, newest first, as the inbox lists them.
 fn read_all(
     kept: &BTreeMap<String, InboxEntry>,
     identity: &TeamIdentity,
     catalogues: &BTreeMap<String, std::sync::Arc<Catalogue>>,
 ) -> Vec<reading::InboxItem> {
+    let trust = no_trust();
     let mut items: Vec<_> = kept
         .iter()
         .filter_map(|(id, entry)| match entry {
-            InboxEntry::Received(report) => Some(reading::read(id, report, identity, catalogues)),
+            InboxEntry::Received(report) => {
+                Some(reading::read(id, report, identity, catalogues, &trust))
+            }
             InboxEntry::Forgotten { .. } => None,
         })
         .collect();
@@ -207,7 +228,8 @@ async fn reports_are_kept_as_received_a_forgotten_one_stays_gone_and_a_tampered_
             second.report_id.as_str(),
             kept_second,
             &stranger,
-            &catalogues
+            &catalogues,
+            &no_trust()
         )
         .observation,
         Err(OpenFailure::NotForThisKey)
@@ -271,4 +293,252 @@ async fn a_report_delivered_under_another_reports_id_is_listed_as_invalid_and_th
     assert_eq!(items[1].marked, 2);
     database.close();
     delete_database(name).await.unwrap();
+}
+
+fn chain_member(
+    index: u8,
+    name: &str,
+    key: &ChainSigningKey,
+    identity: &TeamIdentity,
+) -> ChainMember {
+    ChainMember {
+        id: TeamMemberId::parse(&format!("0192f3a4-0004-7000-8000-00000000000{index}")).unwrap(),
+        display_name: DisplayName::parse(name).unwrap(),
+        recipient: AgeRecipient::try_from(identity.recipient().to_string()).unwrap(),
+        signing_key: key.public_key(),
+        added_at: UnixMillis(u64::from(index) * 1_000),
+    }
+}
+
+/// A status change as the server lists it: `coarse` beside `plaintext` sealed to `identity`.
+fn change(
+    report_id: &ReportUuid,
+    change_id: &StatusChangeId,
+    coarse: CoarseStatus,
+    plaintext: &[u8],
+    identity: &TeamIdentity,
+    recorded_at: u64,
+) -> StatusChange {
+    let envelope = seal(plaintext, [identity.recipient()].iter()).unwrap();
+    StatusChange {
+        change_id: change_id.clone(),
+        report_id: report_id.clone(),
+        coarse_status: coarse,
+        recorded_at: UnixMillis(recorded_at),
+        envelope_sha256: sha256(&envelope),
+        envelope: Envelope::from_bytes(envelope),
+    }
+}
+
+fn change_id(last: u8) -> StatusChangeId {
+    StatusChangeId::parse(&format!("0192f3a4-0003-7000-8000-0000000000{last:02x}")).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn only_notes_signed_by_a_chain_member_for_their_own_change_count_and_the_server_is_a_hint() {
+    let catalogue = catalogue();
+    let identity = TeamIdentity::generate();
+    let founder_key = ChainSigningKey::generate().unwrap();
+    let leaver_key = ChainSigningKey::generate().unwrap();
+    let stranger_key = ChainSigningKey::generate().unwrap();
+    let founder = chain_member(1, "Марија Петровић", &founder_key, &identity);
+    let leaver = chain_member(2, "Јован Јовић", &leaver_key, &TeamIdentity::generate());
+    // Version 1: the founder; 2: the leaver added; 3: the leaver removed.
+    let first = found_chain(school(), vec![founder.clone()], &founder_key).unwrap();
+    let second =
+        sign_next_version(&first, MemberChange::Add(leaver.clone()), &founder_key).unwrap();
+    let third = sign_next_version(
+        &second,
+        MemberChange::Remove(leaver.id.clone()),
+        &founder_key,
+    )
+    .unwrap();
+    let versions: Vec<SignedVersion> = [&first, &second, &third]
+        .into_iter()
+        .map(|version| version.signed().clone())
+        .collect();
+    let whole = NoteTrust::from_chain(school(), &versions);
+    let pinned = NoteTrust::from_pin(school(), Some(&versions[2]));
+
+    let mut report = received(&finished(&catalogue, 2_000, 2), &identity, 10);
+    let other = received(&finished(&catalogue, 3_000, 1), &identity, 20);
+    let signed = |key: &ChainSigningKey,
+                  author: &ChainMember,
+                  report_id: &ReportUuid,
+                  id: &StatusChangeId,
+                  status| {
+        key.sign_note(&AuthoredNote::new(
+            StatusNote::bare(status, UnixMillis(5)),
+            NoteContext {
+                school: school(),
+                report_id: report_id.clone(),
+                change_id: id.clone(),
+                author: author.id.clone(),
+            },
+        ))
+        .to_bytes()
+    };
+    let id = report.report_id.clone();
+    // The stranger signs as the founder (forged), an earlier build's unsigned note, a note
+    // the leaver wrote while a member, a real note of another report moved here.
+    let seen = signed(&leaver_key, &leaver, &id, &change_id(1), CoarseStatus::Seen);
+    let acted = signed(
+        &founder_key,
+        &founder,
+        &id,
+        &change_id(2),
+        CoarseStatus::ActedUpon,
+    );
+    let forged = signed(
+        &stranger_key,
+        &founder,
+        &id,
+        &change_id(3),
+        CoarseStatus::Closed,
+    );
+    let unsigned = br#"{"format":1,"status":"closed","written_at":7}"#;
+    let moved = signed(
+        &founder_key,
+        &founder,
+        &other.report_id,
+        &change_id(9),
+        CoarseStatus::Closed,
+    );
+    let relabelled = signed(
+        &founder_key,
+        &founder,
+        &id,
+        &change_id(6),
+        CoarseStatus::Seen,
+    );
+    report.status_changes = vec![
+        change(&id, &change_id(1), CoarseStatus::Seen, &seen, &identity, 11),
+        change(
+            &id,
+            &change_id(2),
+            CoarseStatus::ActedUpon,
+            &acted,
+            &identity,
+            12,
+        ),
+        change(
+            &id,
+            &change_id(3),
+            CoarseStatus::Closed,
+            &forged,
+            &identity,
+            13,
+        ),
+        change(
+            &id,
+            &change_id(4),
+            CoarseStatus::Closed,
+            unsigned,
+            &identity,
+            14,
+        ),
+        change(
+            &id,
+            &change_id(5),
+            CoarseStatus::Closed,
+            &moved,
+            &identity,
+            15,
+        ),
+        change(
+            &id,
+            &change_id(6),
+            CoarseStatus::Closed,
+            &relabelled,
+            &identity,
+            16,
+        ),
+    ];
+    let kept = inbox::ReceivedReport {
+        report: report.clone(),
+        pending: Vec::new(),
+    };
+    let item = reading::read(
+        id.as_str(),
+        &kept,
+        &identity,
+        &catalogues(&catalogue),
+        &whole,
+    );
+    let problems: Vec<_> = item
+        .history
+        .iter()
+        .map(|entry| entry.note.as_ref().err().copied())
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            None,
+            None,
+            Some(NoteProblem::BadSignature),
+            Some(NoteProblem::Unsigned),
+            Some(NoteProblem::OtherChange),
+            Some(NoteProblem::OtherStatus {
+                note: CoarseStatus::Seen
+            }),
+        ]
+    );
+    let authors: Vec<_> = item
+        .history
+        .iter()
+        .filter_map(|entry| entry.note.as_ref().ok())
+        .map(|trusted| {
+            trusted
+                .author_name
+                .as_ref()
+                .map(|name| name.as_str().to_owned())
+        })
+        .collect();
+    assert_eq!(
+        authors,
+        [
+            Some("Јован Јовић".to_owned()),
+            Some("Марија Петровић".to_owned())
+        ]
+    );
+    assert_eq!(
+        item.status,
+        InboxStatus::ActedUpon,
+        "only the trusted notes count"
+    );
+    assert_eq!(
+        item.server_says,
+        Some(InboxStatus::Closed),
+        "the server's word is shown"
+    );
+
+    // With only the pinned version (the leaver already removed), the leaver's note waits
+    // for the chain's history; learning it trusts the note without decrypting again.
+    let mut early = reading::read(
+        id.as_str(),
+        &kept,
+        &identity,
+        &catalogues(&catalogue),
+        &pinned,
+    );
+    assert_eq!(
+        early.history[0].note.as_ref().err(),
+        Some(&NoteProblem::AuthorNotYetKnown)
+    );
+    assert_eq!(early.status, InboxStatus::ActedUpon);
+    reading::retrust(&mut early, &whole);
+    assert_eq!(early, item);
+
+    // With no chain member at all, nothing counts and the server's word is still only a hint.
+    let none = reading::read(
+        id.as_str(),
+        &kept,
+        &identity,
+        &catalogues(&catalogue),
+        &no_trust(),
+    );
+    assert_eq!(
+        (none.status, none.server_says),
+        (InboxStatus::New, Some(InboxStatus::Closed))
+    );
 }

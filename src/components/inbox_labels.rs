@@ -1,13 +1,14 @@
 //! The team inbox's words for what a report holds: the observer's role and setting, the
-//! assessment level, the team's status, whom the team informed, and why a report could not be
-//! opened. One place, so the list, the report view and its printed record say the same.
+//! assessment level, the team's status, whom the team informed, why a report could not be
+//! opened, and why a status change is not verified. One place, so the list, the report view and its printed record say the same.
 
 use prepoznaj_domain::assessment::Level;
+use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::observation::{AgeBand, Gender, ObserverRole, Setting};
 use prepoznaj_domain::status_note::{InboxStatus, Informed};
 
 use crate::i18n::{InboxMessages, MessageFn, Messages};
-use crate::inbox::reading::OpenFailure;
+use crate::inbox::reading::{NoteProblem, OpenFailure};
 use crate::pages::observe_start::{AGE_BANDS, GENDERS, ROLES, SETTINGS};
 
 /// `value`'s label in one of the observation form's tables.
@@ -90,4 +91,32 @@ pub fn failure_reason(messages: &'static InboxMessages, failure: OpenFailure) ->
         OpenFailure::UnknownFormat => messages.inbox_reason_unknown_format,
         OpenFailure::OtherReport => messages.inbox_reason_other_report,
     }
+}
+
+/// Why a status change is not verified, as the end of a sentence.
+#[must_use]
+pub fn note_problem_reason(messages: &'static InboxMessages, problem: NoteProblem) -> String {
+    match problem {
+        NoteProblem::Open(failure) => failure_reason(messages, failure).to_owned(),
+        NoteProblem::Unsigned => messages.inbox_reason_note_unsigned.to_owned(),
+        NoteProblem::UnknownAuthor => messages.inbox_reason_note_unknown_author.to_owned(),
+        NoteProblem::AuthorNotYetKnown => {
+            messages.inbox_reason_note_author_not_yet_known.to_owned()
+        }
+        NoteProblem::BadSignature => messages.inbox_reason_note_bad_signature.to_owned(),
+        NoteProblem::OtherChange => messages.inbox_reason_note_other_change.to_owned(),
+        NoteProblem::OtherStatus { note } => fill(
+            messages.inbox_reason_note_other_status,
+            &[("status", status_label(messages, InboxStatus::after([note])))],
+        ),
+    }
+}
+
+/// "The server says: closed. No verified team note says so."
+#[must_use]
+pub fn server_disagrees(messages: &'static InboxMessages, server_says: InboxStatus) -> String {
+    fill(
+        messages.inbox_server_disagrees,
+        &[("status", status_label(messages, server_says))],
+    )
 }

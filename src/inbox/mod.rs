@@ -6,8 +6,11 @@
 //! The identity is forgotten on "Lock" and once the app has been hidden for longer than the
 //! member's chosen number of minutes (`preferences::inbox_lock_minutes`); the decrypted
 //! reports go with it. Nothing decrypted is ever written anywhere: IndexedDB keeps the
-//! envelopes as received (`storage::inbox`). Status notes are sealed only to the key set of
-//! the team's key chain version this device verified, and their requests are signed.
+//! envelopes as received (`storage::inbox`). Status notes are signed by their author, sealed
+//! only to the key set of the team's key chain version this device verified, and their
+//! requests are signed. Reading, a note counts only when a member of the verified chain
+//! signed it for that very change ([`reading::NoteTrust`]): first with the version this device
+//! pinned, then with every version of the chain once it is fetched and verified.
 
 pub mod reading;
 
@@ -19,9 +22,10 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use prepoznaj_domain::catalogue::Catalogue;
 use prepoznaj_domain::protocol::{
-    CoarseStatus, Envelope, SchoolId, Secret, StatusChangeId, StatusChangeRequest, TeamMemberId,
+    CoarseStatus, Envelope, ReportUuid, SchoolId, Secret, StatusChangeId, StatusChangeRequest,
+    TeamMemberId,
 };
-use prepoznaj_domain::status_note::StatusNote;
+use prepoznaj_domain::status_note::{AuthoredNote, NoteContext, StatusNote};
 use prepoznaj_envelope::digest::sha256;
 use prepoznaj_envelope::identity::{TeamIdentity, UnlockError};
 use prepoznaj_envelope::report::seal;
@@ -39,7 +43,7 @@ use crate::sync::api::ApiCallError;
 use crate::sync::client::TeamSigner;
 use crate::sync::team_inbox;
 use crate::timing::{measure_since, now_ms};
-use reading::InboxItem;
+use reading::{InboxItem, NoteTrust};
 
 /// Where the last download from the server stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,6 +77,8 @@ pub struct InboxSession {
     unlocked: RwSignal<bool>,
     /// Decrypted reports, by id (`None` until the first reading after unlocking).
     items: RwSignal<Option<BTreeMap<String, InboxItem>>, LocalStorage>,
+    /// Whose status notes are trusted (`None` until read from the device's pin).
+    trust: StoredValue<Option<Rc<NoteTrust>>, LocalStorage>,
     download: RwSignal<Download>,
     /// The pending auto-lock timer while the app is hidden.
     lock_timer: StoredValue<Option<TimeoutHandle>, LocalStorage>,
@@ -86,6 +92,7 @@ pub fn provide_inbox() -> InboxSession {
         signing_key: StoredValue::new_local(None),
         unlocked: RwSignal::new(false),
         items: RwSignal::new_local(None),
+        trust: StoredValue::new_local(None),
         download: RwSignal::new(Download::Idle),
         lock_timer: StoredValue::new_local(None),
         hidden_since: StoredValue::new(None),
@@ -186,6 +193,7 @@ impl InboxSession {
         self.signing_key.set_value(None);
         MEMBER.with(|cell| *cell.borrow_mut() = None);
         self.items.set(None);
+        self.trust.set_value(None);
         self.download.set(Download::Idle);
         self.unlocked.set(false);
     }
@@ -219,7 +227,13 @@ impl InboxSession {
     /// (the passphrase's submission) once there are reports.
     async fn read_kept(&self, started: f64) {
         let entries = match app_database().await {
-            Ok(database) => inbox::load_all(&database).await,
+            Ok(database) => {
+                let (entries, key) =
+                    futures::future::join(inbox::load_all(&database), team_key::load(&database))
+                        .await;
+                self.trust_pin(key.ok().flatten().and_then(|key| key.registration));
+                entries
+            }
             Err(error) => Err(error),
         };
         match entries {
@@ -241,6 +255,57 @@ impl InboxSession {
         }
     }
 
+    /// Trusts the notes of the members of the chain version this device pinned, until the
+    /// whole chain is fetched (never replacing a whole chain already known).
+    fn trust_pin(&self, registration: Option<team_key::TeamRegistration>) {
+        let Some(school) = MEMBER.with(|cell| cell.borrow().as_ref().map(|m| m.school.clone()))
+        else {
+            return;
+        };
+        if self.trust.with_value(Option::is_some) {
+            return;
+        }
+        let pin = registration.and_then(|registration| registration.pin);
+        self.trust
+            .set_value(Some(Rc::new(NoteTrust::from_pin(school, pin.as_ref()))));
+    }
+
+    /// Trusts the notes of every member of `checked`'s verified chain, and decides again
+    /// which of the read reports' changes are trusted.
+    fn trust_chain(&self, checked: &team_inbox::CheckedChain) {
+        let Some(versions) = &checked.versions else {
+            return;
+        };
+        let Some(school) = MEMBER.with(|cell| cell.borrow().as_ref().map(|m| m.school.clone()))
+        else {
+            return;
+        };
+        let trust = NoteTrust::from_chain(school, versions);
+        if self
+            .trust
+            .with_value(|known| known.as_deref() == Some(&trust))
+        {
+            return;
+        }
+        self.items.update(|items| {
+            if let Some(items) = items {
+                for item in items.values_mut() {
+                    reading::retrust(item, &trust);
+                }
+            }
+        });
+        self.trust.set_value(Some(Rc::new(trust)));
+    }
+
+    /// Fetches and verifies the team's chain (from the device's pin) and trusts its members.
+    async fn check_chain(&self) -> Option<team_inbox::CheckedChain> {
+        let database = app_database().await.ok()?;
+        let mut registration = team_key::load(&database).await.ok()??.registration?;
+        let checked = team_inbox::check_chain(&mut registration).await;
+        self.trust_chain(&checked);
+        Some(checked)
+    }
+
     /// Decrypts `entries` (forgotten ones are skipped) after loading their catalogues.
     async fn read_entries(
         &self,
@@ -259,13 +324,24 @@ impl InboxSession {
         let Some(identity) = self.identity.get_value() else {
             return BTreeMap::new();
         };
+        // Without a pin read yet, no member's note is trusted.
+        let trust = self.trust.get_value().or_else(|| {
+            MEMBER.with(|cell| {
+                cell.borrow()
+                    .as_ref()
+                    .map(|member| Rc::new(NoteTrust::from_pin(member.school.clone(), None)))
+            })
+        });
+        let Some(trust) = trust else {
+            return BTreeMap::new();
+        };
         let started = now_ms();
         let items = entries
             .iter()
             .filter_map(|(id, entry)| match entry {
                 InboxEntry::Received(received) => Some((
                     id.clone(),
-                    reading::read(id, received, &identity, &catalogues),
+                    reading::read(id, received, &identity, &catalogues, &trust),
                 )),
                 InboxEntry::Forgotten { .. } => None,
             })
@@ -290,7 +366,11 @@ impl InboxSession {
             }
         };
         self.send_pending().await;
-        let downloaded = match team_inbox::download_all(&token).await {
+        // The chain is fetched and verified beside the download: its members decide which
+        // status notes are trusted.
+        let (_, downloaded) =
+            futures::future::join(self.check_chain(), team_inbox::download_all(&token)).await;
+        let downloaded = match downloaded {
             Ok(downloaded) => downloaded,
             Err(error) => {
                 self.download.set(Download::Failed(error));
@@ -396,6 +476,7 @@ impl InboxSession {
             .and_then(|key| key.registration)
             .ok_or(ChangeError::Storage(StorageError::NotSaved))?;
         let checked = team_inbox::check_chain(&mut registration).await;
+        self.trust_chain(&checked);
         let Some(head) = checked.head else {
             return Err(ChangeError::NotSent(match checked.problem {
                 Some(team_inbox::ChainProblem::NotFetched(error)) => error,
@@ -403,13 +484,29 @@ impl InboxSession {
             }));
         };
         let key_set = head.key_set();
-        let envelope = seal(&note.to_bytes(), key_set.recipients()).map_err(|error| {
+        let report_id = ReportUuid::parse(id).map_err(|error| {
+            leptos::logging::error!("not a report id {id}: {error}");
+            ChangeError::Seal
+        })?;
+        let change_id = StatusChangeId::new_v7(now(), random_bytes());
+        let coarse_status = note.status;
+        let authored = AuthoredNote::new(
+            note,
+            NoteContext {
+                school: member.school.clone(),
+                report_id,
+                change_id: change_id.clone(),
+                author: member.member.clone(),
+            },
+        );
+        let document = key.sign_note(&authored);
+        let envelope = seal(&document.to_bytes(), key_set.recipients()).map_err(|error| {
             leptos::logging::error!("cannot seal a status change: {error}");
             ChangeError::Seal
         })?;
         let request = StatusChangeRequest {
-            change_id: StatusChangeId::new_v7(now(), random_bytes()),
-            coarse_status: note.status,
+            change_id,
+            coarse_status,
             envelope_sha256: sha256(&envelope),
             envelope: Envelope::from_bytes(envelope),
         };

@@ -1,7 +1,8 @@
 //! `/inbox`: the protection team's inbox on a team member's device. Unlocked with the
 //! member's passphrase (`components::inbox_gate`), it lists the school's reports, newest first,
 //! decrypted in memory (`crate::inbox`): received time, observer, setting, assessment, marked
-//! signs and the team's status, urgent ones marked in words. A report that cannot be opened
+//! signs and the team's status (from verified team notes only; when the server's coarse
+//! statuses say otherwise, that is said too), urgent ones marked in words. A report that cannot be opened
 //! is listed with the reason and never hides the others. Works offline with what this device
 //! already downloaded; the inbox's one setting (when it locks itself) is here too.
 
@@ -14,7 +15,7 @@ use crate::clock::format_time;
 use crate::components::api_error::api_error_message;
 use crate::components::inbox_gate::InboxGate;
 use crate::components::inbox_labels::{
-    failure_reason, level_label, role_label, setting_label, status_label,
+    failure_reason, level_label, role_label, server_disagrees, setting_label, status_label,
 };
 use crate::components::storage_error::storage_error_message;
 use crate::i18n::{use_i18n, use_title};
@@ -123,6 +124,7 @@ fn InboxRow(item: InboxItem) -> impl IntoView {
             let level = item.level;
             let urgent = level == Some(Level::ImmediateDanger);
             let status = item.status;
+            let server_says = item.server_says;
             let marked = item.marked.to_string();
             view! {
                 <li
@@ -158,6 +160,11 @@ fn InboxRow(item: InboxItem) -> impl IntoView {
                             <dd>{move || setting_label(i18n.messages(), context.setting)}</dd>
                         </div>
                     </dl>
+                    {server_says.map(|server_says| view! {
+                        <p class="notice notice--warning" data-testid="inbox-server-disagrees" data-status=server_says.as_str()>
+                            {move || server_disagrees(i18n.inbox(), server_says)}
+                        </p>
+                    })}
                     <p class="hint">{move || fill(i18n.inbox().inbox_marked, &[("count", &marked)])}</p>
                 </li>
             }

@@ -24,8 +24,8 @@ use crate::components::assessment_view::AssessmentView;
 use crate::components::confirm_dialog::ConfirmPrompt;
 use crate::components::inbox_gate::InboxGate;
 use crate::components::inbox_labels::{
-    age_label, failure_reason, gender_label, informed_label, role_label, setting_label,
-    status_label,
+    age_label, failure_reason, gender_label, informed_label, note_problem_reason, role_label,
+    server_disagrees, setting_label, status_label,
 };
 use crate::components::storage_error::storage_error_message;
 use crate::content;
@@ -113,6 +113,7 @@ fn ReportView(item: InboxItem, form: ActionForm) -> impl IntoView {
     let received_at = item.received_at;
     let received = move || format_time(received_at, i18n.locale().is_serbian());
     let status = item.status;
+    let server_says = item.server_says;
     let body = match item.observation.clone() {
         Err(failure) => {
             let id = id.clone();
@@ -143,6 +144,11 @@ fn ReportView(item: InboxItem, form: ActionForm) -> impl IntoView {
         <p data-testid="inbox-report-status" data-status=status.as_str()>
             {move || i18n.inbox().inbox_status} ": " <strong>{move || status_label(i18n.inbox(), status)}</strong>
         </p>
+        {server_says.map(|server_says| view! {
+            <p class="notice notice--warning" data-testid="inbox-server-disagrees" data-status=server_says.as_str()>
+                {move || server_disagrees(i18n.inbox(), server_says)}
+            </p>
+        })}
         {body}
         <div class="actions no-print">
             <button type="button" class="button" on:click=print>{move || i18n.inbox().inbox_print}</button>
@@ -349,18 +355,23 @@ fn HistoryItem(entry: HistoryEntry) -> impl IntoView {
     let i18n = use_i18n();
     let status = InboxStatus::after([entry.coarse_status]);
     let when = entry.recorded_at;
+    let verified = entry.note.is_ok();
     let detail = match entry.note {
-        Err(failure) => view! {
-            <p class="notice notice--warning">
-                {move || fill(i18n.inbox().inbox_history_unreadable, &[("reason", failure_reason(i18n.inbox(), failure))])}
+        Err(problem) => view! {
+            <p class="notice notice--warning" data-testid="inbox-history-unverified">
+                {move || fill(i18n.inbox().inbox_history_unverified, &[("reason", &note_problem_reason(i18n.inbox(), problem))])}
             </p>
         }
         .into_any(),
-        Ok(note) => {
-            let informed = note.informed.clone();
-            let date = note.date;
-            let text = note.note.clone();
+        Ok(trusted) => {
+            let informed = trusted.note.informed.clone();
+            let date = trusted.note.date;
+            let text = trusted.note.note.clone();
+            let author = trusted
+                .author_name
+                .map_or_else(|| trusted.author.as_str().to_owned(), |name| name.as_str().to_owned());
             view! {
+                <p data-testid="inbox-history-author">{move || fill(i18n.inbox().inbox_history_by, &[("name", &author)])}</p>
                 {(!informed.is_empty()).then(|| view! {
                     <p>
                         {move || i18n.inbox().inbox_informed} ": "
@@ -376,7 +387,7 @@ fn HistoryItem(entry: HistoryEntry) -> impl IntoView {
         }
     };
     view! {
-        <li data-testid="inbox-history-entry" data-status=status.as_str()>
+        <li data-testid="inbox-history-entry" data-status=status.as_str() data-verified=verified.to_string()>
             <p>
                 <strong>{move || status_label(i18n.inbox(), status)}</strong>
                 " — "

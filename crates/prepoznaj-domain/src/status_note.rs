@@ -320,6 +320,51 @@ impl InboxStatus {
     }
 }
 
+/// Where a report stands by its trusted notes, and what the server's coarse statuses say when
+/// they say otherwise.
+///
+/// The server lists each status change with a coarse status beside its sealed note. Only a
+/// note the device trusts (decrypted, signed by a member of its verified chain, about this
+/// change) counts, and only when its status is the one the server listed beside it: a note
+/// moved onto a change with another status is not that change's note. The server's word is a
+/// hint: it decides nothing, and is shown only when it disagrees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TeamStatus {
+    /// The status after the trusted notes.
+    pub status: InboxStatus,
+    /// The status after the server's coarse statuses, when it differs from `status`.
+    pub server_says: Option<InboxStatus>,
+}
+
+/// Whether a change's trusted note (`note`, its status) counts beside the server's coarse
+/// status `coarse`: only when they are the same.
+#[must_use]
+pub fn note_counts(coarse: CoarseStatus, note: Option<CoarseStatus>) -> bool {
+    note == Some(coarse)
+}
+
+impl TeamStatus {
+    /// From every change of a report: its coarse status and, when its note is trusted, the
+    /// note's status.
+    #[must_use]
+    pub fn from_changes(
+        changes: impl IntoIterator<Item = (CoarseStatus, Option<CoarseStatus>)>,
+    ) -> Self {
+        let changes: Vec<_> = changes.into_iter().collect();
+        let status = InboxStatus::after(
+            changes
+                .iter()
+                .filter(|(coarse, note)| note_counts(*coarse, *note))
+                .map(|(coarse, _)| *coarse),
+        );
+        let server = InboxStatus::after(changes.iter().map(|(coarse, _)| *coarse));
+        Self {
+            status,
+            server_says: (server != status).then_some(server),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
@@ -478,5 +523,74 @@ mod tests {
         assert!(InboxStatus::Seen.allows(CoarseStatus::ActedUpon));
         assert!(!InboxStatus::Seen.allows(CoarseStatus::Closed));
         assert!(!InboxStatus::Closed.allows(CoarseStatus::ActedUpon));
+    }
+    #[test]
+    fn the_status_comes_from_trusted_notes_and_the_server_is_shown_only_when_it_disagrees() {
+        use CoarseStatus::{ActedUpon, Closed, Seen};
+        /// The changes (coarse status, trusted note's status), the status, what the server says.
+        type Case = (
+            &'static [(CoarseStatus, Option<CoarseStatus>)],
+            InboxStatus,
+            Option<InboxStatus>,
+        );
+        let cases: [Case; 8] = [
+            (&[], InboxStatus::New, None),
+            (&[(Seen, Some(Seen))], InboxStatus::Seen, None),
+            (
+                &[
+                    (Seen, Some(Seen)),
+                    (ActedUpon, Some(ActedUpon)),
+                    (Closed, Some(Closed)),
+                ],
+                InboxStatus::Closed,
+                None,
+            ),
+            // Closed by the server's word only (a stranger's note, an unsigned one, none).
+            (
+                &[(Seen, Some(Seen)), (Closed, None)],
+                InboxStatus::Seen,
+                Some(InboxStatus::Closed),
+            ),
+            (
+                &[(Closed, None)],
+                InboxStatus::New,
+                Some(InboxStatus::Closed),
+            ),
+            // A real "seen" note moved onto a change listed as closed does not close it.
+            (
+                &[(Seen, Some(Seen)), (Closed, Some(Seen))],
+                InboxStatus::Seen,
+                Some(InboxStatus::Closed),
+            ),
+            // An untrusted change that would not move the status changes nothing visible.
+            (
+                &[(ActedUpon, Some(ActedUpon)), (Seen, None)],
+                InboxStatus::ActedUpon,
+                None,
+            ),
+            // Order does not matter; the furthest trusted change counts.
+            (
+                &[
+                    (Closed, Some(Closed)),
+                    (Seen, Some(Seen)),
+                    (ActedUpon, None),
+                ],
+                InboxStatus::Closed,
+                None,
+            ),
+        ];
+        for (changes, status, server_says) in cases {
+            assert_eq!(
+                TeamStatus::from_changes(changes.iter().copied()),
+                TeamStatus {
+                    status,
+                    server_says
+                },
+                "{changes:?}"
+            );
+        }
+        assert!(note_counts(Seen, Some(Seen)));
+        assert!(!note_counts(Closed, Some(Seen)));
+        assert!(!note_counts(Seen, None));
     }
 }
