@@ -2,9 +2,9 @@
 //! (`/team/setup`) and a new member joining (`/team/join`) share: their name and a passphrase
 //! (typed twice, or a generated one; weak ones are refused by `prepoznaj_domain::team_key`),
 //! the age key and the chain signing key made and locked together with the passphrase, a recovery copy they must save (a printable
-//! code, and a recovery file locked with a generated recovery passphrase shown only here and
-//! printed with the code, which holds both keys), and a check that they did (two groups of the code typed back from
-//! their copy). The page decides what happens to the key then; this component neither stores
+//! code of both keys, groups 1–15 the age key and 16–30 the signing key, and a recovery file locked with a generated recovery passphrase shown only here and
+//! printed with the code, which holds both keys), and a check that they did (two groups of the code, one of each
+//! key, typed back from their copy). The page decides what happens to the key then; this component neither stores
 //! nor registers it.
 //!
 //! Telemetry, in-page only: User Timing measures [`LOCK_MEASURE`] (locking the new key) and
@@ -16,7 +16,9 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::protocol::DisplayName;
-use prepoznaj_domain::team_key::{PassphraseError, check_new_passphrase, groups_to_verify};
+use prepoznaj_domain::team_key::{
+    GROUPS_PER_PART, PassphraseError, check_new_passphrase, groups_to_verify,
+};
 use prepoznaj_envelope::identity::{LOCK_WORK_FACTOR, TeamIdentity, new_recovery_passphrase};
 use prepoznaj_envelope::signing::ChainSigningKey;
 
@@ -193,11 +195,13 @@ fn RecoveryStep(step: RwSignal<Step>, made: StoredValue<Option<NewKey>>) -> impl
     let download_failed = RwSignal::new(false);
     let groups: Vec<String> = current
         .identity
-        .recovery_code()
+        .recovery_code(&current.signing_key)
         .groups()
         .into_iter()
         .map(str::to_owned)
         .collect();
+    let signing_groups = groups.get(GROUPS_PER_PART..).unwrap_or_default().to_vec();
+    let age_groups = groups.get(..GROUPS_PER_PART).unwrap_or_default().to_vec();
     let identity = current.identity.clone();
     let signing_key = current.signing_key.clone();
     let file_passphrase = recovery_passphrase.clone();
@@ -225,9 +229,20 @@ fn RecoveryStep(step: RwSignal<Step>, made: StoredValue<Option<NewKey>>) -> impl
             <h2 id="recovery-heading">{move || i18n.team().setup_recovery_heading}</h2>
             <p>{move || i18n.team().setup_recovery_intro}</p>
             <h3 id="recovery-code-heading">{move || i18n.team().setup_recovery_code}</h3>
-            <ol class="recovery-code" aria-labelledby="recovery-code-heading" data-testid="recovery-code">
-                {groups.into_iter().map(|group| view! { <li><code>{group}</code></li> }).collect_view()}
-            </ol>
+            <div data-testid="recovery-code">
+                <p id="recovery-code-age">{move || i18n.team().setup_recovery_code_age}</p>
+                <ol class="recovery-code" aria-labelledby="recovery-code-heading recovery-code-age">
+                    {age_groups.into_iter().map(|group| view! { <li><code>{group}</code></li> }).collect_view()}
+                </ol>
+                <p id="recovery-code-signing">{move || i18n.team().setup_recovery_code_signing}</p>
+                <ol
+                    class="recovery-code"
+                    start=GROUPS_PER_PART + 1
+                    aria-labelledby="recovery-code-heading recovery-code-signing"
+                >
+                    {signing_groups.into_iter().map(|group| view! { <li><code>{group}</code></li> }).collect_view()}
+                </ol>
+            </div>
             <h3 id="recovery-passphrase-heading">{move || i18n.team().setup_recovery_passphrase}</h3>
             <p id="recovery-passphrase-intro">{move || i18n.team().setup_recovery_passphrase_intro}</p>
             <p
@@ -290,7 +305,7 @@ fn VerifyStep(
         event.prevent_default();
         let matches = made.with_value(|made| {
             made.as_ref().is_some_and(|made| {
-                let code = made.identity.recovery_code();
+                let code = made.identity.recovery_code(&made.signing_key);
                 code.group_matches(first, &typed_first.get_untracked())
                     && code.group_matches(second, &typed_second.get_untracked())
             })

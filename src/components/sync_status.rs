@@ -11,8 +11,7 @@ use crate::clock::format_time;
 use crate::html::escape_into;
 use crate::i18n::{Messages, use_i18n};
 use crate::pwa::needs_ios_install_hint;
-use crate::sync::pinning::RefusalReason;
-use crate::sync::summary::{KeysWarning, SyncSummary, use_sync_summary};
+use crate::sync::summary::{SyncSummary, keys_warning_html, use_sync_summary};
 
 /// Where the observations (and their per-report status) are listed.
 const OBSERVE_PATH: &str = "/observe";
@@ -70,7 +69,19 @@ pub fn SyncStatus() -> impl IntoView {
             summary.send_now().is_some(),
             running,
         ));
-        notices.set_inner_html(&notices_html(messages, &state, ios_hint, storage_failed));
+        // The keys warning first, as the sender wrote it in this locale (escaped there).
+        let keys_warning = state
+            .keys_refused
+            .then(|| keys_warning_html(i18n.locale()))
+            .flatten()
+            .unwrap_or_default();
+        notices.set_inner_html(&notices_html(
+            keys_warning,
+            messages,
+            &state,
+            ios_hint,
+            storage_failed,
+        ));
     });
     let on_click = move |event: leptos::ev::MouseEvent| {
         let on_send_now = event
@@ -139,92 +150,58 @@ fn send_now_html(label: &str, waiting: bool, sends_here: bool, running: bool) ->
     html
 }
 
-/// The warnings and notes that apply, as escaped HTML.
+/// The warnings and notes that apply, as escaped HTML, after `html` (the keys warning).
 fn notices_html(
+    mut html: String,
     messages: &Messages,
     state: &SyncSummary,
     ios_hint: bool,
     storage_failed: bool,
 ) -> String {
     let count = |count: usize, message: &str| fill(message, &[("count", &count.to_string())]);
-    // (test id, is a warning, text)
-    let notices: [(&str, bool, Option<String>); 6] = [
-        (
-            "sync-stale",
-            true,
-            (state.stale > 0).then(|| messages.sync_stale.to_owned()),
-        ),
+    let rejected = count(state.rejected, messages.sync_rejected);
+    let not_enrolled = count(state.not_enrolled, messages.sync_not_enrolled);
+    // (test id, is a warning, applies, text)
+    let notices: [(&str, bool, bool, &str); 6] = [
+        ("sync-stale", true, state.stale > 0, messages.sync_stale),
         (
             "sync-ios-install",
             true,
-            (ios_hint && state.waiting > 0).then(|| messages.sync_ios_install.to_owned()),
+            ios_hint && state.waiting > 0,
+            messages.sync_ios_install,
         ),
         (
             "sync-needs-enrolment",
             true,
-            state
-                .needs_enrolment
-                .then(|| messages.sync_needs_enrolment.to_owned()),
+            state.needs_enrolment,
+            messages.sync_needs_enrolment,
         ),
-        (
-            "sync-rejected",
-            true,
-            (state.rejected > 0).then(|| count(state.rejected, messages.sync_rejected)),
-        ),
+        ("sync-rejected", true, state.rejected > 0, &rejected),
         (
             "sync-not-enrolled",
             false,
-            (state.not_enrolled > 0).then(|| count(state.not_enrolled, messages.sync_not_enrolled)),
+            state.not_enrolled > 0,
+            &not_enrolled,
         ),
         (
             "sync-storage-failed",
             true,
-            storage_failed.then(|| messages.sync_storage_failed.to_owned()),
+            storage_failed,
+            messages.sync_storage_failed,
         ),
     ];
-    let mut html = state
-        .keys_refused
-        .as_ref()
-        .map(|warning| keys_warning_html(messages, warning))
-        .unwrap_or_default();
-    for (test_id, warning, text) in notices {
-        let Some(text) = text else { continue };
+    for (test_id, warning, applies, text) in notices {
+        if !applies {
+            continue;
+        }
         let class = if warning {
             "notice notice--warning"
         } else {
             "notice"
         };
         html.push_str(&format!(r#"<p class="{class}" data-testid="{test_id}">"#));
-        escape_into(&mut html, &text);
+        escape_into(&mut html, text);
         html.push_str("</p>");
     }
-    html
-}
-
-/// The keys warning, first of all: its headline, then why in plain words and the keys this
-/// phone still encrypts to.
-fn keys_warning_html(messages: &Messages, warning: &KeysWarning) -> String {
-    let reason = match warning.reason {
-        RefusalReason::Rollback => messages.sync_keys_rollback,
-        RefusalReason::Rewritten => messages.sync_keys_rewritten,
-        RefusalReason::Unsigned => messages.sync_keys_unsigned,
-        RefusalReason::Unreadable => messages.sync_keys_unreadable,
-    };
-    let pinned = fill(
-        messages.sync_keys_pinned,
-        &[
-            ("version", &warning.version.to_string()),
-            ("fingerprint", &warning.fingerprint),
-        ],
-    );
-    let mut html =
-        r#"<div class="notice notice--warning" data-testid="sync-keys-refused"><p><strong>"#
-            .to_owned();
-    escape_into(&mut html, messages.sync_keys_refused);
-    html.push_str(r#"</strong></p><p data-testid="sync-keys-reason">"#);
-    escape_into(&mut html, reason);
-    html.push_str(r#"</p><p data-testid="sync-keys-pinned">"#);
-    escape_into(&mut html, &pinned);
-    html.push_str("</p></div>");
     html
 }

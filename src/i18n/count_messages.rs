@@ -41,7 +41,7 @@ fn label(message: &str, n: u64) -> String {
 type Render = fn(Locale, u64) -> String;
 
 /// Every message with a count, rendered as the app renders it.
-const MESSAGES: [(&str, Render); 23] = [
+const MESSAGES: [(&str, Render); 24] = [
     ("observe_progress", |l, n| {
         label(messages_for(l).observe_progress, n)
     }),
@@ -110,6 +110,9 @@ const MESSAGES: [(&str, Render); 23] = [
     }),
     ("enrol_sealed_waiting", |l, n| {
         label(team_messages_for(l).enrol_sealed_waiting, n)
+    }),
+    ("enrol_switch_waiting", |l, n| {
+        label(team_messages_for(l).enrol_switch_waiting, n)
     }),
 ];
 

@@ -2,9 +2,10 @@
 //! new one from the recovery copy made at set-up: the recovery file (chosen with a file input;
 //! an age file opened with the recovery passphrase printed with the code, or a plaintext file
 //! from before recovery files were locked) or the printable code (typed; spaces, dashes, group
-//! numbers and case do not matter). They choose a new passphrase; the key and the signing key
-//! (the recovery file's, or a new one when the copy has none, as the printed code) are saved
-//! locked with it, unregistered. Another member then
+//! numbers and case do not matter; a mistake is named by the groups it is in). They choose a
+//! new passphrase; the key and the signing key (the recovery file's or the code's, or a new one
+//! when the copy has none, as an older code of the age key alone, which the page then says
+//! another member must register) are saved locked with it, unregistered. Another member then
 //! makes a "new set-up link (lost phone)" for them on the team page; opening it here registers
 //! this same key again (`/team/setup`) and ends the lost device's access.
 
@@ -12,8 +13,11 @@ use std::sync::Arc;
 
 use leptos::html;
 use leptos::prelude::*;
+use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::protocol::{DisplayName, Envelope};
-use prepoznaj_domain::team_key::{PassphraseError, RecoveryCodeError, check_new_passphrase};
+use prepoznaj_domain::team_key::{
+    CodePart, PassphraseError, RecoveryCodeError, check_new_passphrase,
+};
 use prepoznaj_envelope::identity::{LOCK_WORK_FACTOR, RecoveryError, TeamIdentity, UnlockError};
 use prepoznaj_envelope::signing::ChainSigningKey;
 
@@ -33,8 +37,9 @@ enum Step {
     Registered,
     Form,
     Working,
-    /// The key saved on this device, waiting for a set-up link.
-    Waiting(Box<TeamKey>),
+    /// The key saved on this device, waiting for a set-up link; `true` when the copy had no
+    /// signing key, so this device made a new one.
+    Waiting(Box<TeamKey>, bool),
     Failed(StorageError),
 }
 
@@ -46,18 +51,28 @@ enum CopyProblem {
     Length,
     Character,
     Mistake,
+    /// A checksum mismatch in one part of the code.
+    MistakeIn(CodePart),
     RecoveryPassphrase,
 }
 
-fn copy_problem_message(messages: &'static TeamMessages, problem: CopyProblem) -> &'static str {
-    match problem {
+fn copy_problem_message(messages: &'static TeamMessages, problem: CopyProblem) -> String {
+    let message = match problem {
         CopyProblem::FileUnreadable => messages.recover_file_unreadable,
         CopyProblem::Missing => messages.recover_missing,
         CopyProblem::Length => messages.recover_code_length,
         CopyProblem::Character => messages.recover_code_character,
         CopyProblem::Mistake => messages.recover_code_mistake,
+        CopyProblem::MistakeIn(part) => {
+            let (first, last) = part.groups();
+            return fill(
+                messages.recover_code_mistake_groups,
+                &[("first", &first.to_string()), ("last", &last.to_string())],
+            );
+        }
         CopyProblem::RecoveryPassphrase => messages.recover_file_passphrase_wrong,
-    }
+    };
+    message.to_owned()
 }
 
 fn copy_problem(error: &RecoveryError) -> CopyProblem {
@@ -65,11 +80,12 @@ fn copy_problem(error: &RecoveryError) -> CopyProblem {
         RecoveryError::NotFound => CopyProblem::Missing,
         RecoveryError::Code(RecoveryCodeError::Length { .. }) => CopyProblem::Length,
         RecoveryError::Code(RecoveryCodeError::Character { .. }) => CopyProblem::Character,
+        RecoveryError::Code(RecoveryCodeError::Checksum { part }) => CopyProblem::MistakeIn(*part),
         RecoveryError::Checksum => CopyProblem::Mistake,
     }
 }
 
-/// A restored key and the signing key its recovery file carried, if any.
+/// A restored key and the signing key its recovery copy carried, if any.
 type Restored = (TeamIdentity, Option<ChainSigningKey>);
 
 /// The keys in the recovery copy: a recovery file (`file`, an age file opened with
@@ -91,11 +107,8 @@ fn restore(
             .map_err(|_| CopyProblem::FileUnreadable)
             .and_then(|text| {
                 TeamIdentity::from_recovery(text).map_err(|error| copy_problem(&error))
-            })
-            .map(|identity| (identity, None)),
-        None => TeamIdentity::from_recovery(code)
-            .map(|identity| (identity, None))
-            .map_err(|error| copy_problem(&error)),
+            }),
+        None => TeamIdentity::from_recovery(code).map_err(|error| copy_problem(&error)),
     }
 }
 
@@ -116,7 +129,7 @@ pub fn TeamRecoverPage() -> impl IntoView {
                 registration: Some(_),
                 ..
             })) => Step::Registered,
-            Ok(Some(key)) => Step::Waiting(Box::new(key)),
+            Ok(Some(key)) => Step::Waiting(Box::new(key), false),
             Ok(None) => Step::Form,
         });
     });
@@ -130,8 +143,13 @@ pub fn TeamRecoverPage() -> impl IntoView {
             }.into_any(),
             Step::Form => view! { <RecoverForm step /> }.into_any(),
             Step::Working => view! { <p class="notice" role="status">{move || i18n.team().recover_working}</p> }.into_any(),
-            Step::Waiting(key) => view! {
+            Step::Waiting(key, new_signing_key) => view! {
                 <p class="notice" role="status" data-testid="recovered">{move || i18n.team().recover_done}</p>
+                {new_signing_key.then(|| view! {
+                    <p class="notice notice--warning" data-testid="recovered-new-signing-key">
+                        {move || i18n.team().recover_new_signing_key}
+                    </p>
+                })}
                 <KeyAwaitingLink key=*key instructions=|m| m.recover_waiting />
             }.into_any(),
             Step::Failed(error) => view! {
@@ -205,6 +223,7 @@ fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
                     };
                     step.set(Step::Working);
                     let secret = passphrase.get_untracked();
+                    let new_signing_key = restored.1.is_none();
                     let restored = Arc::new(restored);
                     // Let the status paint before the key derivation takes the main thread.
                     request_animation_frame(move || {
@@ -214,7 +233,9 @@ fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
                                     step.set(
                                         match save_restored(&restored, &secret, display_name).await
                                         {
-                                            Ok(key) => Step::Waiting(Box::new(key)),
+                                            Ok(key) => {
+                                                Step::Waiting(Box::new(key), new_signing_key)
+                                            }
                                             Err(error) => Step::Failed(error),
                                         },
                                     );
@@ -306,8 +327,8 @@ async fn save_restored(
     passphrase: &str,
     display_name: DisplayName,
 ) -> Result<TeamKey, StorageError> {
-    // A copy without a signing key (the printed code): a new one, registered again by another
-    // member with the keys this device then shows.
+    // A copy without a signing key (an older code of the age key alone): a new one, registered
+    // again by another member with the keys this device then shows.
     let new_signing_key;
     let signing_key = match signing_key {
         Some(signing_key) => signing_key,

@@ -6,9 +6,8 @@
 //! is refused with a [`RefusalReason`], and the phone goes on sealing to the pinned version's
 //! keys: never to a key set the server merely listed.
 //!
-//! Pure decisions only: the sender (`super::sender`) applies them to the stored enrolment, the
-//! enrolment page makes the first pin. [`RefusalReason`] is also what the sync summary carries
-//! to every screen, so it has a one-character stored form.
+//! Pure decisions only: the sender (`super::sender`) applies them to the stored enrolment and
+//! says why on every screen; the enrolment page makes the first pin.
 
 use std::collections::BTreeSet;
 
@@ -31,35 +30,6 @@ pub enum RefusalReason {
     Unsigned,
     /// The server answered with keys this phone cannot read at all.
     Unreadable,
-}
-
-impl RefusalReason {
-    /// Every reason, in the order of their stored codes.
-    pub const ALL: [RefusalReason; 4] = [
-        RefusalReason::Rollback,
-        RefusalReason::Rewritten,
-        RefusalReason::Unsigned,
-        RefusalReason::Unreadable,
-    ];
-
-    /// The stored form in the sync summary: one digit.
-    #[must_use]
-    pub const fn code(self) -> char {
-        match self {
-            RefusalReason::Rollback => '1',
-            RefusalReason::Rewritten => '2',
-            RefusalReason::Unsigned => '3',
-            RefusalReason::Unreadable => '4',
-        }
-    }
-
-    /// Reads [`RefusalReason::code`].
-    #[must_use]
-    pub fn from_code(code: &str) -> Option<RefusalReason> {
-        Self::ALL
-            .into_iter()
-            .find(|reason| code.len() == 1 && code.starts_with(reason.code()))
-    }
 }
 
 impl From<&ChainError> for RefusalReason {
@@ -343,18 +313,5 @@ mod tests {
             decide(None, &unknown, &chain),
             KeysDecision::Refuse(RefusalReason::Rewritten)
         );
-    }
-
-    #[test]
-    fn reasons_have_one_digit_codes_that_read_back() {
-        for reason in RefusalReason::ALL {
-            assert_eq!(
-                RefusalReason::from_code(&reason.code().to_string()),
-                Some(reason)
-            );
-        }
-        for bad in ["", "0", "5", "11", "x"] {
-            assert_eq!(RefusalReason::from_code(bad), None, "{bad:?}");
-        }
     }
 }

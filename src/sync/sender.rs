@@ -29,10 +29,12 @@ use std::rc::Rc;
 
 use js_sys::{Function, Object, Promise, Reflect};
 use leptos::prelude::*;
+use prepoznaj_domain::locale::{Locale, fill};
 use prepoznaj_domain::observation::Status;
 use prepoznaj_domain::outbox::{Outbox, OutboxCounts, ReportState, Step, Transition};
 use prepoznaj_domain::protocol::ReportStatus;
 use prepoznaj_domain::sync::Attempt;
+use prepoznaj_envelope::digest::key_set_fingerprint;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -40,8 +42,10 @@ use wasm_bindgen_futures::JsFuture;
 use super::api::{self, NoAnswer, RawAnswer};
 use super::client;
 use super::pinning::{KeysDecision, RefusalReason, decide};
-use super::summary::{KeysWarning, SyncSummary, SyncSummaryContext, provide_sync_summary};
+use super::summary::{SyncSummary, SyncSummaryContext, provide_sync_summary};
 use crate::clock::now;
+use crate::html::escape_into;
+use crate::i18n::team_messages_for;
 use crate::pwa::use_pwa;
 use crate::sealing::{SealingError, reseal_queued};
 use crate::storage::enrolment::{self, Enrolment, KeysRefusal};
@@ -88,8 +92,9 @@ pub struct SyncView {
     pub not_enrolled: usize,
     /// The last run could not read or write the phone's storage.
     pub storage_error: Option<StorageError>,
-    /// The team's keys were refused: why, and which keys reports are still sealed to.
-    pub keys_refused: Option<KeysWarning>,
+    /// The team's keys were refused: the warning in every locale (see
+    /// [`super::summary::keys_warning_key`]).
+    pub keys_refused: Option<Vec<(Locale, String)>>,
 }
 
 impl SyncView {
@@ -107,19 +112,45 @@ impl SyncView {
             needs_enrolment: self.state.outbox.needs_enrolment(),
             not_enrolled: self.not_enrolled,
             last_sync_at: self.state.last_sync_at,
-            keys_refused: self.keys_refused.clone(),
+            keys_refused: self.keys_refused.is_some(),
         }
     }
 }
 
-/// What the warning says of `enrolment`'s refused keys, if it refused any.
-fn keys_warning(enrolment: &Enrolment) -> Option<KeysWarning> {
-    enrolment.keys_refused.map(|refusal| KeysWarning {
-        reason: refusal.reason,
-        version: enrolment.key_set.version,
-        fingerprint: prepoznaj_envelope::digest::key_set_fingerprint(&enrolment.key_set)
-            .to_string(),
-    })
+/// What the warning says of `enrolment`'s refused keys, if it refused any, as the status line
+/// shows it (see [`super::summary::keys_warning_key`]): in every locale, its headline, why in
+/// plain words, and the pinned version with its fingerprint, each escaped.
+fn keys_warning(enrolment: &Enrolment) -> Option<Vec<(Locale, String)>> {
+    let refusal = enrolment.keys_refused?;
+    let version = enrolment.key_set.version.to_string();
+    let fingerprint = key_set_fingerprint(&enrolment.key_set).to_string();
+    let locales = Locale::ALL
+        .into_iter()
+        .map(|locale| {
+            let messages = team_messages_for(locale);
+            let reason = match refusal.reason {
+                RefusalReason::Rollback => messages.sync_keys_rollback,
+                RefusalReason::Rewritten => messages.sync_keys_rewritten,
+                RefusalReason::Unsigned => messages.sync_keys_unsigned,
+                RefusalReason::Unreadable => messages.sync_keys_unreadable,
+            };
+            let pinned = fill(
+                messages.sync_keys_pinned,
+                &[("version", &version), ("fingerprint", &fingerprint)],
+            );
+            let mut html = String::from(
+                r#"<div class="notice notice--warning" data-testid="sync-keys-refused"><p><strong>"#,
+            );
+            escape_into(&mut html, messages.sync_keys_refused);
+            html.push_str(r#"</strong></p><p data-testid="sync-keys-reason">"#);
+            escape_into(&mut html, reason);
+            html.push_str(r#"</p><p data-testid="sync-keys-pinned">"#);
+            escape_into(&mut html, &pinned);
+            html.push_str("</p></div>");
+            (locale, html)
+        })
+        .collect();
+    Some(locales)
 }
 
 /// The sender, as a context of the bundles that send (observations, team).
@@ -203,6 +234,8 @@ impl Sender {
     }
 
     fn publish(&self, view: SyncView) {
+        self.summary
+            .publish_keys_warning(view.keys_refused.as_deref());
         self.summary.publish(view.summary());
         self.summary
             .set_storage_failed(view.storage_error.is_some());
@@ -649,4 +682,73 @@ pub fn register_background_sync() {
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+
+    use prepoznaj_domain::observation::UnixMillis;
+    use prepoznaj_domain::protocol::{DeviceId, KeySet, School, SchoolId, SchoolName, Secret};
+
+    use super::*;
+
+    #[test]
+    fn the_keys_warning_says_why_and_which_keys_in_every_locale_escaped() {
+        let key_set = KeySet {
+            version: 3,
+            keys: Vec::new(),
+        };
+        let fingerprint = key_set_fingerprint(&key_set).to_string();
+        let mut enrolment = Enrolment {
+            device_id: DeviceId::new_v7(UnixMillis(1), [1; 10]),
+            device_token: Secret::new("token".to_owned()),
+            school: School {
+                id: SchoolId::new_v7(UnixMillis(1), [2; 10]),
+                name: SchoolName::parse("ОШ „Вук Караџић“").unwrap(),
+            },
+            key_set,
+            enrolled_at: UnixMillis(10),
+            pinned: None,
+            keys_refused: None,
+        };
+        assert_eq!(keys_warning(&enrolment), None);
+        enrolment.keys_refused = Some(KeysRefusal {
+            reason: RefusalReason::Unsigned,
+            at: UnixMillis(20),
+        });
+        let stored = keys_warning(&enrolment).unwrap();
+        assert_eq!(
+            stored.iter().map(|(locale, _)| *locale).collect::<Vec<_>>(),
+            Locale::ALL
+        );
+        for (locale, html) in &stored {
+            let locale = *locale;
+            let messages = team_messages_for(locale);
+            let escaped = |text: &str| {
+                let mut html = String::new();
+                escape_into(&mut html, text);
+                html
+            };
+            let pinned = fill(
+                messages.sync_keys_pinned,
+                &[("version", "3"), ("fingerprint", &fingerprint)],
+            );
+            for text in [
+                messages.sync_keys_refused,
+                messages.sync_keys_unsigned,
+                &pinned,
+            ] {
+                assert!(html.contains(&escaped(text)), "{locale:?}: {text}");
+            }
+            assert!(html.starts_with(
+                r#"<div class="notice notice--warning" data-testid="sync-keys-refused">"#
+            ));
+        }
+        // The English headline is the issue's, word for word; its apostrophe escaped.
+        assert!(stored[2].1.contains(
+            "The team&#39;s keys changed in a way this phone cannot verify. Reports are still \
+             protected. Tell your team."
+        ));
+    }
 }

@@ -3,22 +3,33 @@
 //!
 //! The sender ([`super::sender`], in the bundles that send) writes it to `localStorage` after
 //! every change; every bundle reads it from there, and hears other tabs' changes through the
-//! `storage` event. It holds counts, a time and the team-keys warning only (why the phone
-//! refused the server's keys, and which version it seals to instead), never anything about a
-//! report, so it costs the shell's first load a few hundred bytes and no IndexedDB code.
+//! `storage` event. It holds counts, a time and whether the phone refused the team's keys,
+//! never anything about a report, so it costs the shell's first load a few hundred bytes and
+//! no IndexedDB code.
+//!
+//! The keys warning (headline, why, the keys still in use) is written by the sender under
+//! [`keys_warning_key`] as escaped HTML, one key per locale (the sender's bundles hold the team
+//! messages; the shell's first load would pay for every word of them and for the code that
+//! lays them out), and the status line shows the current locale's part.
 
 use leptos::prelude::*;
+use prepoznaj_domain::locale::Locale;
 use prepoznaj_domain::observation::UnixMillis;
 use wasm_bindgen::JsCast;
 
-use super::pinning::RefusalReason;
 use wasm_bindgen::closure::Closure;
 
 /// `localStorage` key of the summary.
 pub const SUMMARY_KEY: &str = "prepoznaj.sync";
+/// `localStorage` key of the keys warning in `locale` (`prepoznaj.keys-warning.<tag>`): its
+/// HTML, every text escaped (written only by the sender).
+#[must_use]
+pub fn keys_warning_key(locale: Locale) -> String {
+    ["prepoznaj.keys-warning.", locale.tag()].concat()
+}
 
 /// What the status line says.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SyncSummary {
     /// Reports not yet with the team.
     pub waiting: usize,
@@ -33,70 +44,31 @@ pub struct SyncSummary {
     /// The phone's clock the last time the server answered a whole sync.
     pub last_sync_at: Option<UnixMillis>,
     /// The team's keys changed in a way this phone could not verify; it seals to its pinned
-    /// version instead.
-    pub keys_refused: Option<KeysWarning>,
-}
-
-/// What the keys warning says under its headline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeysWarning {
-    pub reason: RefusalReason,
-    /// The pinned version reports are still sealed to: its number and key set fingerprint.
-    pub version: u64,
-    pub fingerprint: String,
-}
-
-impl KeysWarning {
-    /// `<reason>:<version>:<fingerprint>` (the fingerprint is hex digits in groups).
-    fn encode(&self) -> String {
-        format!(
-            "{}:{}:{}",
-            self.reason.code(),
-            self.version,
-            self.fingerprint
-        )
-    }
-
-    fn decode(text: &str) -> Option<KeysWarning> {
-        let mut parts = text.splitn(3, ':');
-        let reason = RefusalReason::from_code(parts.next()?)?;
-        let version = parts.next()?.parse().ok()?;
-        let fingerprint = parts.next()?;
-        fingerprint
-            .bytes()
-            .all(|byte| byte.is_ascii_hexdigit() || byte == b' ')
-            .then(|| KeysWarning {
-                reason,
-                version,
-                fingerprint: fingerprint.to_owned(),
-            })
-    }
+    /// version instead (what to say is under [`keys_warning_key`]).
+    pub keys_refused: bool,
 }
 
 impl SyncSummary {
-    /// The stored form: six numbers separated by commas (`waiting,stale,rejected,
-    /// needs_enrolment,not_enrolled,last_sync_at`, the last one empty when unknown), then the
-    /// keys warning when there is one (`,<reason>:<version>:<fingerprint>`). Not JSON: a serde
-    /// struct decoder would cost the shell's first load more than this whole feature.
+    /// The stored form: numbers separated by commas (`waiting,stale,rejected,
+    /// needs_enrolment,not_enrolled,last_sync_at,keys_refused`, `last_sync_at` empty when
+    /// unknown; a form without `keys_refused`, written before it existed, reads as `0`). Not
+    /// JSON: a serde struct decoder would cost the shell's first load more than this whole
+    /// feature.
     #[must_use]
     pub fn encode(&self) -> String {
         let last = self
             .last_sync_at
             .map(|at| at.0.to_string())
             .unwrap_or_default();
-        let mut text = format!(
-            "{},{},{},{},{},{last}",
+        format!(
+            "{},{},{},{},{},{last},{}",
             self.waiting,
             self.stale,
             self.rejected,
             u8::from(self.needs_enrolment),
-            self.not_enrolled
-        );
-        if let Some(warning) = &self.keys_refused {
-            text.push(',');
-            text.push_str(&warning.encode());
-        }
-        text
+            self.not_enrolled,
+            u8::from(self.keys_refused)
+        )
     }
 
     /// Reads [`SyncSummary::encode`]'s form; `None` for anything else.
@@ -111,8 +83,8 @@ impl SyncSummary {
             millis => Some(UnixMillis(millis.parse().ok()?)),
         };
         let keys_refused = match fields.next() {
-            None => None,
-            Some(warning) => Some(KeysWarning::decode(warning)?),
+            None => false,
+            Some(flag) => flag.parse::<usize>().ok()? == 1,
         };
         fields.next().is_none().then_some(SyncSummary {
             waiting,
@@ -134,7 +106,7 @@ impl SyncSummary {
             || self.needs_enrolment
             || self.not_enrolled > 0
             || self.last_sync_at.is_some()
-            || self.keys_refused.is_some()
+            || self.keys_refused
     }
 }
 
@@ -191,13 +163,30 @@ impl SyncSummaryContext {
         }
     }
 
+    /// Stores the keys warning in every locale (see [`keys_warning_key`]), or removes it;
+    /// before the summary that says there is one, so that whoever reads the summary finds it.
+    pub fn publish_keys_warning(&self, warning: Option<&[(Locale, String)]>) {
+        let stored = local_storage().map(|storage| {
+            Locale::ALL.into_iter().try_for_each(|locale| {
+                let key = keys_warning_key(locale);
+                match warning.and_then(|warning| warning.iter().find(|(each, _)| *each == locale)) {
+                    Some((_, html)) => storage.set_item(&key, html),
+                    None => storage.remove_item(&key),
+                }
+            })
+        });
+        if !matches!(stored, Some(Ok(()))) {
+            leptos::logging::warn!("the keys warning cannot be stored");
+        }
+    }
+
     /// Publishes a new summary: shown here at once, stored for the other bundles and tabs.
     pub fn publish(&self, summary: SyncSummary) {
-        let encoded = summary.encode();
-        if self.summary.with_untracked(|current| *current != summary) {
+        if self.summary.get_untracked() != summary {
             self.summary.set(summary);
         }
-        let stored = local_storage().map(|storage| storage.set_item(SUMMARY_KEY, &encoded));
+        let stored =
+            local_storage().map(|storage| storage.set_item(SUMMARY_KEY, &summary.encode()));
         if !matches!(stored, Some(Ok(()))) {
             leptos::logging::warn!("the sync summary cannot be stored");
         }
@@ -206,6 +195,15 @@ impl SyncSummaryContext {
 
 fn local_storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
+}
+
+/// The keys warning's HTML in `locale`, as the sender stored it.
+#[must_use]
+pub fn keys_warning_html(locale: Locale) -> Option<String> {
+    local_storage()?
+        .get_item(&keys_warning_key(locale))
+        .ok()
+        .flatten()
 }
 
 fn stored() -> SyncSummary {
@@ -263,51 +261,36 @@ mod tests {
             needs_enrolment: true,
             not_enrolled: 4,
             last_sync_at: Some(UnixMillis(1_764_230_400_000)),
-            keys_refused: None,
+            keys_refused: true,
         };
-        assert_eq!(full.encode(), "3,1,2,1,4,1764230400000");
-        assert_eq!(SyncSummary::decode(&full.encode()), Some(full.clone()));
-        let warned = SyncSummary {
-            keys_refused: Some(KeysWarning {
-                reason: RefusalReason::Unsigned,
-                version: 2,
-                fingerprint: "0011 2233 4455 6677 8899".to_owned(),
-            }),
-            ..full
-        };
-        assert_eq!(
-            warned.encode(),
-            "3,1,2,1,4,1764230400000,3:2:0011 2233 4455 6677 8899"
-        );
-        assert_eq!(SyncSummary::decode(&warned.encode()), Some(warned));
+        assert_eq!(full.encode(), "3,1,2,1,4,1764230400000,1");
+        assert_eq!(SyncSummary::decode(&full.encode()), Some(full));
+        let empty = SyncSummary::default();
+        assert_eq!(empty.encode(), "0,0,0,0,0,,0");
+        assert_eq!(SyncSummary::decode(&empty.encode()), Some(empty));
+        assert!(!empty.is_worth_showing());
         let only_the_warning = SyncSummary {
-            keys_refused: Some(KeysWarning {
-                reason: RefusalReason::Rollback,
-                version: 1,
-                fingerprint: "aaaa bbbb cccc dddd eeee".to_owned(),
-            }),
+            keys_refused: true,
             ..SyncSummary::default()
         };
         assert!(only_the_warning.is_worth_showing());
+        // Written before the keys warning existed.
         assert_eq!(
-            SyncSummary::decode(&only_the_warning.encode()),
-            Some(only_the_warning)
+            SyncSummary::decode("3,1,2,1,4,1764230400000"),
+            Some(SyncSummary {
+                keys_refused: false,
+                ..full
+            })
         );
-        let empty = SyncSummary::default();
-        assert_eq!(SyncSummary::decode(&empty.encode()), Some(empty.clone()));
-        assert!(!empty.is_worth_showing());
         for bad in [
             "",
             "1,2,3",
-            "1,2,3,0,0,,",
             "1,2,3,0,0,x",
             "a,0,0,0,0,",
             "{\"waiting\":1}",
-            "1,2,3,0,0,,9:2:0011",
-            "1,2,3,0,0,,3:x:0011",
-            "1,2,3,0,0,,3:2:<b>",
-            "1,2,3,0,0,,3:2",
-            "1,2,3,0,0,,3:2:0011,",
+            "1,2,3,0,0,,",
+            "1,2,3,0,0,,x",
+            "1,2,3,0,0,,1,",
         ] {
             assert_eq!(SyncSummary::decode(bad), None, "{bad:?}");
         }

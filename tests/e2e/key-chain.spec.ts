@@ -35,8 +35,8 @@ function fill(message: string, values: Record<string, string | number>): string 
   return Object.entries(values).reduce((text, [name, value]) => text.replaceAll(`{${name}}`, String(value)), message);
 }
 
-async function phone(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true });
+async function phone(browser: Browser, options: { serviceWorkers?: 'allow' | 'block' } = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true, ...options });
   await context.addInitScript(() => localStorage.setItem('prepoznaj.locale', '"en"'));
   return context;
 }
@@ -354,7 +354,9 @@ test.describe('a staff phone pins the team key chain', () => {
     const schoolTwo = 'ОШ „Свети Сава“ Суботица';
     const teamOne: Team = await setUpTeam(server, schoolOne);
     const teamTwo: Team = await setUpTeam(server, schoolTwo);
-    const staff = await phone(browser);
+    // Without a service worker: its Background Sync would send the waiting report past the
+    // page's route (to school one), where this test needs it to wait.
+    const staff = await phone(browser, { serviceWorkers: 'block' });
     const page = await staff.newPage();
     await page.goto(teamOne.enrolmentLink);
     await expectMounted(page);

@@ -5,11 +5,13 @@
 // link A got (unlocking the key to sign it); a staff phone's reports are then sealed to both
 // keys (checked with the `age` CLI and B's recovery file). A server that alters the chain (a
 // member slipped in, or an older version) is flagged on A's team page with the reason, and
-// the members stay those A's device verified. A loses their phone: A's key is restored in
-// fresh profiles from the recovery code and from the recovery file (same fingerprint); for the
-// file's keys (the chain's own) B makes a new set-up link, for the code's (a new signing key)
-// B registers A's new device with the keys it shows (a signed chain version that gives the
-// "lost phone" link), the restored device registers with it, reads in its inbox the report
+// the members stay those A's device verified. A loses their phone: A's keys are restored in
+// fresh profiles from the printed recovery code alone (a mistyped group is named) and from the
+// recovery file: the same two keys, the chain's own, so B makes a new set-up link without a
+// new chain version and the restored device registers and signs an enrolment link. A copy
+// printed before the code held the signing key (groups 1–15) restores the age key with a new
+// signing key, and the page says so: B registers those keys with a signed chain version that
+// gives the "lost phone" link, the restored device registers with it, reads in its inbox the report
 // sent before the phone was lost, and A's old device is refused. A removes B (a first try
 // that meets a conflicting version asks to try again, after fetching the chain): the chain's
 // version rises, B's device says B is no longer a member, and a report made after the
@@ -297,32 +299,38 @@ test.describe('team membership and key recovery', () => {
     await expect(pageA.getByTestId('member')).toHaveCount(2);
     await deviceA.setOffline(false);
 
-    // A loses their phone. On a new one, the key comes back from the recovery code…
-    const restoredA = await phone(browser);
-    const pageA2 = await restoredA.newPage();
-    await pageA2.goto(`${server.url}/team/recover`);
-    await expectMounted(pageA2);
-    await expect(pageA2.getByRole('heading', { level: 1 })).toHaveText(en.recover_title);
-    await expectNoAxeViolations(pageA2, 'recover');
-    await pageA2.getByLabel(en.recover_code).fill(keyA.groups.slice(0, 14).join(' '));
-    await pageA2.getByLabel(en.setup_display_name).fill('Marija Petrović');
-    await pageA2.getByLabel(en.recover_passphrase).fill(NEW_PASSPHRASE);
-    await pageA2.getByLabel(en.setup_passphrase_repeat).fill(NEW_PASSPHRASE);
-    await pageA2.getByRole('button', { name: en.recover_button }).click();
-    await expect(pageA2.getByRole('alert').filter({ hasText: en.recover_code_length })).toBeVisible();
+    // A loses their phone. On a new one, both keys come back from the printed recovery code
+    // alone…
+    const fromCode = await phone(browser);
+    const pageAC = await fromCode.newPage();
+    await pageAC.goto(`${server.url}/team/recover`);
+    await expectMounted(pageAC);
+    await expect(pageAC.getByRole('heading', { level: 1 })).toHaveText(en.recover_title);
+    await expectNoAxeViolations(pageAC, 'recover');
+    await pageAC.getByLabel(en.recover_code).fill(keyA.groups.slice(0, 14).join(' '));
+    await pageAC.getByLabel(en.setup_display_name).fill('Marija Petrović');
+    await pageAC.getByLabel(en.recover_passphrase).fill(NEW_PASSPHRASE);
+    await pageAC.getByLabel(en.setup_passphrase_repeat).fill(NEW_PASSPHRASE);
+    await pageAC.getByRole('button', { name: en.recover_button }).click();
+    await expect(pageAC.getByRole('alert').filter({ hasText: en.recover_code_length })).toBeVisible();
+    // One character copied wrong in group 20: the checksum of the signing key's part says where.
+    const misread = keyA.groups.map((group, index) => (index === 19 ? `${group[0] === 'Q' ? 'P' : 'Q'}${group.slice(1)}` : group));
+    await pageAC.getByLabel(en.recover_code).fill(misread.join(' '));
+    await pageAC.getByRole('button', { name: en.recover_button }).click();
+    await expect(pageAC.getByRole('alert').filter({ hasText: fill(en.recover_code_mistake_groups, { first: 16, last: 30 }) })).toBeVisible();
     // Typed in lower case with dashes and group numbers, as people copy it.
     const typed = keyA.groups.map((group, index) => `${index + 1}. ${group.toLowerCase()}`).join(' - ');
-    await pageA2.getByLabel(en.recover_code).fill(typed);
-    await pageA2.getByRole('button', { name: en.recover_button }).click();
-    await expect(pageA2.getByTestId('recovered')).toHaveText(en.recover_done);
-    await expect(pageA2.getByTestId('waiting-fingerprint')).toHaveText(fingerprintA);
-    // The printed code holds the age key only: the new device made a new signing key.
-    const keysA2 = await pageA2.getByTestId('waiting-public-key').inputValue();
-    expect(keysA2).toMatch(MEMBER_KEYS);
-    await expectNoAxeViolations(pageA2, 'restored, waiting for a set-up link');
+    await pageAC.getByLabel(en.recover_code).fill(typed);
+    await pageAC.getByRole('button', { name: en.recover_button }).click();
+    await expect(pageAC.getByTestId('recovered')).toHaveText(en.recover_done);
+    await expect(pageAC.getByTestId('waiting-fingerprint')).toHaveText(fingerprintA);
+    await expect(pageAC.getByTestId('recovered-new-signing-key')).toHaveCount(0);
+    const keysAC = await pageAC.getByTestId('waiting-public-key').inputValue();
+    expect(keysAC).toMatch(MEMBER_KEYS);
+    await expectNoAxeViolations(pageAC, 'restored, waiting for a set-up link');
 
     // …and, in another fresh profile, from the recovery file, which opens only with its
-    // recovery passphrase: the same key.
+    // recovery passphrase: the same keys.
     const fromFile = await phone(browser);
     const pageA3 = await fromFile.newPage();
     await pageA3.goto(`${server.url}/team/recover`);
@@ -340,17 +348,17 @@ test.describe('team membership and key recovery', () => {
     await pageA3.getByLabel(en.recover_file_passphrase).fill(` ${words.join('  ').toUpperCase()} `);
     await pageA3.getByRole('button', { name: en.recover_button }).click();
     await expect(pageA3.getByTestId('waiting-fingerprint')).toHaveText(fingerprintA);
-    // The recovery file holds the signing key too: the same age key, the file's signing key.
-    const keysA3 = await pageA3.getByTestId('waiting-public-key').inputValue();
-    expect(keysA3.split(':')[0]).toBe(keysA2.split(':')[0]);
-    expect(keysA3).not.toBe(keysA2);
+    // The recovery file and the printed code hold the same two keys.
+    await expect(pageA3.getByTestId('waiting-public-key')).toHaveValue(keysAC);
+    await fromFile.close();
 
-    // Restored from the recovery file, A's keys are the ones the chain lists: B's device makes
-    // a new set-up link for them (signed), and the chain stays as it was.
+    // Restored from the printed code, A's keys are the ones the chain lists: B's device makes
+    // a new set-up link for them (signed), and the chain stays as it was. The restored device
+    // registers with it and signs a team change (an enrolment link) with the code's signing key.
     await openTeamPage(pageB, server.url);
     const lostForm = pageB.getByTestId('lost-device-form');
     await pageB.getByRole('button', { name: fill(en.member_renew, { name: 'Marija Petrović' }) }).click();
-    await lostForm.getByLabel(en.lost_keys).fill(keysA3);
+    await lostForm.getByLabel(en.lost_keys).fill(keysAC);
     await lostForm.getByRole('button', { name: en.add_check }).click();
     await expect(lostForm.getByTestId('lost-device-fingerprint')).toHaveText(fingerprintA);
     await expectNoAxeViolations(pageB, 'lost phone: compare');
@@ -360,11 +368,45 @@ test.describe('team membership and key recovery', () => {
     const sameKeysLink = await pageB.getByTestId('renewed-setup-link').inputValue();
     expect(sameKeysLink).toMatch(new RegExp(`^${server.url}${MEMBER_SETUP_LINK}`));
     expect(await keySetVersion(pageB)).toBe(versionRegistered);
-    await fromFile.close();
+    await pageAC.goto(sameKeysLink);
+    await expectMounted(pageAC);
+    await expect(pageAC.getByTestId('own-fingerprint')).toHaveText(fingerprintA);
+    await pageAC.getByLabel(en.inbox_passphrase).fill(NEW_PASSPHRASE);
+    await pageAC.getByRole('button', { name: en.setup_register }).click();
+    await expect(pageAC).toHaveURL(`${server.url}/team`);
+    await expect(pageAC.getByTestId('team-member-of')).toHaveText(fill(en.setup_done, { school: SCHOOL }));
+    await openTeamPage(pageAC, server.url);
+    await expect(pageAC.getByTestId('chain-warning')).toHaveCount(0);
+    expect(await keySetVersion(pageAC)).toBe(versionRegistered);
+    await pageAC.getByRole('button', { name: en.link_create }).click();
+    await unlockToSign(pageAC, NEW_PASSPHRASE);
+    await expect(pageAC.getByTestId('enrolment-link')).toHaveValue(new RegExp(`^${server.url}/enrol#[A-Za-z0-9_-]{43}\\.[A-Za-z0-9_-]{43}$`));
+    await expect(pageAC.getByTestId('member-error')).toHaveCount(0);
 
-    // Restored from the code, A's device has a new signing key: B registers those keys (compared
-    // by fingerprint) with a signed chain version that gives the "lost phone" set-up link; the
-    // restored device registers with it.
+    // A copy printed before the code carried the signing key (groups 1–15, the age key alone)
+    // restores the age key; the device makes a new signing key and says that another member
+    // must register it.
+    const restoredA = await phone(browser);
+    const pageA2 = await restoredA.newPage();
+    await pageA2.goto(`${server.url}/team/recover`);
+    await expectMounted(pageA2);
+    await pageA2.getByLabel(en.recover_code).fill(keyA.groups.slice(0, 15).join(' '));
+    await pageA2.getByLabel(en.setup_display_name).fill('Marija Petrović');
+    await pageA2.getByLabel(en.recover_passphrase).fill(NEW_PASSPHRASE);
+    await pageA2.getByLabel(en.setup_passphrase_repeat).fill(NEW_PASSPHRASE);
+    await pageA2.getByRole('button', { name: en.recover_button }).click();
+    await expect(pageA2.getByTestId('recovered')).toHaveText(en.recover_done);
+    await expect(pageA2.getByTestId('recovered-new-signing-key')).toHaveText(en.recover_new_signing_key);
+    await expect(pageA2.getByTestId('waiting-fingerprint')).toHaveText(fingerprintA);
+    const keysA2 = await pageA2.getByTestId('waiting-public-key').inputValue();
+    expect(keysA2).toMatch(MEMBER_KEYS);
+    expect(keysA2.split(':')[0]).toBe(keysAC.split(':')[0]);
+    expect(keysA2).not.toBe(keysAC);
+    await expectNoAxeViolations(pageA2, 'restored from an older code');
+
+    // Restored from the older code, A's device has a new signing key: B registers those keys
+    // (compared by fingerprint) with a signed chain version that gives the "lost phone" set-up
+    // link; the restored device registers with it.
     await pageB.getByRole('button', { name: fill(en.member_renew, { name: 'Marija Petrović' }) }).click();
     await lostForm.getByLabel(en.lost_keys).fill(keysA2);
     await lostForm.getByRole('button', { name: en.add_check }).click();
@@ -400,10 +442,12 @@ test.describe('team membership and key recovery', () => {
     await expect(pageA2.getByTestId('assessment')).toBeVisible();
     await expect(pageA2.locator('[data-answer="observed"]')).toHaveCount(1);
     await openTeamPage(pageA2, server.url);
-    // The lost phone's token no longer works.
-    await openTeamPage(pageA, server.url);
-    await expect(pageA.getByTestId('membership-ended')).toHaveText(en.team_replaced);
-    await expect(pageA.getByRole('button', { name: en.link_create })).toHaveCount(0);
+    // The lost phone's token no longer works, nor that of the device the newer keys replaced.
+    for (const replaced of [pageA, pageAC]) {
+      await openTeamPage(replaced, server.url);
+      await expect(replaced.getByTestId('membership-ended')).toHaveText(en.team_replaced);
+      await expect(replaced.getByRole('button', { name: en.link_create })).toHaveCount(0);
+    }
 
     // A, on the restored device, removes B after a confirmation. The first try meets another
     // version appended first (409 chain_conflict): the device fetches the chain again and asks
@@ -451,6 +495,6 @@ test.describe('team membership and key recovery', () => {
     expect(opensWith(envelopeOf(server, afterRemoval), keyB.identityFile)).toBe(false);
     expect(opensWith(envelopeOf(server, beforeRemoval), keyB.identityFile)).toBe(true);
 
-    for (const context of [deviceA, deviceB, restoredA, staff]) await context.close();
+    for (const context of [deviceA, deviceB, fromCode, restoredA, staff]) await context.close();
   });
 });

@@ -1,5 +1,6 @@
 // The set-up steps of a new protection-team key, shared by the specs that make one: name and
-// passphrase, the recovery copy downloaded and proven by typing two groups back, then the
+// passphrase, the recovery copy (a code of 30 groups: 1–15 the age key, 16–30 the signing
+// key) downloaded and proven by typing two groups back, one of each key, then the
 // page's finishing button. The recovery file is an age file locked with the recovery
 // passphrase shown with the code; the `age` CLI opens it (under `script`: age reads
 // passphrases only from a terminal). A change on the team page is signed with the unlocked
@@ -44,7 +45,7 @@ export async function makeKey(page: Page, name: string, finish: string, scratch:
   await page.getByLabel(en.setup_passphrase_repeat).fill(PASSPHRASE);
   await page.getByRole('button', { name: en.setup_start }).click();
   const groups = await page.getByTestId('recovery-code').getByRole('listitem').allInnerTexts();
-  expect(groups).toHaveLength(15);
+  expect(groups).toHaveLength(30);
   const recoveryPassphrase = await page.getByTestId('recovery-passphrase').innerText();
   expect(recoveryPassphrase).toMatch(/^[a-z-]+( [a-z-]+){5}$/);
   const downloading = page.waitForEvent('download');

@@ -2,7 +2,7 @@
 // phone's outbox: the operator creates a school (`prepoznaj-server school create`), the first
 // protection-team member opens the set-up link, has a weak passphrase refused and takes the
 // suggested one, saves and proves a recovery copy (an age file the `age` CLI opens with the
-// recovery passphrase shown with the code; it holds the signing key too), registers their
+// recovery passphrase shown with the code, and the code: both hold the signing key too), registers their
 // keys (founding the team's key chain: its history shows version 1) and makes a staff
 // enrolment link (signed: the locked key asks for the passphrase; the link pins the verified
 // chain version); a staff phone finishes
@@ -131,9 +131,13 @@ test.describe('protection team and enrolment', () => {
 
     // The recovery copy: the code and the recovery passphrase on screen, the file downloaded:
     // an age file, no key in plaintext, which the `age` CLI opens with the recovery passphrase.
+    // The code holds both keys: groups 1–15 the age key, 16–30 the signing key, each part
+    // ending with a group of two.
     const code = team.getByTestId('recovery-code').getByRole('listitem');
-    await expect(code).toHaveCount(15);
+    await expect(code).toHaveCount(30);
     const groups = await code.allInnerTexts();
+    expect(groups.map((group) => group.length)).toEqual([...Array(14).fill(4), 2, ...Array(14).fill(4), 2]);
+    await expect(team.getByTestId('recovery-code').getByRole('list')).toHaveCount(2);
     const recoveryPassphrase = await team.getByTestId('recovery-passphrase').innerText();
     expect(recoveryPassphrase).toMatch(/^[a-z-]+( [a-z-]+){5}$/);
     const continueButton = team.getByRole('button', { name: en.setup_continue });
@@ -151,7 +155,7 @@ test.describe('protection team and enrolment', () => {
     ageDecryptWithPassphrase(await download.path(), recoveryPassphrase, opened);
     const identity = fs.readFileSync(opened, 'utf8');
     expect(identity).toMatch(/^# public key: age1[0-9a-z]{58}$/m);
-    expect(identity).toContain(`AGE-SECRET-KEY-1${groups.join('')}`);
+    expect(identity).toContain(`AGE-SECRET-KEY-1${groups.slice(0, 15).join('')}`);
     // The signing key made with it travels in the same file, as a comment age passes over.
     expect(identity).toMatch(/^# PREPOZNAJ-SIGNING-KEY-[0-9a-f]{64}$/m);
     fs.rmSync(scratch, { recursive: true });
@@ -168,6 +172,9 @@ test.describe('protection team and enrolment', () => {
     for (const label of await team.getByTestId('verify-form').locator('label').allInnerTexts()) {
       asked.push(Number(/\d+/.exec(label)![0]) - 1);
     }
+    // One group of each key.
+    expect(asked[0]).toBeLessThan(15);
+    expect(asked[1]).toBeGreaterThanOrEqual(15);
     await fields.nth(0).fill(groups[asked[0]]);
     await fields.nth(1).fill(groups[asked[1]] === 'QQQQ' ? 'PPPP' : 'QQQQ');
     await team.getByRole('button', { name: en.setup_register }).click();

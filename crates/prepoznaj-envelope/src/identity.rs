@@ -1,6 +1,7 @@
 //! A protection-team member's key: an age X25519 identity made on their device, kept there
 //! only locked with their passphrase (an age file to age's scrypt recipient), with a recovery
-//! copy they keep themselves: the printable recovery code of `prepoznaj_domain::team_key`, and
+//! copy they keep themselves: the printable recovery code of `prepoznaj_domain::team_key`
+//! (both the age key and the chain signing key, so the printed code alone restores both), and
 //! a recovery file that is never the plaintext key: an age passphrase file (age's standard
 //! scrypt recipient, so `age -d` opens it) under a generated recovery passphrase of words
 //! (`prepoznaj_domain::passphrase`), whose text is age's own identity-file format (so
@@ -83,11 +84,14 @@ impl TeamIdentity {
             .unwrap_or_else(|_| unreachable!("age writes recipients in their standard shape"))
     }
 
-    /// The printable recovery code.
+    /// The printable recovery code of this key and the member's chain signing key.
     #[must_use]
-    pub fn recovery_code(&self) -> RecoveryCode {
-        RecoveryCode::from_secret_key(self.0.to_string().expose_secret())
-            .unwrap_or_else(|_| unreachable!("age writes secret keys in their standard shape"))
+    pub fn recovery_code(&self, signing_key: &ChainSigningKey) -> RecoveryCode {
+        RecoveryCode::from_keys(
+            self.0.to_string().expose_secret(),
+            &signing_key.secret_bytes(),
+        )
+        .unwrap_or_else(|_| unreachable!("age writes secret keys in their standard shape"))
     }
 
     /// The recovery file: an age file to age's scrypt recipient for `recovery_passphrase`
@@ -147,11 +151,13 @@ impl TeamIdentity {
         file.starts_with(AGE_FILE_START)
     }
 
-    /// Reads a recovery copy: the recovery file's text, or a recovery code as typed.
+    /// Reads a recovery copy: an older, plaintext recovery file's text, or a recovery code as
+    /// typed: the key, and the signing key when the code carries it (an older code, of the age
+    /// key alone, does not).
     ///
     /// # Errors
     /// [`RecoveryError`] when neither is there or the code has a mistake.
-    pub fn from_recovery(text: &str) -> Result<Self, RecoveryError> {
+    pub fn from_recovery(text: &str) -> Result<(Self, Option<ChainSigningKey>), RecoveryError> {
         let lines: Vec<&str> = text
             .lines()
             .map(str::trim)
@@ -161,9 +167,14 @@ impl TeamIdentity {
             return Err(RecoveryError::NotFound);
         }
         let code = RecoveryCode::parse(&lines.join(" "))?;
-        age::x25519::Identity::from_str(&code.secret_key())
+        let identity = age::x25519::Identity::from_str(&code.secret_key())
             .map(Self)
-            .map_err(|_| RecoveryError::Checksum)
+            .map_err(|_| RecoveryError::Checksum)?;
+        Ok((
+            identity,
+            code.signing_secret()
+                .map(ChainSigningKey::from_secret_bytes),
+        ))
     }
 
     /// The key locked with `passphrase`: an age file (binary) to age's scrypt recipient with

@@ -5,8 +5,9 @@
 //! At rest it is locked with the same passphrase as the age key, inside the same age
 //! passphrase file ([`crate::identity::TeamIdentity::lock_with_signing_key`]): the file's text
 //! is the `AGE-SECRET-KEY-1…` line, then a `PREPOZNAJ-SIGNING-KEY-` line with the 32 secret
-//! bytes in hex. One file, one scrypt derivation to unlock both. The recovery copy must carry
-//! the same two lines. `Debug` never shows the secret.
+//! bytes in hex. One file, one scrypt derivation to unlock both. The recovery copy carries both
+//! keys: the recovery file the same two lines, the printed code both in bech32
+//! (`prepoznaj_domain::team_key::RecoveryCode`). `Debug` never shows the secret.
 
 use age::secrecy::SecretString;
 use ed25519_dalek::Signer as _;
@@ -119,6 +120,11 @@ impl ChainSigningKey {
             .map(|byte| format!("{byte:02x}"))
             .collect();
         SecretString::from(format!("{SIGNING_KEY_PREFIX}{hex}"))
+    }
+
+    /// The 32 secret bytes, for the printed recovery code.
+    pub(crate) fn secret_bytes(&self) -> [u8; ed25519_dalek::SECRET_KEY_LENGTH] {
+        self.0.to_bytes()
     }
 
     /// Reads a line written by [`ChainSigningKey::secret_line`].

@@ -19,6 +19,7 @@ use prepoznaj_domain::protocol::{
     DisplayName, KeyFingerprint, KeySet, PROTOCOL_VERSION, TeamMember, TeamMemberId,
 };
 use prepoznaj_domain::report::ReportPlaintext;
+use prepoznaj_domain::team_key::{CodePart, RecoveryCodeError};
 use prepoznaj_envelope::digest::{key_fingerprint, key_set_fingerprint, sha256};
 use prepoznaj_envelope::identity::{
     LOCK_WORK_FACTOR, RecoveryError, TeamIdentity, UnlockError, new_passphrase,
@@ -164,7 +165,7 @@ fn the_recovery_file_is_encrypted_and_gives_both_keys_back_with_the_recovery_pas
     let file = identity.recovery_file(Some(&signing_key), RECOVERY_PASSPHRASE, 10);
     assert!(file.starts_with(b"age-encryption.org/v1\n-> scrypt "));
     assert!(TeamIdentity::is_age_file(&file));
-    let secret = identity.recovery_code().secret_key();
+    let secret = identity.recovery_code(&signing_key).secret_key();
     assert!(
         !String::from_utf8_lossy(&file).contains(&secret[16..]),
         "the recovery file never holds the key in plaintext"
@@ -189,20 +190,35 @@ fn the_recovery_file_is_encrypted_and_gives_both_keys_back_with_the_recovery_pas
 }
 
 #[test]
-fn the_typed_code_gives_the_key_back_and_a_mistake_is_caught() {
+fn the_typed_code_gives_both_keys_back_and_a_mistake_is_caught() {
     let identity = TeamIdentity::generate();
-    let printed = identity.recovery_code().printable();
-    let from_code = TeamIdentity::from_recovery(&printed.to_lowercase()).unwrap();
+    let signing_key = ChainSigningKey::generate().unwrap();
+    let code = identity.recovery_code(&signing_key);
+    let printed = code.printable();
+    let (from_code, signing_from_code) =
+        TeamIdentity::from_recovery(&printed.to_lowercase()).unwrap();
     assert_eq!(from_code.recipient(), identity.recipient());
+    assert_eq!(
+        signing_from_code.map(|key| key.public_key()),
+        Some(signing_key.public_key()),
+        "the printed code alone restores the signing key the chain lists"
+    );
     assert!(!TeamIdentity::is_age_file(printed.as_bytes()));
-    // One changed character: the bech32 checksum catches it.
-    let groups = identity.recovery_code().groups().join(" ");
-    let first = groups.chars().next().unwrap();
-    let swapped = if first == 'Q' { 'P' } else { 'Q' };
-    let mistyped = format!("{swapped}{}", &groups[1..]);
+    // An older code, of the age key alone (the first 15 groups): the key, no signing key.
+    let older = code.groups()[..15].join(" ");
+    let (from_older, none) = TeamIdentity::from_recovery(&older).unwrap();
+    assert_eq!(from_older.recipient(), identity.recipient());
+    assert!(none.is_none());
+    // One changed character: the bech32 checksum of its part catches it.
+    let groups = code.groups().join(" ");
+    let last = groups.chars().last().unwrap();
+    let changed = if last == 'Q' { 'P' } else { 'Q' };
+    let mistyped = format!("{}{changed}", &groups[..groups.len() - 1]);
     assert!(matches!(
         TeamIdentity::from_recovery(&mistyped),
-        Err(RecoveryError::Checksum)
+        Err(RecoveryError::Code(RecoveryCodeError::Checksum {
+            part: CodePart::SigningKey
+        }))
     ));
     assert!(matches!(
         TeamIdentity::from_recovery("# only a comment\n"),
@@ -338,7 +354,7 @@ fn the_age_cli_opens_the_recovery_file_with_the_recovery_passphrase() {
         String::from_utf8_lossy(&output.stdout)
     );
     let text = std::fs::read_to_string(&opened).unwrap();
-    assert!(text.contains(&member.recovery_code().secret_key()));
+    assert!(text.contains(&member.recovery_code(&signing_key).secret_key()));
     assert!(text.contains(&format!("public key: {}", member.recipient())));
     assert!(text.contains(SIGNING_KEY_PREFIX));
 }
