@@ -27,9 +27,17 @@ impl Ledger {
             .lock()
             .unwrap()
             .iter()
-            .filter(|(report_id, digest)| stored.get(report_id) != Some(digest))
-            .map(|(report_id, _)| {
-                format!("acknowledged report {report_id} not in the database after a restart")
+            .filter_map(|(report_id, digest)| match stored.get(report_id) {
+                Some(found) if found == digest => None,
+                Some(found) => Some(format!(
+                    "acknowledged report {report_id} is stored with envelope {found:?}, \
+                     not the acknowledged {digest:?}, after a restart"
+                )),
+                None => Some(format!(
+                    "acknowledged report {report_id} not in the database after a restart \
+                     ({} reports stored)",
+                    stored.len()
+                )),
             })
             .collect();
         self.lost.lock().unwrap().extend(missing);
