@@ -58,15 +58,9 @@ impl ReportPlaintext {
     /// # Errors
     /// [`ReportFormatError`] for another format or bytes that are not a report.
     pub fn parse(bytes: &[u8]) -> Result<Self, ReportFormatError> {
-        #[derive(Deserialize)]
-        struct Versioned {
-            format: u32,
-        }
-        let versioned: Versioned = serde_json::from_slice(bytes)?;
-        if versioned.format != REPORT_FORMAT {
-            return Err(ReportFormatError::UnknownFormat {
-                found: versioned.format,
-            });
+        let found = document_format(bytes)?;
+        if found != REPORT_FORMAT {
+            return Err(ReportFormatError::UnknownFormat { found });
         }
         Ok(serde_json::from_slice(bytes)?)
     }
@@ -87,6 +81,16 @@ impl ReportPlaintext {
         }
         Ok(report)
     }
+}
+
+/// The `format` field of a decrypted JSON document (a report or a status note), read before
+/// the rest so that another format is named rather than failing as malformed.
+pub(crate) fn document_format(bytes: &[u8]) -> serde_json::Result<u32> {
+    #[derive(Deserialize)]
+    struct Versioned {
+        format: u32,
+    }
+    serde_json::from_slice::<Versioned>(bytes).map(|versioned| versioned.format)
 }
 
 #[cfg(test)]

@@ -201,12 +201,7 @@ impl SignedNoteDocument {
     /// [`StatusNoteFormatError`]: an unsigned note of an earlier build, another format, or
     /// bytes that are not a note.
     pub fn parse(bytes: &[u8]) -> Result<Self, StatusNoteFormatError> {
-        #[derive(Deserialize)]
-        struct Versioned {
-            format: u32,
-        }
-        let versioned: Versioned = serde_json::from_slice(bytes)?;
-        match versioned.format {
+        match crate::report::document_format(bytes)? {
             SIGNED_NOTE_FORMAT => Ok(serde_json::from_slice(bytes)?),
             STATUS_NOTE_FORMAT => Err(StatusNoteFormatError::Unsigned),
             found => Err(StatusNoteFormatError::UnknownFormat { found }),
