@@ -1,5 +1,5 @@
 //! Escaping text for the few views written as HTML strings (the checklist's indicators, the
-//! sync status line), where building a view per element would cost too much.
+//! sync status line, the team inbox's list), where building a view per element would cost too much.
 
 /// `text` escaped for HTML text and for a double-quoted attribute value.
 pub fn escape_into(html: &mut String, text: &str) {

@@ -43,7 +43,12 @@ pub fn InboxGate(children: ChildrenFn) -> impl IntoView {
         Some(Ok(Some(key))) => view! {
             <Show
                 when=move || session.is_unlocked()
-                fallback=move || view! { <UnlockForm key=key.clone() /> }
+                fallback=move || {
+                    if let Some(registration) = &key.registration {
+                        session.prepare(registration.member_token.clone());
+                    }
+                    view! { <UnlockForm key=key.clone() /> }
+                }
             >
                 <div class="actions no-print">
                     <button type="button" class="button" data-testid="inbox-lock" on:click=move |_| session.lock()>

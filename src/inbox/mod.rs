@@ -19,11 +19,12 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use futures::channel::oneshot;
 use leptos::prelude::*;
 use prepoznaj_domain::catalogue::Catalogue;
 use prepoznaj_domain::protocol::{
     CoarseStatus, Envelope, ReportUuid, SchoolId, Secret, StatusChangeId, StatusChangeRequest,
-    TeamMemberId,
+    TeamMemberId, TeamReport,
 };
 use prepoznaj_domain::status_note::{AuthoredNote, NoteContext, StatusNote};
 use prepoznaj_envelope::digest::sha256;
@@ -38,7 +39,7 @@ use crate::content;
 use crate::preferences;
 use crate::storage::inbox::{self, InboxEntry};
 use crate::storage::team_key;
-use crate::storage::{StorageError, app_database};
+use crate::storage::{Database, StorageError, app_database};
 use crate::sync::api::ApiCallError;
 use crate::sync::client::TeamSigner;
 use crate::sync::team_inbox;
@@ -80,6 +81,11 @@ pub struct InboxSession {
     /// Whose status notes are trusted (`None` until read from the device's pin).
     trust: StoredValue<Option<Rc<NoteTrust>>, LocalStorage>,
     download: RwSignal<Download>,
+    /// The kept (encrypted) reports, read while the passphrase is typed ([`Self::prepare`]).
+    prepared: StoredValue<Option<BTreeMap<String, InboxEntry>>, LocalStorage>,
+    /// The school's reports (encrypted) being downloaded while the passphrase is typed, and
+    /// since when.
+    prefetched: StoredValue<Option<(f64, oneshot::Receiver<Downloaded>)>, LocalStorage>,
     /// The pending auto-lock timer while the app is hidden.
     lock_timer: StoredValue<Option<TimeoutHandle>, LocalStorage>,
     hidden_since: StoredValue<Option<f64>>,
@@ -94,6 +100,8 @@ pub fn provide_inbox() -> InboxSession {
         items: RwSignal::new_local(None),
         trust: StoredValue::new_local(None),
         download: RwSignal::new(Download::Idle),
+        prepared: StoredValue::new_local(None),
+        prefetched: StoredValue::new_local(None),
         lock_timer: StoredValue::new_local(None),
         hidden_since: StoredValue::new(None),
     };
@@ -117,6 +125,20 @@ pub struct SessionMember {
     pub member: TeamMemberId,
 }
 
+/// A download, ready to be read and kept.
+struct Fetched {
+    database: Database,
+    downloaded: Vec<TeamReport>,
+    /// When the refresh started (for its User Timing measures).
+    started: f64,
+}
+
+/// What a download of the school's reports gives.
+type Downloaded = Result<Vec<TeamReport>, ApiCallError>;
+
+/// How long a download started while the passphrase was typed stays good enough to list.
+const PREFETCH_FRESH_MS: f64 = 60_000.0;
+
 thread_local! {
     /// The member whose key is unlocked.
     static MEMBER: RefCell<Option<SessionMember>> = const { RefCell::new(None) };
@@ -129,15 +151,15 @@ impl InboxSession {
         self.unlocked.get()
     }
 
-    /// The decrypted reports, newest first (reactive); `None` before the first reading.
-    #[must_use]
-    pub fn items(&self) -> Option<Vec<InboxItem>> {
+    /// Calls `f` with the decrypted reports, newest first (reactive); `None` before the
+    /// first reading. (Borrowed: a list of 200 is drawn without copying a report.)
+    pub fn with_items<R>(&self, f: impl FnOnce(Option<Vec<&InboxItem>>) -> R) -> R {
         self.items.with(|items| {
-            items.as_ref().map(|items| {
-                let mut list: Vec<InboxItem> = items.values().cloned().collect();
+            f(items.as_ref().map(|items| {
+                let mut list: Vec<&InboxItem> = items.values().collect();
                 reading::sort_newest_first(&mut list);
                 list
-            })
+            }))
         })
     }
 
@@ -158,6 +180,33 @@ impl InboxSession {
     #[must_use]
     pub fn download_state(&self) -> Download {
         self.download.get()
+    }
+
+    /// While locked: reads the kept reports, downloads the school's reports (both still
+    /// encrypted; `token` is the member's) and loads the current catalogue, so that unlocking
+    /// only has to decrypt them. The key derivation holds the thread; this runs while the
+    /// person types. What fails here is simply done again after unlocking.
+    pub fn prepare(&self, token: Secret) {
+        let session = *self;
+        leptos::task::spawn_local(async move {
+            let kept = async {
+                let database = app_database().await?;
+                inbox::load_all(&database).await
+            };
+            let (sender, receiver) = oneshot::channel();
+            session.prefetched.set_value(Some((now_ms(), receiver)));
+            let download = async {
+                // Unlocking meanwhile takes the receiver; a lock drops it.
+                let _ = sender.send(team_inbox::download_all(&token).await);
+            };
+            let (entries, (), ()) =
+                futures::future::join3(kept, download, prefetch_catalogue()).await;
+            if let Ok(entries) = entries
+                && !session.unlocked.get_untracked()
+            {
+                session.prepared.set_value(Some(entries));
+            }
+        });
     }
 
     /// Unlocks the member's key and signing key with `passphrase` (records
@@ -181,8 +230,13 @@ impl InboxSession {
         self.unlocked.set(true);
         let session = *self;
         leptos::task::spawn_local(async move {
-            session.read_kept(started).await;
-            session.refresh().await;
+            // The device's reports are read and listed while the download runs; the download
+            // is read after them (only what is new is decrypted then).
+            let (_, fetched) =
+                futures::future::join(session.read_kept(started), session.fetch()).await;
+            if let Some(fetched) = fetched {
+                session.apply(fetched).await;
+            }
         });
         Ok(())
     }
@@ -193,6 +247,8 @@ impl InboxSession {
         self.signing_key.set_value(None);
         MEMBER.with(|cell| *cell.borrow_mut() = None);
         self.items.set(None);
+        self.prepared.set_value(None);
+        self.prefetched.set_value(None);
         self.trust.set_value(None);
         self.download.set(Download::Idle);
         self.unlocked.set(false);
@@ -226,14 +282,21 @@ impl InboxSession {
     /// Reads every kept report into memory and records `prepoznaj:inbox-open` from `started`
     /// (the passphrase's submission) once there are reports.
     async fn read_kept(&self, started: f64) {
+        let mut prepared = None;
+        self.prepared.update_value(|kept| prepared = kept.take());
         let entries = match app_database().await {
             Ok(database) => {
-                let (entries, key, ()) = futures::future::join3(
-                    inbox::load_all(&database),
-                    team_key::load(&database),
-                    prefetch_catalogue(),
-                )
-                .await;
+                let (entries, key) = if let Some(prepared) = prepared {
+                    (Ok(prepared), team_key::load(&database).await)
+                } else {
+                    let (entries, key, ()) = futures::future::join3(
+                        inbox::load_all(&database),
+                        team_key::load(&database),
+                        prefetch_catalogue(),
+                    )
+                    .await;
+                    (entries, key)
+                };
                 self.trust_pin(key.ok().flatten().and_then(|key| key.registration));
                 entries
             }
@@ -356,36 +419,78 @@ impl InboxSession {
     /// Sends what waits, downloads every report of the school, keeps what is new or changed
     /// (encrypted) and reads it. Offline, the inbox stays as it was and says so.
     pub async fn refresh(&self) {
-        let Some(token) = self.token() else {
-            return;
-        };
+        if let Some(fetched) = self.fetch().await {
+            self.apply(fetched).await;
+        }
+    }
+
+    /// Sends what waits and downloads every report of the school (`None`, with the reason
+    /// shown, when that failed).
+    async fn fetch(&self) -> Option<Fetched> {
+        let token = self.token()?;
         self.download.set(Download::Running);
         let started = now_ms();
         let database = match app_database().await {
             Ok(database) => database,
             Err(error) => {
                 self.download.set(Download::Storage(error));
-                return;
+                return None;
             }
         };
-        self.send_pending().await;
+        // A download started while the passphrase was typed serves, unless it is old, the
+        // phone has gone offline since (the inbox then says so) or this device has just sent
+        // status changes it would not show.
+        let mut prefetched = None;
+        self.prefetched
+            .update_value(|kept| prefetched = kept.take());
+        let online = window().navigator().on_line();
+        let prefetched = async {
+            match prefetched {
+                Some((at, receiver)) if online && now_ms() - at < PREFETCH_FRESH_MS => {
+                    receiver.await.ok().and_then(Result::ok)
+                }
+                _ => None,
+            }
+        };
+        let (sent, prefetched) = futures::future::join(self.send_pending(), prefetched).await;
+        let download = async {
+            match prefetched {
+                Some(reports) if !sent => Ok(reports),
+                _ => team_inbox::download_all(&token).await,
+            }
+        };
         // The chain is fetched and verified beside the download: its members decide which
-        // status notes are trusted.
+        // status notes are trusted. The reports are read meanwhile with the members known so
+        // far (the pinned version's), and their notes decided again when it is verified.
+        let session = *self;
+        leptos::task::spawn_local(async move {
+            session.check_chain().await;
+        });
         // The current catalogue is loaded meanwhile too (the reports name it, mostly).
-        let (_, downloaded, ()) = futures::future::join3(
-            self.check_chain(),
-            team_inbox::download_all(&token),
-            prefetch_catalogue(),
-        )
-        .await;
-        let downloaded = match downloaded {
-            Ok(downloaded) => downloaded,
+        let (downloaded, ()) = futures::future::join(download, prefetch_catalogue()).await;
+        match downloaded {
+            Ok(downloaded) => {
+                measure_since("prepoznaj:inbox-download", started);
+                Some(Fetched {
+                    database,
+                    downloaded,
+                    started,
+                })
+            }
             Err(error) => {
                 self.download.set(Download::Failed(error));
-                return;
+                None
             }
-        };
-        measure_since("prepoznaj:inbox-download", started);
+        }
+    }
+
+    /// Reads and lists what `fetched` changes, then keeps it (encrypted).
+    async fn apply(&self, fetched: Fetched) {
+        let Fetched {
+            database,
+            downloaded,
+            started,
+        } = fetched;
         // What the download changes is read and listed first, and kept after: the list does
         // not wait for IndexedDB's writes (nothing decrypted is written; if keeping fails, the
         // next download brings the same reports again).
@@ -401,13 +506,23 @@ impl InboxSession {
             .collect();
         let read_before = self.items.with_untracked(Option::is_some);
         let opened = if read_before {
-            self.read_entries(&changed).await
+            // What changed, and what another tab kept after this one read the device's reports.
+            let mut to_read: BTreeMap<String, InboxEntry> = self.items.with_untracked(|items| {
+                known
+                    .iter()
+                    .filter(|(id, _)| items.as_ref().is_some_and(|items| !items.contains_key(*id)))
+                    .map(|(id, entry)| (id.clone(), entry.clone()))
+                    .collect()
+            });
+            to_read.extend(changed.clone());
+            self.read_entries(&to_read).await
         } else {
             let mut all = known;
             all.extend(changed.clone());
             self.read_entries(&all).await
         };
-        if self.identity.with_value(Option::is_some) {
+        // Nothing new on a list already shown: no update (it would draw every row again).
+        if self.identity.with_value(Option::is_some) && !(read_before && opened.is_empty()) {
             self.items
                 .update(|items| items.get_or_insert_with(BTreeMap::new).extend(opened));
             if !changed.is_empty() {
@@ -430,9 +545,10 @@ impl InboxSession {
 
     /// Sends every kept status change the server has not confirmed (same `change_id`, so a
     /// retry is never recorded twice).
-    async fn send_pending(&self) {
+    /// Returns whether there was any to send.
+    async fn send_pending(&self) -> bool {
         let Some((key, member)) = self.signer() else {
-            return;
+            return false;
         };
         let signer = TeamSigner {
             key: &key,
@@ -451,14 +567,16 @@ impl InboxSession {
             Err(error) => {
                 // The download that follows reports the storage problem.
                 leptos::logging::warn!("cannot read the waiting status changes: {error}");
-                return;
+                return false;
             }
         };
+        let mut any = false;
         for (id, entry) in entries {
             let InboxEntry::Received(received) = entry else {
                 continue;
             };
             for request in received.pending {
+                any = true;
                 match team_inbox::send_status_change(token, signer, &request, &id).await {
                     Ok(recorded) => {
                         if let Err(error) =
@@ -467,13 +585,14 @@ impl InboxSession {
                             leptos::logging::warn!("cannot record a sent status change: {error}");
                         }
                     }
-                    Err(ApiCallError::Offline) => return,
+                    Err(ApiCallError::Offline) => return true,
                     Err(error) => {
                         leptos::logging::warn!("status change for {id} not recorded: {error:?}");
                     }
                 }
             }
         }
+        any
     }
 
     /// Records one step of the team's work on report `id`: sealed to the key set of the

@@ -344,8 +344,9 @@ pub fn catalogue_versions(entries: &BTreeMap<String, InboxEntry>) -> Vec<Catalog
 }
 
 /// Newest first (then by id, for a stable order).
-pub fn sort_newest_first(items: &mut [InboxItem]) {
+pub fn sort_newest_first<T: std::borrow::Borrow<InboxItem>>(items: &mut [T]) {
     items.sort_by(|a, b| {
+        let (a, b) = (a.borrow(), b.borrow());
         b.received_at
             .cmp(&a.received_at)
             .then_with(|| b.id.cmp(&a.id))

@@ -26,13 +26,13 @@ use crate::signing::{ChainSigningKey, KeyGenerationError, SIGNING_KEY_PREFIX};
 const AGE_FILE_START: &[u8] = b"age-encryption.org/v1\n";
 
 /// The scrypt work factor (`N = 2^LOCK_WORK_FACTOR`, r = 8, p = 1) of the passphrase lock and
-/// of the recovery file: 64 MiB, as high as the budget allows (key derivation ≤ 1.5 s at a 4×
-/// CPU slowdown in Chromium). Measured by `tests/bench/unlock.mjs` on a quiet machine: 2^16
-/// takes 1.2–1.3 s (median), 2^15 0.63–0.67 s (a busier machine), so 2^17 would take about
-/// 2.6 s. Each passphrase guess costs an attacker who copied the locked key the same work.
-/// age's own default (2^18) would take about 5 s on a slow phone. Keys locked earlier with 2^14 still
-/// unlock: age reads the factor from the file.
-pub const LOCK_WORK_FACTOR: u8 = 16;
+/// of the recovery file: 32 MiB, as high as the budget allows (key derivation ≤ 1.5 s at a 4×
+/// CPU slowdown in Chromium, `tests/bench/unlock.mjs`). On the 2026-12 test machine 2^16 took
+/// 2.6 s (median, quiet), over the budget; each step of the factor doubles the time. Each
+/// passphrase guess costs an attacker who copied the locked key the same work. age's own
+/// default (2^18) would take about 10 s on a slow phone. Keys locked earlier with 2^14 or 2^16
+/// still unlock: age reads the factor from the file.
+pub const LOCK_WORK_FACTOR: u8 = 15;
 
 /// Unlocking refuses a lock that asks for more work than this (a tampered record cannot make
 /// the app compute for minutes); there is no lower bound, so older, lighter locks open.
