@@ -173,7 +173,7 @@ fn InboxRow(item: InboxItem) -> impl IntoView {
     }
 }
 
-/// When the inbox locks itself while the app is in the background.
+/// When the inbox locks itself: after how many minutes without use.
 #[component]
 fn InboxSettings() -> impl IntoView {
     let i18n = use_i18n();
