@@ -6,11 +6,13 @@
 // at once and without asking. location.replace: the page left is not kept as a history entry.
 // Secrets held in the page's memory go with it (they are forgotten on `pagehide`).
 //
-// No back-button trail: the exit leaves a flag in this tab's sessionStorage. A page of the app
-// reached with Back or Forward while it is set, loaded again or restored from the
-// back/forward cache (`pageshow` with `persisted`), hides itself and leaves for the neutral
-// page again; boot.js does not start the app in a hidden page. Opening the app on purpose (any
-// other navigation: a link, the address, the installed app's icon) clears the flag.
+// No back-button trail: the exit leaves a flag in localStorage (not sessionStorage: Firefox
+// gives a page restored from its back/forward cache the sessionStorage it had when it was
+// left). A page of the app reached with Back or Forward while it is set, loaded again or
+// restored from the back/forward cache (`pageshow` with `persisted`), hides itself and leaves
+// for the neutral page again; boot.js does not start the app in a hidden page. Opening the app
+// on purpose (a link, the address, the installed app's icon, a reload) clears the flag. Other
+// tabs of the app leave too when it is set (`storage` event).
 //
 // Escape keeps its own meaning: nothing here prevents it, so the first press still closes a
 // dialog; a key held down counts once.
@@ -21,7 +23,7 @@
   const WITHIN_MS = 2000;
   const flagged = () => {
     try {
-      return sessionStorage.getItem(FLAG) !== null;
+      return localStorage.getItem(FLAG) !== null;
     } catch {
       return false;
     }
@@ -31,18 +33,22 @@
     // Parses no further (no title, no body) while the neutral page loads.
     stop();
     try {
-      sessionStorage.setItem(FLAG, '1');
+      localStorage.setItem(FLAG, '1');
     } catch {
       // Storage refused: the exit itself still happens.
     }
     location.replace(NEUTRAL_PAGE);
   };
   if (flagged()) {
-    const [navigation] = performance.getEntriesByType('navigation');
-    if (navigation?.type === 'back_forward') leave();
-    else sessionStorage.removeItem(FLAG);
+    // How this page was reached: its Navigation Timing entry, else the older interface (0
+    // navigate, 1 reload, 2 back or forward). Not knowing, it leaves.
+    const [entry] = performance.getEntriesByType('navigation');
+    const type = entry?.type ?? ['navigate', 'reload'][performance.navigation?.type];
+    if (type === 'navigate' || type === 'reload') localStorage.removeItem(FLAG);
+    else leave();
   }
   addEventListener('pageshow', (event) => event.persisted && flagged() && leave());
+  addEventListener('storage', (event) => event.key === FLAG && event.newValue && leave());
   addEventListener(
     'click',
     (event) => {

@@ -3,7 +3,7 @@
 // the same origin, precached, offline too) that says nothing about the app. Back never returns
 // into the app: a page reached with Back after an exit, loaded again or restored from the
 // back/forward cache, leaves for the neutral page before it shows anything; opening the app on
-// purpose shows it again. Escape keeps its own meaning (a dialog still closes, a search still
+// purpose shows it again; the app's other tabs leave too. Escape keeps its own meaning (a dialog still closes, a search still
 // clears). The button is a named button in every locale, reachable with the keyboard; axe
 // finds nothing on the app's screen or the neutral page.
 import { test, expect, chromium, type BrowserContext, type Page } from '@playwright/test';
@@ -154,6 +154,16 @@ test('after a quick exit, going back never shows the app again; opening it on pu
   // Opened on purpose (the address, a link, the installed app's icon): the app is there.
   await openApp(page, '/guidance');
   await expect(quickExitButton(page)).toBeVisible();
+});
+
+test('a quick exit in one tab hides the app in its other tabs too', async ({ page, context }) => {
+  await openApp(page, '/observe');
+  const other = await context.newPage();
+  await openApp(other, '/guidance');
+  await quickExitButton(page).click();
+  await expectNeutralPage(page);
+  await expectNeutralPage(other);
+  await other.close();
 });
 
 test('a page restored from the back/forward cache after a quick exit leaves again before it shows anything', async ({ browserName }, testInfo) => {
