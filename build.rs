@@ -1,7 +1,9 @@
 //! Generates the app's typed message catalogues from `locales/`.
 //!
-//! `locales/sr-Cyrl.json` is the Serbian source; Serbian Latin is derived from it here with
-//! the domain crate's transliteration, so the two scripts cannot drift. `locales/en.json`
+//! `locales/sr-Cyrl.json` is the Serbian source; Serbian Latin is derived from it with the
+//! domain crate's transliteration, so the two scripts cannot drift: not here but in the app,
+//! the first time a table is shown in Latin (`transliterated`, generated here, called by
+//! `src/i18n.rs`), which costs fewer first-load bytes than a Latin copy of every message. `locales/en.json`
 //! must have exactly the same keys and placeholders: any gap fails the build. A message with a
 //! count is an object of its language's plural categories (`{"one": …, "few": …, "other": …}`
 //! in Serbian, `{"one": …, "other": …}` in English, each form with `{count}`) and becomes a
@@ -18,7 +20,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use prepoznaj_domain::locale::{Locale, Message, MessageCatalogue, check_translation};
-use prepoznaj_domain::transliteration::to_latin;
 
 /// One table of messages: the shell's (in `locales/`) or a bundle's own (in `locales/<dir>/`),
 /// so that a bundle's texts are not part of the shell's first-load bytes.
@@ -113,10 +114,6 @@ fn write_section(
     serbian: &MessageCatalogue,
     english: &MessageCatalogue,
 ) -> Result<(), std::fmt::Error> {
-    let latin: MessageCatalogue = serbian
-        .iter()
-        .map(|(key, message)| (key.clone(), message.map(to_latin)))
-        .collect();
     let type_name = section.type_name;
     writeln!(code, "/// UI messages ({}), in one locale.", section.name)?;
     writeln!(code, "#[derive(Debug)]\npub struct {type_name} {{")?;
@@ -131,7 +128,6 @@ fn write_section(
     let prefix = section.prefix;
     for (name, locale, catalogue) in [
         ("SR_CYRL", Locale::SrCyrl, serbian),
-        ("SR_LATN", Locale::SrLatn, &latin),
         ("EN", Locale::En, english),
     ] {
         writeln!(
@@ -153,6 +149,22 @@ fn write_section(
         }
         code.push_str("};\n\n");
     }
+    // Serbian Latin: a copy of the Cyrillic table, transliterated in place message by message
+    // (`latin_text` and `latin_plural` in src/i18n.rs). One call with the field's address per
+    // message is the least code per message that builds a table at run time.
+    writeln!(code, "impl {type_name} {{")?;
+    writeln!(
+        code,
+        "    /// This (Cyrillic) table in Serbian Latin.\n    fn transliterated(&'static self) -> Self {{\n        let mut latin = Self {{ ..*self }};"
+    )?;
+    for (key, message) in serbian {
+        let convert = match message {
+            Message::Text(_) => "latin_text",
+            Message::Plural(_) => "latin_plural",
+        };
+        writeln!(code, "        {convert}(&mut latin.{key});")?;
+    }
+    code.push_str("        latin\n    }\n}\n\n");
     Ok(())
 }
 

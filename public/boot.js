@@ -57,6 +57,7 @@ async function start(js) {
   }
 }
 
-// A page without the tags (a wasm test's) only takes the functions above.
+// A page without the tags (a wasm test's) only takes the functions above; a page that
+// quick-exit.js hid is leaving and starts nothing.
 const js = meta('prepoznaj-js');
-if (js) start(js);
+if (js && !document.documentElement.hidden) start(js);

@@ -8,7 +8,8 @@
 //    when no other version controls a page (nothing can be disrupted then).
 //  - fetch: same-origin GETs from the precache (cache first); navigations fall back to the
 //    page of the bundle that serves the address (index.html for the shell) so that every deep
-//    link works offline; /api/ is never cached.
+//    link works offline, except to a precached .html page, which is served as itself (the
+//    quick exit's neutral page); /api/ is never cached.
 //  - sync (Background Sync, where the browser has it): sends the sealed reports waiting in the
 //    app's IndexedDB outbox, holding the same Web Lock as the app's sender so the two never send
 //    at once, and only while no app window is on screen (that one sends by itself). Envelopes
@@ -71,7 +72,10 @@ function pageFor(pathname) {
 async function respond(request, url) {
   const cache = await caches.open(CACHE_NAME);
   if (request.mode === 'navigate') {
-    const shell = await cache.match(pageFor(url.pathname));
+    // A page of its own (the quick exit's neutral page) is itself; any other address gets the
+    // page of the bundle that serves it.
+    const own = url.pathname.endsWith('.html') ? await cache.match(url.pathname) : undefined;
+    const shell = own || (await cache.match(pageFor(url.pathname)));
     if (shell) return shell;
     return fetch(request);
   }

@@ -1,10 +1,16 @@
 //! The locale context: which language and script the UI is shown in, and its messages.
 //!
-//! Messages are generated at build time from `locales/` (see `build.rs`): Serbian Latin is
-//! derived from the Cyrillic source, so views only ever pick a [`Messages`] table.
+//! Messages are generated at build time from `locales/` (see `build.rs`), in Cyrillic and
+//! English; each Serbian Latin table is derived from its Cyrillic one with the domain's
+//! transliteration the first time it is asked for, and kept for the page's life. Either way
+//! views only ever pick a [`Messages`] table.
+
+use std::sync::OnceLock;
 
 use leptos::prelude::*;
 use prepoznaj_domain::locale::Locale;
+use prepoznaj_domain::plural::PluralMessage;
+use prepoznaj_domain::transliteration::to_latin;
 
 use crate::preferences;
 
@@ -22,12 +28,35 @@ pub type InboxMessageFn = fn(&'static InboxMessages) -> &'static str;
 /// Picks one message out of a locale's team table.
 pub type TeamMessageFn = fn(&'static TeamMessages) -> &'static str;
 
+/// Cyrillic `text` in Serbian Latin, in place, kept for the page's life (a table is
+/// transliterated once, when it is first shown in Latin). Never inlined: a table calls it once
+/// per message.
+#[inline(never)]
+fn latin_text(text: &mut &'static str) {
+    *text = Box::leak(to_latin(text).into_boxed_str());
+}
+
+/// A Cyrillic message with a count in Serbian Latin, form by form, in place (kept like
+/// [`latin_text`]).
+#[inline(never)]
+fn latin_plural(message: &mut PluralMessage) {
+    let forms: Vec<&'static str> = message
+        .forms()
+        .iter()
+        .map(|form| Box::leak(to_latin(form).into_boxed_str()) as &'static str)
+        .collect();
+    *message = PluralMessage::new(message.rule(), Box::leak(forms.into_boxed_slice()));
+}
+
 /// The messages of one locale.
 #[must_use]
 pub fn messages_for(locale: Locale) -> &'static Messages {
     match locale {
         Locale::SrCyrl => &SR_CYRL,
-        Locale::SrLatn => &SR_LATN,
+        Locale::SrLatn => {
+            static LATIN: OnceLock<Messages> = OnceLock::new();
+            LATIN.get_or_init(|| SR_CYRL.transliterated())
+        }
         Locale::En => &EN,
     }
 }
@@ -37,7 +66,10 @@ pub fn messages_for(locale: Locale) -> &'static Messages {
 pub fn guidance_messages_for(locale: Locale) -> &'static GuidanceMessages {
     match locale {
         Locale::SrCyrl => &GUIDANCE_SR_CYRL,
-        Locale::SrLatn => &GUIDANCE_SR_LATN,
+        Locale::SrLatn => {
+            static LATIN: OnceLock<GuidanceMessages> = OnceLock::new();
+            LATIN.get_or_init(|| GUIDANCE_SR_CYRL.transliterated())
+        }
         Locale::En => &GUIDANCE_EN,
     }
 }
@@ -47,7 +79,10 @@ pub fn guidance_messages_for(locale: Locale) -> &'static GuidanceMessages {
 pub fn contacts_messages_for(locale: Locale) -> &'static ContactsMessages {
     match locale {
         Locale::SrCyrl => &CONTACTS_SR_CYRL,
-        Locale::SrLatn => &CONTACTS_SR_LATN,
+        Locale::SrLatn => {
+            static LATIN: OnceLock<ContactsMessages> = OnceLock::new();
+            LATIN.get_or_init(|| CONTACTS_SR_CYRL.transliterated())
+        }
         Locale::En => &CONTACTS_EN,
     }
 }
@@ -58,7 +93,10 @@ pub fn contacts_messages_for(locale: Locale) -> &'static ContactsMessages {
 pub fn team_messages_for(locale: Locale) -> &'static TeamMessages {
     match locale {
         Locale::SrCyrl => &TEAM_SR_CYRL,
-        Locale::SrLatn => &TEAM_SR_LATN,
+        Locale::SrLatn => {
+            static LATIN: OnceLock<TeamMessages> = OnceLock::new();
+            LATIN.get_or_init(|| TEAM_SR_CYRL.transliterated())
+        }
         Locale::En => &TEAM_EN,
     }
 }
@@ -68,7 +106,10 @@ pub fn team_messages_for(locale: Locale) -> &'static TeamMessages {
 pub fn inbox_messages_for(locale: Locale) -> &'static InboxMessages {
     match locale {
         Locale::SrCyrl => &INBOX_SR_CYRL,
-        Locale::SrLatn => &INBOX_SR_LATN,
+        Locale::SrLatn => {
+            static LATIN: OnceLock<InboxMessages> = OnceLock::new();
+            LATIN.get_or_init(|| INBOX_SR_CYRL.transliterated())
+        }
         Locale::En => &INBOX_EN,
     }
 }
@@ -221,8 +262,14 @@ mod tests {
     #[test]
     fn latin_messages_are_derived_from_cyrillic() {
         assert_eq!(SR_CYRL.nav_guidance, "Смернице");
-        assert_eq!(SR_LATN.nav_guidance, "Smernice");
-        assert_eq!(SR_LATN.observe_title, "Novo zapažanje");
+        let latin = messages_for(Locale::SrLatn);
+        assert_eq!(latin.nav_guidance, "Smernice");
+        assert_eq!(latin.observe_title, "Novo zapažanje");
+        assert_eq!(
+            latin.note_too_long.format(2),
+            "Beleška je predugačka: najviše 2 znaka."
+        );
+        assert_eq!(inbox_messages_for(Locale::SrLatn).inbox_lock, "Zaključajte");
         assert_eq!(EN.nav_guidance, "Guidance");
     }
 

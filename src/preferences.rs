@@ -1,5 +1,5 @@
 //! The person's small choices: the locale, how long receipts of sent reports are kept, and how
-//! many minutes the team inbox stays unlocked while the app is hidden.
+//! many minutes the team inbox stays unlocked while the app is not used.
 //!
 //! Each is kept twice. IndexedDB (`storage::preferences`, the app's database) is the record: a
 //! choice is written there in a transaction that commits, so it survives the browser being
@@ -71,7 +71,7 @@ pub async fn save_receipt_retention(retention: ReceiptRetention) -> Result<(), S
     .await
 }
 
-/// Minutes the inbox stays unlocked while the app is hidden, as the cache has it (default 5).
+/// Minutes the inbox stays unlocked while the app is not used, as the cache has it (default 5).
 #[must_use]
 pub fn inbox_lock_minutes() -> u32 {
     LocalStorage::get(INBOX_LOCK_MINUTES_KEY)

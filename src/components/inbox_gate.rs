@@ -81,7 +81,7 @@ enum UnlockFailure {
     Damaged,
 }
 
-/// "… until the app has been in the background for 5 minutes": the unlock form's first line.
+/// "… until the app has not been used for 5 minutes": the unlock form's first line.
 #[must_use]
 pub fn unlock_intro(messages: &InboxMessages, minutes: u64) -> String {
     fill(

@@ -3,15 +3,18 @@
 //! team page signs its changes with the same unlocked key. Provided once for the
 //! bundle (`provide_inbox`), so moving between the list and a report keeps it unlocked.
 //!
-//! The identity is forgotten on "Lock" and once the app has been hidden for longer than the
-//! member's chosen number of minutes (`preferences::inbox_lock_minutes`); the decrypted
-//! reports go with it. Nothing decrypted is ever written anywhere: IndexedDB keeps the
+//! The identity is forgotten on "Lock", when the page is left (`pagehide`: a page restored from
+//! the back/forward cache, or reached back after a quick exit, is locked), and once the app has
+//! not been used, on screen or in the background, for the member's chosen number of minutes
+//! (`preferences::inbox_lock_minutes`, decided by `prepoznaj_domain::idle_lock`: see [`idle`]);
+//! the decrypted reports go with it. Nothing decrypted is ever written anywhere: IndexedDB keeps the
 //! envelopes as received (`storage::inbox`). Status notes are signed by their author, sealed
 //! only to the key set of the team's key chain version this device verified, and their
 //! requests are signed. Reading, a note counts only when a member of the verified chain
 //! signed it for that very change ([`reading::NoteTrust`]): first with the version this device
 //! pinned, then with every version of the chain once it is fetched and verified.
 
+mod idle;
 pub mod reading;
 
 use std::cell::RefCell;
@@ -22,6 +25,7 @@ use std::sync::Arc;
 use futures::channel::oneshot;
 use leptos::prelude::*;
 use prepoznaj_domain::catalogue::Catalogue;
+use prepoznaj_domain::idle_lock::Moment;
 use prepoznaj_domain::protocol::{
     CoarseStatus, Envelope, ReportUuid, SchoolId, Secret, StatusChangeId, StatusChangeRequest,
     TeamMemberId, TeamReport,
@@ -31,12 +35,9 @@ use prepoznaj_envelope::digest::sha256;
 use prepoznaj_envelope::identity::{TeamIdentity, UnlockError};
 use prepoznaj_envelope::report::seal;
 use prepoznaj_envelope::signing::ChainSigningKey;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 
 use crate::clock::{now, random_bytes};
 use crate::content;
-use crate::preferences;
 use crate::storage::inbox::{self, InboxEntry};
 use crate::storage::team_key;
 use crate::storage::{Database, StorageError, app_database};
@@ -86,9 +87,10 @@ pub struct InboxSession {
     /// The school's reports (encrypted) being downloaded while the passphrase is typed, and
     /// since when.
     prefetched: StoredValue<Option<(f64, oneshot::Receiver<Downloaded>)>, LocalStorage>,
-    /// The pending auto-lock timer while the app is hidden.
+    /// The pending check of the idle lock while unlocked.
     lock_timer: StoredValue<Option<TimeoutHandle>, LocalStorage>,
-    hidden_since: StoredValue<Option<f64>>,
+    /// When the app was last used (an interaction, or going to or coming from the background).
+    last_use: StoredValue<Moment>,
 }
 
 /// Provides the inbox session and starts watching whether the app is on screen.
@@ -103,9 +105,9 @@ pub fn provide_inbox() -> InboxSession {
         prepared: StoredValue::new_local(None),
         prefetched: StoredValue::new_local(None),
         lock_timer: StoredValue::new_local(None),
-        hidden_since: StoredValue::new(None),
+        last_use: StoredValue::new(idle::moment_now()),
     };
-    session.watch_visibility();
+    session.watch_use();
     provide_context(session);
     session
 }
@@ -228,6 +230,8 @@ impl InboxSession {
         self.signing_key.set_value(signing_key.map(Rc::new));
         MEMBER.with(|cell| *cell.borrow_mut() = Some(member));
         self.unlocked.set(true);
+        self.used();
+        self.check_idle();
         let session = *self;
         leptos::task::spawn_local(async move {
             // The device's reports are read and listed while the download runs; the download
@@ -243,6 +247,7 @@ impl InboxSession {
 
     /// Forgets the identity and everything decrypted with it.
     pub fn lock(&self) {
+        self.stop_idle_check();
         self.identity.set_value(None);
         self.signing_key.set_value(None);
         MEMBER.with(|cell| *cell.borrow_mut() = None);
@@ -708,45 +713,6 @@ impl InboxSession {
     #[must_use]
     pub fn allows(&self, id: &str, change: CoarseStatus) -> bool {
         self.item(id).is_some_and(|item| item.status.allows(change))
-    }
-
-    /// Locks after the app has been hidden for longer than the chosen minutes: a timer while
-    /// hidden (browsers may delay it) and a check when it comes back.
-    fn watch_visibility(&self) {
-        let session = *self;
-        let on_change = Closure::<dyn Fn()>::new(move || {
-            let limit =
-                std::time::Duration::from_secs(u64::from(preferences::inbox_lock_minutes()) * 60);
-            if document().hidden() {
-                session.hidden_since.set_value(Some(js_sys::Date::now()));
-                let timer = set_timeout_with_handle(move || session.lock(), limit);
-                match timer {
-                    Ok(timer) => session.lock_timer.set_value(Some(timer)),
-                    Err(error) => leptos::logging::warn!("no lock timer: {error:?}"),
-                }
-            } else {
-                if let Some(timer) = session.lock_timer.try_update_value(Option::take).flatten() {
-                    timer.clear();
-                }
-                let hidden_since = session
-                    .hidden_since
-                    .try_update_value(Option::take)
-                    .flatten();
-                if hidden_since.is_some_and(|since| {
-                    js_sys::Date::now() - since > limit.as_secs_f64() * 1_000.0
-                }) {
-                    session.lock();
-                }
-            }
-        });
-        if let Err(error) = document().add_event_listener_with_callback(
-            "visibilitychange",
-            on_change.as_ref().unchecked_ref(),
-        ) {
-            leptos::logging::warn!("cannot watch visibility: {error:?}");
-        }
-        // The session lives as long as the page.
-        on_change.forget();
     }
 }
 

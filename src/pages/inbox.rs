@@ -230,7 +230,7 @@ fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels) {
     }
 }
 
-/// When the inbox locks itself while the app is in the background.
+/// When the inbox locks itself: after how many minutes without use.
 #[component]
 fn InboxSettings() -> impl IntoView {
     let i18n = use_i18n();

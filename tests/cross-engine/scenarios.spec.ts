@@ -229,3 +229,18 @@ test('the checklist stays where it is while the page is scrolled, with no input'
       `${drift.positionsThatMoved} of ${drift.visited} positions moved something`,
   ).toBeLessThanOrEqual(1);
 });
+
+test('the quick exit leaves for the neutral page, and Back does not return to the app', async ({ app, server }) => {
+  await open(app, server, '/', sr.home_title);
+  await waitForServiceWorker(app);
+  await open(app, server, '/guidance', sr.guidance_title);
+  await click(app, { css: 'header button', name: sr.quick_exit });
+  const onNeutralPage = () =>
+    location.pathname === '/calculator.html' && document.readyState === 'complete' && document.querySelector('[data-display]') !== null;
+  await waitFor(app, 'the neutral page', onNeutralPage);
+  expect(await app.evaluate(() => document.title)).toBe('Calculator');
+  // Back: the shell's page (kept by the engine's page cache, or loaded again) leaves again.
+  await app.evaluate(() => history.back());
+  await waitFor(app, 'the neutral page after Back', onNeutralPage);
+  expect(await app.evaluate(() => document.querySelector('.app-header, #app'))).toBeNull();
+});

@@ -7,8 +7,8 @@
 // (the note sealed only to the keys the device verified and the request signed, while the
 // server slips an attacker's key into the team's keys); the staff phone then shows "acted upon", and the server's database holds no plaintext of
 // the status note (canary). Print view, Lock, "Forget this report" (not downloaded again),
-// a device without a key; the inbox locks itself after being hidden longer than the chosen
-// minutes. Zero axe violations on the list, the report and the print view. A full-checklist
+// a device without a key; the inbox locks itself once the app has not been used for the chosen
+// minutes, hidden or on screen, also with the phone's clock set back. Zero axe violations on the list, the report and the print view. A full-checklist
 // report reads its marked signs first (observed, then not sure, by area, with notes), the rest
 // folded under its counts, and prints all 67.
 // Status notes between two team devices: a change made on one shows on the other with its
@@ -386,7 +386,7 @@ test.describe('team inbox', () => {
     await context.close();
   });
 
-  test('the inbox locks itself once the app has been hidden longer than the chosen minutes @android', async ({ browser }) => {
+  test('the inbox locks itself once the app has not been used for the chosen minutes, hidden or on screen, whatever the clock says @android', async ({ browser }) => {
     test.setTimeout(120_000);
     const member = await phone(browser);
     const team = await member.newPage();
@@ -420,6 +420,31 @@ test.describe('team inbox', () => {
     await expect(team.getByLabel(en.inbox_passphrase)).toBeVisible();
     await expect(team.getByTestId('inbox-empty')).toHaveCount(0);
     await expect(team.getByText(fill(en.inbox_unlock_intro, { duration: plural(en.inbox_minutes, 'en', 1) }))).toBeVisible();
+
+    // On screen, every use (a key, a touch) starts the minute again.
+    await unlock(team, PASSPHRASE);
+    await expect(team.getByTestId('inbox-empty')).toBeVisible();
+    await team.clock.fastForward(45_000);
+    await team.keyboard.press('Shift');
+    await team.clock.fastForward(45_000);
+    await team.getByRole('heading', { level: 1 }).tap();
+    await team.clock.fastForward(45_000);
+    await expect(team.getByTestId('inbox-empty')).toBeVisible();
+    // A minute on screen without use: locked.
+    await team.clock.fastForward(16_000);
+    await expect(team.getByLabel(en.inbox_passphrase)).toBeVisible();
+    await expect(team.getByTestId('inbox-empty')).toHaveCount(0);
+
+    // The phone's clock set back an hour right after unlocking: the minute is still a minute.
+    await unlock(team, PASSPHRASE);
+    await expect(team.getByTestId('inbox-empty')).toBeVisible();
+    const now = await team.evaluate(() => Date.now());
+    await team.clock.setSystemTime(now - 3_600_000);
+    await team.clock.fastForward(30_000);
+    await expect(team.getByTestId('inbox-empty')).toBeVisible();
+    await team.clock.fastForward(31_000);
+    await expect(team.getByLabel(en.inbox_passphrase)).toBeVisible();
+    await expect(team.getByTestId('inbox-empty')).toHaveCount(0);
     await member.close();
   });
 });

@@ -1,5 +1,6 @@
-//! The app's hand-written JavaScript as shipped: `boot.js` loses its whole-line `//`
-//! comments (they document the source; every page downloads the copy in `dist/`).
+//! The app's hand-written JavaScript as shipped: `boot.js` and `quick-exit.js` lose their
+//! whole-line `//` comments (they document the source; every page downloads the copy in
+//! `dist/`).
 //!
 //! Only whole lines that start with `//` go; a line with code keeps everything on it, so no
 //! string or URL can be cut.
@@ -7,7 +8,7 @@
 use std::path::Path;
 
 /// The files this step rewrites, relative to the build directory.
-const SCRIPTS: [&str; 1] = ["boot.js"];
+const SCRIPTS: [&str; 2] = ["boot.js", "quick-exit.js"];
 
 /// Strips the comment lines of every file in [`SCRIPTS`] inside `dir`.
 pub fn strip_comments(dir: &Path) -> Result<(), String> {
@@ -44,16 +45,26 @@ mod tests {
     }
 
     #[test]
-    fn the_shipped_boot_script_keeps_every_line_of_code() {
-        let source = include_str!("../../public/boot.js");
-        let stripped = without_comment_lines(source);
+    fn the_shipped_scripts_keep_every_line_of_code() {
         let code = |text: &str| {
             text.lines()
                 .filter(|line| !line.trim_start().starts_with("//"))
                 .count()
         };
-        assert_eq!(code(&stripped), code(source));
-        assert!(stripped.contains("window.prepoznajPreferences"));
-        assert!(!stripped.contains("// "));
+        for (source, kept) in [
+            (
+                include_str!("../../public/boot.js"),
+                "window.prepoznajPreferences",
+            ),
+            (
+                include_str!("../../public/quick-exit.js"),
+                "location.replace(NEUTRAL_PAGE)",
+            ),
+        ] {
+            let stripped = without_comment_lines(source);
+            assert_eq!(code(&stripped), code(source));
+            assert!(stripped.contains(kept));
+            assert!(!stripped.contains("// "));
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod date;
 pub mod endpoints;
 pub mod guidance;
+pub mod idle_lock;
 pub mod link_check;
 pub mod local_contacts;
 pub mod locale;

@@ -126,6 +126,19 @@ impl PluralMessage {
         PluralMessage { rule, forms }
     }
 
+    /// The language's rule.
+    #[must_use]
+    pub const fn rule(&self) -> PluralRule {
+        self.rule
+    }
+
+    /// The forms, in the order of [`PluralRule::categories`] (the app derives Serbian Latin
+    /// from the Cyrillic forms, form by form).
+    #[must_use]
+    pub const fn forms(&self) -> &'static [&'static str] {
+        self.forms
+    }
+
     /// The form for the count `n`, its `{count}` not yet filled (for a message with other
     /// placeholders too: fill them all with [`fill`]).
     #[must_use]

@@ -20,15 +20,15 @@ pub fn to_latin(text: &str) -> String {
         match latin_for(letter) {
             None => latin.push(letter),
             Some(Latin::Single(replacement)) => latin.push(replacement),
-            Some(Latin::Digraph(capital, lower_second)) => {
+            Some(Latin::Digraph(capital, lower_second, upper_second)) => {
                 latin.push(capital);
                 let previous = index.checked_sub(1).and_then(|i| chars.get(i)).copied();
                 let next = chars.get(index + 1).copied();
-                if digraph_in_capitals(previous, next) {
-                    latin.extend(lower_second.to_uppercase());
+                latin.push(if digraph_in_capitals(previous, next) {
+                    upper_second
                 } else {
-                    latin.push(lower_second);
-                }
+                    lower_second
+                });
             }
             Some(Latin::LowerDigraph(first, second)) => {
                 latin.push(first);
@@ -52,7 +52,7 @@ pub fn has_cyrillic(text: &str) -> bool {
 pub(crate) fn latin_letters(letter: char) -> Option<(char, Option<char>)> {
     match latin_for(letter)? {
         Latin::Single(single) => Some((single, None)),
-        Latin::Digraph(first, second) | Latin::LowerDigraph(first, second) => {
+        Latin::Digraph(first, second, _) | Latin::LowerDigraph(first, second) => {
             Some((first, Some(second)))
         }
     }
@@ -61,8 +61,9 @@ pub(crate) fn latin_letters(letter: char) -> Option<(char, Option<char>)> {
 /// What one Cyrillic letter becomes in Latin.
 enum Latin {
     Single(char),
-    /// An upper-case digraph: the capital first letter and the lower-case second letter.
-    Digraph(char, char),
+    /// An upper-case digraph: the capital first letter, and the second letter in lower and in
+    /// upper case.
+    Digraph(char, char, char),
     /// A lower-case digraph.
     LowerDigraph(char, char),
 }
@@ -70,9 +71,21 @@ enum Latin {
 /// A capital digraph is written all in capitals when the word around it is in capitals:
 /// the next letter is a capital, or there is no next letter and the previous one is a capital.
 fn digraph_in_capitals(previous: Option<char>, next: Option<char>) -> bool {
-    match next {
-        Some(next) if next.is_alphabetic() => next.is_uppercase(),
-        _ => previous.is_some_and(|previous| previous.is_alphabetic() && previous.is_uppercase()),
+    match next.and_then(letter_case) {
+        Some(capital) => capital,
+        None => previous.and_then(letter_case).unwrap_or(false),
+    }
+}
+
+/// For a letter of a Serbian word (Cyrillic, or ASCII in a Latin word), whether it is a capital;
+/// `None` for anything else. Decided from code points, without Unicode's case tables, which
+/// would cost the app's first load more than the transliteration itself.
+fn letter_case(letter: char) -> Option<bool> {
+    match letter {
+        '\u{400}'..='\u{42F}' => Some(true),
+        '\u{430}'..='\u{45F}' => Some(false),
+        _ if letter.is_ascii_alphabetic() => Some(letter.is_ascii_uppercase()),
+        _ => None,
     }
 }
 
@@ -135,9 +148,9 @@ fn latin_for(letter: char) -> Option<Latin> {
         'љ' => return Some(Latin::LowerDigraph('l', 'j')),
         'њ' => return Some(Latin::LowerDigraph('n', 'j')),
         'џ' => return Some(Latin::LowerDigraph('d', 'ž')),
-        'Љ' => return Some(Latin::Digraph('L', 'j')),
-        'Њ' => return Some(Latin::Digraph('N', 'j')),
-        'Џ' => return Some(Latin::Digraph('D', 'ž')),
+        'Љ' => return Some(Latin::Digraph('L', 'j', 'J')),
+        'Њ' => return Some(Latin::Digraph('N', 'j', 'J')),
+        'Џ' => return Some(Latin::Digraph('D', 'ž', 'Ž')),
         _ => return None,
     };
     Some(Latin::Single(single))
@@ -210,6 +223,11 @@ mod tests {
         assert_eq!(to_latin("КОЊ"), "KONJ");
         assert_eq!(to_latin("Љ"), "Lj");
         assert_eq!(to_latin("Џ."), "Dž.");
+        // Next to a digit or punctuation, the other side decides.
+        assert_eq!(to_latin("ЉУ2"), "LJU2");
+        assert_eq!(to_latin("Њ-Е"), "Nj-E");
+        assert_eq!(to_latin("А Љ"), "A Lj");
+        assert_eq!(to_latin("АЉ"), "ALJ");
     }
 
     #[test]
