@@ -136,13 +136,12 @@ fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels) {
         serbian,
     } = labels;
     let received = format_time(item.received_at, serbian);
-    let text = |html: &mut String, text: &str| escape_into(html, text);
     match &item.observation {
         Err(failure) => {
             html.push_str(r#"<li class="inbox-row inbox-row--failed" data-testid="inbox-report-failed" data-id=""#);
-            text(html, &item.id);
+            escape_into(html, &item.id);
             html.push_str(r#""><p class="notice notice--warning">"#);
-            text(
+            escape_into(
                 html,
                 &fill(
                     inbox.inbox_open_failed,
@@ -154,9 +153,9 @@ fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels) {
                 ),
             );
             html.push_str(r#"</p><a class="inbox-link" href="/inbox/"#);
-            text(html, &item.id);
+            escape_into(html, &item.id);
             html.push_str(r#"">"#);
-            text(html, inbox.inbox_report_title);
+            escape_into(html, inbox.inbox_report_title);
             html.push_str("</a></li>");
         }
         Ok(observation) => {
@@ -167,23 +166,23 @@ fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels) {
             } else {
                 r#"<li class="inbox-row" data-testid="inbox-report" data-id=""#
             });
-            text(html, &item.id);
+            escape_into(html, &item.id);
             html.push_str(r#"" data-status=""#);
-            text(html, item.status.as_str());
+            escape_into(html, item.status.as_str());
             html.push_str(r#"" data-level=""#);
-            text(html, item.level.map_or("", Level::as_str));
+            escape_into(html, item.level.map_or("", Level::as_str));
             html.push_str(r#""><a class="inbox-row__link" href="/inbox/"#);
-            text(html, &item.id);
+            escape_into(html, &item.id);
             html.push_str(r#"">"#);
             if urgent {
                 html.push_str(r#"<strong class="inbox-urgent" data-testid="inbox-urgent">"#);
-                text(html, inbox.inbox_urgent);
+                escape_into(html, inbox.inbox_urgent);
                 html.push_str("</strong> ");
             }
             html.push_str("<span>");
-            text(html, inbox.inbox_received);
+            escape_into(html, inbox.inbox_received);
             html.push(' ');
-            text(html, &received);
+            escape_into(html, &received);
             html.push_str(r#"</span></a><dl class="inbox-row__facts">"#);
             let facts = [
                 (
@@ -205,23 +204,23 @@ fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels) {
             ];
             for (term, value, test_id) in facts {
                 html.push_str("<div><dt>");
-                text(html, term);
+                escape_into(html, term);
                 html.push_str("</dt><dd");
                 html.push_str(test_id);
                 html.push('>');
-                text(html, value);
+                escape_into(html, value);
                 html.push_str("</dd></div>");
             }
             html.push_str("</dl>");
             if let Some(server_says) = item.server_says {
                 html.push_str(r#"<p class="notice notice--warning" data-testid="inbox-server-disagrees" data-status=""#);
-                text(html, server_says.as_str());
+                escape_into(html, server_says.as_str());
                 html.push_str(r#"">"#);
-                text(html, &server_disagrees(inbox, server_says));
+                escape_into(html, &server_disagrees(inbox, server_says));
                 html.push_str("</p>");
             }
             html.push_str(r#"<p class="hint">"#);
-            text(
+            escape_into(
                 html,
                 &fill(inbox.inbox_marked, &[("count", &item.marked.to_string())]),
             );
