@@ -34,7 +34,7 @@ struct Section {
     prefix: &'static str,
 }
 
-const SECTIONS: [Section; 5] = [
+const SECTIONS: [Section; 6] = [
     Section {
         name: "shell",
         directory: None,
@@ -64,6 +64,12 @@ const SECTIONS: [Section; 5] = [
         directory: Some("inbox"),
         type_name: "InboxMessages",
         prefix: "INBOX_",
+    },
+    Section {
+        name: "lock",
+        directory: Some("lock"),
+        type_name: "LockMessages",
+        prefix: "LOCK_",
     },
 ];
 

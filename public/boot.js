@@ -14,9 +14,10 @@ window.prepoznajPreferences = (name, version, stores, key, json) =>
   new Promise((resolve, reject) => {
     const opening = indexedDB.open(name, version);
     opening.onupgradeneeded = () => {
-      for (const [store, keyPath] of stores) {
+      // Every store's records carry their key as `id` (src/storage/schema.rs, KEY_PATH).
+      for (const store of stores) {
         if (!opening.result.objectStoreNames.contains(store)) {
-          opening.result.createObjectStore(store, { keyPath });
+          opening.result.createObjectStore(store, { keyPath: 'id' });
         }
       }
     };

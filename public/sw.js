@@ -130,6 +130,9 @@ async function sendOutbox() {
   if (!token) return;
   let retry = false;
   for (const entry of entries) {
+    // Held after a change of school while the app was locked: its envelope is for the other
+    // school's team, and the next unlock seals it again (src/storage/outbox.rs).
+    if (entry.reseal_on_unlock) continue;
     try {
       const response = await fetch('/api/v1/reports', {
         method: 'POST',

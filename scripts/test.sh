@@ -3,6 +3,7 @@
 #   1. format and lints (rustfmt; clippy -D warnings, native and wasm32): one check each
 #   2. native tests: domain (unit + property), server API, sync fault injection, app logic, xtask;
 #      then the server API tests again against PostgreSQL (a throwaway cluster, scripts/postgres.sh)
+#   2b. the API fuzzed by Schemathesis with real credentials (scripts/fuzz-api.sh): one check
 #   3. wasm browser tests in headless Chromium (wasm-bindgen-test + chromedriver)
 #   4. the end-to-end suite: Playwright driving Debian's chromium against the real server
 #   5. the cross-engine tier: the main screens in WebKit (WebKitGTK) and Firefox (firefox-esr)
@@ -80,6 +81,9 @@ else
   failed=$((failed + 1))
 fi
 # --- end of PostgreSQL
+
+# The server binary the native run built (target/debug, as scripts/build.sh --debug-server).
+check fuzz-api scripts/fuzz-api.sh; tail -n 1 "$logs/fuzz-api.log"
 
 say "wasm browser tests (headless Chromium)"
 cargo test --locked -p prepoznaj --target wasm32-unknown-unknown --no-fail-fast >"$logs/wasm.log" 2>&1

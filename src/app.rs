@@ -7,7 +7,9 @@ use leptos_router::path;
 use prepoznaj_domain::bundles::{self, Bundle};
 use wasm_bindgen::JsCast;
 
+use crate::app_lock::provide_app_lock;
 use crate::components::app_header::AppHeader;
+use crate::components::app_lock_gate::{AppLockGate, mount_lock_button};
 use crate::components::navigation::Navigation;
 use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
@@ -59,7 +61,8 @@ pub fn focus_main() {
     }
 }
 
-/// Header, update banner, `<main>` with the page, navigation: the same in every bundle.
+/// Header, update banner, `<main>` with the page, navigation: the same in every bundle
+/// (`header_tools`: a bundle's own control in the header).
 #[component]
 fn Chrome(children: Children) -> impl IntoView {
     let i18n = use_i18n();
@@ -106,17 +109,24 @@ pub fn App() -> impl IntoView {
 pub fn ObserveApp() -> impl IntoView {
     provide_contexts(bundles::OBSERVE);
     provide_sender();
+    let lock = provide_app_lock();
+    let i18n = use_i18n();
+    // The header's Lock button, mounted into the shared chrome from here: the chrome (and so
+    // the shell's first load) carries nothing of the lock.
+    Effect::new(move |_| mount_lock_button(i18n, lock));
     view! {
         <Router>
             <Chrome>
-                <Routes fallback=|| view! { <NotFoundPage /> }>
-                    <Route path=path!("/observe") view=ObservePage />
-                    <Route path=path!("/observe/new") view=ObserveStartPage />
-                    <Route path=path!("/observe/:id") view=ChecklistPage />
-                    <Route path=path!("/observe/:id/summary") view=SummaryPage />
-                    <Route path=path!("/quick") view=QuickPage />
-                    <Route path=path!("/quick/:id") view=QuickPage />
-                </Routes>
+                <AppLockGate>
+                    <Routes fallback=|| view! { <NotFoundPage /> }>
+                        <Route path=path!("/observe") view=ObservePage />
+                        <Route path=path!("/observe/new") view=ObserveStartPage />
+                        <Route path=path!("/observe/:id") view=ChecklistPage />
+                        <Route path=path!("/observe/:id/summary") view=SummaryPage />
+                        <Route path=path!("/quick") view=QuickPage />
+                        <Route path=path!("/quick/:id") view=QuickPage />
+                    </Routes>
+                </AppLockGate>
             </Chrome>
         </Router>
     }

@@ -114,6 +114,19 @@ pub fn inbox_messages_for(locale: Locale) -> &'static InboxMessages {
     }
 }
 
+/// The app lock's messages in one locale (only the observation bundle links them).
+#[must_use]
+pub fn lock_messages_for(locale: Locale) -> &'static LockMessages {
+    match locale {
+        Locale::SrCyrl => &LOCK_SR_CYRL,
+        Locale::SrLatn => {
+            static LATIN: OnceLock<LockMessages> = OnceLock::new();
+            LATIN.get_or_init(|| LOCK_SR_CYRL.transliterated())
+        }
+        Locale::En => &LOCK_EN,
+    }
+}
+
 /// The current locale, shared by every view.
 #[derive(Debug, Clone, Copy)]
 pub struct I18n {
@@ -155,6 +168,12 @@ impl I18n {
     #[must_use]
     pub fn inbox(&self) -> &'static InboxMessages {
         inbox_messages_for(self.locale.get())
+    }
+
+    /// The current locale's app lock messages (reactive).
+    #[must_use]
+    pub fn lock(&self) -> &'static LockMessages {
+        lock_messages_for(self.locale.get())
     }
 
     /// Switches the UI to `locale` and remembers the choice.

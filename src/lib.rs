@@ -5,6 +5,7 @@
 
 pub mod address;
 pub mod app;
+pub mod app_lock;
 pub mod clock;
 pub mod components;
 pub mod content;
@@ -20,6 +21,7 @@ pub mod storage;
 pub mod sync;
 pub mod timing;
 pub mod unsaved;
+pub mod webauthn;
 
 use wasm_bindgen::JsCast;
 

@@ -306,6 +306,13 @@ pub async fn storage_report() -> Result<Option<StorageReport>, JsValue> {
     }))
 }
 
+/// The browser's user agent string (empty if it cannot be read), for the label a staff phone
+/// gives itself when it enrols (`prepoznaj_domain::device_label`).
+#[must_use]
+pub fn user_agent() -> String {
+    window().navigator().user_agent().unwrap_or_default()
+}
+
 /// Whether this is iOS/iPadOS Safari outside the installed app, where the person has to
 /// add the app to the home screen by hand and tab data may be deleted by the browser.
 #[must_use]

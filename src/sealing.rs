@@ -4,11 +4,18 @@
 //! queued in the same IndexedDB transaction that writes its envelope to the outbox. On a phone that is
 //! not enrolled it stays `complete`, and [`seal_waiting`] seals it once the phone enrols.
 //!
+//! With the app lock, the phone's copy is sealed with the lock's data key too, and what needs
+//! it (sealing a waiting observation, sealing again after a team change) waits for the next
+//! unlock when the app is locked ([`after_unlock`]); the envelopes already in the outbox are
+//! sent meanwhile, except those held after a change of school (their envelope is for the
+//! other school).
+//!
 //! Telemetry, in-page only: each sealing records the User Timing measure [`SEAL_MEASURE`]
 //! (plaintext to envelope and digest); `tests/bench/seal.mjs` reads it.
 
 use prepoznaj_domain::observation::{Observation, ObservationRecord, Status};
 use prepoznaj_envelope::report::{SealError, seal_report};
+use prepoznaj_envelope::vault::DataKey;
 
 use crate::clock::now;
 use crate::storage::enrolment::{self, Enrolment};
@@ -49,9 +56,11 @@ pub enum Finished {
 }
 
 /// Seals `observation` (complete) to the enrolment's key set and writes it, moved on to
-/// `queued`, with its outbox entry in one transaction. Returns the queued record.
+/// `queued` (sealed with `key`, with its receipt, when there is one), with its outbox entry in
+/// one transaction. Returns the queued record.
 async fn seal_and_queue(
     database: &Database,
+    key: Option<&DataKey>,
     observation: Observation,
     enrolment: &Enrolment,
 ) -> Result<ObservationRecord, SealingError> {
@@ -64,34 +73,37 @@ async fn seal_and_queue(
         .advance(Status::Queued, at)
         .map_err(|error| SealingError::Seal(error.to_string()))?;
     let entry = OutboxEntry::new(submission, enrolment.key_set.version, at);
-    outbox::queue(database, &record, &entry).await?;
+    outbox::queue(database, key, &record, &entry).await?;
     Ok(record)
 }
 
-/// Stores `record`, just finished (status complete): sealed and queued when the phone is
-/// enrolled, saved as complete when it is not. Returns the record as stored.
+/// Stores `record`, just finished (status complete), sealed with `key`: sealed to the team and
+/// queued when the phone is enrolled, saved as complete when it is not. Returns the record as
+/// stored.
 ///
 /// When sealing fails (a key the server should have refused) the observation is still saved,
 /// as complete, so nothing is lost, and [`SealingError::Seal`] says so; it is sealed when the
 /// phone next enrols.
 pub async fn store_finished(
     database: &Database,
+    key: &DataKey,
     record: ObservationRecord,
 ) -> Result<(ObservationRecord, Finished), SealingError> {
     let ObservationRecord::Finished(observation) = record.clone() else {
         return Err(SealingError::Seal("a draft cannot be sealed".to_owned()));
     };
     match enrolment::load(database).await? {
-        Some(enrolment) => match seal_and_queue(database, observation, &enrolment).await {
+        Some(enrolment) => match seal_and_queue(database, Some(key), observation, &enrolment).await
+        {
             Ok(queued) => Ok((queued, Finished::Queued)),
             Err(SealingError::Seal(message)) => {
-                observations::save(database, &record).await?;
+                observations::save(database, Some(key), &record).await?;
                 Err(SealingError::Seal(message))
             }
             Err(error) => Err(error),
         },
         None => {
-            observations::save(database, &record).await?;
+            observations::save(database, Some(key), &record).await?;
             Ok((record, Finished::WaitingForEnrolment))
         }
     }
@@ -99,16 +111,23 @@ pub async fn store_finished(
 
 /// Seals every observation that was finished while the phone was not enrolled; returns how
 /// many were queued. Each is its own transaction, so one failure leaves the others queued.
+/// Without `key` (the app is locked, or this is the team bundle) the ones sealed with the app
+/// lock's key wait: the next unlock seals them ([`after_unlock`]).
 pub async fn seal_waiting(
     database: &Database,
+    key: Option<&DataKey>,
     enrolment: &Enrolment,
 ) -> Result<usize, SealingError> {
     let mut queued = 0;
-    for record in observations::list(database).await? {
-        if let ObservationRecord::Finished(observation) = record
+    for summary in observations::summaries(database).await? {
+        if summary.status != Status::Complete || (summary.sealed && key.is_none()) {
+            continue;
+        }
+        if let Some(ObservationRecord::Finished(observation)) =
+            observations::load(database, key, &summary.id).await?
             && observation.status() == Status::Complete
         {
-            seal_and_queue(database, observation, enrolment).await?;
+            seal_and_queue(database, key, observation, enrolment).await?;
             queued += 1;
         }
     }
@@ -116,35 +135,79 @@ pub async fn seal_waiting(
 }
 
 /// Seals every queued report again to `enrolment`'s key set where its envelope was sealed to
-/// another version (a member joined or left the team): the outbox entry is replaced in place,
-/// same report, new envelope, and the sender goes on with the new digest (a copy of the old
-/// envelope that reached the server first settles through the status check). Returns how many.
+/// another version (a member joined or left the team), or was held for the next unlock: the
+/// outbox entry is replaced in place, same report, new envelope, and the sender goes on with
+/// the new digest (a copy of the old envelope that reached the server first settles through
+/// the status check). Returns how many. Without `key`, a report sealed with the app lock's key
+/// keeps its envelope (still sealed to the team, and sent) until the next unlock.
 ///
 /// `enrolment.key_set` is the verified version the phone pinned (see
 /// `crate::storage::enrolment`), never a set the server listed.
 pub async fn reseal_queued(
     database: &Database,
+    key: Option<&DataKey>,
     enrolment: &Enrolment,
 ) -> Result<usize, SealingError> {
-    reseal(database, enrolment, |entry| {
-        entry.key_set_version != enrolment.key_set.version
+    reseal(database, key, enrolment, false, |entry| {
+        waits_for_sealing(entry, enrolment)
     })
     .await
 }
 
 /// Seals every queued report again to `enrolment`'s key set, whatever it was sealed to: the
 /// phone now sends to another school, whose versions are numbered on their own. Returns how
-/// many.
+/// many. Without `key`, a report sealed with the app lock's key is held (not sent: its
+/// envelope is for the other school) until the next unlock seals it again.
 pub async fn reseal_every_queued(
     database: &Database,
+    key: Option<&DataKey>,
     enrolment: &Enrolment,
 ) -> Result<usize, SealingError> {
-    reseal(database, enrolment, |_| true).await
+    reseal(database, key, enrolment, true, |_| true).await
+}
+
+/// After an unlock with `key`: what waited for it is sealed to the team (finished while not
+/// enrolled, sealed again after a team change). Returns how many reports that changed.
+pub async fn after_unlock(database: &Database, key: &DataKey) -> Result<usize, SealingError> {
+    let Some(enrolment) = enrolment::load(database).await? else {
+        return Ok(0);
+    };
+    let resealed = reseal_queued(database, Some(key), &enrolment).await?;
+    Ok(resealed + seal_waiting(database, Some(key), &enrolment).await?)
+}
+
+/// Whether a queued report is to be sealed again: held for it, or sealed to a version of the
+/// key set the phone has since replaced.
+fn waits_for_sealing(entry: &OutboxEntry, enrolment: &Enrolment) -> bool {
+    entry.reseal_on_unlock || entry.key_set_version != enrolment.key_set.version
+}
+
+/// How many reports wait for the next unlock to be sealed to the team: finished while the
+/// phone was not enrolled and sealed with the app lock's key, or queued with an envelope held
+/// for the unlock or sealed to a version of the key set the phone has since replaced. None
+/// on a phone that is not enrolled (there is no team to seal to yet).
+pub async fn waiting_for_unlock(database: &Database) -> Result<usize, StorageError> {
+    let Some(enrolment) = enrolment::load(database).await? else {
+        return Ok(0);
+    };
+    let resealing = outbox::list(database)
+        .await?
+        .iter()
+        .filter(|entry| waits_for_sealing(entry, &enrolment))
+        .count();
+    let unsealed = observations::summaries(database)
+        .await?
+        .iter()
+        .filter(|summary| summary.status == Status::Complete && summary.sealed)
+        .count();
+    Ok(resealing + unsealed)
 }
 
 async fn reseal(
     database: &Database,
+    key: Option<&DataKey>,
     enrolment: &Enrolment,
+    hold_when_locked: bool,
     sealed_to_another: impl Fn(&OutboxEntry) -> bool,
 ) -> Result<usize, SealingError> {
     let mut resealed = 0;
@@ -152,10 +215,23 @@ async fn reseal(
         if !sealed_to_another(&entry) {
             continue;
         }
-        let Some(ObservationRecord::Finished(observation)) =
-            observations::load(database, &entry.id).await?
-        else {
-            continue;
+        let observation = match observations::load(database, key, &entry.id).await {
+            Ok(Some(ObservationRecord::Finished(observation))) => observation,
+            Ok(_) => continue,
+            Err(StorageError::Locked) => {
+                if hold_when_locked && !entry.reseal_on_unlock {
+                    outbox::replace(
+                        database,
+                        &OutboxEntry {
+                            reseal_on_unlock: true,
+                            ..entry
+                        },
+                    )
+                    .await?;
+                }
+                continue;
+            }
+            Err(error) => return Err(error.into()),
         };
         let Some(as_finished) = observation.as_finished() else {
             continue;
@@ -164,6 +240,7 @@ async fn reseal(
         let replaced = OutboxEntry {
             key_set_version: enrolment.key_set.version,
             submission,
+            reseal_on_unlock: false,
             ..entry
         };
         outbox::replace(database, &replaced).await?;

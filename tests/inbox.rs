@@ -33,6 +33,8 @@ use prepoznaj_envelope::report::{seal, seal_report};
 use prepoznaj_envelope::signing::ChainSigningKey;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
+mod support;
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn catalogue() -> Catalogue {
@@ -93,6 +95,7 @@ fn received(record: &ObservationRecord, identity: &TeamIdentity, received_at: u6
         catalogue_version: submission.catalogue_version,
         status: ReportStatus::Received,
         closed_at: None,
+        deleted_after: None,
         envelope: submission.envelope,
         envelope_sha256: submission.envelope_sha256,
         status_changes: Vec::new(),
@@ -143,7 +146,7 @@ async fn a_version_4_database_upgrades_to_5_keeping_its_data_with_an_empty_inbox
     let old = Database::open_at_version(name, 4).await.unwrap();
     let catalogue = catalogue();
     let record = finished(&catalogue, 1_000, 1);
-    observations::save(&old, &record).await.unwrap();
+    observations::save(&old, None, &record).await.unwrap();
     let identity = TeamIdentity::generate();
     let key = TeamKey {
         locked_identity: Envelope::from_bytes(identity.lock("зелена ливада у мају", 1)),
@@ -163,7 +166,7 @@ async fn a_version_4_database_upgrades_to_5_keeping_its_data_with_an_empty_inbox
     let upgraded = Database::open_named(name).await.unwrap();
     assert_eq!(upgraded.version().unwrap(), SCHEMA_VERSION);
     assert_eq!(
-        observations::load(&upgraded, record.id().as_str())
+        observations::load(&upgraded, Some(&support::data_key()), record.id().as_str())
             .await
             .unwrap(),
         Some(record)
@@ -191,7 +194,7 @@ async fn reports_are_kept_as_received_a_forgotten_one_stays_gone_and_a_tampered_
     tampered.envelope = Envelope::from_bytes(bytes);
     let downloaded = vec![tampered.clone(), second.clone(), first.clone()];
 
-    let stored = inbox::store_downloaded(&database, downloaded.clone())
+    let stored = inbox::store_downloaded(&database, downloaded.clone(), UnixMillis(50))
         .await
         .unwrap();
     let kept = inbox::load_all(&database).await.unwrap();
@@ -238,7 +241,7 @@ async fn reports_are_kept_as_received_a_forgotten_one_stays_gone_and_a_tampered_
     inbox::forget(&database, first.report_id.as_str(), UnixMillis(99))
         .await
         .unwrap();
-    inbox::store_downloaded(&database, downloaded)
+    inbox::store_downloaded(&database, downloaded, UnixMillis(100))
         .await
         .unwrap();
     let after = inbox::load_all(&database).await.unwrap();
@@ -257,6 +260,55 @@ async fn reports_are_kept_as_received_a_forgotten_one_stays_gone_and_a_tampered_
 }
 
 #[wasm_bindgen_test]
+async fn a_report_the_server_deleted_is_forgotten_here_once_its_time_has_come_and_not_before() {
+    let name = "prepoznaj-test-inbox-purged";
+    delete_database(name).await.unwrap();
+    let database = Database::open_named(name).await.unwrap();
+    let catalogue = catalogue();
+    let identity = TeamIdentity::generate();
+    let due_at = 1_000_000;
+    let mut deleted = received(&finished(&catalogue, 2_000, 2), &identity, 10);
+    deleted.deleted_after = Some(UnixMillis(due_at));
+    let mut missing_early = received(&finished(&catalogue, 3_000, 1), &identity, 20);
+    missing_early.deleted_after = Some(UnixMillis(due_at + 1));
+    let mut still_listed = received(&finished(&catalogue, 4_000, 1), &identity, 30);
+    still_listed.deleted_after = Some(UnixMillis(due_at));
+    inbox::store_downloaded(
+        &database,
+        vec![deleted.clone(), missing_early.clone(), still_listed.clone()],
+        UnixMillis(100),
+    )
+    .await
+    .unwrap();
+
+    // The server's next complete listing has only the last one (its job has not run yet).
+    let stored = inbox::store_downloaded(&database, vec![still_listed.clone()], UnixMillis(due_at))
+        .await
+        .unwrap();
+
+    assert_eq!(stored.changed, [deleted.report_id.to_string()]);
+    let kept = inbox::load_all(&database).await.unwrap();
+    assert_eq!(
+        kept.get(deleted.report_id.as_str()),
+        Some(&InboxEntry::Forgotten {
+            forgotten_at: UnixMillis(due_at)
+        }),
+        "deleted on the server, so forgotten here: nothing of it is left on this device"
+    );
+    for report in [&missing_early, &still_listed] {
+        assert!(
+            matches!(
+                kept.get(report.report_id.as_str()),
+                Some(InboxEntry::Received(_))
+            ),
+            "missing before its time, or still listed: kept"
+        );
+    }
+    let items = read_all(&kept, &identity, &catalogues(&catalogue));
+    assert_eq!(items.len(), 2);
+}
+
+#[wasm_bindgen_test]
 async fn a_report_delivered_under_another_reports_id_is_listed_as_invalid_and_the_others_open() {
     let name = "prepoznaj-test-inbox-swapped";
     delete_database(name).await.unwrap();
@@ -272,9 +324,13 @@ async fn a_report_delivered_under_another_reports_id_is_listed_as_invalid_and_th
         size: genuine.size,
         ..replayed.clone()
     };
-    inbox::store_downloaded(&database, vec![swapped.clone(), genuine.clone()])
-        .await
-        .unwrap();
+    inbox::store_downloaded(
+        &database,
+        vec![swapped.clone(), genuine.clone()],
+        UnixMillis(100),
+    )
+    .await
+    .unwrap();
     let kept = inbox::load_all(&database).await.unwrap();
     assert_eq!(kept.len(), 2);
 

@@ -13,16 +13,16 @@ use prepoznaj_domain::observation::{
     Answer, Context, Mode, Note, ObservationDraft, ObservationRecord, ObserverRole, ReportId,
     Setting, Status, UnixMillis,
 };
-use prepoznaj_domain::protocol::{
-    DeviceId, DisplayName, KeySet, School, SchoolId, SchoolName, Secret, TeamMember, TeamMemberId,
-};
+use prepoznaj_domain::protocol::{DisplayName, SchoolId, TeamMemberId};
 use prepoznaj_domain::receipts::ReceiptRetention;
 use prepoznaj_domain::reference::Reference;
 use prepoznaj_domain::report::ReportPlaintext;
-use prepoznaj_envelope::digest::{key_fingerprint, sha256};
+use prepoznaj_envelope::digest::sha256;
 use prepoznaj_envelope::identity::TeamIdentity;
 use prepoznaj_envelope::report::open;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+mod support;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -67,37 +67,12 @@ fn finished(millis: u64) -> ObservationRecord {
     record
 }
 
-fn enrolment_for(identity: &TeamIdentity) -> Enrolment {
-    Enrolment {
-        device_id: DeviceId::new_v7(UnixMillis(1), [1; 10]),
-        device_token: Secret::new("device-token".to_owned()),
-        school: School {
-            id: SchoolId::new_v7(UnixMillis(1), [2; 10]),
-            name: SchoolName::parse("ОШ „Вук Караџић“").unwrap(),
-        },
-        key_set: KeySet {
-            version: 4,
-            keys: vec![TeamMember {
-                id: TeamMemberId::new_v7(UnixMillis(1), [3; 10]),
-                display_name: DisplayName::parse("Марија").unwrap(),
-                public_key: identity.recipient(),
-                fingerprint: key_fingerprint(&identity.recipient()),
-                added_at: UnixMillis(1),
-                removed_at: None,
-            }],
-        },
-        enrolled_at: UnixMillis(10),
-        pinned: None,
-        keys_refused: None,
-    }
-}
-
 /// A fresh database `name`, enrolled with a key set of one new team identity.
 async fn enrolled_database(name: &str) -> (Database, TeamIdentity) {
     delete_database(name).await.unwrap();
     let database = Database::open_named(name).await.unwrap();
     let identity = TeamIdentity::generate();
-    enrolment::save(&database, &enrolment_for(&identity))
+    enrolment::save(&database, &support::enrolment_for(&identity, 4))
         .await
         .unwrap();
     (database, identity)
@@ -122,7 +97,7 @@ async fn assert_only_queued_and_sealed(
     record: &ObservationRecord,
     identity: &TeamIdentity,
 ) {
-    let saved = observations::load(database, record.id().as_str())
+    let saved = observations::load(database, Some(&support::data_key()), record.id().as_str())
         .await
         .unwrap()
         .unwrap();
@@ -139,7 +114,7 @@ async fn a_version_2_database_upgrades_to_the_current_schema_keeping_observation
     delete_database(name).await.unwrap();
     let old = Database::open_at_version(name, 2).await.unwrap();
     let record = finished(1_000);
-    observations::save(&old, &record).await.unwrap();
+    observations::save(&old, None, &record).await.unwrap();
     let contacts = LocalContactList::from_contacts(vec![
         LocalContactDraft {
             name: "ПС Врачар".to_owned(),
@@ -156,7 +131,7 @@ async fn a_version_2_database_upgrades_to_the_current_schema_keeping_observation
     let upgraded = Database::open_named(name).await.unwrap();
     assert_eq!(upgraded.version().unwrap(), SCHEMA_VERSION);
     assert_eq!(
-        observations::load(&upgraded, record.id().as_str())
+        observations::load(&upgraded, Some(&support::data_key()), record.id().as_str())
             .await
             .unwrap(),
         Some(record)
@@ -177,7 +152,9 @@ async fn finishing_when_enrolled_queues_the_sealed_report_with_the_observation()
     let name = "prepoznaj-test-finish-enrolled";
     let (database, identity) = enrolled_database(name).await;
     let record = finished(2_000);
-    let (stored, outcome) = store_finished(&database, record.clone()).await.unwrap();
+    let (stored, outcome) = store_finished(&database, &support::data_key(), record.clone())
+        .await
+        .unwrap();
     assert_eq!(outcome, Finished::Queued);
     assert_eq!(stored.status(), Status::Queued);
     assert_only_queued_and_sealed(&database, &record, &identity).await;
@@ -191,18 +168,30 @@ async fn finishing_before_enrolment_waits_and_is_sealed_once_the_phone_enrols() 
     delete_database(name).await.unwrap();
     let database = Database::open_named(name).await.unwrap();
     let record = finished(3_000);
-    let (stored, outcome) = store_finished(&database, record.clone()).await.unwrap();
+    let (stored, outcome) = store_finished(&database, &support::data_key(), record.clone())
+        .await
+        .unwrap();
     assert_eq!(outcome, Finished::WaitingForEnrolment);
     assert_eq!(stored.status(), Status::Complete);
     assert!(outbox::list(&database).await.unwrap().is_empty());
 
     let identity = TeamIdentity::generate();
-    let enrolment = enrolment_for(&identity);
+    let enrolment = support::enrolment_for(&identity, 4);
     enrolment::save(&database, &enrolment).await.unwrap();
-    assert_eq!(seal_waiting(&database, &enrolment).await.unwrap(), 1);
+    assert_eq!(
+        seal_waiting(&database, Some(&support::data_key()), &enrolment)
+            .await
+            .unwrap(),
+        1
+    );
     assert_only_queued_and_sealed(&database, &record, &identity).await;
     // Nothing is sealed twice.
-    assert_eq!(seal_waiting(&database, &enrolment).await.unwrap(), 0);
+    assert_eq!(
+        seal_waiting(&database, Some(&support::data_key()), &enrolment)
+            .await
+            .unwrap(),
+        0
+    );
     database.close();
     delete_database(name).await.unwrap();
 }
@@ -216,19 +205,26 @@ async fn an_outbox_entry_goes_in_only_with_its_own_queued_observation() {
     let ObservationRecord::Finished(observation) = finished(4_000) else {
         unreachable!("finished() finishes");
     };
-    let submission =
-        prepoznaj_envelope::report::seal_report(&observation, &enrolment_for(&identity).key_set)
-            .unwrap();
+    let submission = prepoznaj_envelope::report::seal_report(
+        &observation,
+        &support::enrolment_for(&identity, 4).key_set,
+    )
+    .unwrap();
     let entry = OutboxEntry::new(submission, 4, UnixMillis(5));
     // Still `complete`: refused, and nothing is written.
     let complete = ObservationRecord::Finished(observation);
-    let refused = outbox::queue(&database, &complete, &entry).await;
+    let refused = outbox::queue(&database, Some(&support::data_key()), &complete, &entry).await;
     assert!(
         matches!(refused, Err(StorageError::Other(_))),
         "{refused:?}"
     );
     assert!(outbox::list(&database).await.unwrap().is_empty());
-    assert_eq!(observations::list(&database).await.unwrap(), vec![]);
+    assert_eq!(
+        observations::list(&database, Some(&support::data_key()))
+            .await
+            .unwrap(),
+        vec![]
+    );
     database.close();
     delete_database(name).await.unwrap();
 }
@@ -243,7 +239,9 @@ async fn delivery_leaves_only_the_receipt_in_one_transaction() {
     let name = "prepoznaj-test-delivery";
     let (database, _identity) = enrolled_database(name).await;
     let record = finished(3_000);
-    store_finished(&database, record.clone()).await.unwrap();
+    store_finished(&database, &support::data_key(), record.clone())
+        .await
+        .unwrap();
     let entry = outbox::list(&database).await.unwrap().remove(0);
     let report_id = ReportUuid::parse(&entry.id).unwrap();
 
@@ -287,7 +285,7 @@ async fn delivery_leaves_only_the_receipt_in_one_transaction() {
     // Envelope gone, observation forgotten (no answers, no age band; the reference stays),
     // the state says delivered.
     assert!(outbox::list(&database).await.unwrap().is_empty());
-    let receipt = observations::load(&database, &entry.id)
+    let receipt = observations::load(&database, Some(&support::data_key()), &entry.id)
         .await
         .unwrap()
         .unwrap();
@@ -310,7 +308,9 @@ async fn delivery_leaves_only_the_receipt_in_one_transaction() {
     // The receipt stays for the period the person chose, then goes with its place in the
     // state; a report still waiting is never touched.
     let waiting = finished(5_000);
-    store_finished(&database, waiting.clone()).await.unwrap();
+    store_finished(&database, &support::data_key(), waiting.clone())
+        .await
+        .unwrap();
     let day = 24 * 60 * 60 * 1000;
     let retention = ReceiptRetention::Days30;
     for (now, forgotten, receipt_kept) in [
@@ -321,7 +321,9 @@ async fn delivery_leaves_only_the_receipt_in_one_transaction() {
             .await
             .unwrap();
         assert_eq!(went, forgotten);
-        let receipt = observations::load(&database, &entry.id).await.unwrap();
+        let receipt = observations::load(&database, Some(&support::data_key()), &entry.id)
+            .await
+            .unwrap();
         assert_eq!(receipt.is_some(), receipt_kept);
     }
     assert!(
@@ -332,10 +334,11 @@ async fn delivery_leaves_only_the_receipt_in_one_transaction() {
             .get(&report_id)
             .is_none()
     );
-    let still_waiting = observations::load(&database, waiting.id().as_str())
-        .await
-        .unwrap()
-        .unwrap();
+    let still_waiting =
+        observations::load(&database, Some(&support::data_key()), waiting.id().as_str())
+            .await
+            .unwrap()
+            .unwrap();
     assert_eq!(still_waiting.status(), Status::Queued);
     assert_eq!(outbox::list(&database).await.unwrap().len(), 1);
     database.close();
@@ -349,11 +352,13 @@ async fn a_version_3_database_upgrades_keeping_its_outbox() {
     delete_database(name).await.unwrap();
     let old = Database::open_at_version(name, 3).await.unwrap();
     let identity = TeamIdentity::generate();
-    enrolment::save(&old, &enrolment_for(&identity))
+    enrolment::save(&old, &support::enrolment_for(&identity, 4))
         .await
         .unwrap();
     let record = finished(5_000);
-    store_finished(&old, record.clone()).await.unwrap();
+    store_finished(&old, &support::data_key(), record.clone())
+        .await
+        .unwrap();
     old.close();
 
     let upgraded = Database::open_named(name).await.unwrap();
@@ -372,14 +377,16 @@ async fn deleting_a_queued_observation_withdraws_its_envelope() {
     let name = "prepoznaj-test-withdraw";
     let (database, _identity) = enrolled_database(name).await;
     let record = finished(6_000);
-    store_finished(&database, record.clone()).await.unwrap();
+    store_finished(&database, &support::data_key(), record.clone())
+        .await
+        .unwrap();
     assert_eq!(outbox::list(&database).await.unwrap().len(), 1);
     observations::delete(&database, record.id().as_str())
         .await
         .unwrap();
     assert!(outbox::list(&database).await.unwrap().is_empty());
     assert_eq!(
-        observations::load(&database, record.id().as_str())
+        observations::load(&database, Some(&support::data_key()), record.id().as_str())
             .await
             .unwrap(),
         None
@@ -394,17 +401,29 @@ async fn a_changed_key_set_seals_what_waits_again_for_the_new_team_only() {
     let name = "prepoznaj-test-reseal";
     let (database, old_member) = enrolled_database(name).await;
     let record = finished(7_000);
-    store_finished(&database, record.clone()).await.unwrap();
+    store_finished(&database, &support::data_key(), record.clone())
+        .await
+        .unwrap();
     let before = outbox::list(&database).await.unwrap().remove(0);
 
     // The old member left; a new one joined (key set 4 → 5).
     let new_member = TeamIdentity::generate();
-    let mut enrolment = enrolment_for(&new_member);
+    let mut enrolment = support::enrolment_for(&new_member, 4);
     enrolment.key_set.version = 5;
     enrolment::save(&database, &enrolment).await.unwrap();
-    assert_eq!(reseal_queued(&database, &enrolment).await.unwrap(), 1);
+    assert_eq!(
+        reseal_queued(&database, Some(&support::data_key()), &enrolment)
+            .await
+            .unwrap(),
+        1
+    );
     // Sealed already to this version: nothing more to do.
-    assert_eq!(reseal_queued(&database, &enrolment).await.unwrap(), 0);
+    assert_eq!(
+        reseal_queued(&database, Some(&support::data_key()), &enrolment)
+            .await
+            .unwrap(),
+        0
+    );
 
     let after = outbox::list(&database).await.unwrap().remove(0);
     assert_eq!(after.id, before.id);
@@ -419,7 +438,7 @@ async fn a_changed_key_set_seals_what_waits_again_for_the_new_team_only() {
     let report = ReportPlaintext::parse(&open(envelope, &new_member).unwrap()).unwrap();
     assert_eq!(report.observation.id(), record.id());
     assert_eq!(report.observation.status(), Status::Complete);
-    let stored = observations::load(&database, record.id().as_str())
+    let stored = observations::load(&database, Some(&support::data_key()), record.id().as_str())
         .await
         .unwrap()
         .unwrap();
@@ -479,14 +498,26 @@ async fn switching_school_seals_every_waiting_report_again_even_at_the_same_vers
     let name = "prepoznaj-test-reseal-switch";
     let (database, old_team) = enrolled_database(name).await;
     let record = finished(8_000);
-    store_finished(&database, record.clone()).await.unwrap();
+    store_finished(&database, &support::data_key(), record.clone())
+        .await
+        .unwrap();
 
     // Another school, whose keys happen to have the same version number.
     let new_team = TeamIdentity::generate();
-    let mut other = enrolment_for(&new_team);
+    let mut other = support::enrolment_for(&new_team, 4);
     other.school.id = SchoolId::new_v7(UnixMillis(1), [9; 10]);
-    assert_eq!(reseal_queued(&database, &other).await.unwrap(), 0);
-    assert_eq!(reseal_every_queued(&database, &other).await.unwrap(), 1);
+    assert_eq!(
+        reseal_queued(&database, Some(&support::data_key()), &other)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        reseal_every_queued(&database, Some(&support::data_key()), &other)
+            .await
+            .unwrap(),
+        1
+    );
     let after = outbox::list(&database).await.unwrap().remove(0);
     let envelope = after.submission.envelope.as_bytes();
     assert!(open(envelope, &old_team).is_err());

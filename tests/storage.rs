@@ -111,18 +111,32 @@ async fn observations_are_listed_newest_first_and_deleted_one_by_one() {
             context.clone(),
             UnixMillis(millis),
         );
-        observations::save(&database, &ObservationRecord::Draft(draft))
-            .await
-            .unwrap();
+        observations::save(
+            &database,
+            Some(&support::data_key()),
+            &ObservationRecord::Draft(draft),
+        )
+        .await
+        .unwrap();
     }
-    let listed = observations::list(&database).await.unwrap();
+    let listed = observations::list(&database, Some(&support::data_key()))
+        .await
+        .unwrap();
     let times: Vec<u64> = listed.iter().map(|record| record.updated_at().0).collect();
     assert_eq!(times, vec![3_000, 2_000, 1_000]);
     let newest = listed[0].id().as_str().to_owned();
-    let loaded = observations::load(&database, &newest).await.unwrap();
+    let loaded = observations::load(&database, Some(&support::data_key()), &newest)
+        .await
+        .unwrap();
     assert_eq!(loaded.as_ref(), Some(&listed[0]));
     observations::delete(&database, &newest).await.unwrap();
-    assert_eq!(observations::list(&database).await.unwrap().len(), 2);
+    assert_eq!(
+        observations::list(&database, Some(&support::data_key()))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
     database.close();
     delete_database(name).await.unwrap();
 }
@@ -157,14 +171,14 @@ async fn a_version_1_database_is_upgraded_in_place_and_the_old_tab_is_told_to_re
     let old_tab = Database::open_at_version(name, 1).await.unwrap();
     assert_eq!(old_tab.version().unwrap(), 1);
     let draft = draft_record(5_000);
-    observations::save(&old_tab, &draft).await.unwrap();
+    observations::save(&old_tab, None, &draft).await.unwrap();
 
     // This build upgrades while the old connection is open: the old tab lets go, the upgrade
     // is not blocked, and the draft is there, unchanged, next to the new store.
     let upgraded = Database::open_named(name).await.unwrap();
     assert_eq!(upgraded.version().unwrap(), SCHEMA_VERSION);
     assert_eq!(
-        observations::load(&upgraded, draft.id().as_str())
+        observations::load(&upgraded, Some(&support::data_key()), draft.id().as_str())
             .await
             .unwrap(),
         Some(draft.clone())
@@ -178,9 +192,14 @@ async fn a_version_1_database_is_upgraded_in_place_and_the_old_tab_is_told_to_re
 
     // The old tab's next save cannot go through at schema 1: it gets the error that tells the
     // person to reload, and nothing it tried is written half-way.
-    let refused = observations::save(&old_tab, &draft_record(6_000)).await;
+    let refused = observations::save(&old_tab, None, &draft_record(6_000)).await;
     assert_eq!(refused, Err(StorageError::NewerVersion));
-    assert_eq!(observations::list(&upgraded).await.unwrap(), vec![draft]);
+    assert_eq!(
+        observations::list(&upgraded, Some(&support::data_key()))
+            .await
+            .unwrap(),
+        vec![draft]
+    );
     upgraded.close();
     delete_database(name).await.unwrap();
 }
@@ -238,7 +257,7 @@ async fn version_6_adds_preferences_and_the_start_form_whoever_opens_the_databas
     // An older build (schema 5) wrote a draft and is still open in another tab.
     let old_tab = Database::open_at_version(name, 5).await.unwrap();
     let draft = draft_record(7_000);
-    observations::save(&old_tab, &draft).await.unwrap();
+    observations::save(&old_tab, None, &draft).await.unwrap();
 
     // The shell opens the database first, with plain IndexedDB, to record the language: it
     // upgrades it, the old tab lets go, and the draft is untouched.
@@ -258,14 +277,19 @@ async fn version_6_adds_preferences_and_the_start_form_whoever_opens_the_databas
     let upgraded = Database::open_named(name).await.unwrap();
     assert_eq!(upgraded.version().unwrap(), SCHEMA_VERSION);
     assert_eq!(
-        observations::load(&upgraded, draft.id().as_str())
+        observations::load(&upgraded, Some(&support::data_key()), draft.id().as_str())
             .await
             .unwrap(),
         Some(draft.clone())
     );
 
     // The start form: kept as filled in, then Start turns it into a draft in one write.
-    assert_eq!(start_form::load(&upgraded).await.unwrap(), None);
+    assert_eq!(
+        start_form::load(&upgraded, &support::data_key())
+            .await
+            .unwrap(),
+        None
+    );
     let context = Context {
         setting: Setting::Schoolyard,
         age_band: Some(AgeBand::From11To14),
@@ -273,15 +297,32 @@ async fn version_6_adds_preferences_and_the_start_form_whoever_opens_the_databas
         observer_role: ObserverRole::Other,
         reference: Some(Reference::parse("7b-3").unwrap()),
     };
-    start_form::save(&upgraded, &context).await.unwrap();
+    start_form::save(&upgraded, &support::data_key(), &context)
+        .await
+        .unwrap();
     assert_eq!(
-        start_form::load(&upgraded).await.unwrap(),
+        start_form::load(&upgraded, &support::data_key())
+            .await
+            .unwrap(),
         Some(context.clone())
     );
     let started = draft_record(8_000);
-    start_form::start(&upgraded, &started).await.unwrap();
-    assert_eq!(start_form::load(&upgraded).await.unwrap(), None);
-    assert_eq!(observations::list(&upgraded).await.unwrap().len(), 2);
+    start_form::start(&upgraded, &support::data_key(), &started)
+        .await
+        .unwrap();
+    assert_eq!(
+        start_form::load(&upgraded, &support::data_key())
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        observations::list(&upgraded, Some(&support::data_key()))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
     upgraded.close();
     old_tab.close();
     delete_database(name).await.unwrap();

@@ -15,6 +15,7 @@ pub fn api_error_message(messages: &'static TeamMessages, error: &ApiCallError) 
             ErrorCode::LinkInvalid | ErrorCode::NotFound => messages.error_link_invalid,
             ErrorCode::LinkExpired => messages.error_link_expired,
             ErrorCode::LinkRevoked => messages.error_link_revoked,
+            ErrorCode::LinkFull => messages.error_link_full,
             ErrorCode::LinkUsed | ErrorCode::PublicKeyMismatch | ErrorCode::MemberExists => {
                 messages.error_link_used
             }

@@ -116,11 +116,12 @@ pub fn refusal_message(
         (LinkKind::TeamSetup, LinkState::Replaced) => messages.link_check_setup_replaced,
         (LinkKind::TeamSetup, LinkState::Expired) => messages.link_check_setup_expired,
         (LinkKind::TeamSetup, LinkState::Revoked) => messages.link_check_setup_revoked,
-        (LinkKind::TeamSetup, LinkState::Unknown | LinkState::Valid) => {
+        (LinkKind::TeamSetup, LinkState::Unknown | LinkState::Valid | LinkState::Full) => {
             messages.link_check_setup_unknown
         }
         (LinkKind::Enrolment, LinkState::Expired) => messages.link_check_enrol_expired,
         (LinkKind::Enrolment, LinkState::Revoked) => messages.link_check_enrol_revoked,
+        (LinkKind::Enrolment, LinkState::Full) => messages.link_check_enrol_full,
         (LinkKind::Enrolment, _) => messages.link_check_enrol_unknown,
     };
     match (refused.state, refused.expired_at) {
@@ -145,6 +146,7 @@ pub fn refusal_of(error: &ApiCallError) -> Option<RefusedLink> {
         ErrorCode::LinkUsed => LinkState::Used,
         ErrorCode::LinkExpired => LinkState::Expired,
         ErrorCode::LinkRevoked => LinkState::Revoked,
+        ErrorCode::LinkFull => LinkState::Full,
         ErrorCode::LinkInvalid => LinkState::Unknown,
         _ => return None,
     };

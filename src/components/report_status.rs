@@ -71,6 +71,12 @@ pub fn ReportStatusLine(report_id: String, status: Signal<Status>) -> impl IntoV
             Shown::Waiting(Some(RetryReason::Server | RetryReason::UnexpectedAnswer)) => {
                 (team.report_waiting_server.to_owned(), "waiting", false)
             }
+            Shown::Waiting(Some(RetryReason::DailyLimit)) => {
+                (team.report_waiting_daily_limit.to_owned(), "waiting", false)
+            }
+            Shown::Waiting(Some(RetryReason::SchoolStorageFull)) => {
+                (team.report_waiting_school_full.to_owned(), "waiting", true)
+            }
             Shown::Waiting(_) => (team.report_waiting.to_owned(), "waiting", false),
             Shown::Sending => (team.report_sending.to_owned(), "sending", false),
             Shown::NeedsEnrolment => (

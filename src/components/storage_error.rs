@@ -14,7 +14,11 @@ pub fn storage_error_message(messages: &'static Messages, error: &StorageError) 
         StorageError::QuotaExceeded => messages.storage_quota,
         StorageError::NotSaved => messages.storage_not_saved,
         StorageError::NewerVersion => messages.storage_newer,
-        StorageError::Encoding(_) | StorageError::Other(_) => messages.storage_failed,
+        // Locked: the lock's screens come first, so a page meets it only in a race with a lock.
+        StorageError::Encoding(_)
+        | StorageError::Other(_)
+        | StorageError::Locked
+        | StorageError::NotOpened => messages.storage_failed,
     }
 }
 

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use prepoznaj_domain::locale::{Locale, Message, MessageCatalogue, fill, placeholders};
 
 use super::{
-    contacts_messages_for, guidance_messages_for, inbox_messages_for, messages_for,
-    team_messages_for,
+    contacts_messages_for, guidance_messages_for, inbox_messages_for, lock_messages_for,
+    messages_for, team_messages_for,
 };
 use crate::components::inbox_gate::unlock_intro;
 
@@ -41,7 +41,7 @@ fn label(message: &str, n: u64) -> String {
 type Render = fn(Locale, u64) -> String;
 
 /// Every message with a count, rendered as the app renders it.
-const MESSAGES: [(&str, Render); 24] = [
+const MESSAGES: [(&str, Render); 38] = [
     ("observe_progress", |l, n| {
         label(messages_for(l).observe_progress, n)
     }),
@@ -90,6 +90,24 @@ const MESSAGES: [(&str, Render); 24] = [
     ("guidance_search_show_all", |l, n| {
         label(guidance_messages_for(l).guidance_search_show_all, n)
     }),
+    ("inbox_selected", |l, n| {
+        label(inbox_messages_for(l).inbox_selected, n)
+    }),
+    ("inbox_dismiss_confirm", |l, n| {
+        label(inbox_messages_for(l).inbox_dismiss_confirm, n)
+    }),
+    ("inbox_dismiss_progress", |l, n| {
+        label(inbox_messages_for(l).inbox_dismiss_progress, n)
+    }),
+    ("inbox_dismiss_done", |l, n| {
+        label(inbox_messages_for(l).inbox_dismiss_done, n)
+    }),
+    ("inbox_dismiss_kept", |l, n| {
+        label(inbox_messages_for(l).inbox_dismiss_kept, n)
+    }),
+    ("inbox_dismiss_failed", |l, n| {
+        label(inbox_messages_for(l).inbox_dismiss_failed, n)
+    }),
     ("inbox_count", |l, n| {
         label(inbox_messages_for(l).inbox_count, n)
     }),
@@ -113,6 +131,30 @@ const MESSAGES: [(&str, Render); 24] = [
     }),
     ("enrol_switch_waiting", |l, n| {
         label(team_messages_for(l).enrol_switch_waiting, n)
+    }),
+    ("enrol_waiting_unlock", |l, n| {
+        label(team_messages_for(l).enrol_waiting_unlock, n)
+    }),
+    ("link_devices_of", |l, n| {
+        label(team_messages_for(l).link_devices_of, n)
+    }),
+    ("lock_auto_minutes", |l, n| {
+        lock_messages_for(l).lock_auto_minutes.format(n)
+    }),
+    ("lock_reset_drafts", |l, n| {
+        lock_messages_for(l).lock_reset_drafts.format(n)
+    }),
+    ("lock_reset_queued", |l, n| {
+        lock_messages_for(l).lock_reset_queued.format(n)
+    }),
+    ("lock_reset_receipts", |l, n| {
+        lock_messages_for(l).lock_reset_receipts.format(n)
+    }),
+    ("lock_reset_unsealed", |l, n| {
+        lock_messages_for(l).lock_reset_unsealed.format(n)
+    }),
+    ("lock_resealing", |l, n| {
+        lock_messages_for(l).lock_resealing.format(n)
     }),
 ];
 
@@ -184,6 +226,7 @@ fn the_table_has_every_message_with_a_count() {
         include_str!("../../locales/contacts/sr-Cyrl.json"),
         include_str!("../../locales/team/sr-Cyrl.json"),
         include_str!("../../locales/inbox/sr-Cyrl.json"),
+        include_str!("../../locales/lock/sr-Cyrl.json"),
     ];
     let tested: BTreeSet<&str> = MESSAGES.iter().map(|(key, _)| *key).collect();
     let mut missing = Vec::new();

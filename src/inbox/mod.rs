@@ -509,6 +509,18 @@ impl InboxSession {
         let changed: BTreeMap<String, InboxEntry> = inbox::merge(&known, downloaded.clone())
             .into_iter()
             .collect();
+        let at = now();
+        // Deleted on the server: gone from the list at once, forgotten when the download is kept.
+        let purged = inbox::purged(&known, &downloaded, at);
+        if !purged.is_empty() {
+            self.items.update(|items| {
+                if let Some(items) = items {
+                    for id in &purged {
+                        items.remove(id);
+                    }
+                }
+            });
+        }
         let read_before = self.items.with_untracked(Option::is_some);
         let opened = if read_before {
             // What changed, and what another tab kept after this one read the device's reports.
@@ -534,12 +546,12 @@ impl InboxSession {
                 measure_since("prepoznaj:inbox-read", started);
             }
         }
-        if !changed.is_empty() {
+        if !changed.is_empty() || !purged.is_empty() {
             // Kept once the list is on screen: serialising and writing them would otherwise
             // hold back the frame that shows it.
             after_next_paint().await;
             let storing = now_ms();
-            if let Err(error) = inbox::store_downloaded(&database, downloaded).await {
+            if let Err(error) = inbox::store_downloaded(&database, downloaded, at).await {
                 self.download.set(Download::Storage(error));
                 return;
             }

@@ -165,6 +165,9 @@ pub struct InboxItem {
     pub status: InboxStatus,
     /// What the server's coarse statuses say, when it is not `status`.
     pub server_says: Option<InboxStatus>,
+    /// When the server will delete this report though the team has not closed it, once that
+    /// is near (`TeamReport::deletion_warning`, as of reading).
+    pub deletion_warning: Option<UnixMillis>,
     report_id: ReportUuid,
 }
 
@@ -324,6 +327,7 @@ pub fn read(
         history,
         status: team_status.status,
         server_says: team_status.server_says,
+        deletion_warning: report.deletion_warning(crate::clock::now()),
         report_id: report.report_id.clone(),
     }
 }

@@ -32,6 +32,7 @@ use prepoznaj_domain::observation::{
 };
 use wasm_bindgen::JsCast;
 
+use crate::app_lock::unlocked_key;
 use crate::clock::now;
 use crate::components::guidance_link::{fragment_id, remember_place, reveal};
 use crate::components::indicator_list::{
@@ -62,8 +63,9 @@ pub enum SaveState {
 
 /// Loads a draft and its catalogue; a finished observation is `Ok(None)` (read-only elsewhere).
 pub async fn load_draft(id: &str) -> Result<Option<(ObservationDraft, Arc<Catalogue>)>, PageError> {
+    let key = unlocked_key()?;
     let database = app_database().await?;
-    let record = observations::load(&database, id)
+    let record = observations::load(&database, Some(&key), id)
         .await?
         .ok_or(PageError::NotFound)?;
     let ObservationRecord::Draft(draft) = record else {
@@ -141,10 +143,14 @@ fn save_draft_measured(
     event_time: Option<f64>,
     settled: impl FnOnce(Result<(), StorageError>) + 'static,
 ) {
+    // Taken now: a save as the screen is left for the lock still has it.
+    let key = unlocked_key();
     leptos::task::spawn_local(async move {
-        let result = match app_database().await {
-            Ok(database) => observations::save(&database, &ObservationRecord::Draft(draft)).await,
-            Err(error) => Err(error),
+        let result = match (key, app_database().await) {
+            (Ok(key), Ok(database)) => {
+                observations::save(&database, Some(&key), &ObservationRecord::Draft(draft)).await
+            }
+            (Err(error), _) | (_, Err(error)) => Err(error),
         };
         if let (Ok(()), Some(event_time)) = (&result, event_time) {
             measure_autosave(event_time);

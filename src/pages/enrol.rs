@@ -5,7 +5,9 @@
 //! checked with the server (`components::checked_link`): an expired, withdrawn or unknown link
 //! is refused before the phone is asked to enrol.
 //!
-//! Enrolling gets a device token and the team's key chain. The phone enrols only if the chain
+//! Enrolling sends the label the phone gives itself (its system and browser, "Android ·
+//! Chrome", `prepoznaj_domain::device_label`), which its team sees in the list of devices, and
+//! gets a device token and the team's key chain. The phone enrols only if the chain
 //! verifies from version 1 and one of its versions has the link's hash
 //! (`prepoznaj_envelope::chain::verify_chain_from_hash`): then it pins the chain's last
 //! version, shows the school and that version's keys, and seals every observation finished
@@ -19,6 +21,7 @@
 //! person confirms.
 
 use leptos::prelude::*;
+use prepoznaj_domain::device_label::device_label;
 use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::protocol::{
     DeviceEnrolment, DeviceEnrolmentRequest, ENROL_PATH, LinkKind, Secret, Sha256Digest,
@@ -34,7 +37,10 @@ use crate::components::checked_link::CheckedLink;
 use crate::components::key_set_view::KeySetView;
 use crate::components::storage_error::storage_error_message;
 use crate::i18n::{use_i18n, use_title};
-use crate::sealing::{SealingError, reseal_every_queued, reseal_queued, seal_waiting};
+use crate::pwa::user_agent;
+use crate::sealing::{
+    SealingError, reseal_every_queued, reseal_queued, seal_waiting, waiting_for_unlock,
+};
 use crate::storage::enrolment::{self, Enrolment};
 use crate::storage::{Database, StorageError, app_database, outbox};
 use crate::sync::api::ApiCallError;
@@ -51,10 +57,11 @@ enum State {
     Enrolling,
     /// Enrolled with another school: the new school's verified answer waits for a choice.
     Switch(Box<Switch>),
-    /// Enrolled just now (`sealed`: observations that were waiting), or before (`None`).
+    /// Enrolled just now (`sealed`: what happened to the observations that were waiting), or
+    /// before (`None`).
     Enrolled {
         enrolment: Box<Enrolment>,
-        sealed: Option<usize>,
+        sealed: Option<Sealed>,
     },
     /// The person kept the school the phone already sends to.
     Kept(Box<Enrolment>),
@@ -99,8 +106,17 @@ impl From<SealingError> for Failure {
 }
 
 /// What enrolling came to.
+/// What enrolling did with the observations that waited on this phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Sealed {
+    /// Sealed to the team now (written before the app lock, so this page could read them).
+    now: usize,
+    /// Sealed with the app lock's key: they are sealed to the team at the next unlock.
+    at_unlock: usize,
+}
+
 enum Enrolled {
-    Done(Box<Enrolment>, usize),
+    Done(Box<Enrolment>, Sealed),
     AskFirst(Box<Switch>),
 }
 
@@ -134,7 +150,7 @@ pub fn EnrolPage() -> impl IntoView {
     });
     let link = StoredValue::new(link);
     let sender = use_sender();
-    let enrolled = move |enrolment: Enrolment, sealed: usize| {
+    let enrolled = move |enrolment: Enrolment, sealed: Sealed| {
         clear_fragment(ENROL_PATH);
         // What was waiting for the enrolment goes now.
         if let Some(sender) = sender {
@@ -213,9 +229,14 @@ pub fn EnrolPage() -> impl IntoView {
                             fill(message, &[("school", &school)])
                         }}
                     </p>
-                    {sealed.filter(|count| *count > 0).map(|count| view! {
+                    {sealed.map(|sealed| sealed.now).filter(|count| *count > 0).map(|count| view! {
                         <p data-testid="sealed-waiting">
                             {move || fill(i18n.team().enrol_sealed_waiting, &[("count", &count.to_string())])}
+                        </p>
+                    })}
+                    {sealed.map(|sealed| sealed.at_unlock).filter(|count| *count > 0).map(|count| view! {
+                        <p class="notice" role="status" data-testid="waiting-unlock">
+                            {move || fill(i18n.team().enrol_waiting_unlock, &[("count", &count.to_string())])}
                         </p>
                     })}
                     <KeySetView key_set=enrolment.key_set.clone() />
@@ -348,6 +369,8 @@ async fn enrol_this_phone(code: Secret, pin: Sha256Digest) -> Result<Enrolled, F
     let database = app_database().await?;
     let answer: DeviceEnrolment = client::enrol_device(&DeviceEnrolmentRequest {
         enrolment_code: code,
+        // "Android · Chrome": how the team tells its phones apart, nothing about the person.
+        name: device_label(&user_agent()),
     })
     .await
     .map_err(|error| match error {
@@ -386,17 +409,25 @@ async fn enrol_this_phone(code: Secret, pin: Sha256Digest) -> Result<Enrolled, F
 
 /// Stores `enrolment` (replacing any other), seals what was queued for other keys again to its
 /// keys (every queued report when it is `another_school`'s) and seals what waited for an
-/// enrolment. Returns how many observations were sealed for the first time.
+/// enrolment. This page never holds the app lock's key: what is sealed with it waits for the
+/// next unlock on the observation screens, and the answer says how many.
 async fn adopt(
     database: &Database,
     enrolment: &Enrolment,
     another_school: bool,
-) -> Result<usize, Failure> {
+) -> Result<Sealed, Failure> {
+    if another_school {
+        // Held first: a sender that reads the new enrolment finds nothing it may send until
+        // each envelope is sealed for the new school.
+        outbox::hold_all(database).await?;
+    }
     enrolment::save(database, enrolment).await?;
     if another_school {
-        reseal_every_queued(database, enrolment).await?;
+        reseal_every_queued(database, None, enrolment).await?;
     } else {
-        reseal_queued(database, enrolment).await?;
+        reseal_queued(database, None, enrolment).await?;
     }
-    Ok(seal_waiting(database, enrolment).await?)
+    let now = seal_waiting(database, None, enrolment).await?;
+    let at_unlock = waiting_for_unlock(database).await?;
+    Ok(Sealed { now, at_unlock })
 }

@@ -5,14 +5,23 @@
 //! statuses say otherwise, that is said too), urgent ones marked in words. A report that cannot be opened
 //! is listed with the reason and never hides the others. Works offline with what this device
 //! already downloaded; the inbox's one setting (when it locks itself) is here too.
+//!
+//! Junk that got through (a leaked enrolment link, say) is dismissed in bulk: the member
+//! selects the reports, confirms, and each is recorded as acted upon ("dismissed: not a
+//! genuine report") and closed, signed and sealed like any change made one by one.
+
+use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use prepoznaj_domain::assessment::Level;
 use prepoznaj_domain::locale::fill;
-use prepoznaj_domain::protocol::ErrorCode;
+use prepoznaj_domain::protocol::{CoarseStatus, ErrorCode};
+use prepoznaj_domain::status_note::{InboxStatus, StatusNote, StatusNoteDraft};
+use wasm_bindgen::JsCast;
 
-use crate::clock::format_time;
+use crate::clock::{format_time, now};
 use crate::components::api_error::api_error_message;
+use crate::components::confirm_dialog::ConfirmPrompt;
 use crate::components::inbox_gate::InboxGate;
 use crate::components::inbox_labels::{
     failure_reason, level_label, role_label, server_disagrees, setting_label, status_label,
@@ -21,7 +30,7 @@ use crate::components::storage_error::storage_error_message;
 use crate::html::escape_into;
 use crate::i18n::{InboxMessages, Messages, use_i18n, use_title};
 use crate::inbox::reading::InboxItem;
-use crate::inbox::{Download, use_inbox};
+use crate::inbox::{ChangeError, Download, InboxSession, use_inbox};
 use crate::preferences;
 use crate::sync::api::ApiCallError;
 
@@ -30,10 +39,12 @@ use crate::sync::api::ApiCallError;
 pub fn InboxPage() -> impl IntoView {
     let i18n = use_i18n();
     use_title(|i18n| i18n.inbox().inbox_title);
+    provide_context(Selection::default());
     view! {
         <h1>{move || i18n.inbox().inbox_title}</h1>
         <InboxGate>
             <InboxToolbar />
+            <BulkDismiss />
             <InboxList />
         </InboxGate>
         <InboxSettings />
@@ -87,7 +98,30 @@ fn InboxToolbar() -> impl IntoView {
 fn InboxList() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_inbox();
+    let selection = use_selection();
+    // One listener for every row's box; the rows are drawn again only when the list changes,
+    // never for a tick, so focus stays where it is.
+    let on_change = move |event: leptos::ev::Event| {
+        let Some(input) = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(id) = input.get_attribute("data-id") else {
+            return;
+        };
+        let checked = input.checked();
+        selection.selected.update(|selected| {
+            if checked {
+                selected.insert(id);
+            } else {
+                selected.remove(&id);
+            }
+        });
+    };
     move || {
+        let selecting = selection.selecting.get();
         session.with_items(|items| match items {
             None => {
                 view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any()
@@ -107,12 +141,21 @@ fn InboxList() -> impl IntoView {
                     &[("count", &items.len().to_string())],
                 );
                 let mut rows = String::with_capacity(items.len() * 900);
-                for item in items {
-                    row_html(&mut rows, item, labels);
-                }
+                selection.selected.with_untracked(|selected| {
+                    for item in items {
+                        let select = (selecting && item.status != InboxStatus::Closed)
+                            .then(|| selected.contains(&item.id));
+                        row_html(&mut rows, item, labels, select);
+                    }
+                });
                 view! {
                     <p role="status" data-testid="inbox-count">{count}</p>
-                    <ul class="inbox-list" data-testid="inbox-list" inner_html=rows></ul>
+                    <ul
+                        class="inbox-list"
+                        data-testid="inbox-list"
+                        inner_html=rows
+                        on:change=on_change
+                    ></ul>
                 }
                 .into_any()
             }
@@ -128,19 +171,36 @@ struct RowLabels {
     serbian: bool,
 }
 
-/// Appends one report's row (an `<li>`) to `html`, its texts escaped.
-fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels) {
+/// Appends one report's row (an `<li>`) to `html`, its texts escaped; with a box to select it
+/// for dismissal when `select` says whether it is ticked.
+fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels, select: Option<bool>) {
     let RowLabels {
         inbox,
         messages,
         serbian,
     } = labels;
     let received = format_time(item.received_at, serbian);
+    let select_box = |html: &mut String| {
+        if let Some(checked) = select {
+            html.push_str(
+                r#"<input type="checkbox" class="inbox-select" data-testid="inbox-select" data-id=""#,
+            );
+            escape_into(html, &item.id);
+            html.push_str(r#"" aria-label=""#);
+            escape_into(
+                html,
+                &fill(inbox.inbox_select_report, &[("date", &received)]),
+            );
+            html.push_str(if checked { r#"" checked>"# } else { r#"">"# });
+        }
+    };
     match &item.observation {
         Err(failure) => {
             html.push_str(r#"<li class="inbox-row inbox-row--failed" data-testid="inbox-report-failed" data-id=""#);
             escape_into(html, &item.id);
-            html.push_str(r#""><p class="notice notice--warning">"#);
+            html.push_str(r#"">"#);
+            select_box(html);
+            html.push_str(r#"<p class="notice notice--warning">"#);
             escape_into(
                 html,
                 &fill(
@@ -171,7 +231,9 @@ fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels) {
             escape_into(html, item.status.as_str());
             html.push_str(r#"" data-level=""#);
             escape_into(html, item.level.map_or("", Level::as_str));
-            html.push_str(r#""><a class="inbox-row__link" href="/inbox/"#);
+            html.push_str(r#"">"#);
+            select_box(html);
+            html.push_str(r#"<a class="inbox-row__link" href="/inbox/"#);
             escape_into(html, &item.id);
             html.push_str(r#"">"#);
             if urgent {
@@ -219,6 +281,19 @@ fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels) {
                 escape_into(html, &server_disagrees(inbox, server_says));
                 html.push_str("</p>");
             }
+            if let Some(deleted_after) = item.deletion_warning {
+                html.push_str(
+                    r#"<p class="notice notice--warning" data-testid="inbox-deletion-warning">"#,
+                );
+                escape_into(
+                    html,
+                    &fill(
+                        inbox.inbox_deletion_warning,
+                        &[("date", &format_time(deleted_after, serbian))],
+                    ),
+                );
+                html.push_str("</p>");
+            }
             html.push_str(r#"<p class="hint">"#);
             escape_into(
                 html,
@@ -226,6 +301,242 @@ fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels) {
             );
             html.push_str("</p></li>");
         }
+    }
+}
+
+/// Which reports are selected for dismissal, and how the last dismissal went.
+#[derive(Clone, Copy)]
+struct Selection {
+    selecting: RwSignal<bool>,
+    selected: RwSignal<BTreeSet<String>>,
+    confirming: RwSignal<bool>,
+    progress: RwSignal<Option<Dismissal>>,
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        Self {
+            selecting: RwSignal::new(false),
+            selected: RwSignal::new(BTreeSet::new()),
+            confirming: RwSignal::new(false),
+            progress: RwSignal::new(None),
+        }
+    }
+}
+
+fn use_selection() -> Selection {
+    use_context::<Selection>().unwrap_or_default()
+}
+
+/// A bulk dismissal under way or done: how many of `total` went which way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Dismissal {
+    total: usize,
+    dismissed: usize,
+    /// Sealed and kept on this device, sent the next time the inbox reaches the server.
+    kept: usize,
+    failed: usize,
+    running: bool,
+}
+
+impl Dismissal {
+    fn record(&mut self, outcome: &Result<(), ChangeError>) {
+        match outcome {
+            Ok(()) => self.dismissed += 1,
+            Err(ChangeError::Kept(_)) => self.kept += 1,
+            Err(_) => self.failed += 1,
+        }
+    }
+}
+
+/// Records report `id` as dismissed: acted upon with `note`, then closed (a report is closed
+/// only once it was acted upon). A change kept on this device to send later counts as made;
+/// any other failure ends it.
+async fn dismiss_one(session: InboxSession, id: &str, note: &str) -> Result<(), ChangeError> {
+    let mut kept = None;
+    let mut keep = |outcome: Result<(), ChangeError>| match outcome {
+        Ok(()) => Ok(()),
+        Err(error @ ChangeError::Kept(_)) => {
+            kept = Some(error);
+            Ok(())
+        }
+        Err(error) => Err(error),
+    };
+    if session.allows(id, CoarseStatus::ActedUpon) && !session.allows(id, CoarseStatus::Closed) {
+        let draft = StatusNoteDraft {
+            note: note.to_owned(),
+            ..StatusNoteDraft::default()
+        };
+        let acted = StatusNote::acted_upon(&draft, now()).map_err(|error| {
+            leptos::logging::error!("the dismissal note is refused: {error}");
+            ChangeError::Seal
+        })?;
+        keep(session.record_change(id, acted).await)?;
+    }
+    if session.allows(id, CoarseStatus::Closed) {
+        keep(
+            session
+                .record_change(id, StatusNote::bare(CoarseStatus::Closed, now()))
+                .await,
+        )?;
+    }
+    kept.map_or(Ok(()), Err)
+}
+
+/// Selecting reports and dismissing them together, with a confirmation and the progress.
+#[component]
+fn BulkDismiss() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_inbox();
+    let selection = use_selection();
+    let Selection {
+        selecting,
+        selected,
+        confirming,
+        progress,
+    } = selection;
+    let has_reports =
+        move || session.with_items(|items| items.is_some_and(|items| !items.is_empty()));
+    let running =
+        move || progress.with(|progress| progress.is_some_and(|progress| progress.running));
+    let count = move || selected.with(BTreeSet::len);
+    let dismiss = move |()| {
+        confirming.set(false);
+        let ids: Vec<String> = selected.get_untracked().into_iter().collect();
+        let note = i18n.inbox().inbox_dismiss_note.to_owned();
+        progress.set(Some(Dismissal {
+            total: ids.len(),
+            running: true,
+            ..Dismissal::default()
+        }));
+        leptos::task::spawn_local(async move {
+            for id in ids {
+                let outcome = dismiss_one(session, &id, &note).await;
+                if outcome.is_ok() || matches!(outcome, Err(ChangeError::Kept(_))) {
+                    selected.update(|selected| {
+                        selected.remove(&id);
+                    });
+                }
+                progress.update(|progress| {
+                    if let Some(progress) = progress {
+                        progress.record(&outcome);
+                    }
+                });
+            }
+            progress.update(|progress| {
+                if let Some(progress) = progress {
+                    progress.running = false;
+                }
+            });
+            // What could not be dismissed stays selected, to be tried again or opened.
+            if selected.with_untracked(BTreeSet::is_empty) {
+                selecting.set(false);
+            }
+        });
+    };
+    let progress_text = move || {
+        progress.get().map(|progress| {
+            let messages = i18n.inbox();
+            let done = progress.dismissed + progress.kept + progress.failed;
+            if progress.running {
+                return vec![fill(
+                    messages.inbox_dismiss_progress,
+                    &[
+                        ("count", &done.to_string()),
+                        ("total", &progress.total.to_string()),
+                    ],
+                )];
+            }
+            let mut lines = vec![fill(
+                messages.inbox_dismiss_done,
+                &[("count", &progress.dismissed.to_string())],
+            )];
+            if progress.kept > 0 {
+                lines.push(fill(
+                    messages.inbox_dismiss_kept,
+                    &[("count", &progress.kept.to_string())],
+                ));
+            }
+            if progress.failed > 0 {
+                lines.push(fill(
+                    messages.inbox_dismiss_failed,
+                    &[("count", &progress.failed.to_string())],
+                ));
+            }
+            lines
+        })
+    };
+    view! {
+        <Show when=has_reports>
+            <div class="inbox-bulk no-print" data-testid="inbox-bulk">
+                <Show
+                    when=move || selecting.get()
+                    fallback=move || view! {
+                        <button
+                            type="button"
+                            class="button"
+                            data-testid="inbox-select-start"
+                            on:click=move |_| {
+                                progress.set(None);
+                                selecting.set(true);
+                            }
+                        >
+                            {move || i18n.inbox().inbox_select_start}
+                        </button>
+                    }
+                >
+                    <p class="hint">{move || i18n.inbox().inbox_select_hint}</p>
+                    <p role="status" data-testid="inbox-selected">
+                        {move || fill(i18n.inbox().inbox_selected, &[("count", &count().to_string())])}
+                    </p>
+                    <div class="actions">
+                        <button
+                            type="button"
+                            class="button button--danger"
+                            data-testid="inbox-dismiss"
+                            disabled=move || count() == 0 || running() || confirming.get()
+                            on:click=move |_| confirming.set(true)
+                        >
+                            {move || i18n.inbox().inbox_dismiss_selected}
+                        </button>
+                        <button
+                            type="button"
+                            class="button"
+                            data-testid="inbox-select-cancel"
+                            disabled=running
+                            on:click=move |_| {
+                                confirming.set(false);
+                                selected.set(BTreeSet::new());
+                                selecting.set(false);
+                            }
+                        >
+                            {move || i18n.inbox().inbox_select_cancel}
+                        </button>
+                    </div>
+                    <Show when=move || confirming.get()>
+                        <ConfirmPrompt
+                            label=Signal::derive(move || i18n.inbox().inbox_dismiss_label.to_owned())
+                            question=Signal::derive(move || {
+                                fill(i18n.inbox().inbox_dismiss_confirm, &[("count", &count().to_string())])
+                            })
+                            confirm=Signal::derive(move || i18n.inbox().inbox_dismiss_yes.to_owned())
+                            danger=true
+                            on_confirm=dismiss
+                            on_cancel=move |()| confirming.set(false)
+                        />
+                    </Show>
+                </Show>
+                <div role="status" data-testid="inbox-dismiss-progress">
+                    {move || {
+                        progress_text()
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|line| view! { <p>{line}</p> })
+                            .collect_view()
+                    }}
+                </div>
+            </div>
+        </Show>
     }
 }
 

@@ -13,7 +13,7 @@ use prepoznaj_domain::assessment::assess;
 use prepoznaj_domain::catalogue::{Catalogue, CatalogueVersion};
 use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::observation::{Answers, Mode, Observation};
-use prepoznaj_domain::protocol::CoarseStatus;
+use prepoznaj_domain::protocol::{CoarseStatus, ErrorCode};
 use prepoznaj_domain::status_note::{
     InboxStatus, Informed, MAX_STATUS_NOTE_CHARS, StatusNote, StatusNoteDraft, StatusNoteError,
 };
@@ -32,6 +32,7 @@ use crate::content;
 use crate::i18n::{use_i18n, use_title};
 use crate::inbox::reading::{HistoryEntry, InboxItem};
 use crate::inbox::{ChangeError, use_inbox};
+use crate::sync::api::ApiCallError;
 
 /// The report page.
 #[component]
@@ -465,6 +466,9 @@ fn Actions(id: String, status: InboxStatus, form: ActionForm) -> impl IntoView {
                 }
                 ChangeOutcome::Failed(ChangeError::NotSent(_)) => (messages.inbox_not_sent_offline.to_owned(), true),
                 ChangeOutcome::Failed(ChangeError::Kept(_)) => (messages.inbox_kept.to_owned(), true),
+                ChangeOutcome::Failed(ChangeError::Refused(ApiCallError::Refused { code: ErrorCode::TooManyStatusChanges, .. })) => {
+                    (messages.inbox_too_many_changes.to_owned(), true)
+                }
                 ChangeOutcome::Failed(ChangeError::Refused(_)) => (messages.inbox_refused.to_owned(), true),
                 ChangeOutcome::Failed(ChangeError::Seal) => (messages.inbox_seal_failed.to_owned(), true),
                 ChangeOutcome::Failed(ChangeError::Storage(error)) => {

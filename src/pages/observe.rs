@@ -10,7 +10,9 @@ use prepoznaj_domain::catalogue::Catalogue;
 use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::observation::{Mode, ObservationRecord, Status};
 
+use crate::app_lock::unlocked_key;
 use crate::clock::format_time;
+use crate::components::app_lock_gate::AutoLockSetting;
 use crate::components::confirm_dialog::ConfirmDialog;
 use crate::components::receipts_kept::ReceiptsKept;
 use crate::components::report_status::ReportStatusLine;
@@ -28,8 +30,9 @@ struct Listing {
 }
 
 async fn load_listing() -> Result<Listing, PageError> {
+    let key = unlocked_key()?;
     let database = app_database().await?;
-    let records = observations::list(&database).await?;
+    let records = observations::list(&database, Some(&key)).await?;
     let mut catalogues = HashMap::new();
     for record in &records {
         let version = record.catalogue_version();
@@ -137,6 +140,7 @@ pub fn ObservePage() -> impl IntoView {
             </A>
         </div>
         {list_view}
+        <AutoLockSetting />
     }
 }
 

@@ -13,6 +13,7 @@ use prepoznaj_domain::observation::{
 };
 use prepoznaj_domain::reference::{MAX_REFERENCE_CHARS, Reference, ReferenceError};
 
+use crate::app_lock::unlocked_key;
 use crate::clock::{new_report_id, now};
 use crate::components::choice_group::ChoiceGroup;
 use crate::components::storage_error::{PageError, PageErrorView};
@@ -90,8 +91,9 @@ pub async fn start_draft(
 ) -> Result<String, StorageError> {
     let draft = ObservationDraft::new(new_report_id(), version, mode, context, now());
     let id = draft.id().as_str().to_owned();
+    let key = unlocked_key()?;
     let database = app_database().await?;
-    observations::save(&database, &ObservationRecord::Draft(draft)).await?;
+    observations::save(&database, Some(&key), &ObservationRecord::Draft(draft)).await?;
     Ok(id)
 }
 
@@ -103,8 +105,9 @@ async fn start_from_form(
 ) -> Result<String, StorageError> {
     let draft = ObservationDraft::new(new_report_id(), version, Mode::Full, context, now());
     let id = draft.id().as_str().to_owned();
+    let key = unlocked_key()?;
     let database = app_database().await?;
-    start_form::start(&database, &ObservationRecord::Draft(draft)).await?;
+    start_form::start(&database, &key, &ObservationRecord::Draft(draft)).await?;
     Ok(id)
 }
 
@@ -170,11 +173,13 @@ impl KeptForm {
             return;
         }
         let context = self.fields.context();
+        // Taken now: a save as the screen is left for the lock still has it.
+        let key = unlocked_key();
         self.writing.try_update_value(|writing| *writing += 1);
         leptos::task::spawn_local(async move {
-            let result = match app_database().await {
-                Ok(database) => start_form::save(&database, &context).await,
-                Err(error) => Err(error),
+            let result = match (key, app_database().await) {
+                (Ok(key), Ok(database)) => start_form::save(&database, &key, &context).await,
+                (Err(error), _) | (_, Err(error)) => Err(error),
             };
             self.writing.try_update_value(|writing| *writing -= 1);
             let settled = self.writing.try_get_value() == Some(0)
@@ -236,9 +241,9 @@ pub fn ObserveStartPage() -> impl IntoView {
         started: StoredValue::new(false),
     };
     leptos::task::spawn_local(async move {
-        let kept_form = match app_database().await {
-            Ok(database) => start_form::load(&database).await,
-            Err(error) => Err(error),
+        let kept_form = match (unlocked_key(), app_database().await) {
+            (Ok(key), Ok(database)) => start_form::load(&database, &key).await,
+            (Err(error), _) | (_, Err(error)) => Err(error),
         };
         match kept_form {
             // Unless the person has begun filling it in meanwhile.

@@ -13,7 +13,9 @@ use prepoznaj_domain::observation::{
     Context, Mode, ObservationDraft, ObservationRecord, ObserverRole, Setting,
 };
 
+use crate::app_lock::{LockState, unlocked_key, use_app_lock};
 use crate::clock::now;
+use crate::components::app_lock_gate::LockForms;
 use crate::components::assessment_view::AssessmentView;
 use crate::components::storage_error::{PageError, PageErrorView};
 use crate::content;
@@ -21,6 +23,7 @@ use crate::i18n::{use_i18n, use_page_title};
 use crate::pages::checklist::{SaveState, SaveStatus, load_draft, save_draft};
 use crate::pages::observe_start::start_draft;
 use crate::sealing::{SealingError, store_finished};
+use crate::storage::StorageError;
 use crate::storage::app_database;
 use crate::sync::sender::{Trigger, use_sender};
 
@@ -111,9 +114,9 @@ fn Quick(draft: Option<RwSignal<ObservationDraft>>, catalogue: Arc<Catalogue>) -
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
                 let id = record.id().as_str().to_owned();
-                let stored = match app_database().await {
-                    Ok(database) => store_finished(&database, record).await,
-                    Err(error) => Err(SealingError::Storage(error)),
+                let stored = match (unlocked_key(), app_database().await) {
+                    (Ok(key), Ok(database)) => store_finished(&database, &key, record).await,
+                    (Err(error), _) | (_, Err(error)) => Err(SealingError::Storage(error)),
                 };
                 match stored {
                     Ok(_) => {
@@ -138,9 +141,26 @@ fn Quick(draft: Option<RwSignal<ObservationDraft>>, catalogue: Arc<Catalogue>) -
             });
         }
     };
+    // Locked (or no lock yet): the signs and contacts are open, and the first thing to save
+    // asks for the lock; once unlocked the person taps again.
+    let needs_lock = Memo::new(move |_| {
+        save_state.with(|state| *state == SaveState::Failed(StorageError::Locked))
+    });
+    if let Some(lock) = use_app_lock() {
+        Effect::new(move |_| {
+            if lock.state() == LockState::Unlocked && needs_lock.get_untracked() {
+                save_state.set(SaveState::Idle);
+            }
+        });
+    }
     view! {
         <div class="quick-signs">{signs}</div>
-        <SaveStatus state=save_state />
+        <Show when=move || needs_lock.get() fallback=move || view! { <SaveStatus state=save_state /> }>
+            <p class="notice" role="status" data-testid="quick-needs-lock">
+                {move || i18n.lock().lock_quick_needs_lock}
+            </p>
+            <LockForms />
+        </Show>
         {who_to_tell}
         <Show when=move || draft.with(|draft| draft.is_some_and(|draft| draft.with(|draft| !draft.answers().is_empty())))>
             <button type="button" class="button button--primary" on:click=finish.clone()>
@@ -167,49 +187,57 @@ fn SignButton(
         })
     };
     let sign_id = sign.id().clone();
+    let lock = use_app_lock();
     let toggle = move |_| {
         let catalogue = catalogue.clone();
         let sign_id = sign_id.clone();
         let navigate = navigate.clone();
         let existing = draft.get_untracked();
         leptos::task::spawn_local(async move {
-            let current =
-                match existing {
-                    Some(current) => current,
-                    None => {
-                        let context = Context {
-                            setting: Setting::Other,
-                            age_band: None,
-                            gender: None,
-                            observer_role: ObserverRole::MaintenanceSupport,
-                            reference: None,
-                        };
-                        let created =
-                            match start_draft(catalogue.version().clone(), Mode::Quick, context)
-                                .await
-                            {
-                                Ok(id) => id,
-                                Err(error) => {
-                                    save_state.set(SaveState::Failed(error));
-                                    return;
-                                }
+            let current = match existing {
+                Some(current) => current,
+                None => {
+                    let context = Context {
+                        setting: Setting::Other,
+                        age_band: None,
+                        gender: None,
+                        observer_role: ObserverRole::MaintenanceSupport,
+                        reference: None,
+                    };
+                    let created = match start_draft(
+                        catalogue.version().clone(),
+                        Mode::Quick,
+                        context,
+                    )
+                    .await
+                    {
+                        Ok(id) => id,
+                        Err(error) => {
+                            // Locked because the lock itself cannot be read: say why.
+                            let error = match (error, lock.map(|lock| lock.state_untracked())) {
+                                (StorageError::Locked, Some(LockState::Failed(cause))) => cause,
+                                (error, _) => error,
                             };
-                        let Ok(Some((loaded, _))) = load_draft(&created).await else {
+                            save_state.set(SaveState::Failed(error));
                             return;
-                        };
-                        let current = RwSignal::new(loaded);
-                        draft.set(Some(current));
-                        // Keep the draft on reload.
-                        navigate(
-                            &format!("/quick/{created}"),
-                            NavigateOptions {
-                                replace: true,
-                                ..NavigateOptions::default()
-                            },
-                        );
-                        current
-                    }
-                };
+                        }
+                    };
+                    let Ok(Some((loaded, _))) = load_draft(&created).await else {
+                        return;
+                    };
+                    let current = RwSignal::new(loaded);
+                    draft.set(Some(current));
+                    // Keep the draft on reload.
+                    navigate(
+                        &format!("/quick/{created}"),
+                        NavigateOptions {
+                            replace: true,
+                            ..NavigateOptions::default()
+                        },
+                    );
+                    current
+                }
+            };
             let mut changed = None;
             current.update(|observation| {
                 let indicators = catalogue

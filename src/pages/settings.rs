@@ -10,6 +10,9 @@ use crate::components::install_prompt::InstallPrompt;
 use crate::components::language_select::LanguageSelect;
 use crate::i18n::{format_bytes, use_i18n, use_page_title};
 use crate::pages::local_contacts::LOCAL_CONTACTS_PATH;
+
+/// The app lock's settings: on the Observe screen, behind the lock (set up there on first use).
+const LOCK_SETTING_PATH: &str = "/observe#lock-setting";
 use crate::pwa::{StorageReport, request_persistent_storage, storage_report};
 
 /// What the storage section knows.
@@ -106,6 +109,10 @@ pub fn SettingsPage() -> impl IntoView {
         >
             <span class="task__title">{move || i18n.messages().settings_local_contacts}</span>
         </A>
+        // Another bundle's page: a plain link, loaded as a new page.
+        <a href=LOCK_SETTING_PATH class="task" rel="external" data-testid="settings-app-lock">
+            <span class="task__title">{move || i18n.messages().settings_app_lock}</span>
+        </a>
         <section class="card" aria-labelledby="settings-storage-heading">
             <h2 id="settings-storage-heading" class="card__title">
                 {move || i18n.messages().settings_storage_heading}

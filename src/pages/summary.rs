@@ -10,6 +10,7 @@ use prepoznaj_domain::assessment::assess;
 use prepoznaj_domain::catalogue::Catalogue;
 use prepoznaj_domain::observation::{CompleteError, ObservationRecord, Status};
 
+use crate::app_lock::unlocked_key;
 use crate::clock::now;
 use crate::components::answered_indicators::MarkedIndicators;
 use crate::components::assessment_view::AssessmentView;
@@ -23,8 +24,9 @@ use crate::storage::{StorageError, app_database, observations};
 use crate::sync::sender::{Trigger, use_sender};
 
 async fn load(id: &str) -> Result<(ObservationRecord, Arc<Catalogue>), PageError> {
+    let key = unlocked_key()?;
     let database = app_database().await?;
-    let record = observations::load(&database, id)
+    let record = observations::load(&database, Some(&key), id)
         .await?
         .ok_or(PageError::NotFound)?;
     let catalogue = content::catalogue(record.catalogue_version()).await?;
@@ -108,9 +110,11 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
                 Ok(()) => {
                     let finished_copy = finished.clone();
                     leptos::task::spawn_local(async move {
-                        let stored = match app_database().await {
-                            Ok(database) => store_finished(&database, finished).await,
-                            Err(error) => Err(SealingError::Storage(error)),
+                        let stored = match (unlocked_key(), app_database().await) {
+                            (Ok(key), Ok(database)) => {
+                                store_finished(&database, &key, finished).await
+                            }
+                            (Err(error), _) | (_, Err(error)) => Err(SealingError::Storage(error)),
                         };
                         match stored {
                             Ok((stored, _)) => {

@@ -1,6 +1,8 @@
 //! `/team`: a protection-team member's page on their own device: their school, their key's
 //! fingerprint, staff enrolment links (each pins the team's key chain version this device
-//! verified; each link expires and can be revoked), the team's members and the chain's
+//! verified; each link expires, enrols at most the phones chosen when it is made, and can be
+//! revoked, there or from the list of links), the school's staff phones (each can be revoked
+//! from the list), the team's members and the chain's
 //! history as this device verified them (the server's chain is fetched on every visit and
 //! verified from the version this device pinned; one that does not verify is flagged with
 //! the reason, and the device keeps its pinned version), adding a member, removing one, and
@@ -16,8 +18,9 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
 use prepoznaj_domain::protocol::{
-    AgeRecipient, EnrolmentLinkCreated, EnrolmentLinkRequest, EnrolmentLinkRevoked, ErrorCode,
-    KeySet, LinkKind, SchoolId, Secret, TeamMemberId, enrolment_link,
+    AgeRecipient, DEFAULT_LINK_DEVICES, EnrolmentLinkCreated, EnrolmentLinkRequest,
+    EnrolmentLinkRevoked, ErrorCode, KeySet, LinkDeviceCap, LinkKind, SchoolId, Secret,
+    TeamMemberId, enrolment_link,
 };
 use prepoznaj_domain::team_chain::SignedVersion;
 use prepoznaj_envelope::chain::VerifiedVersion;
@@ -29,11 +32,13 @@ use crate::components::add_member::AddMember;
 use crate::components::api_error::api_error_message;
 use crate::components::checked_link::refusal_message;
 use crate::components::confirm_dialog::ConfirmPrompt;
+use crate::components::enrolment_links::EnrolmentLinks;
 use crate::components::inbox_gate::UnlockForm;
 use crate::components::key_awaiting_link::KeyAwaitingLink;
 use crate::components::share_link::{ShareLink, app_origin};
 use crate::components::storage_error::storage_error_message;
 use crate::components::team_chain::{ChainHistory, ChainWarning};
+use crate::components::team_devices::TeamDevices;
 use crate::components::team_members::TeamMembers;
 use crate::i18n::{use_i18n, use_title};
 use crate::inbox::{InboxSession, SessionMember, use_inbox};
@@ -169,6 +174,9 @@ pub struct TeamContext {
     pub versions: RwSignal<Option<Vec<SignedVersion>>>,
     pub problem: RwSignal<Option<ChainProblem>>,
     pub checking: RwSignal<bool>,
+    /// Counts changes to the school's links and phones made on this page: the lists of links
+    /// and phones load again on each.
+    pub lists_changed: RwSignal<u32>,
     registration: RwSignal<TeamRegistration>,
     /// A change waits for the passphrase.
     unlock_requested: RwSignal<bool>,
@@ -299,6 +307,7 @@ fn MemberView(key: TeamKey) -> impl IntoView {
         versions: RwSignal::new(None),
         problem: RwSignal::new(None),
         checking: RwSignal::new(true),
+        lists_changed: RwSignal::new(0),
         registration: RwSignal::new(registration),
         unlock_requested: RwSignal::new(false),
         pending: StoredValue::new_local(None),
@@ -412,6 +421,8 @@ fn MemberView(key: TeamKey) -> impl IntoView {
                 {unlock_prompt}
                 {no_signing_key}
                 <EnrolmentLinkMaker />
+                <EnrolmentLinks />
+                <TeamDevices />
                 <TeamMembers key_set />
                 <AddMember />
                 {history}
@@ -421,8 +432,8 @@ fn MemberView(key: TeamKey) -> impl IntoView {
     view! { {tools} }.into_any()
 }
 
-/// "Create a staff enrolment link" (signed), then the link, pinning the verified chain
-/// version, with Copy and its QR code.
+/// "Create a staff enrolment link" (signed) for at most the phones chosen (50 unless changed),
+/// then the link, pinning the verified chain version, with Copy and its QR code.
 #[component]
 fn EnrolmentLinkMaker() -> impl IntoView {
     let i18n = use_i18n();
@@ -431,6 +442,8 @@ fn EnrolmentLinkMaker() -> impl IntoView {
     let created_link = RwSignal::new(None::<EnrolmentLinkCreated>);
     let revoked = RwSignal::new(None::<Result<(), ApiCallError>>);
     let busy = RwSignal::new(false);
+    let max_devices = RwSignal::new(DEFAULT_LINK_DEVICES.to_string());
+    let max_devices_invalid = RwSignal::new(false);
     let revoke = move |_| {
         let Some(created) = created_link.get_untracked() else {
             return;
@@ -447,11 +460,22 @@ fn EnrolmentLinkMaker() -> impl IntoView {
                 .await;
                 revoked.set(Some(answer.map(|_| ())));
                 busy.set(false);
+                team.lists_changed.update(|changes| *changes += 1);
             });
         });
     };
     let create = move |_| {
         let Some(pin) = team.head.get_untracked().map(|head| head.hash()) else {
+            return;
+        };
+        let cap = max_devices.with_untracked(|text| {
+            text.trim()
+                .parse::<u16>()
+                .ok()
+                .and_then(|devices| LinkDeviceCap::new(devices).ok())
+        });
+        max_devices_invalid.set(cap.is_none());
+        let Some(cap) = cap else {
             return;
         };
         team.with_signer(move |key, member| {
@@ -461,7 +485,10 @@ fn EnrolmentLinkMaker() -> impl IntoView {
                 let created = client::create_enrolment_link(
                     &member.token,
                     signer_of(&key, &member),
-                    &EnrolmentLinkRequest::default(),
+                    &EnrolmentLinkRequest {
+                        max_devices: cap,
+                        ..EnrolmentLinkRequest::default()
+                    },
                 )
                 .await;
                 state.set(Some(created.as_ref().map_err(Clone::clone).map(
@@ -469,12 +496,32 @@ fn EnrolmentLinkMaker() -> impl IntoView {
                 )));
                 created_link.set(created.ok());
                 busy.set(false);
+                team.lists_changed.update(|changes| *changes += 1);
             });
         });
     };
     view! {
         <section class="card" aria-labelledby="enrolment-link-heading">
             <h2 id="enrolment-link-heading">{move || i18n.team().link_create}</h2>
+            <div class="field">
+                <label for="link-max-devices">{move || i18n.team().link_max_devices_label}</label>
+                <input
+                    id="link-max-devices"
+                    class="input"
+                    type="number"
+                    inputmode="numeric"
+                    min="1"
+                    max="500"
+                    aria-describedby="link-max-devices-hint"
+                    aria-invalid=move || max_devices_invalid.get().to_string()
+                    prop:value=move || max_devices.get()
+                    on:input=move |event| max_devices.set(event_target_value(&event))
+                />
+                <p id="link-max-devices-hint" class="hint">{move || i18n.team().link_max_devices_hint}</p>
+            </div>
+            {move || max_devices_invalid.get().then(|| view! {
+                <p class="notice notice--warning" role="alert" data-testid="link-max-devices-invalid">{move || i18n.team().link_max_devices_invalid}</p>
+            })}
             <div class="actions">
                 <button
                     type="button"

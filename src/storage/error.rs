@@ -22,6 +22,12 @@ pub enum StorageError {
     /// A stored record does not match the type the app expects.
     #[error("a stored record cannot be read: {0}")]
     Encoding(String),
+    /// The record is sealed and the app is locked: unlock first.
+    #[error("locked")]
+    Locked,
+    /// A sealed record does not open with this phone's data key (another key, or damaged).
+    #[error("not opened")]
+    NotOpened,
     /// Any other IndexedDB failure, with the DOMException name where there is one.
     #[error("indexeddb failed: {0}")]
     Other(String),

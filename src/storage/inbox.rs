@@ -120,6 +120,31 @@ pub fn merge(
         .collect()
 }
 
+/// The reports this device keeps that a complete download no longer lists and whose deletion
+/// time has come (`TeamReport::is_due_for_deletion`): the server deleted them, so this device
+/// forgets its copy too.
+#[must_use]
+pub fn purged(
+    known: &BTreeMap<String, InboxEntry>,
+    downloaded: &[TeamReport],
+    now: UnixMillis,
+) -> Vec<String> {
+    known
+        .iter()
+        .filter_map(|(id, entry)| match entry {
+            InboxEntry::Received(received)
+                if received.report.is_due_for_deletion(now)
+                    && !downloaded
+                        .iter()
+                        .any(|report| report.report_id == received.report.report_id) =>
+            {
+                Some(id.clone())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// What the device keeps after a download: every record, and the ids a download changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stored {
@@ -127,13 +152,21 @@ pub struct Stored {
     pub changed: Vec<String>,
 }
 
-/// Stores what a download brought (see [`merge`], against the records as they are now).
+/// Stores what a complete download brought (see [`merge`], against the records as they are
+/// now), and forgets the reports the server deleted (see [`purged`]), in one transaction.
 pub async fn store_downloaded(
     database: &Database,
     downloaded: Vec<TeamReport>,
+    now: UnixMillis,
 ) -> Result<Stored, StorageError> {
     let mut entries = load_all(database).await?;
-    let changed = merge(&entries, downloaded);
+    let purged = purged(&entries, &downloaded, now);
+    let mut changed = merge(&entries, downloaded);
+    changed.extend(
+        purged
+            .into_iter()
+            .map(|id| (id, InboxEntry::Forgotten { forgotten_at: now })),
+    );
     put_all(database, changed.clone()).await?;
     let changed_ids = changed.iter().map(|(id, _)| id.clone()).collect();
     entries.extend(changed);
@@ -216,6 +249,7 @@ mod tests {
             catalogue_version: CatalogueVersion::new("2021-r1"),
             status: ReportStatus::Received,
             closed_at: None,
+            deleted_after: None,
             envelope: Envelope::from_bytes(envelope.to_vec()),
             envelope_sha256: Sha256Digest::parse_hex(&"ab".repeat(32)).unwrap(),
             status_changes: Vec::new(),

@@ -5,6 +5,7 @@
 //! Errors are typed ([`StorageError`]) so views can say, translated, what the person can do;
 //! they are never swallowed.
 
+pub mod app_lock;
 pub mod enrolment;
 pub mod error;
 pub mod inbox;
@@ -13,6 +14,7 @@ pub mod observations;
 pub mod outbox;
 pub mod preferences;
 pub mod schema;
+mod sealed;
 pub mod start_form;
 pub mod sync_state;
 pub mod team_key;
@@ -103,7 +105,11 @@ impl Database {
     /// Writes `value` under its key path, replacing any earlier version, and waits until the
     /// transaction has committed.
     pub async fn put<T: Serialize>(&self, store: Store, value: &T) -> Result<(), StorageError> {
-        let value = to_js(value)?;
+        self.put_value(store, to_js(value)?).await
+    }
+
+    /// [`Database::put`] of a value already in JavaScript's shape (a sealed record).
+    async fn put_value(&self, store: Store, value: JsValue) -> Result<(), StorageError> {
         let transaction = self.transaction(store, TransactionMode::ReadWrite).await?;
         let object_store = transaction.store(store.name())?;
         // The commit is asked for together with the write, so the browser commits as soon as

@@ -10,6 +10,7 @@
 
 use prepoznaj_domain::observation::{ObservationRecord, Status, UnixMillis};
 use prepoznaj_domain::protocol::ReportSubmission;
+use prepoznaj_envelope::vault::DataKey;
 use rexie::TransactionMode;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +28,10 @@ pub struct OutboxEntry {
     pub key_set_version: u64,
     /// When the report was sealed and queued (the phone's clock).
     pub queued_at: UnixMillis,
+    /// The phone changed school while the app was locked: this envelope is for the other
+    /// school's team, so it is not sent until the next unlock seals the report again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reseal_on_unlock: bool,
 }
 
 impl OutboxEntry {
@@ -38,14 +43,17 @@ impl OutboxEntry {
             submission,
             key_set_version,
             queued_at: now,
+            reseal_on_unlock: false,
         }
     }
 }
 
-/// Writes the observation (moved on to `queued`) and its outbox entry in one transaction:
-/// when this returns `Ok` both are on disk; when it fails, neither is.
+/// Writes the observation (moved on to `queued`, sealed with `key` together with its receipt
+/// when there is a key) and its outbox entry in one transaction: when this returns `Ok` both
+/// are on disk; when it fails, neither is.
 pub async fn queue(
     database: &Database,
+    key: Option<&DataKey>,
     record: &ObservationRecord,
     entry: &OutboxEntry,
 ) -> Result<(), StorageError> {
@@ -57,7 +65,7 @@ pub async fn queue(
             entry.id
         )));
     }
-    let record = to_js(record)?;
+    let record = super::observations::stored_value(key, record)?;
     let entry = to_js(entry)?;
     let transaction = database
         .transaction_on(
@@ -81,6 +89,34 @@ pub async fn list(database: &Database) -> Result<Vec<OutboxEntry>, StorageError>
     let mut entries: Vec<OutboxEntry> = database.get_all(Store::Outbox).await?;
     entries.sort_by_key(|entry| entry.queued_at);
     Ok(entries)
+}
+
+/// The reports that may be sent now: every one but those held for the next unlock.
+pub async fn sendable(database: &Database) -> Result<Vec<OutboxEntry>, StorageError> {
+    let mut entries = list(database).await?;
+    entries.retain(|entry| !entry.reseal_on_unlock);
+    Ok(entries)
+}
+
+/// Holds every report in the outbox for sealing again (none is sent until it is): before the
+/// phone switches school, so that no sender can pair an envelope sealed for the old school
+/// with the new school's enrolment. Returns how many.
+pub async fn hold_all(database: &Database) -> Result<usize, StorageError> {
+    let mut held = 0;
+    for entry in list(database).await? {
+        if !entry.reseal_on_unlock {
+            replace(
+                database,
+                &OutboxEntry {
+                    reseal_on_unlock: true,
+                    ..entry
+                },
+            )
+            .await?;
+            held += 1;
+        }
+    }
+    Ok(held)
 }
 
 /// Replaces an entry's envelope (sealed again to a newer key set), in place.

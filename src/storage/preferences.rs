@@ -54,10 +54,7 @@ async fn exchange(
 ) -> Result<Vec<(String, String)>, StorageError> {
     let stores = js_sys::Array::new();
     for store in Store::ALL {
-        stores.push(&js_sys::Array::of2(
-            &JsValue::from_str(store.name()),
-            &JsValue::from_str(store.key_path()),
-        ));
+        stores.push(&JsValue::from_str(store.name()));
     }
     let promise = exchange_in_js(
         name,

@@ -19,13 +19,17 @@
 //!   receipts are kept, the inbox's lock delay (read and written by plain IndexedDB, see
 //!   `storage::preferences`); `start_form` (key path `id`, one record): the new observation's
 //!   circumstances and reference as typed, until Start makes them a draft.
+//! - 7: `app_lock` (key path `id`, one record): the staff phone's app lock (the data key
+//!   wrapped under the PIN or passphrase, the wrong tries, the auto-lock choice). From then on
+//!   `observations` and `start_form` hold sealed records (`storage::sealed`); plaintext ones
+//!   written earlier still read and are sealed when the lock is first unlocked.
 
 use rexie::{ObjectStore, RexieBuilder};
 
 /// Name of the app's database.
 pub const DATABASE_NAME: &str = "prepoznaj";
 /// The schema version this build creates or upgrades to.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// The object stores of the current schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,11 +52,13 @@ pub enum Store {
     Preferences,
     /// The start form of a new observation while it is being filled in (one record).
     StartForm,
+    /// The app lock (one record).
+    AppLock,
 }
 
 impl Store {
     /// Every store of the current schema.
-    pub const ALL: [Store; 9] = [
+    pub const ALL: [Store; 10] = [
         Store::Observations,
         Store::LocalContacts,
         Store::TeamKey,
@@ -62,6 +68,7 @@ impl Store {
         Store::Inbox,
         Store::Preferences,
         Store::StartForm,
+        Store::AppLock,
     ];
 
     /// The object store's name in IndexedDB.
@@ -77,6 +84,7 @@ impl Store {
             Store::Inbox => "inbox",
             Store::Preferences => "preferences",
             Store::StartForm => "start_form",
+            Store::AppLock => "app_lock",
         }
     }
 
@@ -90,25 +98,14 @@ impl Store {
             Store::SyncState => 4,
             Store::Inbox => 5,
             Store::Preferences | Store::StartForm => 6,
-        }
-    }
-
-    /// The key path of its records.
-    #[must_use]
-    pub const fn key_path(self) -> &'static str {
-        match self {
-            Store::Observations
-            | Store::LocalContacts
-            | Store::TeamKey
-            | Store::Enrolment
-            | Store::Outbox
-            | Store::SyncState
-            | Store::Inbox
-            | Store::Preferences
-            | Store::StartForm => "id",
+            Store::AppLock => 7,
         }
     }
 }
+
+/// The key path of every store's records: each record carries its key as `id` (the plain
+/// IndexedDB of `public/boot.js`, which may create the stores, relies on it).
+pub const KEY_PATH: &str = "id";
 
 /// The builder that opens `name` at `version` with every store that version has: the
 /// current [`SCHEMA_VERSION`] in the app, an older one in migration tests.
@@ -119,7 +116,7 @@ pub fn builder(name: &str, version: u32) -> RexieBuilder {
         .fold(
             rexie::Rexie::builder(name).version(version),
             |builder, store| {
-                builder.add_object_store(ObjectStore::new(store.name()).key_path(store.key_path()))
+                builder.add_object_store(ObjectStore::new(store.name()).key_path(KEY_PATH))
             },
         )
 }

@@ -15,6 +15,7 @@ use rexie::TransactionMode;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
+use super::observations::{self, Stored, Summary};
 use super::{Database, StorageError, Store, committed, to_js};
 
 /// The one record's key.
@@ -79,15 +80,17 @@ async fn state_written(
 
 /// The team has `report_id`: in one transaction, writes `state` (which records the delivery),
 /// deletes the report's envelope from the outbox and replaces its observation (queued) with
-/// its receipt (forgotten, at `now`). An observation already gone (deleted by hand) is fine.
+/// its receipt (forgotten, at `now`). A sealed observation is replaced by the receipt sealed
+/// at Finish, so this needs no key and works while the app is locked. An observation already
+/// gone (deleted by hand, or by "Forgot PIN?") is fine.
 pub async fn deliver(
     database: &Database,
     state: &SyncState,
     report_id: &ReportUuid,
     now: UnixMillis,
 ) -> Result<(), StorageError> {
-    let receipt = match super::observations::load(database, report_id.as_str()).await? {
-        Some(mut record) => {
+    let receipt = match observations::load_stored(database, report_id.as_str()).await? {
+        Some(Stored::Plain(mut record)) => {
             // Queued → sent → forgotten; one already further on stays as it is.
             if record.status() == Status::Queued {
                 record
@@ -95,53 +98,70 @@ pub async fn deliver(
                     .and_then(|()| record.advance(Status::Forgotten, now))
                     .map_err(|error| StorageError::Other(error.to_string()))?;
             }
-            Some(record)
+            Receipt::Put(to_js(&record)?)
         }
-        None => None,
+        Some(Stored::Sealed(sealed)) if sealed.status == Status::Queued => {
+            match sealed.delivered(now) {
+                Some(receipt) => Receipt::Put(to_js(&receipt)?),
+                // Sealed without a receipt: nothing readable is left to keep.
+                None => Receipt::Delete,
+            }
+        }
+        Some(Stored::Sealed(_)) | None => Receipt::Keep,
     };
-    let receipt = receipt.as_ref().map(to_js).transpose()?;
     let transaction = state_written(database, state, &[Store::Outbox, Store::Observations]).await?;
     transaction
         .store(Store::Outbox.name())?
         .delete(JsValue::from_str(report_id.as_str()))
         .await?;
-    if let Some(receipt) = receipt {
-        transaction
-            .store(Store::Observations.name())?
-            .put(&receipt, None)
-            .await?;
+    let observations_store = transaction.store(Store::Observations.name())?;
+    match receipt {
+        Receipt::Put(receipt) => observations_store.put(&receipt, None).await.map(drop)?,
+        Receipt::Delete => {
+            observations_store
+                .delete(JsValue::from_str(report_id.as_str()))
+                .await?;
+        }
+        Receipt::Keep => {}
     }
     committed(transaction).await
 }
 
+/// What delivery does with the observation's record.
+enum Receipt {
+    Put(JsValue),
+    Delete,
+    Keep,
+}
+
 /// Deletes the receipts that have been kept for the whole of `retention` by `now`: in one
 /// transaction, their records and their place in `state`'s outbox (which is written). Returns
-/// how many went.
+/// how many went. Reads only what sealed records keep in clear, so it runs while locked.
 pub async fn forget_expired_receipts(
     database: &Database,
     state: &mut SyncState,
     retention: ReceiptRetention,
     now: UnixMillis,
 ) -> Result<usize, StorageError> {
-    let expired: Vec<ObservationRecord> = super::observations::list(database)
+    let expired: Vec<Summary> = observations::summaries(database)
         .await?
         .into_iter()
-        .filter(|record| retention.has_expired(record, now))
+        .filter(|summary| retention.has_expired_at(summary.status, summary.updated_at, now))
         .collect();
     if expired.is_empty() {
         return Ok(0);
     }
-    for record in &expired {
-        if let Ok(report_id) = ReportUuid::parse(record.id().as_str()) {
+    for summary in &expired {
+        if let Ok(report_id) = ReportUuid::parse(&summary.id) {
             // A receipt the outbox no longer lists (delivered before it kept receipts) is fine.
             let _ = state.outbox.forget(&report_id);
         }
     }
     let transaction = state_written(database, state, &[Store::Observations]).await?;
-    let observations = transaction.store(Store::Observations.name())?;
-    for record in &expired {
-        observations
-            .delete(JsValue::from_str(record.id().as_str()))
+    let observations_store = transaction.store(Store::Observations.name())?;
+    for summary in &expired {
+        observations_store
+            .delete(JsValue::from_str(&summary.id))
             .await?;
     }
     committed(transaction).await?;

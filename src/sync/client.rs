@@ -10,11 +10,12 @@
 
 use prepoznaj_domain::endpoints::Endpoint;
 use prepoznaj_domain::protocol::{
-    ChainAppendRequest, ChainAppended, DeviceEnrolment, DeviceEnrolmentRequest,
-    EnrolmentLinkCreated, EnrolmentLinkId, EnrolmentLinkRequest, EnrolmentLinkRevoked, LinkCheck,
-    LinkCheckRequest, LinkKind, MAX_TEAM_REPORTS_PAGE, ReportCursor, ReportSubmission, ReportUuid,
-    SchoolId, SchoolKeys, Secret, StatusChangeRecorded, StatusChangeRequest, TeamMemberId,
-    TeamMemberSetupCode, TeamReports, TeamSetupRequest, TeamSetupResponse,
+    ChainAppendRequest, ChainAppended, DeviceEnrolment, DeviceEnrolmentRequest, DeviceId,
+    DeviceRevoked, EnrolmentLinkCreated, EnrolmentLinkId, EnrolmentLinkRequest,
+    EnrolmentLinkRevoked, LinkCheck, LinkCheckRequest, LinkKind, MAX_TEAM_REPORTS_PAGE,
+    ReportCursor, ReportSubmission, ReportUuid, SchoolId, SchoolKeys, Secret, StatusChangeRecorded,
+    StatusChangeRequest, TeamDevices, TeamEnrolmentLinks, TeamMemberId, TeamMemberSetupCode,
+    TeamReports, TeamSetupRequest, TeamSetupResponse,
 };
 use prepoznaj_domain::team_request::SignedRequest;
 use prepoznaj_envelope::digest::sha256;
@@ -161,6 +162,29 @@ pub async fn revoke_enrolment_link(
 ) -> Result<EnrolmentLinkRevoked, ApiCallError> {
     let endpoint = Endpoint::RevokeEnrolmentLink;
     let path = endpoint.path_with_id(link);
+    signed(endpoint, &path, NO_BODY, Some(token), signer).await
+}
+
+/// The school's enrolment links, newest first, with the phones enrolled with each.
+pub async fn team_enrolment_links(token: &Secret) -> Result<TeamEnrolmentLinks, ApiCallError> {
+    let endpoint = Endpoint::TeamEnrolmentLinks;
+    call_json(endpoint, endpoint.path(), NO_BODY, Some(token)).await
+}
+
+/// The school's enrolled staff phones, revoked ones included, newest enrolment first.
+pub async fn team_devices(token: &Secret) -> Result<TeamDevices, ApiCallError> {
+    let endpoint = Endpoint::TeamDevices;
+    call_json(endpoint, endpoint.path(), NO_BODY, Some(token)).await
+}
+
+/// Revokes the staff phone `device`: its token stops working at once.
+pub async fn revoke_device(
+    token: &Secret,
+    signer: TeamSigner<'_>,
+    device: &DeviceId,
+) -> Result<DeviceRevoked, ApiCallError> {
+    let endpoint = Endpoint::RevokeDevice;
+    let path = endpoint.path_with_id(device);
     signed(endpoint, &path, NO_BODY, Some(token), signer).await
 }
 

@@ -413,10 +413,10 @@ async fn load_view() -> Result<SyncView, StorageError> {
 }
 
 async fn count_not_enrolled(database: &Database) -> Result<usize, StorageError> {
-    Ok(observations::list(database)
+    Ok(observations::summaries(database)
         .await?
         .iter()
-        .filter(|record| record.status() == Status::Complete)
+        .filter(|summary| summary.status == Status::Complete)
         .count())
 }
 
@@ -442,7 +442,10 @@ async fn run(sender: Sender, trigger: Trigger, online: bool) -> Result<(), Stora
     }
     let mut every_answer_came = true;
     let mut any_answer = false;
-    if online && trigger != Trigger::Send {
+    // Nothing is sent before the phone has asked for the team's current keys in the same run,
+    // whatever started it (a retry timer or an unlock as much as a connection coming back).
+    let sending = state.outbox.next_due(started).is_some();
+    if online && (trigger != Trigger::Send || sending) {
         // First the team's current keys: what waits is sealed again if they changed.
         match refresh_key_set(&database, &mut enrolment).await {
             Ok(()) => any_answer = true,
@@ -451,7 +454,7 @@ async fn run(sender: Sender, trigger: Trigger, online: bool) -> Result<(), Stora
         }
         view.keys_refused = keys_warning(&enrolment);
     }
-    let entries = outbox::list(&database).await?;
+    let entries = sendable_to_current_keys(&database, &enrolment).await?;
     state.outbox.reconcile(entries.iter().map(|entry| {
         (
             &entry.submission.report_id,
@@ -524,6 +527,33 @@ async fn run(sender: Sender, trigger: Trigger, online: bool) -> Result<(), Stora
     }
     sender.publish(view);
     Ok(())
+}
+
+/// The reports that may be sent now, each sealed to the key set the phone has pinned where
+/// the app lock allows: a report sealed to an older version (the team changed while it was
+/// being sealed elsewhere, after an unlock, say) is sealed again first. Locked, it goes as it
+/// is, still sealed to a set the phone once verified.
+async fn sendable_to_current_keys(
+    database: &Database,
+    enrolment: &Enrolment,
+) -> Result<Vec<OutboxEntry>, StorageError> {
+    let entries = outbox::sendable(database).await?;
+    let key = crate::app_lock::current_key();
+    if key.is_none()
+        || entries
+            .iter()
+            .all(|entry| entry.key_set_version == enrolment.key_set.version)
+    {
+        return Ok(entries);
+    }
+    match reseal_queued(database, key.as_deref(), enrolment).await {
+        Ok(_) => outbox::sendable(database).await,
+        Err(SealingError::Storage(error)) => Err(error),
+        Err(SealingError::Seal(message)) => {
+            leptos::logging::error!("cannot seal waiting reports again: {message}");
+            Ok(entries)
+        }
+    }
 }
 
 async fn send(
@@ -620,7 +650,13 @@ async fn refresh_key_set(database: &Database, enrolment: &mut Enrolment) -> Resu
             enrolment::save(database, enrolment)
                 .await
                 .map_err(KeysError::Storage)?;
-            match reseal_queued(database, enrolment).await {
+            match reseal_queued(
+                database,
+                crate::app_lock::current_key().as_deref(),
+                enrolment,
+            )
+            .await
+            {
                 Ok(_) => Ok(()),
                 Err(SealingError::Storage(error)) => Err(KeysError::Storage(error)),
                 // The old envelope stays and is sent as it is: nothing is lost.

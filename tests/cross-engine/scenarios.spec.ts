@@ -10,7 +10,7 @@ import { startServerWithDistCopy, type AppServer } from '../e2e/app-server';
 import { geometryDrift } from '../e2e/layout-shift';
 import { DEFAULT_LOCALE, LOCALES, navLabels, type LocaleTag, type Messages } from '../e2e/locales';
 import { launchEngine, type Engine, type EngineName, type EnginePage } from './engines';
-import { click, selectOption, text, type, url, waitFor, waitForScreen, waitForServiceWorker, waitForText } from './ui';
+import { click, passAppLock, selectOption, text, type, url, waitFor, waitForScreen, waitForServiceWorker, waitForText } from './ui';
 
 const test = base.extend<{ server: AppServer; app: EnginePage }, { engineName: EngineName; engine: Engine }>({
   engineName: ['webkit', { option: true, scope: 'worker' }],
@@ -46,9 +46,11 @@ function fill(message: string, values: Record<string, string>): string {
   return message.replace(/\{(\w+)\}/g, (_, name: string) => values[name]);
 }
 
-/** Opens `path` on `server` and waits for the screen titled `heading`. */
+/** Opens `path` on `server` and waits for the screen titled `heading` (behind the app lock on
+ * an observation screen: passed with the suite's PIN). */
 async function open(app: EnginePage, server: AppServer, path: string, heading: string) {
   await app.goto(`${server.url}${path}`);
+  if (path.startsWith('/observe')) await passAppLock(app);
   await waitForScreen(app, heading);
 }
 
@@ -108,6 +110,7 @@ test('an answer is saved as it is given and survives a reload', async ({ app, se
   await waitFor(app, 'the answer saved', () => document.querySelector('[data-testid=save-status]')?.getAttribute('data-state') === 'saved');
 
   await app.reload();
+  await passAppLock(app);
   await waitForScreen(app, en.checklist_title);
   await waitFor(app, 'the answer, still there after the reload', shownAndCounted, observed);
   const checked = await app.evaluate(() => document.querySelectorAll('[data-testid=indicator] input:checked').length);

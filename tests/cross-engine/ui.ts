@@ -131,6 +131,30 @@ export async function waitForScreen(page: EnginePage, heading: string): Promise<
   );
 }
 
+/** The cross-engine suite's PIN for the app lock of the observation screens. */
+export const TEST_PIN = '204817';
+
+/**
+ * On an observation screen just loaded: sets the app lock if there is none yet (the PIN twice)
+ * or enters it, and waits until the screens show (the header's Lock button).
+ */
+export async function passAppLock(page: EnginePage, pin = TEST_PIN): Promise<void> {
+  const form = await waitFor(page, 'the app lock or the screens behind it', () => {
+    if (document.querySelector('[data-testid=lock-set-up]')) return 'set-up';
+    if (document.querySelector('[data-testid=lock-unlock]')) return 'unlock';
+    return document.querySelector('[data-testid=app-lock]') ? 'open' : false;
+  });
+  if (form === 'set-up') {
+    await type(page, { css: '#lock-secret' }, pin);
+    await type(page, { css: '#lock-secret-repeat' }, pin);
+    await click(page, { css: '[data-testid=lock-set-up] button[type=submit]' });
+  } else if (form === 'unlock') {
+    await type(page, { css: '#lock-unlock-secret' }, pin);
+    await click(page, { css: '[data-testid=lock-unlock] button[type=submit]' });
+  }
+  await waitFor(page, 'the screens behind the app lock', () => document.querySelector('[data-testid=app-lock]') !== null);
+}
+
 /** Waits until an activated service worker controls the page (its install cached the whole build). */
 export async function waitForServiceWorker(page: EnginePage): Promise<void> {
   await waitFor(page, 'an activated service worker in control', async () => {

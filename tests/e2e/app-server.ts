@@ -36,14 +36,14 @@ export interface AppServer {
 }
 
 /** Copies dist/ to a temporary directory and serves it on a free port. */
-export async function startServerWithDistCopy(): Promise<AppServer> {
+export async function startServerWithDistCopy(options: string[] = []): Promise<AppServer> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'prepoznaj-e2e-server-'));
   const dist = path.join(root, 'dist');
   const data = path.join(root, 'data');
   fs.cpSync(process.env.PREPOZNAJ_DIST || 'dist', dist, { recursive: true });
   fs.mkdirSync(data);
   const spawnServer = (port: string) =>
-    spawn(SERVER_BIN, ['--port', port, '--dist', dist, '--data-dir', data, '--log', 'warn'], {
+    spawn(SERVER_BIN, ['--port', port, '--dist', dist, '--data-dir', data, '--log', 'warn', ...options], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   let child = spawnServer('0');

@@ -1,15 +1,27 @@
 // Waiting on the app: mounted, controlled by its service worker, showing a heading.
 import { expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
+import { passAppLock } from './app-lock';
 import { LOCALES, type LocaleTag, type Messages } from './locales';
 
-/** The wasm app has replaced the static loading shell and rendered its header. */
-export async function expectMounted(page: Page): Promise<void> {
+/**
+ * The wasm app has replaced the static loading shell and rendered its header; on an
+ * observation screen it has also passed the app lock (set on the first visit, entered after
+ * every page load: app-lock.ts), unless `passLock` is false (the lock's own tests).
+ */
+export async function expectMounted(page: Page, { passLock = true } = {}): Promise<void> {
   await expect(page.locator('#loading')).toHaveCount(0, { timeout: 15_000 });
   await expect(page.getByTestId('connection-status')).toBeVisible();
+  if (passLock && isLockedPath(new URL(page.url()).pathname)) await passAppLock(page);
 }
 
-/** Navigates to `path` and waits until the app has mounted. */
+/** Whether `path` is an observation screen behind the app lock (`/quick` itself is not). */
+export function isLockedPath(path: string): boolean {
+  return /^\/(observe(\/|$|\?)|quick\/)/.test(path);
+}
+
+/** Navigates to `path` and waits until the app has mounted (and, on an observation screen,
+ * has passed the app lock: see app-lock.ts). */
 export async function openApp(page: Page, path: string): Promise<void> {
   await page.goto(path);
   await expectMounted(page);

@@ -164,6 +164,7 @@ test('answers survive the browser process being killed right after they are save
         await expect(answer(again, id, 'observed')).toBeChecked();
       }
       await again.goto('/observe');
+      await expectMounted(again);
       await expect(again.getByTestId('drafts').getByTestId('record')).toHaveCount(1);
       await expect(again.getByTestId('drafts')).toContainText(/3 of \d+ answered/);
     });
@@ -275,6 +276,7 @@ test('how long receipts are kept survives a kill', async ({}, testInfo) => {
     await answer(page, first, 'observed').check();
     await expect(saveStatus(page)).toHaveAttribute('data-state', 'saved');
     await page.goto(`${page.url()}/summary`);
+    await expectMounted(page);
     await page.getByRole('button', { name: LOCALES.en.summary_finish }).click();
     await page.getByRole('button', { name: LOCALES.en.summary_finish_yes }).click();
     await expect(page.getByTestId('finished')).toBeVisible();

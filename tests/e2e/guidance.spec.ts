@@ -286,6 +286,8 @@ test.describe('the way back to the checklist', () => {
     await expectLandedOn(page, section.title.en);
     await page.goBack();
     await expect(page).toHaveURL(new RegExp(`^${checklist.replace(/[.?]/g, '\\$&')}(#.*)?$`));
+    // The app lock lives in one page load: back on the checklist, the PIN is asked again.
+    await expectMounted(page);
     await expectHeading(page, en.checklist_title);
     await expect(indicator(page, item.id)).toBeVisible();
   });

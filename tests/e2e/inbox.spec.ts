@@ -23,7 +23,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { axeViolations, expectMounted, waitForServiceWorkerControl } from './app';
-import { createSchool, sendObservation, startServerWithDistCopy, uuid7, type AppServer, type RecordedAnswer } from './app-server';
+import { tapQuickSign } from './app-lock';
+import { createSchool, sendObservation, startServerWithDistCopy, storedEnvelopes, uuid7, type AppServer, type RecordedAnswer } from './app-server';
 import { LOCALES, plural } from './locales';
 import { makeKey, PASSPHRASE as KEY_PASSPHRASE, unlockToSign } from './team-key';
 
@@ -77,7 +78,7 @@ async function setUpMember(page: Page, setupLink: string): Promise<string> {
 async function finishQuickObservation(page: Page, base: string, sign: number): Promise<string> {
   await page.goto(`${base}/quick`);
   await expectMounted(page);
-  await page.getByTestId('quick-sign').nth(sign).click();
+  await tapQuickSign(page, page.getByTestId('quick-sign').nth(sign));
   await expect(page).toHaveURL(/\/quick\/[0-9a-f-]{36}$/);
   const id = /\/quick\/([0-9a-f-]{36})$/.exec(page.url())![1];
   await page.getByRole('button', { name: en.summary_finish }).click();
@@ -600,4 +601,92 @@ test.describe('status notes between team devices', () => {
     await deviceB.close();
     fs.rmSync(scratch, { recursive: true, force: true });
   });
+});
+
+test('a report the team has not closed is flagged two weeks before the server deletes it @android', async ({ browser }) => {
+  test.setTimeout(180_000);
+  // This server keeps a report nobody closes for 10 days: every new one is within the warning.
+  const server = await startServerWithDistCopy(['--unclosed-report-retention-days', '10']);
+  try {
+    const context = await phone(browser);
+    const team = await context.newPage();
+    const enrolmentLink = await setUpMember(team, createSchool(server, `${SCHOOL} retention`));
+    const id = await sendObservation(server, enrolmentLink, currentCatalogue().version, {});
+    await team.goto(`${server.url}/inbox`);
+    await expectMounted(team);
+    await unlock(team, PASSPHRASE);
+    const row = team.locator(`[data-testid="inbox-report"][data-id="${id}"]`);
+    const pattern = en.inbox_deletion_warning.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace('\\{date\\}', '.+');
+    await expect(row.getByTestId('inbox-deletion-warning')).toHaveText(new RegExp(`^${pattern}$`));
+    expect(await axeViolations(team, 'a report about to be deleted')).toEqual([]);
+    await context.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('junk that got through is dismissed in bulk: selected, confirmed, each acted upon and closed; the rest untouched @android', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const server = await startServerWithDistCopy();
+  try {
+    const context = await phone(browser);
+    const team = await context.newPage();
+    const enrolmentLink = await setUpMember(team, createSchool(server, `${SCHOOL} junk`));
+    const version = currentCatalogue().version;
+    const genuine = await sendObservation(server, enrolmentLink, version, {});
+    const junk = [
+      await sendObservation(server, enrolmentLink, version, {}),
+      await sendObservation(server, enrolmentLink, version, {}),
+      await sendObservation(server, enrolmentLink, version, {}),
+    ];
+    // One of them cannot even be opened: it is dismissed all the same.
+    tamperWithEnvelope(server, junk[2]);
+    await team.goto(`${server.url}/inbox`);
+    await expectMounted(team);
+    await unlock(team, PASSPHRASE);
+    await expect(team.getByTestId('inbox-count')).toHaveText(fill(en.inbox_count, { count: 4 }));
+    await expect(team.getByTestId('inbox-select')).toHaveCount(0);
+
+    await team.getByTestId('inbox-select-start').click();
+    await expect(team.getByTestId('inbox-select')).toHaveCount(4);
+    await expect(team.getByTestId('inbox-dismiss')).toBeDisabled();
+    for (const id of junk) {
+      await team.locator(`[data-testid="inbox-select"][data-id="${id}"]`).check();
+    }
+    await expect(team.getByTestId('inbox-selected')).toHaveText(fill(en.inbox_selected, { count: 3 }));
+    await team.getByTestId('inbox-dismiss').click();
+    const confirm = team.getByRole('alertdialog', { name: en.inbox_dismiss_label });
+    await expect(confirm).toContainText(fill(en.inbox_dismiss_confirm, { count: 3 }));
+    expect(await axeViolations(team, 'bulk dismissal')).toEqual([]);
+    // Cancel changes nothing.
+    await confirm.getByRole('button', { name: en.observe_cancel }).click();
+    await expect(team.getByTestId('inbox-selected')).toHaveText(fill(en.inbox_selected, { count: 3 }));
+    await team.getByTestId('inbox-dismiss').click();
+    await team.getByRole('alertdialog').getByRole('button', { name: en.inbox_dismiss_yes }).click();
+    await expect(team.getByTestId('inbox-dismiss-progress')).toHaveText(fill(en.inbox_dismiss_done, { count: 3 }));
+    // Done: the selection ends, and the list (downloaded again) says so for the whole team.
+    await expect(team.getByTestId('inbox-select')).toHaveCount(0);
+    await team.getByRole('button', { name: en.inbox_refresh }).click();
+    for (const id of junk.slice(0, 2)) {
+      const row = team.locator(`[data-testid="inbox-report"][data-id="${id}"]`);
+      await expect(row).toHaveAttribute('data-status', 'closed');
+      await expect(row.getByTestId('inbox-server-disagrees')).toHaveCount(0);
+    }
+    await expect(team.locator(`[data-testid="inbox-report"][data-id="${genuine}"]`)).toHaveAttribute('data-status', 'new');
+    // The server's coarse statuses: the three acted upon, the genuine one untouched.
+    const statuses = Object.fromEntries(storedEnvelopes(server).map((report) => [report.id, report.status]));
+    expect(statuses).toEqual({
+      [genuine]: 'received',
+      [junk[0]]: 'acted_upon',
+      [junk[1]]: 'acted_upon',
+      [junk[2]]: 'acted_upon',
+    });
+    // Each says why, in its history.
+    await team.locator(`[data-testid="inbox-report"][data-id="${junk[0]}"] a`).click();
+    await expect(team).toHaveURL(new RegExp(`/inbox/${junk[0]}$`));
+    await expect(team.getByText(en.inbox_dismiss_note)).toBeVisible();
+    await context.close();
+  } finally {
+    await server.stop();
+  }
 });

@@ -21,9 +21,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { expectMounted, waitForServiceWorkerControl } from './app';
+import { tapQuickSign } from './app-lock';
 import { createHash } from 'node:crypto';
 import { createSchool, setUpTeam, storedEnvelopes, startServerWithDistCopy, type AppServer, type Team } from './app-server';
-import { LOCALES } from './locales';
+import { LOCALES, plural, type PluralMessage } from './locales';
 import { ageKey, checkAgainstGoldenFiles, headRecipients, withAddedRecipient } from './team-chain';
 import { makeKey, PASSPHRASE, unlockToSign, type MadeKey } from './team-key';
 
@@ -98,7 +99,7 @@ function captureEnvelopes(context: BrowserContext): Buffer[] {
 async function sendQuickObservation(page: Page, base: string): Promise<string> {
   await page.goto(`${base}/quick`);
   await expectMounted(page);
-  await page.getByTestId('quick-sign').nth(1).click();
+  await tapQuickSign(page, page.getByTestId('quick-sign').nth(1));
   await expect(page).toHaveURL(/\/quick\/[0-9a-f-]{36}$/);
   const id = /\/quick\/([0-9a-f-]{36})$/.exec(page.url())![1];
   await page.getByRole('button', { name: en.summary_finish }).click();
@@ -191,7 +192,7 @@ test.describe('a staff phone pins the team key chain', () => {
   test('keys rewritten at enrolment: the phone is not enrolled, stores nothing and sends nothing @android', async ({ browser }) => {
     test.setTimeout(180_000);
     const member = await phone(browser);
-    const { enrolmentLink } = await foundTeam(await member.newPage(), server, scratch);
+    const { key, enrolmentLink } = await foundTeam(await member.newPage(), server, scratch);
 
     const staff = await phone(browser);
     const staffPage = await staff.newPage();
@@ -203,7 +204,7 @@ test.describe('a staff phone pins the team key chain', () => {
     // A report finished before enrolment waits on the phone.
     await staffPage.goto(`${server.url}/quick`);
     await expectMounted(staffPage);
-    await staffPage.getByTestId('quick-sign').nth(1).click();
+    await tapQuickSign(staffPage, staffPage.getByTestId('quick-sign').nth(1));
     await staffPage.getByRole('button', { name: en.summary_finish }).click();
     await expect(staffPage.getByTestId('not-enrolled')).toHaveText(en.finish_not_enrolled);
 
@@ -245,7 +246,16 @@ test.describe('a staff phone pins the team key chain', () => {
     await expectMounted(staffPage);
     await staffPage.getByRole('button', { name: en.enrol_button }).click();
     await expect(staffPage.getByTestId('enrolled')).toHaveText(fill(en.enrol_done, { school: SCHOOL }));
-    await expect(staffPage.getByTestId('sealed-waiting')).toHaveText(fill(en.enrol_sealed_waiting, { count: 1 }));
+    await expect(staffPage.getByTestId('waiting-unlock')).toHaveText(fill(en.enrol_waiting_unlock, { count: 1 }));
+    expect((await phoneStorage(staffPage)).outbox).toBe(0);
+    // The next unlock seals it to the verified team and sends it.
+    await staffPage.goto(`${server.url}/observe`);
+    await expectMounted(staffPage);
+    await expect(staffPage.getByTestId('sync-status')).toHaveAttribute('data-waiting', '0');
+    const sent = storedEnvelopes(server);
+    expect(sent).toHaveLength(1);
+    expect(opensWith(sent[0].envelope, key.identityFile)).toBe(true);
+    expect(opensWith(sent[0].envelope, attacker.identityFile)).toBe(false);
     for (const context of [member, staff]) await context.close();
   });
 
@@ -374,9 +384,11 @@ test.describe('a staff phone pins the team key chain', () => {
     );
     await page.goto(`${server.url}/quick`);
     await expectMounted(page);
-    await page.getByTestId('quick-sign').nth(1).click();
+    await tapQuickSign(page, page.getByTestId('quick-sign').nth(1));
     await page.getByRole('button', { name: en.summary_finish }).click();
-    await expect(page.getByTestId('report-status')).toHaveAttribute('data-status', 'waiting');
+    // The server's answer has come (leaving the page with the request under way would let it
+    // reach the server past the route).
+    await expect(page.getByTestId('report-status')).toHaveText(en.report_waiting_server);
 
     const askSwitch = async () => {
       await page.goto('about:blank');
@@ -407,10 +419,14 @@ test.describe('a staff phone pins the team key chain', () => {
     await (await askSwitch()).getByRole('button', { name: fill(en.enrol_switch_button, { school: schoolTwo }) }).click();
     await expect(page.getByTestId('enrolled')).toHaveText(fill(en.enrol_done, { school: schoolTwo }));
     expect(await enrolledSchool(page)).toBe(schoolTwo);
+    // Its envelope is school one's, and this page cannot seal it again without the app lock's
+    // key: it is held (never sent to school two as it is) until the next unlock, which says so.
+    await expect(page.getByTestId('waiting-unlock')).toHaveText(fill(en.enrol_waiting_unlock, { count: 1 }));
     await staff.unrouteAll({ behavior: 'wait' });
     await page.goto(`${server.url}/observe`);
+    await expect(page.getByTestId('lock-resealing')).toHaveText(plural(en.lock_resealing as PluralMessage, 'en', 1));
+    expect(storedEnvelopes(server)).toHaveLength(0);
     await expectMounted(page);
-    await page.getByTestId('sync-send-now').click();
     await expect(page.getByTestId('report-status')).toHaveText(en.report_received);
     const stored = storedEnvelopes(server);
     expect(stored).toHaveLength(1);

@@ -5,7 +5,8 @@
 // bottom navigation once in view; a finger that scrolls to Next area and taps it reaches the
 // next area.
 import { test, expect, type CDPSession, type Page } from '@playwright/test';
-import { startFullObservation } from './app';
+import { expectMounted, startFullObservation } from './app';
+import { tapQuickSign } from './app-lock';
 import { clearOfNavigation, geometryDrift, layoutShifts, startLayoutShifts } from './layout-shift';
 import { LOCALES } from './locales';
 
@@ -34,6 +35,7 @@ async function catalogue(page: Page): Promise<CatalogueAreas> {
 /** Opens the draft's checklist on `area` (an area id or `all`) with `count` indicators shown. */
 async function openArea(page: Page, draftUrl: string, area: string, count: number): Promise<void> {
   await page.goto(`${draftUrl}?area=${area}`);
+  await expectMounted(page);
   await expect(page.locator('[data-testid=indicator]')).toHaveCount(count, { timeout: 15_000 });
   await expect(page.locator(NEXT_AREA).or(page.getByRole('link', { name: en.checklist_to_summary }))).not.toHaveCount(0);
 }
@@ -226,7 +228,8 @@ test('the bottom actions of the summary and quick mode end above the navigation'
     ['/quick', en.summary_finish],
   ] as const) {
     await page.goto(path);
-    if (path === '/quick') await page.getByTestId('quick-sign').first().click();
+    await expectMounted(page);
+    if (path === '/quick') await tapQuickSign(page, page.getByTestId('quick-sign').first());
     const action = page.getByRole('button', { name, exact: true });
     await expect(action).toBeVisible();
     await action.evaluate((element) => element.setAttribute('data-layout-probe', ''));

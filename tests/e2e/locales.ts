@@ -1,5 +1,5 @@
 // The app's messages as the tests expect them, read from locales/*.json and the bundles' own
-// sections (locales/guidance/, locales/contacts/, locales/team/, locales/inbox/), merged into one table per locale.
+// sections (locales/guidance/, locales/contacts/, locales/team/, locales/inbox/, locales/lock/), merged into one table per locale.
 //
 // Serbian Latin is not stored anywhere: like the app, the tests derive it from the Cyrillic
 // source, with a plain letter table (enough for headings and labels).
@@ -16,9 +16,11 @@ import teamSrCyrl from '../../locales/team/sr-Cyrl.json';
 import teamEn from '../../locales/team/en.json';
 import inboxSrCyrl from '../../locales/inbox/sr-Cyrl.json';
 import inboxEn from '../../locales/inbox/en.json';
+import lockSrCyrl from '../../locales/lock/sr-Cyrl.json';
+import lockEn from '../../locales/lock/en.json';
 
-const srCyrl = { ...shellSrCyrl, ...guidanceSrCyrl, ...contactsSrCyrl, ...teamSrCyrl, ...inboxSrCyrl };
-const en = { ...shellEn, ...guidanceEn, ...contactsEn, ...teamEn, ...inboxEn };
+const srCyrl = { ...shellSrCyrl, ...guidanceSrCyrl, ...contactsSrCyrl, ...teamSrCyrl, ...inboxSrCyrl, ...lockSrCyrl };
+const en = { ...shellEn, ...guidanceEn, ...contactsEn, ...teamEn, ...inboxEn, ...lockEn };
 
 export type Messages = typeof en;
 export type LocaleTag = 'sr-Cyrl' | 'sr-Latn' | 'en';

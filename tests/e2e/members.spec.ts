@@ -23,6 +23,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { axeViolations, expectMounted, waitForServiceWorkerControl } from './app';
+import { tapQuickSign } from './app-lock';
 import { createSchool, startServerWithDistCopy, storedEnvelopes, type AppServer } from './app-server';
 import { LOCALES } from './locales';
 import { makeKey, PASSPHRASE, unlockToSign } from './team-key';
@@ -86,7 +87,7 @@ async function sendQuickObservation(page: Page, base: string, server: AppServer)
   const before = new Set(storedEnvelopes(server).map((report) => report.id));
   await page.goto(`${base}/quick`);
   await expectMounted(page);
-  await page.getByTestId('quick-sign').nth(1).click();
+  await tapQuickSign(page, page.getByTestId('quick-sign').nth(1));
   await expect(page).toHaveURL(/\/quick\/[0-9a-f-]{36}$/);
   await page.getByRole('button', { name: en.summary_finish }).click();
   await expect(page.getByTestId('finished')).toBeVisible();

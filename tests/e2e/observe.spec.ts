@@ -4,6 +4,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 import { expectMounted, indicator, setColorScheme, startFullObservation, waitForServiceWorkerControl } from './app';
+import { tapQuickSign } from './app-lock';
 import { LOCALES } from './locales';
 
 const en = LOCALES.en;
@@ -72,8 +73,10 @@ test.describe('observation flow, offline', () => {
     // be enrolled (this one is not).
     const url = page.url().replace(/\/summary$/, '');
     await page.goto(url);
+    await expectMounted(page);
     await expect(page).toHaveURL(/\/summary$/);
     await page.goto('/observe');
+    await expectMounted(page);
     await expect(page.getByTestId('finished').getByTestId('record')).toHaveCount(1);
     await expect(page.getByTestId('finished').getByTestId('report-status')).toHaveText(en.report_not_enrolled);
     await expect(page.getByTestId('sync-not-enrolled')).toHaveText(en.sync_not_enrolled.replace('{count}', '1'));
@@ -117,6 +120,7 @@ test.describe('observation flow, offline', () => {
     await openOffline(page);
     await startFullObservation(page);
     await page.goto(page.url() + '?area=all');
+    await expectMounted(page);
     await indicator(page, 'communication.threatened').getByRole('radio', { name: en.answer_observed, exact: true }).check();
     await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
     await page.getByRole('link', { name: en.checklist_to_summary }).click();
@@ -134,6 +138,7 @@ test.describe('observation flow, offline', () => {
     await openOffline(page);
     await startFullObservation(page);
     await page.goto(page.url() + '?area=all');
+    await expectMounted(page);
     const threatened = indicator(page, 'communication.threatened');
     await expect(threatened).toContainText('The child says an adult is threatening to seriously hurt or kill them or someone close to them.');
     await expect(threatened).toContainText('A threat from another pupil is not this sign: that is peer violence');
@@ -144,6 +149,7 @@ test.describe('observation flow, offline', () => {
     await openOffline(page);
     await startFullObservation(page);
     await page.goto(page.url() + '?area=all');
+    await expectMounted(page);
     const observe = async (id: string) => {
       await indicator(page, id).getByRole('radio', { name: en.answer_observed, exact: true }).check();
       await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
@@ -182,7 +188,7 @@ test.describe('observation flow, offline', () => {
     await expectMounted(page);
     const signs = page.getByTestId('quick-sign');
     expect(await signs.count()).toBeGreaterThanOrEqual(6);
-    await signs.nth(2).click();
+    await tapQuickSign(page, signs.nth(2));
     await expect(signs.nth(2)).toHaveAttribute('aria-pressed', 'true');
     await expect(page).toHaveURL(/\/quick\/[0-9a-f-]{36}$/);
     await expect(page.getByRole('heading', { name: en.quick_who_to_tell })).toBeVisible();
@@ -218,7 +224,7 @@ test.describe('observation flow, offline', () => {
     await expect(signs.filter({ hasText: 'someone is threatening them' })).toHaveCount(0);
 
     const taken = signs.filter({ hasText: "An adult is trying to take the child away by force or against the child's will." });
-    await taken.click();
+    await tapQuickSign(page, taken);
     await expect(taken).toHaveAttribute('aria-pressed', 'true');
     await expect(page.getByTestId('assessment')).toHaveAttribute('data-level', 'immediate-danger');
     await expect(page.getByTestId('call-police')).toHaveAttribute('href', 'tel:192');
@@ -254,6 +260,7 @@ test.describe('observation flow, offline', () => {
     await indicator(page, 'behaviour.absent-without-reason').getByRole('radio', { name: en.answer_not_observed }).check();
     await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
     await page.goto('/observe');
+    await expectMounted(page);
     const drafts = page.getByTestId('drafts').getByTestId('record');
     await expect(drafts).toHaveCount(1);
     await expect(drafts.first()).toContainText(/1 of \d+ answered/);
@@ -303,6 +310,7 @@ test('every step of the flow has no WCAG 2.1 A/AA violations, light and dark', a
   await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
   await check('checklist');
   await page.goto(page.url() + '?area=all');
+  await expectMounted(page);
   await indicator(page, 'communication.threatened').getByRole('radio', { name: en.answer_observed, exact: true }).check();
   await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
   await check('checklist, all areas');
@@ -312,10 +320,11 @@ test('every step of the flow has no WCAG 2.1 A/AA violations, light and dark', a
   await check('summary, confirming');
   await page.goto('/quick');
   await expectMounted(page);
-  await page.getByTestId('quick-sign').first().click();
+  await tapQuickSign(page, page.getByTestId('quick-sign').first());
   await expect(page.getByTestId('assessment')).toBeVisible();
   await check('quick mode');
   await page.goto('/observe');
+  await expectMounted(page);
   await expect(page.getByTestId('drafts').getByTestId('record')).not.toHaveCount(0);
   await check('list');
   expect(found).toEqual([]);

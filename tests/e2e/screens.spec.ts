@@ -1,7 +1,7 @@
 // What each screen offers: the way around the app, the emergency number, and settings.
 import { test, expect } from '@playwright/test';
 import * as fs from 'node:fs';
-import { expectHeading, openApp } from './app';
+import { expectHeading, expectMounted, openApp } from './app';
 import { DEFAULT_LOCALE, LOCALES, ROUTES, navLabels } from './locales';
 
 const messages = LOCALES[DEFAULT_LOCALE];
@@ -33,6 +33,7 @@ test('home offers the emergency number and every task, and each task opens its s
     await openApp(page, '/');
     await page.getByRole('main').getByRole('link', { name: task.name }).tap();
     await expect(page).toHaveURL(new RegExp(`${task.path}$`));
+    await expectMounted(page); // the observation screens are behind the app lock
     await expectHeading(page, titleOf(task.path));
   }
 });
@@ -45,6 +46,7 @@ test('the bottom navigation and the app name lead everywhere', async ({ page }) 
     const href = (await link.getAttribute('href'))!;
     await link.tap();
     await expect(page).toHaveURL(new RegExp(`${href === '/' ? '/' : href}$`));
+    await expectMounted(page); // the observation screens are behind the app lock
     await expectHeading(page, titleOf(href));
     await expect(link).toHaveAttribute('aria-current', 'page');
   }

@@ -1,7 +1,7 @@
 // Security: the app talks only to its own server, every page carries the content security
 // policy, and a tour of the app produces no console error and no CSP violation.
 import { test, expect } from '@playwright/test';
-import { expectHeading, openApp, waitForServiceWorkerControl } from './app';
+import { expectHeading, expectMounted, openApp, waitForServiceWorkerControl } from './app';
 import { DEFAULT_LOCALE, LOCALES, ROUTES } from './locales';
 
 const messages = LOCALES[DEFAULT_LOCALE];
@@ -57,6 +57,7 @@ test('a tour of every screen stays on its own origin, under the CSP, without err
     expect(route, `nav link ${href} leads to a known screen`).toBeDefined();
     await link.tap();
     await expect(page).toHaveURL(new URL(href!, origin).href);
+    await expectMounted(page); // the observation screens are behind the app lock
     await expectHeading(page, messages[route!.title]);
   }
 

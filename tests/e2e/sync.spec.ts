@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { axeViolations, expectMounted, waitForServiceWorkerControl } from './app';
+import { lockUnlock, passAppLock, tapQuickSign } from './app-lock';
 import {
   makeEnrolmentLink,
   markActedUpon,
@@ -63,7 +64,7 @@ async function enrolledPhone(browser: Browser, team: Team): Promise<{ context: B
 async function finishQuickObservation(page: Page, base: string): Promise<string> {
   await page.goto(`${base}/quick`);
   await expectMounted(page);
-  await page.getByTestId('quick-sign').nth(1).click();
+  await tapQuickSign(page, page.getByTestId('quick-sign').nth(1));
   await expect(page).toHaveURL(/\/quick\/[0-9a-f-]{36}$/);
   const id = /\/quick\/([0-9a-f-]{36})$/.exec(page.url())![1];
   await page.getByRole('button', { name: en.summary_finish }).click();
@@ -124,6 +125,22 @@ function expectOnServer(server: AppServer, team: Team, ids: string[]) {
     expect(plaintext.observation.id).toBe(report.id);
     expect(plaintext.observation.status).toBe('complete');
   }
+}
+
+/** The report intake answers the first report `503` with `Retry-After: seconds`, then lets every report through. */
+async function busyOnce(context: BrowserContext, seconds: number): Promise<{ refusals: number }> {
+  const busy = { refusals: 0 };
+  await context.route('**/api/v1/reports', async (route) => {
+    if (busy.refusals > 0) return route.continue();
+    busy.refusals += 1;
+    await route.fulfill({
+      status: 503,
+      headers: { 'Retry-After': String(seconds) },
+      contentType: 'application/json',
+      body: '{"code":"store_unavailable","message":"busy"}',
+    });
+  });
+  return busy;
 }
 
 test.describe('sync', () => {
@@ -202,23 +219,10 @@ test.describe('sync', () => {
   test('"Send now" tries a waiting report at once, even one the server asked to wait an hour @android', async ({ browser }) => {
     const { context, page } = await enrolledPhone(browser, team);
     // The server is busy once and asks for an hour's patience.
-    let refusals = 0;
-    await context.route('**/api/v1/reports', async (route) => {
-      if (refusals === 0) {
-        refusals += 1;
-        await route.fulfill({
-          status: 503,
-          headers: { 'Retry-After': '3600' },
-          contentType: 'application/json',
-          body: '{"code":"store_unavailable","message":"busy"}',
-        });
-      } else {
-        await route.continue();
-      }
-    });
+    const busy = await busyOnce(context, 3600);
     const id = await finishQuickObservation(page, server.url);
     await expect(page.getByTestId('report-status')).toHaveText(en.report_waiting_server);
-    expect(refusals).toBe(1);
+    expect(busy.refusals).toBe(1);
     await page.getByTestId('sync-send-now').click();
     await expect(page.getByTestId('report-status')).toHaveText(en.report_received);
     expectOnServer(server, team, [id]);
@@ -311,6 +315,20 @@ test.describe('sync', () => {
     await context.close();
   });
 
+  test('the retry timer asks for the team\'s keys before it sends: a member removed meanwhile cannot read the report @android', async ({ browser }) => {
+    const { context, page } = await enrolledPhone(browser, team);
+    // The server is busy once and asks for two seconds' patience: the retry timer sends next.
+    const busy = await busyOnce(context, 2);
+    const id = await finishQuickObservation(page, server.url);
+    await expect(page.getByTestId('report-status')).toHaveText(en.report_waiting_server);
+    const newTeam = await replaceMember(server, team);
+    await expect(page.getByTestId('report-status')).toHaveText(en.report_received, { timeout: 60_000 });
+    expect(busy.refusals).toBe(1);
+    expectOnServer(server, newTeam, [id]);
+    expect(() => reportsOnServer(server, team)).toThrow();
+    await context.close();
+  });
+
   test('two tabs: one sends, both show the receipt, the server has the report once @android', async ({ browser }) => {
     const { context, page: first } = await enrolledPhone(browser, team);
     await context.setOffline(true);
@@ -350,8 +368,12 @@ test.describe('sync', () => {
     await expect(page.getByTestId('report-status')).toHaveText(en.report_waiting_offline);
     await expect(page.getByTestId('sync-stale')).toHaveCount(0);
     await page.clock.fastForward('24:00:01');
+    // A day without use locked the app; the warning shows outside the lock, the report's status
+    // after the unlock.
+    await expect(lockUnlock(page)).toBeVisible();
     await page.getByTestId('sync-send-now').click();
     await expect(page.getByTestId('sync-stale')).toHaveText(en.sync_stale);
+    await passAppLock(page);
     await expect(page.getByTestId('report-status')).toContainText(en.report_stale);
     // The home screen (another bundle) says so too.
     await page.goto(`${server.url}/`);
@@ -379,14 +401,16 @@ test.describe('sync', () => {
     await expect(keep).toHaveValue('30');
 
     const day = 24 * 60 * 60 * 1000;
-    await page.clock.fastForward(29 * day);
-    await page.goto(`${server.url}/observe`);
-    await expectMounted(page);
+    // The phone's date moves on (the person comes back days later: timers the page had are
+    // gone with it, so the clock is set, not fast-forwarded through a month of them).
+    const later = async (ms: number) => page.clock.setSystemTime((await page.evaluate(() => Date.now())) + ms);
+    await later(29 * day);
+    await page.goto(`${server.url}/observe`);    await expectMounted(page);
     await expect(page.locator(`[data-testid="record"][data-id="${id}"]`)).toBeVisible();
     await expect(page.getByTestId('sync-state')).toContainText(en.sync_all_sent);
     expect((await phoneStorage(page)).observations.map((record) => record.id)).toEqual([id]);
 
-    await page.clock.fastForward(day);
+    await later(day);
     await page.reload();
     await expectMounted(page);
     await expect.poll(async () => (await phoneStorage(page)).observations).toEqual([]);
@@ -513,6 +537,26 @@ test('with the app closed, the service worker sends what waits when the browser 
     const reopened = await context.newPage();
     await expectOnlyReceipt(reopened, server.url, id);
     expectOnServer(server, team, [id]);
+    await context.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a phone past the server\'s daily limit keeps its report and says why it waits @android', async ({ browser }) => {
+  const server = await startServerWithDistCopy(['--reports-per-device-per-day', '1']);
+  try {
+    const team = await setUpTeam(server, SCHOOL);
+    const { context, page } = await enrolledPhone(browser, team);
+    const first = await finishQuickObservation(page, server.url);
+    await expect(page.getByTestId('report-status')).toHaveText(en.report_received);
+
+    const second = await finishQuickObservation(page, server.url);
+    await expect(page.getByTestId('report-status')).toHaveText(en.report_waiting_daily_limit);
+    await expect(page.getByTestId('sync-state')).toHaveText(new RegExp(`^${fill(en.sync_waiting, { count: 1 })}`));
+    expect(await axeViolations(page, 'waiting for the daily limit')).toEqual([]);
+    expectOnServer(server, team, [first]);
+    expect((await phoneStorage(page)).outbox).toEqual([second]);
     await context.close();
   } finally {
     await server.stop();

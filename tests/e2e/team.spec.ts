@@ -8,18 +8,28 @@
 // chain version); a staff phone finishes
 // an observation before it is enrolled (it waits), enrols with the link (the waiting one is
 // sealed), finishes another (sealed at once). The outbox then holds age envelopes and no
-// plaintext. Zero axe violations on every new screen. In English for readable assertions.
+// plaintext. Then the team's lists: a link made for one phone only; a staff phone (naming itself
+// "Android · Chrome" after its browser) enrols and sends a report; the team page lists the phone
+// with its report and last contact and the link as full, and a second phone opening the link is
+// told it is full before anything is asked; the phone's access is withdrawn from the list after a
+// confirmation (signed), and its next report waits with "enrol again"; the link is withdrawn from
+// the list. Zero axe violations on every new screen. In English for readable assertions.
 import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { axeViolations, expectMounted } from './app';
+import { tapQuickSign } from './app-lock';
 import { createSchool, startServerWithDistCopy, type AppServer } from './app-server';
 import { LOCALES } from './locales';
-import { ageDecryptWithPassphrase, unlockToSign } from './team-key';
+import { ageDecryptWithPassphrase, makeKey, unlockToSign } from './team-key';
 
 const en = LOCALES.en;
 const SCHOOL = 'OŠ „Vuk Karadžić“ Beograd';
+const SECOND_SCHOOL = 'OŠ „Jovan Cvijić“ Kragujevac';
+/** A staff phone's browser, which the phone names itself after when it enrols. */
+const ANDROID_CHROME_UA =
+  'Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36';
 /** Four words someone chose: 20 characters, estimated at 36 bits (NIST SP 800-63-1, Appendix A). */
 const WEAK_PASSPHRASE = 'zelena livada u maju';
 
@@ -31,8 +41,8 @@ async function expectNoAxeViolations(page: Page, step: string) {
   expect(await axeViolations(page, step)).toEqual([]);
 }
 
-async function phone(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true });
+async function phone(browser: Browser, userAgent?: string): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true, userAgent });
   await context.addInitScript(() => localStorage.setItem('prepoznaj.locale', '"en"'));
   return context;
 }
@@ -41,7 +51,7 @@ async function phone(browser: Browser): Promise<BrowserContext> {
 async function finishQuickObservation(page: Page, base: string, offline = false) {
   await page.goto(`${base}/quick`);
   await expectMounted(page);
-  await page.getByTestId('quick-sign').nth(1).click();
+  await tapQuickSign(page, page.getByTestId('quick-sign').nth(1));
   await expect(page).toHaveURL(/\/quick\/[0-9a-f-]{36}$/);
   await page.context().setOffline(offline);
   await page.getByRole('button', { name: en.summary_finish }).click();
@@ -243,7 +253,11 @@ test.describe('protection team and enrolment', () => {
     await expectNoAxeViolations(staffPage, 'enrol');
     await staffPage.getByRole('button', { name: en.enrol_button }).click();
     await expect(staffPage.getByTestId('enrolled')).toHaveText(fill(en.enrol_done, { school: SCHOOL }));
-    await expect(staffPage.getByTestId('sealed-waiting')).toHaveText(fill(en.enrol_sealed_waiting, { count: 1 }));
+    // The waiting report is sealed with the app lock's key, which this page never holds: it is
+    // sealed to the team at the next unlock, and the page says so.
+    await expect(staffPage.getByTestId('waiting-unlock')).toHaveText(fill(en.enrol_waiting_unlock, { count: 1 }));
+    await expect(staffPage.getByTestId('sealed-waiting')).toHaveCount(0);
+    expect((await readOutbox(staffPage)).outbox).toEqual([]);
     await expect(staffPage.getByTestId('key-set-fingerprint')).toHaveText(teamFingerprint);
     await expect(staffPage).toHaveURL(`${server.url}/enrol`);
     await expectNoAxeViolations(staffPage, 'enrolled');
@@ -297,6 +311,93 @@ test.describe('protection team and enrolment', () => {
     await staffPage.goto(`${server.url}/enrol`);
     await expectMounted(staffPage);
     await expect(staffPage.getByTestId('enrolled')).toHaveText(fill(en.enrol_already, { school: SCHOOL }));
+    await member.close();
+    await staff.close();
+  });
+
+  test('the team sees its phones and links: reports sent, a full link refused, a phone withdrawn from the list @android', async ({ browser }) => {
+    test.setTimeout(180_000);
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'prepoznaj-devices-'));
+    const member = await phone(browser);
+    const team = await member.newPage();
+    await team.goto(createSchool(server, SECOND_SCHOOL));
+    await expectMounted(team);
+    await makeKey(team, 'Ana Ilić', en.setup_register, scratch);
+    await expect(team).toHaveURL(`${server.url}/team`);
+    await expect(team.getByText(en.team_checking)).toHaveCount(0);
+    await expect(team.getByTestId('devices-empty')).toHaveText(en.devices_empty);
+    await expect(team.getByTestId('links-empty')).toHaveText(en.links_empty);
+
+    // A link for one phone only; a cap outside 1–500 is refused on the page.
+    const cap = team.getByLabel(en.link_max_devices_label);
+    await expect(cap).toHaveValue('50');
+    await cap.fill('0');
+    await team.getByRole('button', { name: en.link_create }).click();
+    await expect(team.getByTestId('link-max-devices-invalid')).toHaveText(en.link_max_devices_invalid);
+    await expect(cap).toHaveAttribute('aria-invalid', 'true');
+    await cap.fill('1');
+    await team.getByRole('button', { name: en.link_create }).click();
+    await unlockToSign(team);
+    const enrolmentLink = await team.getByTestId('enrolment-link').inputValue();
+    const listedLink = team.getByTestId('listed-link');
+    await expect(listedLink).toHaveCount(1);
+    await expect(listedLink.getByTestId('link-devices')).toHaveText(fill(en.link_devices_of, { count: 0, max: 1 }));
+    await expect(listedLink.getByTestId('link-status')).toHaveText(en.link_status_active);
+    await expectNoAxeViolations(team, 'team page with links');
+
+    // A staff phone enrols (naming itself after its browser) and sends one report.
+    const staff = await phone(browser, ANDROID_CHROME_UA);
+    const staffPage = await staff.newPage();
+    await staffPage.goto(enrolmentLink);
+    await expectMounted(staffPage);
+    await staffPage.getByRole('button', { name: en.enrol_button }).click();
+    await expect(staffPage.getByTestId('enrolled')).toHaveText(fill(en.enrol_done, { school: SECOND_SCHOOL }));
+    await finishQuickObservation(staffPage, server.url);
+    await expect(staffPage.getByTestId('report-status')).toHaveText(en.report_received);
+
+    // The link is full: another phone is refused before anything is asked of it.
+    const latecomer = await (await phone(browser)).newPage();
+    await latecomer.goto(enrolmentLink);
+    await expectMounted(latecomer);
+    await expect(latecomer.getByTestId('link-refused')).toHaveText(en.link_check_enrol_full);
+    await expect(latecomer.getByRole('button', { name: en.enrol_button })).toHaveCount(0);
+    await latecomer.context().close();
+
+    // The team page lists the phone with its report and the link with its phone.
+    await team.reload();
+    await expectMounted(team);
+    await expect(team.getByText(en.team_checking)).toHaveCount(0);
+    const device = team.getByTestId('device');
+    await expect(device).toHaveCount(1);
+    await expect(device.getByTestId('device-name')).toHaveText('Android · Chrome');
+    await expect(device.getByTestId('device-reports-sent')).toHaveText('1');
+    await expect(device.getByTestId('device-last-seen')).not.toHaveText(en.device_never_seen);
+    await expect(listedLink.getByTestId('link-devices')).toHaveText(fill(en.link_devices_of, { count: 1, max: 1 }));
+    await expect(listedLink.getByTestId('link-status')).toHaveText(en.link_status_full);
+    await expectNoAxeViolations(team, 'team page with phones');
+
+    // Withdrawn from the list, after a confirmation (signed: the key is asked for again).
+    await device.getByRole('button', { name: en.device_revoke }).click();
+    const confirmation = team.getByRole('alertdialog', { name: en.device_revoke_label });
+    await expect(confirmation).toContainText(fill(en.device_revoke_question, { name: 'Android · Chrome' }));
+    await expectNoAxeViolations(team, 'withdraw a phone');
+    await confirmation.getByRole('button', { name: en.device_revoke_confirm }).click();
+    await unlockToSign(team);
+    await expect(team.getByTestId('device-revoked')).toHaveText(fill(en.device_revoked, { name: 'Android · Chrome' }));
+    await expect(device.getByTestId('device-revoked-on')).toBeVisible();
+    await expect(device.getByRole('button', { name: en.device_revoke })).toHaveCount(0);
+
+    // The withdrawn phone's next report waits, and the phone says to enrol again.
+    await finishQuickObservation(staffPage, server.url);
+    await expect(staffPage.getByTestId('report-status')).toHaveText(en.report_needs_enrolment);
+
+    // The link is withdrawn from the list too.
+    await listedLink.getByRole('button', { name: en.link_revoke_listed }).click();
+    await team.getByRole('alertdialog', { name: en.link_revoke_label }).getByRole('button', { name: en.link_revoke_confirm }).click();
+    await expect(team.getByTestId('listed-link-revoked')).toHaveText(en.link_revoked);
+    await expect(listedLink.getByTestId('link-status')).toContainText(fill(en.link_status_revoked, { date: '' }).trim());
+    await expectNoAxeViolations(team, 'team page after withdrawals');
+    fs.rmSync(scratch, { recursive: true });
     await member.close();
     await staff.close();
   });

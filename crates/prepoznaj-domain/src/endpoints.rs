@@ -72,11 +72,15 @@ pub enum Endpoint {
     RevokeDevice,
     /// `GET /api/v1/keys`: the team's current key set, for an enrolled staff phone.
     SchoolKeys,
+    /// `GET /api/v1/team/devices`: the school's enrolled staff phones, for a team member.
+    TeamDevices,
+    /// `GET /api/v1/team/enrolment-links`: the school's enrolment links, for a team member.
+    TeamEnrolmentLinks,
 }
 
 impl Endpoint {
     /// Every endpoint, in the order of `openapi.json`.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 18] = [
         Self::Health,
         Self::OpenApi,
         Self::SubmitReport,
@@ -93,6 +97,8 @@ impl Endpoint {
         Self::EnrolDevice,
         Self::RevokeDevice,
         Self::SchoolKeys,
+        Self::TeamDevices,
+        Self::TeamEnrolmentLinks,
     ];
 
     /// The endpoint's method.
@@ -101,6 +107,7 @@ impl Endpoint {
         match self {
             Self::Health | Self::OpenApi | Self::ReportStatus | Self::TeamKeys => Method::Get,
             Self::TeamReports | Self::SchoolKeys => Method::Get,
+            Self::TeamDevices | Self::TeamEnrolmentLinks => Method::Get,
             Self::SubmitReport | Self::TeamSetup | Self::LinkCheck | Self::AppendChain => {
                 Method::Post
             }
@@ -133,6 +140,8 @@ impl Endpoint {
             Self::EnrolDevice => "/api/v1/devices",
             Self::RevokeDevice => "/api/v1/devices/{id}",
             Self::SchoolKeys => "/api/v1/keys",
+            Self::TeamDevices => "/api/v1/team/devices",
+            Self::TeamEnrolmentLinks => "/api/v1/team/enrolment-links",
         }
     }
 

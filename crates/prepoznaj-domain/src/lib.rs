@@ -3,11 +3,13 @@
 //! No IO, no async runtime, no web APIs: everything here compiles for wasm32 and native
 //! and is tested natively.
 
+pub mod app_lock;
 pub mod assessment;
 pub mod bundles;
 pub mod catalogue;
 pub mod contacts;
 pub mod date;
+pub mod device_label;
 pub mod endpoints;
 pub mod guidance;
 pub mod idle_lock;

@@ -6,7 +6,8 @@
 //! A store reads the code's row into a [`CodeRecord`] and this decides; checking never changes
 //! the record. The order is what helps the person most: a used or replaced link says so even
 //! if it has also expired since (they may have used it themselves, or have a newer one), a
-//! revoked link says so before its expiry does. Nothing here does IO or reads a clock.
+//! revoked link says so before its expiry does, and an expired one before being full (a full
+//! link's end is still given: the team may want to know it). Nothing here does IO or reads a clock.
 
 use crate::observation::UnixMillis;
 use crate::protocol::{LinkCheck, LinkState, PROTOCOL_VERSION};
@@ -29,6 +30,9 @@ pub struct CodeRecord {
     pub used: CodeUse,
     /// The link was revoked, or the member a set-up code was made for was removed.
     pub revoked: bool,
+    /// An enrolment link with which as many phones enrolled as it allows (set-up codes:
+    /// never).
+    pub full: bool,
 }
 
 /// The answer to a check at `now` of a code whose record is `record` (`None`: no such code).
@@ -44,6 +48,7 @@ pub fn link_state(record: Option<&CodeRecord>, now: UnixMillis) -> LinkCheck {
             CodeUse::Unused if now >= record.expires_at => {
                 (LinkState::Expired, Some(record.expires_at))
             }
+            CodeUse::Unused if record.full => (LinkState::Full, Some(record.expires_at)),
             CodeUse::Unused => (LinkState::Valid, Some(record.expires_at)),
         },
     };
@@ -67,6 +72,14 @@ mod tests {
             expires_at: EXPIRES,
             used,
             revoked,
+            full: false,
+        }
+    }
+
+    fn full(revoked: bool) -> CodeRecord {
+        CodeRecord {
+            full: true,
+            ..record(CodeUse::Unused, revoked)
         }
     }
 
@@ -80,7 +93,7 @@ mod tests {
             UnixMillis,
             LinkState,
             Option<UnixMillis>,
-        ); 10] = [
+        ); 13] = [
             (None, before, LinkState::Unknown, None),
             (
                 Some(record(Unused, false)),
@@ -121,6 +134,14 @@ mod tests {
                 LinkState::Revoked,
                 None,
             ),
+            (Some(full(false)), before, LinkState::Full, Some(EXPIRES)),
+            (
+                Some(full(false)),
+                at_expiry,
+                LinkState::Expired,
+                Some(EXPIRES),
+            ),
+            (Some(full(true)), before, LinkState::Revoked, None),
         ];
         for (record, now, state, expires_at) in table {
             let check = link_state(record.as_ref(), now);

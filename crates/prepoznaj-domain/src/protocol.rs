@@ -49,6 +49,12 @@ pub const DEFAULT_LINK_VALID_DAYS: u16 = 14;
 /// The longest validity a link can be given, in days.
 pub const MAX_LINK_VALID_DAYS: u16 = 90;
 
+/// How many phones an enrolment link enrols when its creator does not say.
+pub const DEFAULT_LINK_DEVICES: u16 = 50;
+
+/// The most phones one enrolment link can be made to enrol.
+pub const MAX_LINK_DEVICES: u16 = 500;
+
 /// The app's page that redeems a team set-up code (the code is the fragment).
 pub const TEAM_SETUP_PATH: &str = "/team/setup";
 
@@ -180,8 +186,8 @@ error_codes! {
     /// A different report was already received under this `report_id`, or a different status
     /// change under this `change_id`.
     ReportConflict => "report_conflict",
-    /// The report was closed and its envelope deleted after the retention period; only its
-    /// receipt remains.
+    /// The report's envelope was deleted after the retention period (closed, or never
+    /// closed); only its receipt remains.
     ReportForgotten => "report_forgotten",
     /// This public key already belongs to a current member of the team.
     MemberExists => "member_exists",
@@ -203,8 +209,19 @@ error_codes! {
     LinkRevoked => "link_revoked",
     /// The one-time set-up link was already used.
     LinkUsed => "link_used",
+    /// As many phones enrolled with this enrolment link as it allows (410): the team makes
+    /// another.
+    LinkFull => "link_full",
     /// Too many attempts from this address; the response has `Retry-After`.
     RateLimited => "rate_limited",
+    /// This device has sent as many reports as the server allows in a day; the response has
+    /// `Retry-After` (when its window frees a place). Nothing is lost: send it again then.
+    DeviceDailyLimit => "device_daily_limit",
+    /// The school's reports take all the space the server gives a school; the response (413)
+    /// has `Retry-After`: space frees as the team closes reports and retention deletes them.
+    SchoolStorageFull => "school_storage_full",
+    /// The report has as many status changes as the server keeps for one report.
+    TooManyStatusChanges => "too_many_status_changes",
     /// The database is not answering.
     StoreUnavailable => "store_unavailable",
     /// The server failed unexpectedly; the cause is in its log.
@@ -643,6 +660,13 @@ name!(
     120
 );
 
+name!(
+    /// The short label a staff phone gives itself when it enrols, such as "Android · Chrome"
+    /// (made from its browser, or typed by the person): never anything about a child. Trimmed.
+    DeviceName,
+    40
+);
+
 /// How many days a new link stays usable: 1 to [`MAX_LINK_VALID_DAYS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "u16", into = "u16")]
@@ -698,6 +722,57 @@ impl TryFrom<u16> for LinkValidDays {
 impl From<LinkValidDays> for u16 {
     fn from(days: LinkValidDays) -> u16 {
         days.0
+    }
+}
+
+/// How many phones may enrol with one enrolment link: 1 to [`MAX_LINK_DEVICES`], chosen when
+/// the link is made ([`DEFAULT_LINK_DEVICES`] unless chosen). Every enrolment counts, a phone
+/// revoked since included, so a leaked link enrols at most this many phones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u16", into = "u16")]
+pub struct LinkDeviceCap(u16);
+
+/// Why a cap was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a link enrols 1 to {max} phones, not {devices}", max = MAX_LINK_DEVICES)]
+pub struct LinkDeviceCapError {
+    devices: u16,
+}
+
+impl LinkDeviceCap {
+    /// # Errors
+    /// [`LinkDeviceCapError`] unless `devices` is 1 to [`MAX_LINK_DEVICES`].
+    pub fn new(devices: u16) -> Result<Self, LinkDeviceCapError> {
+        if (1..=MAX_LINK_DEVICES).contains(&devices) {
+            Ok(Self(devices))
+        } else {
+            Err(LinkDeviceCapError { devices })
+        }
+    }
+
+    #[must_use]
+    pub fn devices(self) -> u16 {
+        self.0
+    }
+}
+
+impl Default for LinkDeviceCap {
+    fn default() -> Self {
+        Self(DEFAULT_LINK_DEVICES)
+    }
+}
+
+impl TryFrom<u16> for LinkDeviceCap {
+    type Error = LinkDeviceCapError;
+
+    fn try_from(devices: u16) -> Result<Self, Self::Error> {
+        LinkDeviceCap::new(devices)
+    }
+}
+
+impl From<LinkDeviceCap> for u16 {
+    fn from(cap: LinkDeviceCap) -> u16 {
+        cap.0
     }
 }
 
@@ -896,6 +971,9 @@ pub struct TeamMemberSetupCode {
 pub struct EnrolmentLinkRequest {
     #[serde(default)]
     pub valid_days: LinkValidDays,
+    /// How many phones may enrol with it.
+    #[serde(default)]
+    pub max_devices: LinkDeviceCap,
 }
 
 /// A staff enrolment link, without its code.
@@ -906,6 +984,9 @@ pub struct EnrolmentLink {
     pub expires_at: UnixMillis,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<UnixMillis>,
+    /// How many phones may enrol with it (links made before caps: the default).
+    #[serde(default)]
+    pub max_devices: LinkDeviceCap,
 }
 
 /// Answer to [`EnrolmentLinkRequest`] (`201`): the code, shown only here (a link to
@@ -930,6 +1011,10 @@ pub struct EnrolmentLinkRevoked {
 #[serde(deny_unknown_fields)]
 pub struct DeviceEnrolmentRequest {
     pub enrolment_code: Secret,
+    /// The label the phone gives itself, shown to its team in the list of devices (older apps
+    /// send none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<DeviceName>,
 }
 
 /// Answer to [`DeviceEnrolmentRequest`] (`201`): the device's token, shown nowhere else, and
@@ -952,6 +1037,48 @@ pub struct Device {
     pub enrolled_at: UnixMillis,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<UnixMillis>,
+}
+
+/// An enrolled phone in its team's list of devices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamDevice {
+    pub id: DeviceId,
+    /// The label the phone gave itself; `None` for phones enrolled before labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<DeviceName>,
+    pub enrolled_at: UnixMillis,
+    /// When it last used its token, to the hour (the server notes it at most once an hour);
+    /// `None` if never since it enrolled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen_at: Option<UnixMillis>,
+    /// Reports it has sent in all (resends not counted).
+    pub reports_sent: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<UnixMillis>,
+}
+
+/// Body of `GET /api/v1/team/devices` (with a member token): the school's enrolled phones,
+/// revoked ones included, newest enrolment first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamDevices {
+    pub devices: Vec<TeamDevice>,
+    pub protocol: u32,
+}
+
+/// An enrolment link in its team's list, with how many phones enrolled with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamEnrolmentLink {
+    pub link: EnrolmentLink,
+    /// Phones enrolled with it, revoked ones included (what its cap counts).
+    pub devices_enrolled: u64,
+}
+
+/// Body of `GET /api/v1/team/enrolment-links` (with a member token): the school's enrolment
+/// links, expired and revoked ones included, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamEnrolmentLinks {
+    pub links: Vec<TeamEnrolmentLink>,
+    pub protocol: u32,
 }
 
 /// Answer to `DELETE /api/v1/devices/{id}` (`200`).
@@ -997,6 +1124,8 @@ pub enum LinkState {
     Revoked,
     /// No such code.
     Unknown,
+    /// An enrolment link with which as many phones enrolled as it allows.
+    Full,
 }
 
 /// Body of `POST /api/v1/link-checks`: the code of a link the person has just opened.
@@ -1100,10 +1229,40 @@ pub struct TeamReport {
     pub status: ReportStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<UnixMillis>,
+    /// From when the server deletes the envelope and the status changes (its retention job runs
+    /// hourly): `closed_at` plus the server's retention period for closed reports, or, while
+    /// the report is not closed, `received_at` plus its period for reports never closed (a
+    /// closing before then moves it). `None` from a server older than this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_after: Option<UnixMillis>,
     pub envelope: Envelope,
     pub envelope_sha256: Sha256Digest,
     /// Oldest first.
     pub status_changes: Vec<StatusChange>,
+}
+
+/// How long before the server deletes a report the team has not closed its devices warn.
+pub const DELETION_WARNING_MS: u64 = 14 * 24 * 60 * 60 * 1000;
+
+impl TeamReport {
+    /// When the team should be warned, at `now`, that the server will delete this report
+    /// although the team never closed it: the day it will, once that is at most
+    /// [`DELETION_WARNING_MS`] away (a closed report is deleted as the team expects).
+    #[must_use]
+    pub fn deletion_warning(&self, now: UnixMillis) -> Option<UnixMillis> {
+        let deleted_after = self.deleted_after?;
+        (self.closed_at.is_none() && deleted_after.0.saturating_sub(now.0) <= DELETION_WARNING_MS)
+            .then_some(deleted_after)
+    }
+
+    /// Whether a team device may take this report's absence from a complete download at `now`
+    /// as the server having deleted it: its deletion time has come. A report missing before
+    /// then (a server restored from an older backup, say) is kept.
+    #[must_use]
+    pub fn is_due_for_deletion(&self, now: UnixMillis) -> bool {
+        self.deleted_after
+            .is_some_and(|deleted_after| deleted_after <= now)
+    }
 }
 
 /// Where a page of [`TeamReports`] ends: the last report's `received_at` and id, written
@@ -1115,6 +1274,9 @@ pub struct ReportCursor {
     pub report_id: ReportUuid,
 }
 
+/// The most digits a cursor's `received_at` may have (`^[0-9]{1,19}` in the OpenAPI document).
+pub const MAX_CURSOR_TIME_DIGITS: usize = 19;
+
 /// Why a text is not a [`ReportCursor`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("a cursor is `<received_at>.<report_id>`, as `next_cursor` gives it")]
@@ -1125,8 +1287,10 @@ impl TryFrom<String> for ReportCursor {
 
     fn try_from(text: String) -> Result<Self, Self::Error> {
         let (received_at, report_id) = text.split_once('.').ok_or(ReportCursorError)?;
-        let well_formed =
-            !received_at.is_empty() && received_at.bytes().all(|b| b.is_ascii_digit());
+        // At most 19 digits, each of which numbers fit a u64: the published pattern can say
+        // exactly that, and it cannot say "at most u64::MAX".
+        let well_formed = (1..=MAX_CURSOR_TIME_DIGITS).contains(&received_at.len())
+            && received_at.bytes().all(|b| b.is_ascii_digit());
         Ok(Self {
             received_at: UnixMillis(
                 received_at

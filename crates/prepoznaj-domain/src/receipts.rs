@@ -42,11 +42,19 @@ impl ReceiptRetention {
     /// counted from when it became a receipt, and a receipt from the future is not expired.
     #[must_use]
     pub fn has_expired(self, record: &ObservationRecord, now: UnixMillis) -> bool {
+        self.has_expired_at(record.status(), record.updated_at(), now)
+    }
+
+    /// [`ReceiptRetention::has_expired`] for a record known only by its status and the time of
+    /// its last change (what a sealed record keeps in clear, so the sender decides while the
+    /// app is locked).
+    #[must_use]
+    pub fn has_expired_at(self, status: Status, updated_at: UnixMillis, now: UnixMillis) -> bool {
         let period = u64::from(self.days()) * DAY_MS;
-        record.status() == Status::Forgotten
+        status == Status::Forgotten
             && now
                 .0
-                .checked_sub(record.updated_at().0)
+                .checked_sub(updated_at.0)
                 .is_some_and(|age| age >= period)
     }
 }

@@ -16,6 +16,9 @@
 //!   whose answer was lost, encrypted again since): the team has the report, so the phone asks
 //!   for its status and takes that receipt.
 //! - 401 means the phone is not (or no longer) enrolled: the report stays queued until it is.
+//! - A server's quota is a wait, never a rejection: 429 `device_daily_limit` (this phone's
+//!   reports for the day) and 413 `school_storage_full` with `Retry-After` (the school's space)
+//!   are tried again, with their own reason so the person is told which.
 //! - Any other 4xx is a rejection for good: shown with its reason, and it never blocks the
 //!   other reports.
 //! - A clock that jumps (the issue's ±48 h) never strands a report: a wait longer than the
@@ -56,6 +59,12 @@ pub enum RetryReason {
     Network,
     /// The server had a problem (5xx) or asked to wait (408, 425, 429).
     Server,
+    /// The server's limit of reports a day from one phone was reached (429
+    /// `device_daily_limit`): sent again when the server says a place is free.
+    DailyLimit,
+    /// The school's space on the server is full (413 `school_storage_full` with
+    /// `Retry-After`): sent again later, as closed reports are deleted.
+    SchoolStorageFull,
     /// A 2xx without a receipt for this report and envelope.
     UnexpectedAnswer,
     /// A 401 to a request sent with the token the phone had before it enrolled again: the
@@ -117,7 +126,16 @@ fn classify(attempt: Attempt<'_>, settles: impl Fn(&ReportReceipt) -> bool) -> O
         },
         401 => Outcome::NotEnrolled,
         409 => Outcome::CheckStatus,
-        408 | 425 | 429 | 500..=599 => retry(RetryReason::Server, retry_after_ms),
+        429 | 413 => match (error_code(body), status) {
+            (ErrorCode::DeviceDailyLimit, _) => retry(RetryReason::DailyLimit, retry_after_ms),
+            // Temporary only with a Retry-After (RFC 9110): a body too large stays too large.
+            (ErrorCode::SchoolStorageFull, 413) if retry_after_ms.is_some() => {
+                retry(RetryReason::SchoolStorageFull, retry_after_ms)
+            }
+            (_, 429) => retry(RetryReason::Server, retry_after_ms),
+            (code, _) => Outcome::Rejected(code),
+        },
+        408 | 425 | 500..=599 => retry(RetryReason::Server, retry_after_ms),
         400..=499 => Outcome::Rejected(error_code(body)),
         _ => retry(RetryReason::UnexpectedAnswer, retry_after_ms),
     }
@@ -334,6 +352,52 @@ mod tests {
         );
         assert!(backoff_ms(1, 0.0, Some(90_000)) >= 90_000);
         assert_eq!(backoff_ms(1, 0.0, Some(u64::MAX)), MAX_RETRY_AFTER_MS);
+    }
+
+    #[test]
+    fn a_quota_is_a_wait_with_its_reason_and_a_body_too_large_is_not() {
+        let (report, ours, _) = ids();
+        let body = |code: &str| format!(r#"{{"code":"{code}","message":"","protocol":1}}"#);
+        let with_wait = |status, body: &str| {
+            classify_send(
+                &report,
+                &ours,
+                Attempt::Answer {
+                    status,
+                    body: body.as_bytes(),
+                    retry_after_ms: Some(3_600_000),
+                },
+            )
+        };
+        let wait = |reason| Outcome::Retry {
+            reason,
+            retry_after_ms: Some(3_600_000),
+        };
+        assert_eq!(
+            with_wait(429, &body("device_daily_limit")),
+            wait(RetryReason::DailyLimit)
+        );
+        assert_eq!(
+            with_wait(413, &body("school_storage_full")),
+            wait(RetryReason::SchoolStorageFull)
+        );
+        assert_eq!(
+            with_wait(429, &body("rate_limited")),
+            wait(RetryReason::Server)
+        );
+        assert_eq!(
+            with_wait(413, &body("body_too_large")),
+            Outcome::Rejected(ErrorCode::BodyTooLarge)
+        );
+        // Full without saying until when: the server does not expect it to pass.
+        assert_eq!(
+            classify_send(
+                &report,
+                &ours,
+                answer(413, body("school_storage_full").as_bytes())
+            ),
+            Outcome::Rejected(ErrorCode::SchoolStorageFull)
+        );
     }
 
     #[test]

@@ -8,14 +8,15 @@ use prepoznaj_domain::catalogue::CatalogueVersion;
 use prepoznaj_domain::observation::UnixMillis;
 use prepoznaj_domain::protocol::{
     AgeRecipient, ApiErrorBody, ChainAppendRequest, ChainAppended, CoarseStatus, Device,
-    DeviceEnrolment, DeviceEnrolmentRequest, DeviceId, DeviceRevoked, DisplayName, EnrolmentLink,
-    EnrolmentLinkCreated, EnrolmentLinkId, EnrolmentLinkRequest, EnrolmentLinkRevoked, Envelope,
-    ErrorCode, HealthResponse, KeyFingerprint, LinkCheck, LinkCheckRequest, LinkKind, LinkState,
-    LinkValidDays, MemberSetupCode, PROTOCOL_VERSION, ReceiptResponse, ReportCursor, ReportReceipt,
-    ReportStatus, ReportSubmission, ReportUuid, School, SchoolId, SchoolKeys, SchoolName, Secret,
-    Sha256Digest, StatusChange, StatusChangeId, StatusChangeRecorded, StatusChangeRequest,
-    TeamMember, TeamMemberId, TeamMemberSetupCode, TeamReport, TeamReports, TeamSetupRequest,
-    TeamSetupResponse,
+    DeviceEnrolment, DeviceEnrolmentRequest, DeviceId, DeviceName, DeviceRevoked, DisplayName,
+    EnrolmentLink, EnrolmentLinkCreated, EnrolmentLinkId, EnrolmentLinkRequest,
+    EnrolmentLinkRevoked, Envelope, ErrorCode, HealthResponse, KeyFingerprint, LinkCheck,
+    LinkCheckRequest, LinkDeviceCap, LinkKind, LinkState, LinkValidDays, MemberSetupCode,
+    PROTOCOL_VERSION, ReceiptResponse, ReportCursor, ReportReceipt, ReportStatus, ReportSubmission,
+    ReportUuid, School, SchoolId, SchoolKeys, SchoolName, Secret, Sha256Digest, StatusChange,
+    StatusChangeId, StatusChangeRecorded, StatusChangeRequest, TeamDevice, TeamDevices,
+    TeamEnrolmentLink, TeamEnrolmentLinks, TeamMember, TeamMemberId, TeamMemberSetupCode,
+    TeamReport, TeamReports, TeamSetupRequest, TeamSetupResponse,
 };
 use prepoznaj_domain::team_chain::SignedVersion;
 use serde::{Serialize, de::DeserializeOwned};
@@ -69,6 +70,7 @@ fn link() -> EnrolmentLink {
         created_at: at(3_000),
         expires_at: LinkValidDays::default().expiry(at(3_000)),
         revoked_at: None,
+        max_devices: LinkDeviceCap::default(),
     }
 }
 
@@ -209,6 +211,7 @@ golden!(
     "enrolment_link_request.json",
     EnrolmentLinkRequest {
         valid_days: LinkValidDays::new(7).unwrap(),
+        max_devices: LinkDeviceCap::new(20).unwrap(),
     }
 );
 
@@ -239,6 +242,7 @@ golden!(
     "device_enrolment_request.json",
     DeviceEnrolmentRequest {
         enrolment_code: secret(),
+        name: Some(DeviceName::parse("Android · Chrome").unwrap()),
     }
 );
 
@@ -262,6 +266,44 @@ golden!(
             revoked_at: Some(at(8_000)),
             ..device()
         },
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+golden!(
+    team_devices,
+    "team_devices.json",
+    TeamDevices {
+        devices: vec![
+            TeamDevice {
+                id: DeviceId::parse("0192f3a4-0004-7000-8000-00000000000f").unwrap(),
+                name: None,
+                enrolled_at: at(9_000),
+                last_seen_at: None,
+                reports_sent: 0,
+                revoked_at: None,
+            },
+            TeamDevice {
+                id: device().id,
+                name: Some(DeviceName::parse("Android · Chrome").unwrap()),
+                enrolled_at: at(4_000),
+                last_seen_at: Some(at(6_000)),
+                reports_sent: 3,
+                revoked_at: Some(at(8_000)),
+            },
+        ],
+        protocol: PROTOCOL_VERSION,
+    }
+);
+
+golden!(
+    team_enrolment_links,
+    "team_enrolment_links.json",
+    TeamEnrolmentLinks {
+        links: vec![TeamEnrolmentLink {
+            link: link(),
+            devices_enrolled: 2,
+        }],
         protocol: PROTOCOL_VERSION,
     }
 );
@@ -383,6 +425,7 @@ golden!(
             catalogue_version: CatalogueVersion::new("2021-r1"),
             status: ReportStatus::Received,
             closed_at: None,
+            deleted_after: Some(at(5_000 + 180 * 24 * 60 * 60 * 1000)),
             envelope: Envelope::from_bytes(b"age-encryption.org/v1\n-> X25519 ...".to_vec()),
             envelope_sha256: digest(),
             status_changes: vec![status_change(CoarseStatus::Seen, 6_000)],
@@ -487,10 +530,44 @@ fn a_status_change_has_only_the_three_coarse_statuses() {
 }
 
 #[test]
-fn an_empty_link_request_takes_the_default_validity() {
+fn an_empty_link_request_takes_the_default_validity_and_cap() {
     let request: EnrolmentLinkRequest = serde_json::from_str("{}").unwrap();
     assert_eq!(request.valid_days.days(), 14);
+    assert_eq!(request.max_devices.devices(), 50);
     assert!(serde_json::from_str::<EnrolmentLinkRequest>(r#"{"valid_days": 0}"#).is_err());
+    for refused in ["0", "501", "-1", "50.5"] {
+        let body = format!(r#"{{"max_devices": {refused}}}"#);
+        assert!(
+            serde_json::from_str::<EnrolmentLinkRequest>(&body).is_err(),
+            "{refused}"
+        );
+    }
+    let largest: EnrolmentLinkRequest = serde_json::from_str(r#"{"max_devices": 500}"#).unwrap();
+    assert_eq!(largest.max_devices.devices(), 500);
+}
+
+#[test]
+fn an_older_phones_enrolment_and_an_older_link_still_read() {
+    let enrolment: DeviceEnrolmentRequest =
+        serde_json::from_str(r#"{"enrolment_code": "abc"}"#).unwrap();
+    assert_eq!(enrolment.name, None);
+    let link: EnrolmentLink = serde_json::from_str(
+        r#"{"id": "0192f3a4-0003-7000-8000-00000000000d", "created_at": 1, "expires_at": 2}"#,
+    )
+    .unwrap();
+    assert_eq!(link.max_devices, LinkDeviceCap::default());
+    for refused in ["\"\"", "\"   \"", "\"a\\u0007b\""] {
+        let body = format!(r#"{{"enrolment_code": "abc", "name": {refused}}}"#);
+        assert!(
+            serde_json::from_str::<DeviceEnrolmentRequest>(&body).is_err(),
+            "{refused}"
+        );
+    }
+    let long = format!(
+        r#"{{"enrolment_code": "abc", "name": "{}"}}"#,
+        "x".repeat(41)
+    );
+    assert!(serde_json::from_str::<DeviceEnrolmentRequest>(&long).is_err());
 }
 
 #[test]
@@ -500,4 +577,81 @@ fn receipts_read_before_acted_upon_existed_still_read() {
         .replace("\"AB\"", &format!("\"{}\"", "ab".repeat(32)));
     let response: ReceiptResponse = serde_json::from_str(&received).unwrap();
     assert_eq!(response.receipt.status, ReportStatus::Received);
+}
+
+#[test]
+fn a_team_report_from_a_server_before_deleted_after_still_reads() {
+    let golden: serde_json::Value =
+        serde_json::from_str(include_str!("golden/protocol/team_reports.json")).unwrap();
+    let report = serde_json::to_string(&golden["reports"][0]).unwrap();
+    let older: TeamReport = variant(&report, "deleted_after", None).unwrap();
+    assert_eq!(older.deleted_after, None);
+    assert_eq!(older.report_id, ReportUuid::parse(REPORT_ID).unwrap());
+}
+
+#[test]
+fn a_team_is_warned_two_weeks_before_an_unclosed_report_is_deleted_and_a_device_forgets_it_after() {
+    const DAY: u64 = 24 * 60 * 60 * 1000;
+    let golden: serde_json::Value =
+        serde_json::from_str(include_str!("golden/protocol/team_reports.json")).unwrap();
+    let report: TeamReport = serde_json::from_value(golden["reports"][0].clone()).unwrap();
+    let deleted = report.deleted_after.unwrap();
+    let closed = TeamReport {
+        closed_at: Some(at(6_000)),
+        ..report.clone()
+    };
+    let older = TeamReport {
+        deleted_after: None,
+        ..report.clone()
+    };
+    for (case, report, now, warning, due) in [
+        ("a month before", &report, deleted.0 - 30 * DAY, None, false),
+        (
+            "one moment more than 14 days before",
+            &report,
+            deleted.0 - 14 * DAY - 1,
+            None,
+            false,
+        ),
+        (
+            "14 days before",
+            &report,
+            deleted.0 - 14 * DAY,
+            Some(deleted),
+            false,
+        ),
+        (
+            "the day before",
+            &report,
+            deleted.0 - DAY,
+            Some(deleted),
+            false,
+        ),
+        (
+            "the moment it is due",
+            &report,
+            deleted.0,
+            Some(deleted),
+            true,
+        ),
+        (
+            "a closed report, as the team expects",
+            &closed,
+            deleted.0 - DAY,
+            None,
+            false,
+        ),
+        ("a closed report once due", &closed, deleted.0, None, true),
+        (
+            "from a server that does not say",
+            &older,
+            deleted.0,
+            None,
+            false,
+        ),
+    ] {
+        let now = UnixMillis(now);
+        assert_eq!(report.deletion_warning(now), warning, "{case}");
+        assert_eq!(report.is_due_for_deletion(now), due, "{case}");
+    }
 }

@@ -272,6 +272,21 @@ pub fn new_recovery_passphrase() -> Result<String, KeyGenerationError> {
 
 /// `text` encrypted to age's scrypt recipient for `passphrase` with work factor `log_n`.
 fn lock_text(text: &str, passphrase: &str, log_n: u8) -> Vec<u8> {
+    lock_bytes(text.as_bytes(), passphrase, log_n)
+}
+
+/// The text [`lock_text`] locked.
+fn unlock_text(locked: &[u8], passphrase: &str) -> Result<SecretString, UnlockError> {
+    let bytes = unlock_bytes(locked, passphrase, MAX_UNLOCK_WORK_FACTOR)?;
+    String::from_utf8(bytes.to_vec())
+        .map(SecretString::from)
+        .map_err(|_| UnlockError::Damaged("the locked text is not UTF-8".to_owned()))
+}
+
+/// `bytes` encrypted to age's scrypt recipient for `passphrase` with work factor `log_n`: the
+/// one passphrase lock of this crate (a team member's key, the recovery file, the app lock's
+/// data key in [`crate::vault`]).
+pub(crate) fn lock_bytes(bytes: &[u8], passphrase: &str, log_n: u8) -> Vec<u8> {
     let mut recipient = age::scrypt::Recipient::new(SecretString::from(passphrase.to_owned()));
     recipient.set_work_factor(log_n);
     let mut locked = Vec::new();
@@ -283,7 +298,7 @@ fn lock_text(text: &str, passphrase: &str, log_n: u8) -> Vec<u8> {
                     .wrap_output(&mut locked)
                     .map_err(|error| crate::described(&error))?;
                 writer
-                    .write_all(text.as_bytes())
+                    .write_all(bytes)
                     .and_then(|()| writer.finish().map(|_| ()))
                     .map_err(|error| crate::described(&error))
             });
@@ -292,10 +307,15 @@ fn lock_text(text: &str, passphrase: &str, log_n: u8) -> Vec<u8> {
     locked
 }
 
-/// The text [`lock_text`] locked.
-fn unlock_text(locked: &[u8], passphrase: &str) -> Result<SecretString, UnlockError> {
+/// The bytes [`lock_bytes`] locked, refusing a lock whose work factor is above
+/// `max_work_factor` (a tampered record cannot make the app compute for minutes).
+pub(crate) fn unlock_bytes(
+    locked: &[u8],
+    passphrase: &str,
+    max_work_factor: u8,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, UnlockError> {
     let mut identity = age::scrypt::Identity::new(SecretString::from(passphrase.to_owned()));
-    identity.set_max_work_factor(MAX_UNLOCK_WORK_FACTOR);
+    identity.set_max_work_factor(max_work_factor);
     let decryptor = age::Decryptor::new(locked)
         .map_err(|error| UnlockError::Damaged(crate::described(&error)))?;
     let mut reader = decryptor
@@ -306,9 +326,9 @@ fn unlock_text(locked: &[u8], passphrase: &str) -> Result<SecretString, UnlockEr
             }
             error => UnlockError::Damaged(crate::described(&error)),
         })?;
-    let mut text = String::new();
+    let mut bytes = zeroize::Zeroizing::new(Vec::new());
     reader
-        .read_to_string(&mut text)
+        .read_to_end(&mut bytes)
         .map_err(|error| UnlockError::Damaged(crate::described(&error)))?;
-    Ok(SecretString::from(text))
+    Ok(bytes)
 }

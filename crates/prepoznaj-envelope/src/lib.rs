@@ -5,6 +5,8 @@
 //! the SHA-256 values the protocol carries and the key fingerprints people compare. The team's
 //! key set is a hash-linked chain of versions, each signed with a member's Ed25519 key
 //! ([`signing`], `ed25519-dalek`) and verified from the version a phone has pinned ([`chain`]).
+//! A staff phone's app lock seals what it keeps about a child under a data key wrapped with the
+//! person's PIN or passphrase ([`vault`], XChaCha20-Poly1305 and age's scrypt recipient).
 //!
 //! No IO, no clock, no web APIs: compiles for wasm32 (getrandom's `js` backend supplies the
 //! randomness age needs) and natively, where the tests check envelopes with the `age` CLI.
@@ -16,6 +18,7 @@ pub mod digest;
 pub mod identity;
 pub mod report;
 pub mod signing;
+pub mod vault;
 
 /// An error of `age` (or of the IO it wraps) as text for the log. Its `Debug` form, not its
 /// `Display`: age localises `Display` through Fluent, and calling it would link Fluent and its

@@ -1,6 +1,12 @@
 //! Sealing a finished observation to the team's keys: an age v1 envelope (binary format)
 //! with one X25519 stanza per current team member and a ChaCha20-Poly1305 payload, ready to
 //! queue as a [`ReportSubmission`].
+//!
+//! Every plaintext sealed here (a report, a team's status note) is JSON, padded with spaces
+//! to the next multiple of [`PADDING_BUCKET`] before it is encrypted: the size the server
+//! sees tells how many buckets, never how long a note is. JSON ignores trailing whitespace,
+//! so a padded plaintext still parses as it is (also after `age --decrypt`); [`open`] strips
+//! the padding.
 
 use std::io::{Read as _, Write as _};
 use std::str::FromStr as _;
@@ -27,7 +33,20 @@ pub enum SealError {
     Encrypt(String),
 }
 
-/// Encrypts `plaintext` to every recipient; the binary age envelope.
+/// The size, in bytes, that sealed plaintexts are padded to a multiple of.
+pub const PADDING_BUCKET: usize = 4096;
+
+/// `plaintext` followed by spaces up to a multiple of [`PADDING_BUCKET`] (one bucket at least).
+fn padded(plaintext: &[u8]) -> Vec<u8> {
+    let length = plaintext.len().div_ceil(PADDING_BUCKET).max(1) * PADDING_BUCKET;
+    let mut padded = Vec::with_capacity(length);
+    padded.extend_from_slice(plaintext);
+    padded.resize(length, b' ');
+    padded
+}
+
+/// Encrypts `plaintext` (JSON) to every recipient, padded (see the module's comment); the
+/// binary age envelope.
 ///
 /// # Errors
 /// [`SealError`] without recipients or with one age does not accept.
@@ -54,12 +73,13 @@ pub fn seal<'a>(
             .map(|recipient| recipient as &dyn age::Recipient),
     )
     .map_err(|error| SealError::Encrypt(crate::described(&error)))?;
+    let plaintext = padded(plaintext);
     let mut envelope = Vec::with_capacity(plaintext.len() + 64 + 160 * recipients.len());
     let mut writer = encryptor
         .wrap_output(&mut envelope)
         .map_err(|error| SealError::Encrypt(crate::described(&error)))?;
     writer
-        .write_all(plaintext)
+        .write_all(&plaintext)
         .and_then(|()| writer.finish().map(|_| ()))
         .map_err(|error| SealError::Encrypt(crate::described(&error)))?;
     Ok(envelope)
@@ -95,7 +115,8 @@ pub enum OpenError {
     Damaged(String),
 }
 
-/// Decrypts an envelope with a team member's identity.
+/// Decrypts an envelope with a team member's identity; the plaintext without its padding
+/// (envelopes sealed before padding have none).
 ///
 /// # Errors
 /// [`OpenError`] when it is not for this key or is damaged.
@@ -112,5 +133,10 @@ pub fn open(envelope: &[u8], identity: &TeamIdentity) -> Result<Vec<u8>, OpenErr
     reader
         .read_to_end(&mut plaintext)
         .map_err(|error| OpenError::Damaged(crate::described(&error)))?;
+    let unpadded = plaintext
+        .iter()
+        .rposition(|&byte| byte != b' ')
+        .map_or(0, |last| last + 1);
+    plaintext.truncate(unpadded);
     Ok(plaintext)
 }

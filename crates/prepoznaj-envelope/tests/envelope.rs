@@ -25,7 +25,7 @@ use prepoznaj_envelope::identity::{
     LOCK_WORK_FACTOR, RecoveryError, TeamIdentity, UnlockError, new_passphrase,
     new_recovery_passphrase,
 };
-use prepoznaj_envelope::report::{OpenError, SealError, open, seal_report};
+use prepoznaj_envelope::report::{OpenError, PADDING_BUCKET, SealError, open, seal, seal_report};
 use prepoznaj_envelope::signing::{ChainSigningKey, SIGNING_KEY_PREFIX};
 
 const NOTE: &str = "Дете каже да спава код „ујака“ — canary 7f3a";
@@ -121,6 +121,46 @@ fn every_team_member_opens_a_sealed_report_and_an_outsider_does_not() {
         open(envelope, &outsider),
         Err(OpenError::NotForThisKey)
     ));
+}
+
+#[test]
+fn the_envelopes_size_tells_the_bucket_not_the_length_of_what_was_written() {
+    let member = TeamIdentity::generate();
+    let recipients = [member.recipient()];
+    let sealed = |plaintext: &[u8]| seal(plaintext, &recipients).unwrap();
+    let short = br#"{"note":"Dete"}"#.to_vec();
+    let long = format!(r#"{{"note":"{}"}}"#, "ш".repeat(1_900)).into_bytes();
+    let over = format!(r#"{{"note":"{}"}}"#, "a".repeat(PADDING_BUCKET)).into_bytes();
+    assert!(long.len() > 3_000 && long.len() < PADDING_BUCKET);
+    let (short_envelope, long_envelope, over_envelope) =
+        (sealed(&short), sealed(&long), sealed(&over));
+    // age's header varies by a few random bytes of its own (a "grease" stanza); the payload
+    // after it is what grows with the plaintext.
+    let payload = |envelope: &[u8]| {
+        let mac_line = envelope
+            .windows(5)
+            .position(|window| window == b"\n--- ")
+            .unwrap();
+        let header_end = mac_line
+            + 1
+            + envelope[mac_line + 1..]
+                .iter()
+                .position(|&byte| byte == b'\n')
+                .unwrap();
+        envelope.len() - header_end - 1
+    };
+    assert_eq!(payload(&short_envelope), payload(&long_envelope));
+    assert_eq!(
+        payload(&over_envelope),
+        payload(&short_envelope) + PADDING_BUCKET
+    );
+    for (plaintext, envelope) in [
+        (&short, &short_envelope),
+        (&long, &long_envelope),
+        (&over, &over_envelope),
+    ] {
+        assert_eq!(&open(envelope, &member).unwrap(), plaintext);
+    }
 }
 
 #[test]
@@ -328,6 +368,31 @@ fn age_cli_with_passphrase(
         .write_all(format!("{passphrase}\n").as_bytes())
         .unwrap();
     child.wait_with_output().unwrap()
+}
+
+#[test]
+fn the_age_cli_unwraps_the_app_locks_data_key_with_the_pin() {
+    let scratch = tempfile::TempDir::new().unwrap();
+    let opened = scratch.path().join("data-key");
+    let output = age_cli_with_passphrase(
+        &[
+            std::path::Path::new("--decrypt"),
+            std::path::Path::new("--output"),
+            &opened,
+            std::path::Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/golden/vault-wrapped-key.age"
+            )),
+        ],
+        "204817",
+    );
+    assert!(
+        output.status.success(),
+        "age --decrypt failed: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let expected: Vec<u8> = (0_u8..32).map(|index| index * 7 + 3).collect();
+    assert_eq!(std::fs::read(&opened).unwrap(), expected);
 }
 
 #[test]

@@ -5,7 +5,11 @@
 //! its configuration read like the server's own: `PREPOZNAJ_*` variables apply), creates a
 //! school as the operator does, sets up its team and enrols a phone through the API, then sends
 //! `POST /api/v1/reports` with real age envelopes of 8 KiB over 200 keep-alive connections,
-//! each sending one report after the other, for a warm-up and then a measured window. Every
+//! each sending one report after the other, for a warm-up and then a measured window: the most
+//! the server takes. Its latency is the clients' own queue (by Little's law, 200 clients ÷ the
+//! rate), so the latency budget is measured in a second run at the budget's rate: reports
+//! arrive at 2,000 a second whatever the answers (an open load, as phones are), and each one's
+//! latency counts from when it was due, including any wait for a free connection. Every
 //! report counted was answered `201`, which the server sends only after its commit.
 //!
 //! In the same run it measures what SQLite itself does with the same row, file settings and
@@ -64,6 +68,11 @@ use tokio::{
     net::TcpStream,
 };
 
+#[path = "support/environment.rs"]
+mod environment;
+
+use environment::{env_number, load_average};
+
 type BenchResult<T> = Result<T, Box<dyn Error + Send + Sync>>;
 
 const ENVELOPE_BYTES: usize = 8 * 1024;
@@ -72,6 +81,8 @@ const DEFAULT_SECONDS: u64 = 10;
 const DEFAULT_CONNECTIONS: usize = 200;
 /// Distinct envelopes sent in turn (each report has its own id).
 const ENVELOPES: usize = 8;
+/// Phones sharing the run at full speed (each may send 100,000 reports a day).
+const SATURATION_PHONES: usize = 4;
 /// How long each raw SQLite loop runs.
 const RAW_WINDOW: Duration = Duration::from_secs(5);
 
@@ -108,8 +119,29 @@ fn main() -> BenchResult<()> {
         .thread_name("client")
         .build()?;
     let base_url = format!("http://{address}");
-    let phone = client_runtime.block_on(set_up_phone(&base_url, &database))?;
-    let run = client_runtime.block_on(drive(address, phone, connections, measured))?;
+    // A phone may send 100,000 reports a day (the most the option takes): the run at full speed
+    // shares its connections among several, each of its own school, as a country's are.
+    let mut phones = Vec::new();
+    for _ in 0..SATURATION_PHONES {
+        phones.push(client_runtime.block_on(set_up_phone(&base_url, &database))?);
+    }
+    let run = client_runtime.block_on(drive(
+        address,
+        &phones,
+        (connections, 0),
+        Pace::Closed,
+        measured,
+    ))?;
+    let open_phone = client_runtime.block_on(set_up_phone(&base_url, &database))?;
+    let open = client_runtime.block_on(drive(
+        address,
+        std::slice::from_ref(&open_phone),
+        (connections, connections),
+        Pace::Open {
+            per_second: TARGET_REPORTS_PER_SECOND,
+        },
+        measured,
+    ))?;
     drop(client_runtime);
     server_runtime.shutdown_timeout(Duration::from_secs(5));
     let load_after = load_average();
@@ -121,19 +153,11 @@ fn main() -> BenchResult<()> {
         measured,
         database: database.to_string(),
         run,
+        open,
         raw,
         load_before,
         load_after,
     })
-}
-
-fn env_number<T: std::str::FromStr>(name: &str, default: T) -> BenchResult<T> {
-    match std::env::var(name) {
-        Ok(text) => text
-            .parse()
-            .map_err(|_| format!("{name}={text:?} is not a number").into()),
-        Err(_) => Ok(default),
-    }
 }
 
 /// Builds and spawns the server from a configuration parsed like the server's own command line
@@ -151,6 +175,14 @@ async fn start_server(data_dir: &Path, dist: &Path) -> BenchResult<(SocketAddr, 
     if std::env::var_os("PREPOZNAJ_LOG").is_none() {
         arguments.extend(["--log".into(), "warn".into()]);
     }
+    // Quotas are checked on every report, as in service; a few bench phones send them all, so
+    // their daily limit and their schools' space are raised out of the way.
+    arguments.extend([
+        "--reports-per-device-per-day".into(),
+        "100000".into(),
+        "--school-storage-mib".into(),
+        "1048576".into(),
+    ]);
     let cli = Cli::try_parse_from::<_, std::ffi::OsString>(arguments)?;
     telemetry::init(cli.config.log.clone());
     let application = Application::build(cli.config).await?;
@@ -179,9 +211,9 @@ struct Phone {
 async fn set_up_phone(base_url: &str, database: &Database) -> BenchResult<Phone> {
     let created = operator::create_school(
         database,
+        Some("https://prepoznaj.example.rs"),
         &SchoolCreate {
             name: "ОШ „Бенчмарк“".to_owned(),
-            base_url: Some("https://prepoznaj.example.rs".to_owned()),
             valid_days: 1,
         },
     )
@@ -355,21 +387,40 @@ struct Run {
     first_failure: Option<String>,
 }
 
-/// `connections` clients, each with one keep-alive connection, send reports one after the
-/// other for the warm-up and the measured window.
+/// How the clients send.
+#[derive(Debug, Clone, Copy)]
+enum Pace {
+    /// Each client sends its next report as soon as the last is answered: the most the server
+    /// takes. Its latency is the clients' queue: by Little's law about clients ÷ rate.
+    Closed,
+    /// Reports arrive at this many per second, whatever the answers (an open load, as phones
+    /// are): report `n` is due at `n / rate` and its latency counts from then, so a report that
+    /// waited for a free connection counts its wait too.
+    Open { per_second: f64 },
+}
+
+/// `connections` clients, each with one keep-alive connection, send reports at `pace` for the
+/// warm-up and the measured window. `first_connection` keeps report ids apart between runs.
 async fn drive(
     address: SocketAddr,
-    phone: Phone,
-    connections: usize,
+    phones: &[Phone],
+    (connections, first_connection): (usize, usize),
+    pace: Pace,
     measured: Duration,
 ) -> BenchResult<Run> {
     let requests = Arc::new(
-        phone
-            .templates
+        phones
             .iter()
-            .map(|template| RequestTemplate::new(address, &phone.token, template))
+            .map(|phone| {
+                phone
+                    .templates
+                    .iter()
+                    .map(|template| RequestTemplate::new(address, &phone.token, template))
+                    .collect::<Vec<_>>()
+            })
             .collect::<Vec<_>>(),
     );
+    let due = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let started = Instant::now();
     let window_start = started + WARM_UP;
     let window_end = window_start + measured;
@@ -380,8 +431,9 @@ async fn drive(
         cpu_by_thread().since(&before)
     });
     let mut clients = tokio::task::JoinSet::new();
-    for connection in 0..connections {
+    for connection in first_connection..first_connection + connections {
         let requests = Arc::clone(&requests);
+        let due = Arc::clone(&due);
         clients.spawn(async move {
             let mut run = Run::default();
             let mut http = match HttpConnection::open(address).await {
@@ -395,10 +447,22 @@ async fn drive(
             let mut request = Vec::new();
             let mut sequence: u64 = 0;
             while Instant::now() < window_end {
+                let sent = match pace {
+                    Pace::Closed => Instant::now(),
+                    Pace::Open { per_second } => {
+                        let n = due.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let at = started + Duration::from_secs_f64(n as f64 / per_second);
+                        if at >= window_end {
+                            break;
+                        }
+                        tokio::time::sleep_until(at.into()).await;
+                        at
+                    }
+                };
                 sequence += 1;
-                let template = &requests[(connection + sequence as usize) % ENVELOPES];
+                let templates = &requests[connection % requests.len()];
+                let template = &templates[(connection + sequence as usize) % ENVELOPES];
                 template.write(&report_id(connection, sequence), &mut request);
-                let sent = Instant::now();
                 // Reads the whole receipt, as a phone does.
                 let outcome = match http.exchange(&request).await {
                     Ok(201) => Ok(()),
@@ -669,24 +733,14 @@ fn raw_sqlite(data_dir: &Path, batch: usize) -> BenchResult<Raw> {
     })
 }
 
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg").map_or_else(
-        |_| "unknown".to_owned(),
-        |text| {
-            text.split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
-        },
-    )
-}
-
 #[derive(Debug)]
 struct Report {
     connections: usize,
     measured: Duration,
     database: String,
     run: Run,
+    /// The run at the budget's rate.
+    open: Run,
     raw: Raw,
     load_before: String,
     load_after: String,
@@ -730,10 +784,13 @@ fn print_report(report: &Report) -> BenchResult<()> {
          synchronous=FULL)"
     );
     println!(
-        "  latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        "  latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (the clients' own queue: about \
+         {} clients / rate = {:.1} ms)",
         millis(p50),
         millis(p99),
-        millis(max)
+        millis(max),
+        report.connections,
+        1000.0 * report.connections as f64 / reports_per_second.max(1.0)
     );
     println!("  failed requests: {}", run.failures);
     let cpu = &run.cpu;
@@ -760,6 +817,25 @@ fn print_report(report: &Report) -> BenchResult<()> {
     if let Some(failure) = &run.first_failure {
         println!("    first: {failure}");
     }
+    let open = &report.open;
+    let open_rate = open.latencies.len() as f64 / report.measured.as_secs_f64();
+    let open_p99 = percentile(&open.latencies, 99);
+    println!(
+        "At the budget's rate: reports arrive at {TARGET_REPORTS_PER_SECOND:.0}/s whatever the \
+         answers, over the same {} connections; latency from when each report was due",
+        report.connections
+    );
+    println!("  durable reports/s: {open_rate:.0}");
+    println!(
+        "  latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        millis(percentile(&open.latencies, 50)),
+        millis(open_p99),
+        millis(open.latencies.last().copied().unwrap_or_default())
+    );
+    println!("  failed requests: {}", open.failures);
+    if let Some(failure) = &open.first_failure {
+        println!("    first: {failure}");
+    }
     println!(
         "Raw SQLite: a bare rusqlite loop, same schema, pragmas (WAL, synchronous=FULL) and \
          {ENVELOPE_BYTES}-byte row; no HTTP, JSON, checks or token lookup"
@@ -784,15 +860,22 @@ fn print_report(report: &Report) -> BenchResult<()> {
         verdict(reports_per_second >= TARGET_REPORTS_PER_SECOND)
     );
     println!(
-        "  p99 <= {} ms: {}",
+        "  p99 <= {} ms at {TARGET_REPORTS_PER_SECOND:.0} reports/s: {}",
         TARGET_P99.as_millis(),
-        verdict(p99 <= TARGET_P99 && !run.latencies.is_empty())
+        verdict(
+            open_p99 <= TARGET_P99
+                && open_rate >= 0.98 * TARGET_REPORTS_PER_SECOND
+                && !open.latencies.is_empty()
+        )
     );
     println!(
         "  ratio >= {TARGET_RATIO}: {}",
         verdict(ratio >= TARGET_RATIO)
     );
-    println!("  no failed requests: {}", verdict(run.failures == 0));
+    println!(
+        "  no failed requests: {}",
+        verdict(run.failures == 0 && open.failures == 0)
+    );
     std::io::stdout().flush()?;
     Ok(())
 }

@@ -18,8 +18,10 @@ use prepoznaj_domain::protocol::{
     PROTOCOL_VERSION,
 };
 
-use crate::operator::BaseUrlError;
-use crate::store::{BackendError, CodeRefusal, StoreError, postgres::PostgresUrlError};
+use crate::operator::{BaseUrlError, import::ImportFileError};
+use crate::store::{
+    BackendError, CodeRefusal, SetupLinkRefusal, StoreError, postgres::PostgresUrlError,
+};
 
 /// Why an API request failed.
 ///
@@ -59,7 +61,7 @@ pub enum ApiError {
     ReportConflict,
     #[error("a different status change was already recorded with this change_id")]
     StatusChangeConflict,
-    #[error("this report was closed and its envelope deleted after the retention period")]
+    #[error("this report's envelope was deleted after the retention period")]
     ReportForgotten,
     #[error("this set-up link was made for another public key")]
     PublicKeyMismatch,
@@ -90,8 +92,22 @@ pub enum ApiError {
     LinkRevoked,
     #[error("this set-up link was already used")]
     LinkUsed,
+    #[error("as many phones enrolled with this link as it allows; ask the team for a new link")]
+    LinkFull,
     #[error("too many attempts from this address; retry after {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    #[error(
+        "this device has sent {limit} reports in 24 hours, as many as the server takes; \
+         retry after {retry_after_secs} s"
+    )]
+    DeviceDailyLimit { limit: u32, retry_after_secs: u64 },
+    #[error(
+        "the school's reports take all the space the server gives a school; \
+         retry after {retry_after_secs} s"
+    )]
+    SchoolStorageFull { retry_after_secs: u64 },
+    #[error("this report has {limit} status changes, as many as the server keeps")]
+    TooManyStatusChanges { limit: u32 },
     /// The store did not answer (cause logged, not sent).
     #[error("the database is not answering; see the server log")]
     StoreUnavailable(#[source] StoreError),
@@ -136,7 +152,11 @@ impl ApiError {
             Self::LinkExpired => ErrorCode::LinkExpired,
             Self::LinkRevoked => ErrorCode::LinkRevoked,
             Self::LinkUsed => ErrorCode::LinkUsed,
+            Self::LinkFull => ErrorCode::LinkFull,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::DeviceDailyLimit { .. } => ErrorCode::DeviceDailyLimit,
+            Self::SchoolStorageFull { .. } => ErrorCode::SchoolStorageFull,
+            Self::TooManyStatusChanges { .. } => ErrorCode::TooManyStatusChanges,
             Self::StoreUnavailable(_) => ErrorCode::StoreUnavailable,
             Self::Internal(_) => ErrorCode::Internal,
         }
@@ -162,6 +182,7 @@ impl From<CodeRefusal> for ApiError {
             CodeRefusal::Expired => Self::LinkExpired,
             CodeRefusal::Revoked => Self::LinkRevoked,
             CodeRefusal::Used => Self::LinkUsed,
+            CodeRefusal::Full => Self::LinkFull,
         }
     }
 }
@@ -197,10 +218,13 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::LinkExpired
         | ErrorCode::LinkRevoked
         | ErrorCode::LinkUsed
+        | ErrorCode::LinkFull
         | ErrorCode::ReportForgotten => StatusCode::GONE,
-        ErrorCode::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorCode::BodyTooLarge | ErrorCode::SchoolStorageFull => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ErrorCode::RateLimited
+        | ErrorCode::DeviceDailyLimit
+        | ErrorCode::TooManyStatusChanges => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Internal | ErrorCode::Unrecognised => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -222,12 +246,18 @@ impl IntoResponse for ApiError {
             protocol: PROTOCOL_VERSION,
         };
         let mut response = (status, Json(body)).into_response();
+        // For the metrics middleware, which counts database failures.
+        response.extensions_mut().insert(code);
         let headers = response.headers_mut();
         match self {
             Self::Unauthorized | Self::TokenRevoked => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            Self::RateLimited { retry_after_secs } => {
+            Self::RateLimited { retry_after_secs }
+            | Self::DeviceDailyLimit {
+                retry_after_secs, ..
+            }
+            | Self::SchoolStorageFull { retry_after_secs } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
             }
             _ => {}
@@ -294,6 +324,78 @@ pub enum StartupError {
     /// An operator command could not write its output.
     #[error("cannot write to standard output")]
     Output(#[source] io::Error),
+    /// `school import`'s list of schools cannot be read, or its header is not the expected one.
+    #[error("cannot import {}", .path.display())]
+    ImportFile {
+        path: PathBuf,
+        #[source]
+        source: ImportFileError,
+    },
+    /// `school import --output` names a file that exists: set-up links are never written over
+    /// anything.
+    #[error(
+        "--output {} exists; give a new file name (set-up links are never written over a file)",
+        .0.display()
+    )]
+    OutputExists(PathBuf),
+    /// `school import --output` cannot be created or written.
+    #[error("cannot write --output {}", .path.display())]
+    OutputFile {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// No school has this id or external id.
+    #[error("no school has the id or external id {0:?} (see `school list`)")]
+    UnknownSchool(String),
+    /// `--member` is not a team member's id.
+    #[error("--member {0:?} is not a team member's id (see `school show <school>`)")]
+    MemberId(String),
+    /// The operator may not have a set-up link for this school (see `store::rules::setup_link`).
+    #[error("{}", setup_link_refusal(.school, .refusal))]
+    SetupLink {
+        /// The school as the operator named it.
+        school: String,
+        refusal: SetupLinkRefusal,
+    },
+    /// `school delete` was not confirmed with the school's name.
+    #[error("nothing was deleted: the name typed is not the school's name {0:?}")]
+    NotConfirmed(String),
+    /// `stats --from` is after `--to`.
+    #[error("--from {from} is after --to {to}: give the earlier month first")]
+    StatsPeriod { from: String, to: String },
+    /// The confirmation could not be read.
+    #[error("cannot read the confirmation from standard input")]
+    Input(#[source] io::Error),
+}
+
+/// What the operator can do instead of the set-up link they asked for.
+fn setup_link_refusal(school: &str, refusal: &SetupLinkRefusal) -> String {
+    match refusal {
+        SetupLinkRefusal::TeamExists => format!(
+            "school {school} has a protection team, and the server can add nobody to it (only a \
+             member's signature adds someone to the team's key chain). A member who lost their \
+             device restores their keys from their recovery file or code at /team/recover on a \
+             new device; another member then makes them a new set-up link on the team page, or, \
+             if no member has a working device, run `school new-setup-link {school} --member \
+             <member id>` (ids: `school show {school}`) for a link that works only with that \
+             member's restored keys. If no member has a recovery copy, the team cannot go on: \
+             `school delete {school}`, then `school create` it again (staff phones enrol again)"
+        ),
+        SetupLinkRefusal::NotAMember => format!(
+            "--member is not a member of school {school}'s team as its key chain stands (see \
+             `school show {school}`)"
+        ),
+        SetupLinkRefusal::NoTeamYet => format!(
+            "school {school} has no protection team yet: leave out --member for its founding \
+             set-up link"
+        ),
+        SetupLinkRefusal::ChainCannotContinue => format!(
+            "school {school}'s team was set up before key chains and founded none, so nobody can \
+             sign a change to it: `school delete {school}`, then `school create` it again \
+             (staff phones enrol again)"
+        ),
+    }
 }
 
 impl StartupError {
@@ -309,8 +411,20 @@ impl StartupError {
             | Self::Bind { .. }
             | Self::BaseUrl(_)
             | Self::SchoolName(_)
-            | Self::ValidDays(_) => 2,
-            Self::Store(_) | Self::Serve(_) | Self::Randomness(_) | Self::Output(_) => 1,
+            | Self::ValidDays(_)
+            | Self::ImportFile { .. }
+            | Self::OutputExists(_)
+            | Self::OutputFile { .. }
+            | Self::UnknownSchool(_)
+            | Self::MemberId(_)
+            | Self::SetupLink { .. }
+            | Self::StatsPeriod { .. } => 2,
+            Self::Store(_)
+            | Self::Serve(_)
+            | Self::Randomness(_)
+            | Self::Output(_)
+            | Self::NotConfirmed(_)
+            | Self::Input(_) => 1,
         }
     }
 

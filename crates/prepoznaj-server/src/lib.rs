@@ -6,9 +6,12 @@
 //! around any store, for tests. [`operator::run`] runs the operator's commands ([`Cli`]).
 
 pub mod age_format;
+pub mod client_address;
 pub mod config;
 pub mod credentials;
+pub mod directory;
 pub mod error;
+pub mod metrics;
 pub mod operator;
 pub mod rate_limit;
 pub mod retention;

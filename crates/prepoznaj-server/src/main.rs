@@ -1,5 +1,5 @@
 //! `prepoznaj-server`: read the command line, then serve until SIGINT or SIGTERM, or run one
-//! operator command (`school create`).
+//! operator command (`school …`, `stats`).
 //!
 //! Only wiring lives here; everything testable is in the library. Failures end as one line on
 //! stderr and exit code 2 (configuration) or 1 (runtime), never a panic.

@@ -1,9 +1,9 @@
 //! A small in-process limiter for attempts to redeem set-up and enrolment codes, per client
 //! address: a token bucket of [`ATTEMPTS_PER_MINUTE`] that refills evenly over a minute.
 //!
-//! It lives in this process only. Behind a reverse proxy every client has the proxy's address,
-//! so there the proxy must limit (or pass a trusted client address, which this server does not
-//! read yet); several server instances each count on their own, so a multi-instance deployment
+//! It lives in this process only. Behind a reverse proxy every connection has the proxy's
+//! address: `--trusted-proxy` lets the proxy's headers name the client
+//! (`crate::client_address`); several server instances each count on their own, so a multi-instance deployment
 //! limits at the proxy or in the shared database. IPv6 clients are counted per /64, the block a
 //! single subscriber usually holds.
 

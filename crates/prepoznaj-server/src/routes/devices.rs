@@ -1,14 +1,16 @@
-//! Staff phones: `POST /api/v1/devices` (with an enrolment code) and
-//! `DELETE /api/v1/devices/{id}` (with a team member token and a signed request).
+//! Staff phones: `POST /api/v1/devices` (with an enrolment code), `GET /api/v1/team/devices`
+//! (with a team member token) and `DELETE /api/v1/devices/{id}` (with a team member token and
+//! a signed request).
 
 use axum::{Json, extract::State, http::StatusCode};
 use prepoznaj_domain::protocol::{
     Device, DeviceEnrolment, DeviceEnrolmentRequest, DeviceId, DeviceRevoked, PROTOCOL_VERSION,
+    TeamDevices,
 };
 
 use super::{
     ApiState,
-    extract::{ApiJson, CodeAttempt, PathId, SignedTeamRequest},
+    extract::{ApiJson, CodeAttempt, PathId, SignedTeamRequest, TeamAuth},
 };
 use crate::{
     ApiError,
@@ -18,7 +20,7 @@ use crate::{
 
 /// `201` with the device token (shown only here), the school and its whole key chain;
 /// `401 link_invalid`, `410 link_expired`, `410 link_revoked`; `429 rate_limited` before
-/// anything is read.
+/// anything is read; `410 link_full` once as many phones enrolled with the link as it allows.
 pub async fn enrol<S: Store>(
     State(state): State<ApiState<S>>,
     _attempt: CodeAttempt,
@@ -34,6 +36,7 @@ pub async fn enrol<S: Store>(
     let enrolment = NewDevice {
         code: SecretHash::of(request.enrolment_code.expose()),
         device,
+        name: request.name,
         token: token_hash,
     };
     match state.store.enrol_device(enrolment).await? {
@@ -73,6 +76,18 @@ pub async fn revoke<S: Store>(
     );
     Ok(Json(DeviceRevoked {
         device,
+        protocol: PROTOCOL_VERSION,
+    }))
+}
+
+/// `200` with the school's phones, revoked ones included, newest enrolment first: the name
+/// each gave itself, when it enrolled, was last seen and how many reports it sent.
+pub async fn list<S: Store>(
+    State(state): State<ApiState<S>>,
+    TeamAuth(team): TeamAuth,
+) -> Result<Json<TeamDevices>, ApiError> {
+    Ok(Json(TeamDevices {
+        devices: state.store.devices(team.school_id).await?,
         protocol: PROTOCOL_VERSION,
     }))
 }

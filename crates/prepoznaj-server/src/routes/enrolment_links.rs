@@ -1,18 +1,20 @@
 //! Staff enrolment links: `POST /api/v1/enrolment-links` and
-//! `DELETE /api/v1/enrolment-links/{id}`, with a team member token and a signed request.
+//! `DELETE /api/v1/enrolment-links/{id}`, with a team member token and a signed request, and
+//! `GET /api/v1/team/enrolment-links` with a team member token.
 //!
-//! A link is reusable by any number of staff phones until it expires or is revoked; revoking it
-//! stops new enrolments only (phones already enrolled are revoked one by one).
+//! A link is reusable by up to its cap of staff phones (`max_devices`, 50 unless chosen) until
+//! it expires or is revoked; revoking it stops new enrolments only (phones already enrolled are
+//! revoked one by one).
 
 use axum::{Json, extract::State, http::StatusCode};
 use prepoznaj_domain::protocol::{
     EnrolmentLink, EnrolmentLinkCreated, EnrolmentLinkId, EnrolmentLinkRequest,
-    EnrolmentLinkRevoked, PROTOCOL_VERSION,
+    EnrolmentLinkRevoked, PROTOCOL_VERSION, TeamEnrolmentLinks,
 };
 
 use super::{
     ApiState,
-    extract::{PathId, SignedTeamRequest},
+    extract::{PathId, SignedTeamRequest, TeamAuth},
 };
 use crate::{
     ApiError,
@@ -34,6 +36,7 @@ pub async fn create<S: Store>(
         created_at,
         expires_at: request.valid_days.expiry(created_at),
         revoked_at: None,
+        max_devices: request.max_devices,
     };
     state
         .store
@@ -77,6 +80,18 @@ pub async fn revoke<S: Store>(
     );
     Ok(Json(EnrolmentLinkRevoked {
         link,
+        protocol: PROTOCOL_VERSION,
+    }))
+}
+
+/// `200` with the school's links, expired and revoked ones included, newest first, each with
+/// how many phones enrolled with it.
+pub async fn list<S: Store>(
+    State(state): State<ApiState<S>>,
+    TeamAuth(team): TeamAuth,
+) -> Result<Json<TeamEnrolmentLinks>, ApiError> {
+    Ok(Json(TeamEnrolmentLinks {
+        links: state.store.enrolment_links(team.school_id).await?,
         protocol: PROTOCOL_VERSION,
     }))
 }

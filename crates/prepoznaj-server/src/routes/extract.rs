@@ -35,7 +35,7 @@ use super::ApiState;
 use crate::{
     ApiError,
     credentials::{SecretHash, now},
-    store::{DeviceCredential, Store, TeamCredential, TokenLookup},
+    store::{DeviceCredential, Store, TeamCredential, TokenLookup, rules},
 };
 
 /// A JSON request body, checked: `Content-Type: application/json`, at most
@@ -82,29 +82,89 @@ fn is_json(headers: &axum::http::HeaderMap) -> bool {
 }
 
 /// Parses a whole body, telling syntax, unknown, missing and invalid fields apart.
+///
+/// An integer may be written with a zero fraction (`27.0`, `2.7e1`): JSON Schema, which the
+/// published OpenAPI document uses, counts it as the integer 27, and so does the server,
+/// up to 2^53 (beyond that a float does not name one integer). A body is first read as
+/// written; only when that fails on a floating-point number is it read again with such numbers
+/// as integers.
+///
+/// Every request body is an object: serde would also read a struct from an array of its fields
+/// in order (and one whose fields all have defaults from `[]`), which the schema refuses.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.trim_ascii_start().first() != Some(&b'{') {
+        return Err(ApiError::InvalidJson(
+            "the body is not a JSON object".to_owned(),
+        ));
+    }
+    parse_value(bytes)
+}
+
+/// [`parse_json`] for any JSON value.
+fn parse_value<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let inner = error.into_inner();
-        let message = inner.to_string();
-        match inner.classify() {
-            serde_json::error::Category::Data if message.starts_with("unknown field") => {
-                ApiError::UnknownField(message)
-            }
-            serde_json::error::Category::Data if message.starts_with("missing field") => {
-                ApiError::MissingField(message)
-            }
-            serde_json::error::Category::Data => {
-                ApiError::InvalidField(format!("`{path}`: {message}"))
-            }
-            _ => ApiError::InvalidJson(message),
+    match serde_path_to_error::deserialize(&mut deserializer) {
+        Ok(value) => {
+            deserializer
+                .end()
+                .map_err(|error| ApiError::InvalidJson(error.to_string()))?;
+            Ok(value)
         }
-    })?;
-    deserializer
-        .end()
-        .map_err(|error| ApiError::InvalidJson(error.to_string()))?;
-    Ok(value)
+        Err(error) if error.inner().to_string().starts_with(FLOAT_REFUSED) => {
+            let mut value: serde_json::Value =
+                serde_json::from_slice(bytes).map_err(|_| body_error(error))?;
+            integral_floats_as_integers(&mut value);
+            serde_path_to_error::deserialize(value).map_err(body_error)
+        }
+        Err(error) => Err(body_error(error)),
+    }
+}
+
+/// How serde_json begins the message of a number with a fraction where an integer belongs.
+const FLOAT_REFUSED: &str = "invalid type: floating point";
+
+/// 2^53: above it not every integer is a float, so a float there may stand for a neighbour.
+const MAX_EXACT_FLOAT_INTEGER: f64 = 9_007_199_254_740_992.0;
+
+/// Rewrites every number with a zero fraction and at most 2^53 in magnitude as an integer.
+fn integral_floats_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+                && float.abs() <= MAX_EXACT_FLOAT_INTEGER
+            {
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    reason = "integral and within 2^53: exact"
+                )]
+                let integer = float as i64;
+                *value = serde_json::Value::from(integer);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_floats_as_integers),
+        serde_json::Value::Object(fields) => {
+            fields.values_mut().for_each(integral_floats_as_integers)
+        }
+        serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::String(_) => {}
+    }
+}
+
+/// The error code of a body that does not deserialize.
+fn body_error(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = error.path().to_string();
+    let inner = error.into_inner();
+    let message = inner.to_string();
+    match inner.classify() {
+        serde_json::error::Category::Data if message.starts_with("unknown field") => {
+            ApiError::UnknownField(message)
+        }
+        serde_json::error::Category::Data if message.starts_with("missing field") => {
+            ApiError::MissingField(message)
+        }
+        serde_json::error::Category::Data => ApiError::InvalidField(format!("`{path}`: {message}")),
+        _ => ApiError::InvalidJson(message),
+    }
 }
 
 /// The token from `Authorization: Bearer <token>`, if there is one.
@@ -124,7 +184,8 @@ fn credential<T>(lookup: TokenLookup<T>) -> Result<T, ApiError> {
     }
 }
 
-/// A request made with a valid device token.
+/// A request made with a valid device token; the device's last use is noted as
+/// `rules::last_seen_due` says.
 #[derive(Debug, Clone)]
 pub struct DeviceAuth(pub DeviceCredential);
 
@@ -136,7 +197,17 @@ impl<S: Store> FromRequestParts<ApiState<S>> for DeviceAuth {
         state: &ApiState<S>,
     ) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
-        credential(state.store.device_by_token(token).await?).map(Self)
+        let device = credential(state.store.device_by_token(token).await?)?;
+        let now = now();
+        if rules::last_seen_due(device.last_seen_at, now) {
+            // At most once an hour per device (`rules::LAST_SEEN_INTERVAL_MS`): the team's
+            // "last seen", not a log of requests.
+            state
+                .store
+                .device_seen(device.device_id.clone(), now)
+                .await?;
+        }
+        Ok(Self(device))
     }
 }
 
@@ -326,14 +397,71 @@ impl<S: Store> FromRequestParts<ApiState<S>> for CodeAttempt {
         state: &ApiState<S>,
     ) -> Result<Self, Self::Rejection> {
         // Without connection info (a router served without it) all clients share one bucket.
-        let address = parts
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
+        let address = state.trusted_proxies.client_address(peer, &parts.headers);
         state
             .limiter
             .attempt(address, Instant::now())
             .map(|()| CodeAttempt)
             .map_err(|retry_after_secs| ApiError::RateLimited { retry_after_secs })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+
+    use super::*;
+
+    #[test]
+    fn an_integral_float_is_read_as_its_integer_exactly_up_to_2_to_the_53() {
+        // Between 2^51 and 2^52 floats are half a unit apart: a parser one unit in the last
+        // place off reads `…158.0` as `…158.5` (found by the API fuzz tier).
+        for (text, integer) in [
+            ("27.0", 27_u64),
+            ("2.7e1", 27),
+            ("3667174590432158.0", 3_667_174_590_432_158),
+            ("9007199254740992.0", 9_007_199_254_740_992),
+        ] {
+            assert_eq!(
+                parse_value::<u64>(text.as_bytes()).unwrap(),
+                integer,
+                "{text}"
+            );
+        }
+        for text in ["27.5", "3667174590432158.5", "18014398509481984.0", "-1.0"] {
+            assert!(
+                matches!(
+                    parse_value::<u64>(text.as_bytes()),
+                    Err(ApiError::InvalidField(_))
+                ),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_body_is_an_object_never_an_array_of_its_fields() {
+        #[derive(Debug, serde::Deserialize)]
+        #[expect(dead_code, reason = "only whether it parses matters")]
+        struct Request {
+            #[serde(default)]
+            days: Option<u32>,
+        }
+        for text in ["[]", "[7]", " [ ] ", "7", "null", "\"days\""] {
+            assert!(
+                matches!(
+                    parse_json::<Request>(text.as_bytes()),
+                    Err(ApiError::InvalidJson(_))
+                ),
+                "{text}"
+            );
+        }
+        for text in ["{}", " {\"days\": 7}", "\n{\"days\": 7.0}"] {
+            assert!(parse_json::<Request>(text.as_bytes()).is_ok(), "{text}");
+        }
     }
 }

@@ -36,20 +36,44 @@ use prepoznaj_domain::endpoints::{self, Endpoint};
 use prepoznaj_domain::protocol::MAX_REQUEST_BODY_BYTES;
 use tower::util::MapResponseLayer;
 
-use crate::{ApiError, rate_limit::RateLimiter, store::Store};
+use crate::{
+    ApiError,
+    client_address::TrustedProxies,
+    config::Quotas,
+    rate_limit::RateLimiter,
+    store::{Store, rules::Retention},
+};
 
-/// What every handler can reach: the store and the limiter for code redemption.
+/// What the operator's configuration tells the API.
+#[derive(Debug, Clone)]
+pub struct ApiOptions {
+    /// The proxies whose headers name the client.
+    pub trusted_proxies: TrustedProxies,
+    /// What a phone, a report and a school may use.
+    pub quotas: Quotas,
+    /// How long reports are kept, for the team's listing to say when each will be deleted.
+    pub retention: Retention,
+}
+
+/// What every handler can reach: the store, the limiter for code redemption, the proxies
+/// whose headers name the client, the quotas and how long reports are kept.
 #[derive(Debug, Clone)]
 pub struct ApiState<S> {
     pub store: S,
     pub limiter: Arc<RateLimiter>,
+    pub trusted_proxies: Arc<TrustedProxies>,
+    pub quotas: Quotas,
+    pub retention: Retention,
 }
 
 impl<S: Store> ApiState<S> {
-    pub fn new(store: S) -> Self {
+    pub fn new(store: S, options: ApiOptions) -> Self {
         Self {
             store,
             limiter: Arc::new(RateLimiter::default()),
+            trusted_proxies: Arc::new(options.trusted_proxies),
+            quotas: options.quotas,
+            retention: options.retention,
         }
     }
 }
@@ -102,12 +126,14 @@ pub fn routes<S: Store>() -> Vec<ApiRoute<S>> {
         ApiRoute::new(Endpoint::EnrolDevice, devices::enrol::<S>),
         ApiRoute::new(Endpoint::RevokeDevice, devices::revoke::<S>),
         ApiRoute::new(Endpoint::SchoolKeys, keys::current::<S>),
+        ApiRoute::new(Endpoint::TeamDevices, devices::list::<S>),
+        ApiRoute::new(Endpoint::TeamEnrolmentLinks, enrolment_links::list::<S>),
     ]
 }
 
 /// The API router: owns `/api`, `/api/` and every path below, so none of them ever reaches the
 /// app's files. Merge it into the top-level router.
-pub fn api<S: Store>(store: S) -> Router {
+pub fn api<S: Store>(store: S, options: ApiOptions) -> Router {
     // Endpoints on the same path share one method router (and its 405 for other methods).
     let mut by_path: BTreeMap<&'static str, MethodRouter<ApiState<S>>> = BTreeMap::new();
     for route in routes::<S>() {
@@ -125,7 +151,7 @@ pub fn api<S: Store>(store: S) -> Router {
         .route("/api", any(not_found))
         .route("/api/", any(not_found))
         .route("/api/{*unknown}", any(not_found))
-        .with_state(ApiState::new(store))
+        .with_state(ApiState::new(store, options))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
         .layer(MapResponseLayer::new(no_store))
 }

@@ -23,7 +23,7 @@ use super::{
 use crate::{
     ApiError, age_format,
     credentials::now,
-    store::{NewReport, Store, SubmissionOutcome},
+    store::{NewReport, ReportQuota, Store, SubmissionOutcome},
 };
 
 /// `201` with the receipt (and `Location` of its status) for a new report, `200` with the
@@ -41,6 +41,11 @@ pub async fn submit<S: Store>(
     check_sealed(&submission.envelope, &submission.envelope_sha256)?;
     let report = NewReport {
         school_id: device.school_id,
+        device_id: device.device_id,
+        quota: ReportQuota {
+            per_device_per_day: state.quotas.reports_per_device_per_day,
+            school_bytes: state.quotas.school_bytes(),
+        },
         receipt: ReportReceipt {
             report_id: submission.report_id,
             received_at: now(),
@@ -63,6 +68,15 @@ pub async fn submit<S: Store>(
             Ok((StatusCode::OK, receipt_body(receipt)).into_response())
         }
         SubmissionOutcome::Conflict => Err(ApiError::ReportConflict),
+        SubmissionOutcome::DeviceLimitReached { retry_after_ms } => {
+            Err(ApiError::DeviceDailyLimit {
+                limit: state.quotas.reports_per_device_per_day,
+                retry_after_secs: retry_after_ms.div_ceil(1000),
+            })
+        }
+        SubmissionOutcome::SchoolStorageFull => Err(ApiError::SchoolStorageFull {
+            retry_after_secs: crate::retention::RUN_EVERY.as_secs(),
+        }),
     }
 }
 

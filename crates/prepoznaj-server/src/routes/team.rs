@@ -15,7 +15,8 @@
 //! only with those keys; redeeming it proves possession of the signing key (the request is
 //! signed with it). A member who lost their device is re-registered by a version with new keys
 //! (or, with the key restored from its recovery copy, given a new set-up code by another
-//! member); the lost device's token ends.
+//! member, or by the operator when no member has a device: `school new-setup-link --member`);
+//! the lost device's token ends.
 
 use std::slice;
 

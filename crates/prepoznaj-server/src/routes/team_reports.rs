@@ -27,13 +27,14 @@ use crate::{
     credentials::now,
     store::{
         NewStatusChange, RecordedStatusChange, ReportPage, StatusChangeOutcome, Store,
-        coarse_status_text,
+        rules::coarse_status_text,
     },
 };
 
 /// `200` with up to `limit` reports (default [`DEFAULT_TEAM_REPORTS_PAGE`], at most
-/// [`MAX_TEAM_REPORTS_PAGE`]) after `cursor`, and `next_cursor` when there are more;
-/// `400 invalid_field` or `unknown_field` for a bad query.
+/// [`MAX_TEAM_REPORTS_PAGE`]) after `cursor`, and `next_cursor` when there are more, each with
+/// the time the retention job will delete it (`deleted_after`); `400 invalid_field` or
+/// `unknown_field` for a bad query.
 pub async fn list<S: Store>(
     State(state): State<ApiState<S>>,
     TeamAuth(team): TeamAuth,
@@ -46,6 +47,13 @@ pub async fn list<S: Store>(
         limit: query.limit + 1,
     };
     let mut reports = state.store.team_reports(team.school_id, page).await?;
+    for report in &mut reports {
+        report.deleted_after = Some(
+            state
+                .retention
+                .deleted_after(report.received_at, report.closed_at),
+        );
+    }
     let next_cursor = if reports.len() > limit {
         reports.truncate(limit);
         reports.last().map(|last| ReportCursor {
@@ -85,6 +93,7 @@ pub async fn record_status_change<S: Store>(
             envelope: request.envelope,
             envelope_sha256: request.envelope_sha256,
         },
+        max_changes: state.quotas.status_changes_per_report,
     };
     match state.store.record_status_change(new).await? {
         StatusChangeOutcome::Recorded(recorded) => {
@@ -100,6 +109,9 @@ pub async fn record_status_change<S: Store>(
         StatusChangeOutcome::Conflict => Err(ApiError::StatusChangeConflict),
         StatusChangeOutcome::ReportNotFound => Err(ApiError::NotFound),
         StatusChangeOutcome::ReportForgotten => Err(ApiError::ReportForgotten),
+        StatusChangeOutcome::TooManyChanges => Err(ApiError::TooManyStatusChanges {
+            limit: state.quotas.status_changes_per_report,
+        }),
     }
 }
 

@@ -12,7 +12,10 @@
 //! say every way an operation can be refused, for routes to map to errors.
 
 pub mod postgres;
+pub mod rules;
+mod school_sql;
 pub mod sqlite;
+mod statistics_sql;
 
 use std::{fmt, future::Future, path::PathBuf};
 
@@ -21,16 +24,17 @@ use prepoznaj_domain::{
     link_check::{CodeRecord, link_state},
     observation::UnixMillis,
     protocol::{
-        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, LinkKind,
+        Device, DeviceId, DeviceName, EnrolmentLink, EnrolmentLinkId, Envelope, LinkKind,
         LinkState, ReportCursor, ReportReceipt, ReportStatus, ReportUuid, School, SchoolId,
-        Sha256Digest, StatusChange, TeamMember, TeamMemberId, TeamReport,
+        Sha256Digest, StatusChange, TeamDevice, TeamEnrolmentLink, TeamMember, TeamMemberId,
+        TeamReport,
     },
     team_chain::{ChainMember, SignedVersion},
 };
 
-use crate::credentials::SecretHash;
+use crate::{credentials::SecretHash, directory::SchoolDetails};
 
-use self::{postgres::PostgresUrl, sqlite::SqliteStore};
+use self::{postgres::PostgresUrl, rules::DueReports, sqlite::SqliteStore};
 
 /// A backend's own error (rusqlite, tokio-postgres), kept as the cause of a [`StoreError`].
 pub type BackendError = Box<dyn std::error::Error + Send + Sync>;
@@ -70,6 +74,39 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         school: NewSchool,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Adds a school as [`Store::create_school`] does unless its external id names a school
+    /// already (`rules::import`): then nothing is written. One transaction.
+    fn import_school(
+        &self,
+        school: NewSchool,
+    ) -> impl Future<Output = Result<ImportOutcome, StoreError>> + Send;
+
+    /// Every school with its counts, oldest first.
+    fn schools(&self) -> impl Future<Output = Result<Vec<SchoolOverview>, StoreError>> + Send;
+
+    /// The school whose id, or else whose external id, is `reference`, with its current team
+    /// members and the rows deleting it would delete. `None`: no such school.
+    fn school_contents(
+        &self,
+        reference: String,
+    ) -> impl Future<Output = Result<Option<SchoolContents>, StoreError>> + Send;
+
+    /// A new one-time set-up code made by the operator, as `rules::setup_link` allows: the
+    /// school's founding code again (earlier unused ones become used), or a code for a current
+    /// member's existing keys (their earlier unused codes become used). `None`: no such school.
+    fn new_setup_link(
+        &self,
+        link: NewSetupLink,
+    ) -> impl Future<Output = Result<Option<SetupLinkOutcome>, StoreError>> + Send;
+
+    /// Deletes the school and every row of it (status changes, reports with their envelopes,
+    /// devices, enrolment links, set-up codes, its key chain, team members), in one
+    /// transaction; returns what was deleted. `None`: no such school.
+    fn delete_school(
+        &self,
+        school_id: SchoolId,
+    ) -> impl Future<Output = Result<Option<SchoolRows>, StoreError>> + Send;
 
     /// Redeems a team set-up code: founds the school's key chain with its first member
     /// (version 1 appended only if the school has no version yet), or gives a member the chain
@@ -143,6 +180,26 @@ pub trait Store: Clone + Send + Sync + 'static {
         device: NewDevice,
     ) -> impl Future<Output = Result<EnrolmentOutcome, StoreError>> + Send;
 
+    /// The school's enrolment links with how many phones enrolled with each, newest first.
+    fn enrolment_links(
+        &self,
+        school_id: SchoolId,
+    ) -> impl Future<Output = Result<Vec<TeamEnrolmentLink>, StoreError>> + Send;
+
+    /// The school's devices, revoked ones included, newest enrolment first.
+    fn devices(
+        &self,
+        school_id: SchoolId,
+    ) -> impl Future<Output = Result<Vec<TeamDevice>, StoreError>> + Send;
+
+    /// Notes that the device used its token at `now` (the caller asked
+    /// `rules::last_seen_due` first).
+    fn device_seen(
+        &self,
+        device_id: DeviceId,
+        now: UnixMillis,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     /// The device holding this token.
     fn device_by_token(
         &self,
@@ -180,6 +237,7 @@ pub trait Store: Clone + Send + Sync + 'static {
 
     /// The school's reports whose envelope is kept, newest first (by received time, then id),
     /// each with its status changes oldest first: at most `page.limit`, after `page.after`.
+    /// `deleted_after` is `None`: the retention periods are the caller's.
     fn team_reports(
         &self,
         school_id: SchoolId,
@@ -194,33 +252,77 @@ pub trait Store: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<StatusChangeOutcome, StoreError>> + Send;
 
     /// The retention job's work, in one transaction: deletes the envelope and the status
-    /// changes of every report closed at or before `closed_before` and keeps its tombstone
-    /// (the row without envelope, `envelope_deleted_at` = `now`). Returns how many reports.
-    fn forget_closed_reports(
+    /// changes of every report [`DueReports`] selects and keeps its tombstone (the row without
+    /// envelope, `envelope_deleted_at` = `due.now`). Returns how many reports. A backend that
+    /// can make the deleted bytes unreadable in its own files does so before it returns.
+    fn forget_reports(
         &self,
-        closed_before: UnixMillis,
-        now: UnixMillis,
+        due: DueReports,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// What `stats` counts of reports received, and phones enrolled, in `period`, per school
+    /// administration and month; read in one transaction, without reading an envelope.
+    fn statistics(
+        &self,
+        period: StatisticsPeriod,
+    ) -> impl Future<Output = Result<Statistics, StoreError>> + Send;
+
+    /// How many reports the database holds, with and without their envelopes (for metrics).
+    fn report_totals(&self) -> impl Future<Output = Result<ReportTotals, StoreError>> + Send;
+
+    /// Writes waiting for the database right now (for metrics).
+    fn writes_waiting(&self) -> usize;
 }
 
-/// A coarse status as both backends store it.
-pub fn coarse_status_text(status: CoarseStatus) -> &'static str {
-    match status {
-        CoarseStatus::Seen => "seen",
-        CoarseStatus::ActedUpon => "acted_upon",
-        CoarseStatus::Closed => "closed",
-    }
+/// How many reports the database holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportTotals {
+    /// With their envelopes.
+    pub stored: u64,
+    /// Tombstones: envelopes deleted by retention.
+    pub forgotten: u64,
 }
 
-/// Reads back what [`coarse_status_text`] wrote.
-pub fn coarse_status_from_text(text: &str) -> Option<CoarseStatus> {
-    [
-        CoarseStatus::Seen,
-        CoarseStatus::ActedUpon,
-        CoarseStatus::Closed,
-    ]
-    .into_iter()
-    .find(|status| coarse_status_text(*status) == text)
+/// The times `stats` counts: at or after `from` and before `until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatisticsPeriod {
+    pub from: UnixMillis,
+    pub until: UnixMillis,
+}
+
+/// One school administration's month: the administration as the schools name it (`None`: schools
+/// without one), and the month in UTC as `YYYY-MM`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AdministrationMonth {
+    pub administration: Option<String>,
+    pub month: String,
+}
+
+/// What a store counts for `stats`, per administration and month, as its statements group it;
+/// a month without any of a kind has no row of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Statistics {
+    pub reports: Vec<(AdministrationMonth, ReportCounts)>,
+    pub delays: Vec<(AdministrationMonth, MiddleDelays)>,
+    pub devices: Vec<(AdministrationMonth, u64)>,
+}
+
+/// Reports received in a month, forgotten ones included, and how many of them the team acted
+/// upon (the reporter's status `acted_upon`: a change `acted_upon` or `closed`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReportCounts {
+    pub received: u64,
+    pub acted_upon: u64,
+}
+
+/// The delays from receipt to the first `acted_upon` or `closed` change of the reports acted
+/// upon whose changes are still kept (`timed` of them), sorted: the lower and upper middle one,
+/// in milliseconds (the same one when `timed` is odd).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MiddleDelays {
+    pub timed: u64,
+    pub lower_millis: u64,
+    pub upper_millis: u64,
 }
 
 /// Which of a school's reports to list: newest first, after the cursor if there is one.
@@ -236,6 +338,8 @@ pub struct ReportPage {
 pub struct NewStatusChange {
     pub school_id: SchoolId,
     pub change: StatusChange,
+    /// Changes one report may have; a new one past it is refused.
+    pub max_changes: u32,
 }
 
 /// A status change as stored and the report's state after it.
@@ -258,15 +362,99 @@ pub enum StatusChangeOutcome {
     ReportNotFound,
     /// The report's envelope was deleted by the retention job.
     ReportForgotten,
+    /// The report has as many changes as it may.
+    TooManyChanges,
 }
 
 /// A school and the hash of its first team set-up code.
 #[derive(Debug, Clone)]
 pub struct NewSchool {
     pub school: School,
+    pub details: SchoolDetails,
     pub created_at: UnixMillis,
     pub setup_code: SecretHash,
     pub setup_expires_at: UnixMillis,
+}
+
+/// What became of an imported school.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// Created, with its founding set-up code.
+    Created,
+    /// A school with the same external id exists (this one, as stored); nothing was written.
+    AlreadyPresent(School),
+}
+
+/// A school as the operator's list shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchoolOverview {
+    pub school: School,
+    pub details: SchoolDetails,
+    pub created_at: UnixMillis,
+    /// Current members (not removed).
+    pub team_members: u64,
+    /// Enrolled phones not revoked.
+    pub devices_enrolled: u64,
+    /// Reports whose envelope is kept (not forgotten by retention).
+    pub reports_stored: u64,
+}
+
+/// A school, its current team members, and every row of it.
+#[derive(Debug, Clone)]
+pub struct SchoolContents {
+    pub overview: SchoolOverview,
+    /// Oldest first.
+    pub members: Vec<TeamMember>,
+    pub rows: SchoolRows,
+}
+
+/// How many rows of each kind a school has, removed and revoked ones included: what deleting
+/// it deletes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SchoolRows {
+    pub team_members: u64,
+    pub devices: u64,
+    pub enrolment_links: u64,
+    pub setup_codes: u64,
+    pub chain_versions: u64,
+    /// Reports, forgotten ones (tombstones) included; their envelopes go with them.
+    pub reports: u64,
+    pub status_changes: u64,
+}
+
+/// The operator asks for a new set-up code of `school_id`: the founding one (`member_id`
+/// `None`) or one for a current member's existing keys.
+#[derive(Debug, Clone)]
+pub struct NewSetupLink {
+    pub school_id: SchoolId,
+    pub member_id: Option<TeamMemberId>,
+    pub setup_code: SecretHash,
+    pub now: UnixMillis,
+    pub expires_at: UnixMillis,
+}
+
+/// What became of a [`NewSetupLink`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetupLinkOutcome {
+    /// The school's founding code: its first member founds its key chain with it.
+    Founding,
+    /// A code that registers this member's keys, as the chain lists them, on a new device.
+    ForMember(TeamMember),
+    Refused(SetupLinkRefusal),
+}
+
+/// Why the operator cannot have a set-up code: the team's members are in a key chain that
+/// only members sign, so the server can add nobody to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetupLinkRefusal {
+    /// The school has a team: only a link for one of its members' existing keys can be made.
+    TeamExists,
+    /// The member is not in the team's key chain as it stands.
+    NotAMember,
+    /// A member was named, and the school has no team yet.
+    NoTeamYet,
+    /// Members were set up before key chains and no chain was founded: nobody can sign one.
+    ChainCannotContinue,
 }
 
 /// A set-up code presented with proof of the keys it is redeemed for (the route checked the
@@ -357,6 +545,8 @@ pub enum CodeRefusal {
     Revoked,
     /// A one-time set-up code that was already redeemed.
     Used,
+    /// An enrolment link with which as many phones enrolled as it allows.
+    Full,
 }
 
 /// Why a code whose record is `record` cannot be redeemed at `now`, if it cannot: the link
@@ -368,6 +558,7 @@ pub fn code_refusal(record: &CodeRecord, now: UnixMillis) -> Option<CodeRefusal>
         LinkState::Used | LinkState::Replaced => Some(CodeRefusal::Used),
         LinkState::Expired => Some(CodeRefusal::Expired),
         LinkState::Revoked => Some(CodeRefusal::Revoked),
+        LinkState::Full => Some(CodeRefusal::Full),
         LinkState::Unknown => Some(CodeRefusal::Unknown),
     }
 }
@@ -393,6 +584,8 @@ pub struct TeamCredential {
 pub struct DeviceCredential {
     pub device_id: DeviceId,
     pub school_id: SchoolId,
+    /// When the server last noted the device's use of its token.
+    pub last_seen_at: Option<UnixMillis>,
 }
 
 /// A new set-up code for `member_id` of `school_id`, made at `now`.
@@ -419,6 +612,7 @@ pub struct NewEnrolmentLink {
 pub struct NewDevice {
     pub code: SecretHash,
     pub device: Device,
+    pub name: Option<DeviceName>,
     pub token: SecretHash,
 }
 
@@ -432,10 +626,13 @@ pub enum EnrolmentOutcome {
     Refused(CodeRefusal),
 }
 
-/// A checked submission: the envelope and the least metadata kept with it.
+/// A checked submission: the envelope and the least metadata kept with it, and the device
+/// that sends it (counted against its quota, never stored with the report).
 #[derive(Debug, Clone)]
 pub struct NewReport {
     pub school_id: SchoolId,
+    pub device_id: DeviceId,
+    pub quota: ReportQuota,
     /// The receipt it gets if it is new (status `received`).
     pub receipt: ReportReceipt,
     pub envelope: Envelope,
@@ -443,13 +640,28 @@ pub struct NewReport {
 }
 
 /// What became of a [`NewReport`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmissionOutcome {
     Stored(ReportReceipt),
     /// An identical earlier submission: its receipt.
     AlreadyStored(ReportReceipt),
     /// A different envelope (or another school) under this report id.
     Conflict,
+    /// The device sent as many reports as it may in its 24-hour window; a place frees after
+    /// `retry_after_ms`.
+    DeviceLimitReached {
+        retry_after_ms: u64,
+    },
+    /// The school's envelopes would take more than its limit.
+    SchoolStorageFull,
+}
+
+/// What a submission may use: reports a device may send in 24 hours, bytes of envelopes its
+/// school may store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReportQuota {
+    pub per_device_per_day: u32,
+    pub school_bytes: u64,
 }
 
 /// Why the store could not do what was asked.

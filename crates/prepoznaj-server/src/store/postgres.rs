@@ -32,29 +32,34 @@ use prepoznaj_domain::{
     link_check::{CodeRecord, CodeUse},
     observation::UnixMillis,
     protocol::{
-        CoarseStatus, Device, DeviceId, EnrolmentLink, EnrolmentLinkId, Envelope, LinkKind,
-        ReportReceipt, ReportStatus, ReportUuid, School, SchoolId, Sha256Digest, StatusChange,
-        TeamMember, TeamMemberId, TeamReport,
+        CoarseStatus, Device, DeviceId, DeviceName, EnrolmentLink, EnrolmentLinkId, Envelope,
+        LinkDeviceCap, LinkKind, ReportReceipt, ReportStatus, ReportUuid, School, SchoolId,
+        Sha256Digest, StatusChange, TeamDevice, TeamEnrolmentLink, TeamMember, TeamMemberId,
+        TeamReport,
     },
     team_chain::{ChainMember, SignedVersion},
 };
 
-use crate::credentials::SecretHash;
-
-use super::{
-    AppendOutcome, BackendError, ChainAppend, CodeRefusal, DeviceCredential, EnrolmentOutcome,
-    MemberEffect, NewDevice, NewEnrolmentLink, NewReport, NewSchool, NewStatusChange,
-    RecordedStatusChange, ReportPage, SetupCodeRenewal, SetupOutcome, SetupRedemption, SetupTarget,
-    StatusChangeOutcome, Store, StoreError, SubmissionOutcome, TeamCredential, TokenLookup,
-    coarse_status_from_text, coarse_status_text, code_refusal, version_from_json, version_to_json,
+use crate::{
+    credentials::SecretHash,
+    directory::{ExternalId, PlaceName, SchoolDetails},
 };
 
-/// The columns [`member_from_row`] reads, in its order.
-macro_rules! member_columns {
-    () => {
-        "id, display_name, public_key, fingerprint, added_at, removed_at"
-    };
-}
+use super::{
+    AdministrationMonth, AppendOutcome, BackendError, ChainAppend, CodeRefusal, DeviceCredential,
+    EnrolmentOutcome, ImportOutcome, MemberEffect, MiddleDelays, NewDevice, NewEnrolmentLink,
+    NewReport, NewSchool, NewSetupLink, NewStatusChange, RecordedStatusChange, ReportCounts,
+    ReportPage, ReportTotals, SchoolContents, SchoolOverview, SchoolRows, SetupCodeRenewal,
+    SetupLinkOutcome, SetupLinkRefusal, SetupOutcome, SetupRedemption, SetupTarget, Statistics,
+    StatisticsPeriod, StatusChangeOutcome, Store, StoreError, SubmissionOutcome, TeamCredential,
+    TokenLookup, code_refusal,
+    rules::{
+        self, DeviceWindow, DueReports, EarlierChange, ImportRule, QuotaRule, RedemptionRule,
+        ReportState, SetupLinkRule, StatusChangeRule, StoredEnrolmentLink, StoredMemberKeys,
+        StoredReport, StoredSetupCode, coarse_status_from_text, coarse_status_text, status_text,
+    },
+    school_sql, statistics_sql, version_from_json, version_to_json,
+};
 
 /// The columns [`receipt_from_row`] reads, in its order.
 macro_rules! receipt_columns {
@@ -97,6 +102,18 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 4,
         sql: include_str!("../../migrations/postgres/0004_team_chain.sql"),
+    },
+    Migration {
+        version: 5,
+        sql: include_str!("../../migrations/postgres/0005_quotas.sql"),
+    },
+    Migration {
+        version: 6,
+        sql: include_str!("../../migrations/postgres/0006_school_directory.sql"),
+    },
+    Migration {
+        version: 7,
+        sql: include_str!("../../migrations/postgres/0007_devices_and_link_caps.sql"),
     },
 ];
 
@@ -318,32 +335,74 @@ impl Store for PostgresStore {
 
     async fn create_school(&self, new: NewSchool) -> Result<(), StoreError> {
         self.run("create a school", Access::Write, new, |transaction, new| {
+            Box::pin(insert_school(transaction, new))
+        })
+        .await
+    }
+
+    async fn import_school(&self, new: NewSchool) -> Result<ImportOutcome, StoreError> {
+        self.run("import a school", Access::Write, new, |transaction, new| {
+            Box::pin(import_school(transaction, new))
+        })
+        .await
+    }
+
+    async fn schools(&self) -> Result<Vec<SchoolOverview>, StoreError> {
+        self.run("list the schools", Access::Read, (), |transaction, ()| {
             Box::pin(async move {
-                execute(
-                    transaction,
-                    "INSERT INTO schools (id, name, created_at) VALUES ($1, $2, $3)",
-                    &[
-                        &new.school.id.as_str(),
-                        &new.school.name.as_str(),
-                        &millis(new.created_at),
-                    ],
-                )
-                .await?;
-                execute(
-                    transaction,
-                    "INSERT INTO setup_codes (code_hash, school_id, member_id, created_at, expires_at)
-                     VALUES ($1, $2, NULL, $3, $4)",
-                    &[
-                        &hash(&new.setup_code),
-                        &new.school.id.as_str(),
-                        &millis(new.created_at),
-                        &millis(new.setup_expires_at),
-                    ],
-                )
-                .await?;
-                Ok(())
+                let statement = transaction.prepare_cached(school_sql::SCHOOLS).await?;
+                transaction
+                    .query(&statement, &[])
+                    .await?
+                    .iter()
+                    .map(overview_from_row)
+                    .collect()
             })
         })
+        .await
+    }
+
+    async fn school_contents(
+        &self,
+        reference: String,
+    ) -> Result<Option<SchoolContents>, StoreError> {
+        self.run(
+            "read a school",
+            Access::Read,
+            reference,
+            |transaction, reference| Box::pin(read_school_contents(transaction, reference)),
+        )
+        .await
+    }
+
+    async fn new_setup_link(
+        &self,
+        link: NewSetupLink,
+    ) -> Result<Option<SetupLinkOutcome>, StoreError> {
+        self.run(
+            "make a set-up code",
+            Access::Write,
+            link,
+            |transaction, link| Box::pin(new_setup_link(transaction, link)),
+        )
+        .await
+    }
+
+    async fn delete_school(&self, school_id: SchoolId) -> Result<Option<SchoolRows>, StoreError> {
+        self.run(
+            "delete a school",
+            Access::Write,
+            school_id,
+            |transaction, school_id| {
+                Box::pin(async move {
+                    let mut counts = [0; 8];
+                    for (statement, count) in school_sql::DELETE_SCHOOL.iter().zip(&mut counts) {
+                        *count = execute(transaction, statement, &[&school_id.as_str()]).await?;
+                    }
+                    Ok(SchoolRows::from_deleted(counts))
+                })
+            },
+        )
         .await
     }
 
@@ -415,9 +474,10 @@ impl Store for PostgresStore {
             |transaction, token| {
                 Box::pin(lookup_token(
                     transaction,
-                    "SELECT id, school_id, removed_at FROM team_members WHERE token_hash = $1",
+                    "SELECT id, school_id, removed_at, NULL::BIGINT FROM team_members
+                     WHERE token_hash = $1",
                     token,
-                    |member_id, school_id| TeamCredential {
+                    |member_id, school_id, _| TeamCredential {
                         member_id,
                         school_id,
                     },
@@ -450,8 +510,9 @@ impl Store for PostgresStore {
                     execute(
                         transaction,
                         "INSERT INTO enrolment_links
-                             (id, school_id, code_hash, created_by, created_at, expires_at)
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                             (id, school_id, code_hash, created_by, created_at, expires_at,
+                              max_devices)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
                         &[
                             &new.link.id.as_str(),
                             &new.school_id.as_str(),
@@ -459,6 +520,7 @@ impl Store for PostgresStore {
                             &new.created_by.as_str(),
                             &millis(new.link.created_at),
                             &millis(new.link.expires_at),
+                            &i32::from(new.link.max_devices.devices()),
                         ],
                     )
                     .await?;
@@ -485,19 +547,11 @@ impl Store for PostgresStore {
                         transaction,
                         "UPDATE enrolment_links SET revoked_at = COALESCE(revoked_at, $3)
                          WHERE id = $1 AND school_id = $2
-                         RETURNING id, created_at, expires_at, revoked_at",
+                         RETURNING id, created_at, expires_at, revoked_at, max_devices",
                         &[&link_id.as_str(), &school_id.as_str(), &millis(*now)],
                     )
                     .await?;
-                    row.map(|row| {
-                        Ok(EnrolmentLink {
-                            id: parsed(&row, 0)?,
-                            created_at: unix_millis(&row, 1)?,
-                            expires_at: unix_millis(&row, 2)?,
-                            revoked_at: optional_unix_millis(&row, 3)?,
-                        })
-                    })
-                    .transpose()
+                    row.map(|row| link_from_row(&row)).transpose()
                 })
             },
         )
@@ -508,6 +562,49 @@ impl Store for PostgresStore {
         self.run("enrol a device", Access::Write, new, |transaction, new| {
             Box::pin(enrol(transaction, new))
         })
+        .await
+    }
+
+    async fn enrolment_links(
+        &self,
+        school_id: SchoolId,
+    ) -> Result<Vec<TeamEnrolmentLink>, StoreError> {
+        self.run(
+            "list a school's enrolment links",
+            Access::Read,
+            school_id,
+            |transaction, school_id| Box::pin(read_enrolment_links(transaction, school_id)),
+        )
+        .await
+    }
+
+    async fn devices(&self, school_id: SchoolId) -> Result<Vec<TeamDevice>, StoreError> {
+        self.run(
+            "list a school's devices",
+            Access::Read,
+            school_id,
+            |transaction, school_id| Box::pin(read_devices(transaction, school_id)),
+        )
+        .await
+    }
+
+    async fn device_seen(&self, device_id: DeviceId, now: UnixMillis) -> Result<(), StoreError> {
+        self.run(
+            "note a device's last use",
+            Access::Insert,
+            (device_id, now),
+            |transaction, (device_id, now)| {
+                Box::pin(async move {
+                    execute(
+                        transaction,
+                        "UPDATE devices SET last_seen_at = $2 WHERE id = $1",
+                        &[&device_id.as_str(), &millis(*now)],
+                    )
+                    .await?;
+                    Ok(())
+                })
+            },
+        )
         .await
     }
 
@@ -522,11 +619,13 @@ impl Store for PostgresStore {
             |transaction, token| {
                 Box::pin(lookup_token(
                     transaction,
-                    "SELECT id, school_id, revoked_at FROM devices WHERE token_hash = $1",
+                    "SELECT id, school_id, revoked_at, last_seen_at FROM devices
+                     WHERE token_hash = $1",
                     token,
-                    |device_id, school_id| DeviceCredential {
+                    |device_id, school_id, last_seen_at| DeviceCredential {
                         device_id,
                         school_id,
+                        last_seen_at,
                     },
                 ))
             },
@@ -645,37 +744,287 @@ impl Store for PostgresStore {
         .await
     }
 
-    async fn forget_closed_reports(
-        &self,
-        closed_before: UnixMillis,
-        now: UnixMillis,
-    ) -> Result<u64, StoreError> {
-        self.run(
-            "forget closed reports",
-            Access::Write,
-            (closed_before, now),
-            |transaction, (closed_before, now)| {
-                Box::pin(async move {
-                    execute(
-                        transaction,
+    async fn forget_reports(&self, due: DueReports) -> Result<u64, StoreError> {
+        self.run("forget reports", Access::Write, due, |transaction, due| {
+            Box::pin(async move {
+                let due_parameters: [&(dyn ToSql + Sync); 2] =
+                    [&millis(due.closed_by), &millis(due.unclosed_received_by)];
+                execute(
+                    transaction,
+                    &format!(
                         "DELETE FROM report_status_changes WHERE report_id IN
-                             (SELECT id FROM reports
-                              WHERE closed_at <= $1 AND envelope IS NOT NULL)",
-                        &[&millis(*closed_before)],
-                    )
-                    .await?;
-                    Ok(execute(
-                        transaction,
-                        "UPDATE reports SET envelope = NULL, envelope_deleted_at = $2
-                         WHERE closed_at <= $1 AND envelope IS NOT NULL",
-                        &[&millis(*closed_before), &millis(*now)],
-                    )
-                    .await?)
-                })
-            },
+                                 (SELECT id FROM reports WHERE {DUE_REPORTS})"
+                    ),
+                    &due_parameters,
+                )
+                .await?;
+                // The tombstone of a report never closed gets `now` as its closing time
+                // (see `DueReports::now`).
+                Ok(execute(
+                    transaction,
+                    &format!(
+                        "UPDATE reports SET envelope = NULL, envelope_deleted_at = $3,
+                                 closed_at = COALESCE(closed_at, $3)
+                             WHERE {DUE_REPORTS}"
+                    ),
+                    &[due_parameters[0], due_parameters[1], &millis(due.now)],
+                )
+                .await?)
+            })
+        })
+        .await
+    }
+
+    async fn statistics(&self, period: StatisticsPeriod) -> Result<Statistics, StoreError> {
+        self.run(
+            "count reports and devices per month",
+            Access::Read,
+            period,
+            |transaction, period| Box::pin(read_statistics(transaction, *period)),
         )
         .await
     }
+
+    async fn report_totals(&self) -> Result<ReportTotals, StoreError> {
+        self.run("count the reports", Access::Read, (), |transaction, ()| {
+            Box::pin(async move {
+                let row = query_one(
+                    transaction,
+                    "SELECT COUNT(*) FILTER (WHERE envelope IS NOT NULL),
+                            COUNT(*) FILTER (WHERE envelope IS NULL)
+                     FROM reports",
+                    &[],
+                )
+                .await?;
+                Ok(ReportTotals {
+                    stored: u64::try_from(row.try_get::<_, i64>(0)?)?,
+                    forgotten: u64::try_from(row.try_get::<_, i64>(1)?)?,
+                })
+            })
+        })
+        .await
+    }
+
+    fn writes_waiting(&self) -> usize {
+        self.pool.status().waiting
+    }
+}
+
+/// What `stats` counts in `period`, in the caller's read-only snapshot.
+async fn read_statistics(
+    transaction: &Transaction<'_>,
+    period: StatisticsPeriod,
+) -> Result<Statistics, BackendError> {
+    let (from, until) = (millis(period.from), millis(period.until));
+    let sql = statistics_sql::POSTGRES;
+    let count = |row: &Row, index: usize| -> Result<u64, BackendError> {
+        Ok(u64::try_from(row.try_get::<_, i64>(index)?)?)
+    };
+    let cell = |row: &Row| -> Result<AdministrationMonth, BackendError> {
+        Ok(AdministrationMonth {
+            administration: row.try_get(0)?,
+            month: row.try_get(1)?,
+        })
+    };
+    let mut statistics = Statistics::default();
+    for row in query(transaction, sql.reports, &[&from, &until]).await? {
+        let counts = ReportCounts {
+            received: count(&row, 2)?,
+            acted_upon: count(&row, 3)?,
+        };
+        statistics.reports.push((cell(&row)?, counts));
+    }
+    for row in query(transaction, sql.delays, &[&from, &until]).await? {
+        let delays = MiddleDelays {
+            timed: count(&row, 2)?,
+            lower_millis: count(&row, 3)?,
+            upper_millis: count(&row, 4)?,
+        };
+        statistics.delays.push((cell(&row)?, delays));
+    }
+    for row in query(transaction, sql.devices, &[&from, &until]).await? {
+        statistics.devices.push((cell(&row)?, count(&row, 2)?));
+    }
+    Ok(statistics)
+}
+
+/// The reports [`DueReports`] selects, with `$1` its `closed_by` and `$2` its
+/// `unclosed_received_by`.
+const DUE_REPORTS: &str = "envelope IS NOT NULL
+    AND (closed_at <= $1 OR (closed_at IS NULL AND received_at <= $2))";
+
+/// Adds a school and its founding code (see [`Store::create_school`]).
+async fn insert_school(transaction: &Transaction<'_>, new: &NewSchool) -> Result<(), BackendError> {
+    let details = &new.details;
+    execute(
+        transaction,
+        school_sql::INSERT_SCHOOL,
+        &[
+            &new.school.id.as_str(),
+            &new.school.name.as_str(),
+            &millis(new.created_at),
+            &details.municipality.as_ref().map(PlaceName::as_str),
+            &details
+                .school_administration
+                .as_ref()
+                .map(PlaceName::as_str),
+            &details.external_id.as_ref().map(ExternalId::as_str),
+        ],
+    )
+    .await?;
+    execute(
+        transaction,
+        school_sql::INSERT_FOUNDING_CODE,
+        &[
+            &hash(&new.setup_code),
+            &new.school.id.as_str(),
+            &millis(new.created_at),
+            &millis(new.setup_expires_at),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds a school unless its external id names one (see [`Store::import_school`]). Two
+/// imports of one id at once: the second's insert meets the unique index, is retried, and
+/// then finds the first's school.
+async fn import_school(
+    transaction: &Transaction<'_>,
+    new: &NewSchool,
+) -> Result<ImportOutcome, BackendError> {
+    let external_id = new.details.external_id.as_ref();
+    let existing = match external_id {
+        Some(external_id) => query_opt(
+            transaction,
+            school_sql::SCHOOL_BY_EXTERNAL_ID,
+            &[&external_id.as_str()],
+        )
+        .await?
+        .map(|row| {
+            Ok::<_, BackendError>(School {
+                id: parsed(&row, 0)?,
+                name: parsed(&row, 1)?,
+            })
+        })
+        .transpose()?,
+        None => None,
+    };
+    match rules::import(external_id, existing) {
+        ImportRule::AlreadyPresent(school) => Ok(ImportOutcome::AlreadyPresent(school)),
+        ImportRule::Create => {
+            insert_school(transaction, new).await?;
+            Ok(ImportOutcome::Created)
+        }
+    }
+}
+
+fn overview_from_row(row: &Row) -> Result<SchoolOverview, BackendError> {
+    let count =
+        |index| -> Result<u64, BackendError> { Ok(u64::try_from(row.try_get::<_, i64>(index)?)?) };
+    Ok(SchoolOverview {
+        school: School {
+            id: parsed(row, 0)?,
+            name: parsed(row, 1)?,
+        },
+        details: SchoolDetails {
+            municipality: optional_parsed(row, 2)?,
+            school_administration: optional_parsed(row, 3)?,
+            external_id: optional_parsed(row, 4)?,
+        },
+        created_at: unix_millis(row, 5)?,
+        team_members: count(6)?,
+        devices_enrolled: count(7)?,
+        reports_stored: count(8)?,
+    })
+}
+
+/// See [`Store::school_contents`].
+async fn read_school_contents(
+    transaction: &Transaction<'_>,
+    reference: &str,
+) -> Result<Option<SchoolContents>, BackendError> {
+    let Some(overview) = query_opt(transaction, school_sql::SCHOOL_BY_REFERENCE, &[&reference])
+        .await?
+        .map(|row| overview_from_row(&row))
+        .transpose()?
+    else {
+        return Ok(None);
+    };
+    let school_id = overview.school.id.as_str();
+    let statement = transaction
+        .prepare_cached(school_sql::CURRENT_MEMBERS)
+        .await?;
+    let members = transaction
+        .query(&statement, &[&school_id])
+        .await?
+        .iter()
+        .map(member_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    let row = query_one(transaction, school_sql::SCHOOL_ROWS, &[&school_id]).await?;
+    let mut counts = [0; 7];
+    for (index, count) in counts.iter_mut().enumerate() {
+        *count = u64::try_from(row.try_get::<_, i64>(index)?)?;
+    }
+    Ok(Some(SchoolContents {
+        overview,
+        members,
+        rows: SchoolRows::from_counts(counts),
+    }))
+}
+
+/// See [`Store::new_setup_link`].
+async fn new_setup_link(
+    transaction: &Transaction<'_>,
+    link: &NewSetupLink,
+) -> Result<Option<SetupLinkOutcome>, BackendError> {
+    let school_id = link.school_id.as_str();
+    let Some(state) = query_opt(transaction, school_sql::TEAM_STATE, &[&school_id]).await? else {
+        return Ok(None);
+    };
+    let current_members = u64::try_from(state.try_get::<_, i64>(0)?)?;
+    let head = state
+        .try_get::<_, Option<&str>>(1)?
+        .map(version_from_json)
+        .transpose()?;
+    let listed = head.as_ref().map(|head| head.version.members());
+    let outcome = match rules::setup_link(listed, current_members, link.member_id.as_ref()) {
+        SetupLinkRule::Refuse(refusal) => SetupLinkOutcome::Refused(refusal),
+        SetupLinkRule::Founding => {
+            execute(
+                transaction,
+                school_sql::RETIRE_FOUNDING_CODES,
+                &[&millis(link.now), &school_id],
+            )
+            .await?;
+            execute(
+                transaction,
+                school_sql::INSERT_FOUNDING_CODE,
+                &[
+                    &hash(&link.setup_code),
+                    &school_id,
+                    &millis(link.now),
+                    &millis(link.expires_at),
+                ],
+            )
+            .await?;
+            SetupLinkOutcome::Founding
+        }
+        SetupLinkRule::ForMember(member_id) => {
+            let renewal = SetupCodeRenewal {
+                school_id: link.school_id.clone(),
+                member_id,
+                setup_code: link.setup_code,
+                now: link.now,
+                expires_at: link.expires_at,
+            };
+            renew_setup_code(transaction, &renewal).await?.map_or(
+                SetupLinkOutcome::Refused(SetupLinkRefusal::NotAMember),
+                SetupLinkOutcome::ForMember,
+            )
+        }
+    };
+    Ok(Some(outcome))
 }
 
 async fn read_team_reports(
@@ -746,6 +1095,7 @@ fn team_report_from_row(row: &Row) -> Result<TeamReport, BackendError> {
         catalogue_version: CatalogueVersion::new(row.try_get::<_, String>(3)?),
         status: report_status(row.try_get(4)?)?,
         closed_at: optional_unix_millis(row, 5)?,
+        deleted_after: None,
         envelope: Envelope::from_bytes(row.try_get(6)?),
         envelope_sha256: digest(row, 7)?,
         status_changes: Vec::new(),
@@ -753,12 +1103,10 @@ fn team_report_from_row(row: &Row) -> Result<TeamReport, BackendError> {
 }
 
 fn status_change_from_row(row: &Row) -> Result<StatusChange, BackendError> {
-    let coarse_status: &str = row.try_get(2)?;
     Ok(StatusChange {
         change_id: parsed(row, 0)?,
         report_id: parsed(row, 1)?,
-        coarse_status: coarse_status_from_text(coarse_status)
-            .ok_or_else(|| format!("unknown coarse status {coarse_status:?}"))?,
+        coarse_status: coarse_status(row.try_get(2)?)?,
         recorded_at: unix_millis(row, 3)?,
         envelope: Envelope::from_bytes(row.try_get(4)?),
         envelope_sha256: digest(row, 5)?,
@@ -775,43 +1123,42 @@ async fn record_status_change(
     let change = &new.change;
     let report = query_opt(
         transaction,
-        "SELECT status, closed_at, envelope IS NULL FROM reports WHERE id = $1 AND school_id = $2",
+        "SELECT status, closed_at, envelope IS NULL,
+             (SELECT COUNT(*) FROM report_status_changes c WHERE c.report_id = reports.id)
+         FROM reports WHERE id = $1 AND school_id = $2",
         &[&change.report_id.as_str(), &new.school_id.as_str()],
     )
     .await?;
-    let Some(report) = report else {
-        return Ok(StatusChangeOutcome::ReportNotFound);
-    };
-    let status = report_status(report.try_get(0)?)?;
-    let closed_at = optional_unix_millis(&report, 1)?;
-    let forgotten: bool = report.try_get(2)?;
+    let report = report
+        .map(|report| {
+            Ok::<_, BackendError>(ReportState {
+                status: report_status(report.try_get(0)?)?,
+                closed_at: optional_unix_millis(&report, 1)?,
+                forgotten: report.try_get(2)?,
+                changes: u32::try_from(report.try_get::<_, i64>(3)?)?,
+            })
+        })
+        .transpose()?;
     let earlier = query_opt(
         transaction,
         "SELECT report_id, coarse_status, envelope_sha256, recorded_at
          FROM report_status_changes WHERE id = $1",
         &[&change.change_id.as_str()],
     )
-    .await?;
-    if let Some(earlier) = earlier {
-        let identical = earlier.try_get::<_, &str>(0)? == change.report_id.as_str()
-            && earlier.try_get::<_, &str>(1)? == coarse_status_text(change.coarse_status)
-            && digest(&earlier, 2)? == change.envelope_sha256;
-        return Ok(if identical {
-            StatusChangeOutcome::AlreadyRecorded(RecordedStatusChange {
-                change: StatusChange {
-                    recorded_at: unix_millis(&earlier, 3)?,
-                    ..change.clone()
-                },
-                status,
-                closed_at,
-            })
-        } else {
-            StatusChangeOutcome::Conflict
-        });
-    }
-    if forgotten {
-        return Ok(StatusChangeOutcome::ReportForgotten);
-    }
+    .await?
+    .map(|earlier| {
+        Ok::<_, BackendError>(EarlierChange {
+            report_id: parsed(&earlier, 0)?,
+            coarse_status: coarse_status(earlier.try_get(1)?)?,
+            envelope_sha256: digest(&earlier, 2)?,
+            recorded_at: unix_millis(&earlier, 3)?,
+        })
+    })
+    .transpose()?;
+    let (status, closed_at) = match rules::status_change(report, earlier, change, new.max_changes) {
+        StatusChangeRule::Answer(outcome) => return Ok(outcome),
+        StatusChangeRule::Record { status, closed_at } => (status, closed_at),
+    };
     execute(
         transaction,
         "INSERT INTO report_status_changes
@@ -827,9 +1174,6 @@ async fn record_status_change(
         ],
     )
     .await?;
-    let status = status.max(change.coarse_status.reporter_status());
-    let closed_at =
-        closed_at.or((change.coarse_status == CoarseStatus::Closed).then_some(change.recorded_at));
     execute(
         transaction,
         "UPDATE reports SET status = $2, closed_at = $3 WHERE id = $1",
@@ -860,53 +1204,73 @@ async fn redeem(
         &[&hash(&redemption.code)],
     )
     .await?;
-    let Some(code) = code else {
-        return Ok(SetupOutcome::Refused(CodeRefusal::Unknown));
+    let code = code
+        .map(|code| {
+            Ok::<_, BackendError>(StoredSetupCode {
+                school_id: parsed(&code, 0)?,
+                member_id: code
+                    .try_get::<_, Option<String>>(1)?
+                    .map(TeamMemberId::try_from)
+                    .transpose()?,
+                record: CodeRecord {
+                    expires_at: unix_millis(&code, 2)?,
+                    used: match optional_unix_millis(&code, 3)? {
+                        None => CodeUse::Unused,
+                        Some(_) => CodeUse::Redeemed,
+                    },
+                    revoked: code.try_get(4)?,
+                    full: false,
+                },
+            })
+        })
+        .transpose()?;
+    let head = match &code {
+        Some(code) => head_number(transaction, &code.school_id).await?,
+        None => 0,
     };
-    let school_id: SchoolId = parsed(&code, 0)?;
-    let approved_member: Option<String> = code.try_get(1)?;
-    let record = CodeRecord {
-        expires_at: unix_millis(&code, 2)?,
-        used: match optional_unix_millis(&code, 3)? {
-            None => CodeUse::Unused,
-            Some(_) => CodeUse::Redeemed,
-        },
-        revoked: code.try_get(4)?,
+    let approved = match code.as_ref().and_then(|code| code.member_id.as_ref()) {
+        Some(member_id) => query_opt(
+            transaction,
+            "SELECT public_key, signing_key, removed_at IS NOT NULL
+             FROM team_members WHERE id = $1",
+            &[&member_id.as_str()],
+        )
+        .await?
+        .map(|approved| {
+            Ok::<_, BackendError>(StoredMemberKeys {
+                recipient: approved.try_get(0)?,
+                signing_key: approved.try_get(1)?,
+                removed: approved.try_get(2)?,
+            })
+        })
+        .transpose()?,
+        None => None,
     };
-    if school_id != redemption.school_id {
-        return Ok(SetupOutcome::Refused(CodeRefusal::Unknown));
-    }
-    if let Some(refusal) = code_refusal(&record, redemption.now) {
-        return Ok(SetupOutcome::Refused(refusal));
-    }
     let member = &redemption.member;
-    match (approved_member, &redemption.founding) {
-        (None, Some((founding, digest))) => {
-            if head_number(transaction, &school_id).await? != 0 {
-                return Ok(SetupOutcome::ChainConflict);
-            }
-            if !upsert_member(transaction, &school_id, member).await? {
+    match rules::redemption(
+        code.as_ref(),
+        head,
+        approved.as_ref(),
+        redemption.presented(),
+    ) {
+        RedemptionRule::Refuse(outcome) => return Ok(outcome),
+        RedemptionRule::Found => {
+            if !upsert_member(transaction, &redemption.school_id, member).await? {
                 return Ok(SetupOutcome::MemberIdTaken);
             }
-            append_version(transaction, &school_id, founding, digest, redemption.now).await?;
-        }
-        (Some(member_id), None) if member_id == member.id.as_str() => {
-            let approved = query_one(
+            let Some((founding, digest)) = &redemption.founding else {
+                unreachable!("the rules found a chain only with a founding version");
+            };
+            append_version(
                 transaction,
-                "SELECT public_key, signing_key, removed_at FROM team_members WHERE id = $1",
-                &[&member_id],
+                &redemption.school_id,
+                founding,
+                digest,
+                redemption.now,
             )
             .await?;
-            if approved.try_get::<_, Option<i64>>(2)?.is_some() {
-                return Ok(SetupOutcome::Refused(CodeRefusal::Revoked));
-            }
-            let same_keys = approved.try_get::<_, &str>(0)? == member.recipient.as_str()
-                && approved.try_get::<_, Option<String>>(1)? == Some(member.signing_key.to_hex());
-            if !same_keys {
-                return Ok(SetupOutcome::KeyMismatch);
-            }
         }
-        _ => return Ok(SetupOutcome::KeyMismatch),
+        RedemptionRule::Renew => {}
     }
     execute(
         transaction,
@@ -920,7 +1284,7 @@ async fn redeem(
         &[&hash(&redemption.code), &millis(redemption.now)],
     )
     .await?;
-    let (school, chain) = read_school_keys(transaction, &school_id).await?;
+    let (school, chain) = read_school_keys(transaction, &redemption.school_id).await?;
     Ok(SetupOutcome::Redeemed { school, chain })
 }
 
@@ -957,7 +1321,7 @@ async fn append_to_chain(
 ) -> Result<AppendOutcome, BackendError> {
     let school_id = &append.school_id;
     let number = append.version.version.number();
-    if head_number(transaction, school_id).await?.checked_add(1) != Some(number) {
+    if !rules::is_next_version(head_number(transaction, school_id).await?, number) {
         return Ok(AppendOutcome::Conflict);
     }
     let member_id = match &append.effect {
@@ -1108,11 +1472,7 @@ async fn renew_setup_code(
 ) -> Result<Option<TeamMember>, BackendError> {
     let member = query_opt(
         transaction,
-        concat!(
-            "SELECT ",
-            member_columns!(),
-            " FROM team_members WHERE id = $1 AND school_id = $2 AND removed_at IS NULL"
-        ),
+        school_sql::CURRENT_MEMBER,
         &[&renewal.member_id.as_str(), &renewal.school_id.as_str()],
     )
     .await?;
@@ -1121,14 +1481,13 @@ async fn renew_setup_code(
     };
     execute(
         transaction,
-        "UPDATE setup_codes SET used_at = $2 WHERE member_id = $1 AND used_at IS NULL",
-        &[&renewal.member_id.as_str(), &millis(renewal.now)],
+        school_sql::RETIRE_MEMBER_CODES,
+        &[&millis(renewal.now), &renewal.member_id.as_str()],
     )
     .await?;
     execute(
         transaction,
-        "INSERT INTO setup_codes (code_hash, school_id, member_id, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5)",
+        school_sql::INSERT_MEMBER_CODE,
         &[
             &hash(&renewal.setup_code),
             &renewal.school_id.as_str(),
@@ -1143,26 +1502,23 @@ async fn renew_setup_code(
 
 /// A set-up code's expiry, use, replacement (a renewal marks the member's earlier codes used
 /// at the very time its new code is created) and whether its member was removed; an
-/// enrolment code's expiry and revocation in the same columns.
+/// enrolment code's as `rules::enrolment_record` reads its link.
 async fn code_record(
     transaction: &Transaction<'_>,
     kind: LinkKind,
     code: &SecretHash,
 ) -> Result<Option<CodeRecord>, BackendError> {
-    let sql = match kind {
-        LinkKind::TeamSetup => {
-            "SELECT c.expires_at, c.used_at,
-                EXISTS (SELECT 1 FROM setup_codes n WHERE n.member_id = c.member_id
-                        AND n.code_hash <> c.code_hash AND n.created_at = c.used_at),
-                EXISTS (SELECT 1 FROM team_members m WHERE m.id = c.member_id
-                        AND m.removed_at IS NOT NULL)
-             FROM setup_codes c WHERE c.code_hash = $1"
-        }
-        LinkKind::Enrolment => {
-            "SELECT expires_at, NULL::BIGINT, FALSE, revoked_at IS NOT NULL
-             FROM enrolment_links WHERE code_hash = $1"
-        }
-    };
+    if kind == LinkKind::Enrolment {
+        return Ok(enrolment_link_by_code(transaction, code)
+            .await?
+            .map(|(_, _, link)| rules::enrolment_record(link)));
+    }
+    let sql = "SELECT c.expires_at, c.used_at,
+            EXISTS (SELECT 1 FROM setup_codes n WHERE n.member_id = c.member_id
+                    AND n.code_hash <> c.code_hash AND n.created_at = c.used_at),
+            EXISTS (SELECT 1 FROM team_members m WHERE m.id = c.member_id
+                    AND m.removed_at IS NOT NULL)
+         FROM setup_codes c WHERE c.code_hash = $1";
     let Some(row) = query_opt(transaction, sql, &[&hash(code)]).await? else {
         return Ok(None);
     };
@@ -1175,42 +1531,122 @@ async fn code_record(
         expires_at: unix_millis(&row, 0)?,
         used,
         revoked: row.try_get(3)?,
+        full: false,
     }))
+}
+
+/// The enrolment link with this code: its id, school, and what the rules need of it.
+async fn enrolment_link_by_code(
+    transaction: &Transaction<'_>,
+    code: &SecretHash,
+) -> Result<Option<(String, SchoolId, StoredEnrolmentLink)>, BackendError> {
+    let Some(row) = query_opt(
+        transaction,
+        "SELECT l.id, l.school_id, l.expires_at, l.revoked_at IS NOT NULL, l.max_devices,
+                (SELECT COUNT(*) FROM devices d WHERE d.enrolment_link_id = l.id)
+         FROM enrolment_links l WHERE l.code_hash = $1",
+        &[&hash(code)],
+    )
+    .await?
+    else {
+        return Ok(None);
+    };
+    let link = StoredEnrolmentLink {
+        expires_at: unix_millis(&row, 2)?,
+        revoked: row.try_get(3)?,
+        max_devices: u16::try_from(row.try_get::<_, i32>(4)?)?,
+        devices_enrolled: u64::try_from(row.try_get::<_, i64>(5)?)?,
+    };
+    Ok(Some((row.try_get(0)?, parsed(&row, 1)?, link)))
+}
+
+/// A link from `id, created_at, expires_at, revoked_at, max_devices`.
+fn link_from_row(row: &Row) -> Result<EnrolmentLink, BackendError> {
+    Ok(EnrolmentLink {
+        id: parsed(row, 0)?,
+        created_at: unix_millis(row, 1)?,
+        expires_at: unix_millis(row, 2)?,
+        revoked_at: optional_unix_millis(row, 3)?,
+        max_devices: LinkDeviceCap::new(u16::try_from(row.try_get::<_, i32>(4)?)?)?,
+    })
+}
+
+async fn read_enrolment_links(
+    transaction: &Transaction<'_>,
+    school_id: &SchoolId,
+) -> Result<Vec<TeamEnrolmentLink>, BackendError> {
+    let statement = transaction
+        .prepare_cached(
+            "SELECT l.id, l.created_at, l.expires_at, l.revoked_at, l.max_devices,
+                    (SELECT COUNT(*) FROM devices d WHERE d.enrolment_link_id = l.id)
+             FROM enrolment_links l WHERE l.school_id = $1
+             ORDER BY l.created_at DESC, l.id DESC",
+        )
+        .await?;
+    transaction
+        .query(&statement, &[&school_id.as_str()])
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(TeamEnrolmentLink {
+                link: link_from_row(row)?,
+                devices_enrolled: u64::try_from(row.try_get::<_, i64>(5)?)?,
+            })
+        })
+        .collect()
+}
+
+async fn read_devices(
+    transaction: &Transaction<'_>,
+    school_id: &SchoolId,
+) -> Result<Vec<TeamDevice>, BackendError> {
+    let statement = transaction
+        .prepare_cached(
+            "SELECT id, name, enrolled_at, last_seen_at, reports_sent, revoked_at
+             FROM devices WHERE school_id = $1
+             ORDER BY enrolled_at DESC, id DESC",
+        )
+        .await?;
+    transaction
+        .query(&statement, &[&school_id.as_str()])
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(TeamDevice {
+                id: parsed(row, 0)?,
+                name: optional_parsed(row, 1)?,
+                enrolled_at: unix_millis(row, 2)?,
+                last_seen_at: optional_unix_millis(row, 3)?,
+                reports_sent: u64::try_from(row.try_get::<_, i64>(4)?)?,
+                revoked_at: optional_unix_millis(row, 5)?,
+            })
+        })
+        .collect()
 }
 
 async fn enrol(
     transaction: &Transaction<'_>,
     new: &NewDevice,
 ) -> Result<EnrolmentOutcome, BackendError> {
-    let link = query_opt(
-        transaction,
-        "SELECT id, school_id, expires_at, revoked_at FROM enrolment_links WHERE code_hash = $1",
-        &[&hash(&new.code)],
-    )
-    .await?;
-    let Some(link) = link else {
+    let Some((link_id, school_id, link)) = enrolment_link_by_code(transaction, &new.code).await?
+    else {
         return Ok(EnrolmentOutcome::Refused(CodeRefusal::Unknown));
     };
-    let link_id: String = link.try_get(0)?;
-    let school_id: SchoolId = parsed(&link, 1)?;
-    let record = CodeRecord {
-        expires_at: unix_millis(&link, 2)?,
-        used: CodeUse::Unused,
-        revoked: link.try_get::<_, Option<i64>>(3)?.is_some(),
-    };
+    let record = rules::enrolment_record(link);
     if let Some(refusal) = code_refusal(&record, new.device.enrolled_at) {
         return Ok(EnrolmentOutcome::Refused(refusal));
     }
     execute(
         transaction,
-        "INSERT INTO devices (id, school_id, enrolment_link_id, token_hash, enrolled_at)
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO devices (id, school_id, enrolment_link_id, token_hash, enrolled_at, name)
+         VALUES ($1, $2, $3, $4, $5, $6)",
         &[
             &new.device.id.as_str(),
             &school_id.as_str(),
             &link_id,
             &hash(&new.token),
             &millis(new.device.enrolled_at),
+            &new.name.as_ref().map(DeviceName::as_str),
         ],
     )
     .await?;
@@ -1218,14 +1654,53 @@ async fn enrol(
     Ok(EnrolmentOutcome::Enrolled { school, chain })
 }
 
-/// Stores the report unless its id is taken. `ON CONFLICT DO NOTHING` waits for a concurrent
-/// insert of the same id to commit or roll back; the `SELECT` after it, in a new `READ
-/// COMMITTED` snapshot, then sees the report that won and compares.
+/// Stores the report unless its id is taken (a resend or a conflict, never counted against a
+/// quota), if it fits its device's window and its school's space (`rules::report_quota`). The
+/// device's row is locked first, so one device's submissions are counted one at a time; the
+/// school's bytes are counted by the schema's trigger. `ON CONFLICT DO NOTHING` waits for a
+/// concurrent insert of the same id to commit or roll back; the `SELECT` after it, in a new
+/// `READ COMMITTED` snapshot, then sees the report that won and compares.
 async fn submit(
     transaction: &Transaction<'_>,
     new: &NewReport,
 ) -> Result<SubmissionOutcome, BackendError> {
+    // A device the route authenticated always has its row; without one the window is empty.
+    let window = query_opt(
+        transaction,
+        "SELECT quota_window_start, quota_window_reports FROM devices WHERE id = $1 FOR UPDATE",
+        &[&new.device_id.as_str()],
+    )
+    .await?
+    .map(|row| {
+        Ok::<_, BackendError>(DeviceWindow {
+            start: optional_unix_millis(&row, 0)?,
+            reports: u32::try_from(row.try_get::<_, i64>(1)?)?,
+        })
+    })
+    .transpose()?
+    .unwrap_or_default();
+    if let Some(earlier) = stored_report(transaction, &new.receipt.report_id).await? {
+        return Ok(rules::resubmission(earlier, new));
+    }
+    let stored = query_one(
+        transaction,
+        "SELECT stored_bytes FROM schools WHERE id = $1",
+        &[&new.school_id.as_str()],
+    )
+    .await?
+    .try_get::<_, i64>(0)?;
     let envelope = new.envelope.as_bytes();
+    let size = u64::try_from(envelope.len())?;
+    let window = match rules::report_quota(
+        window,
+        u64::try_from(stored)?,
+        size,
+        new.quota,
+        new.receipt.received_at,
+    ) {
+        QuotaRule::Refuse(outcome) => return Ok(outcome),
+        QuotaRule::Store(window) => window,
+    };
     let inserted = execute(
         transaction,
         "INSERT INTO reports (id, school_id, envelope, envelope_sha256, size,
@@ -1237,44 +1712,66 @@ async fn submit(
             &new.school_id.as_str(),
             &envelope,
             &new.receipt.envelope_sha256.as_bytes().as_slice(),
-            &i64::try_from(envelope.len())?,
+            &i64::try_from(size)?,
             &new.catalogue_version.as_str(),
             &millis(new.receipt.received_at),
             &status_text(new.receipt.status),
         ],
     )
     .await?;
-    if inserted == 1 {
-        return Ok(SubmissionOutcome::Stored(new.receipt.clone()));
+    if inserted == 0 {
+        let earlier = stored_report(transaction, &new.receipt.report_id)
+            .await?
+            .ok_or("a report that took the id is gone")?;
+        return Ok(rules::resubmission(earlier, new));
     }
-    let earlier = query_one(
+    execute(
+        transaction,
+        "UPDATE devices SET quota_window_start = $2, quota_window_reports = $3,
+             reports_sent = reports_sent + 1
+         WHERE id = $1",
+        &[
+            &new.device_id.as_str(),
+            &window.start.map(millis),
+            &i64::from(window.reports),
+        ],
+    )
+    .await?;
+    Ok(SubmissionOutcome::Stored(new.receipt.clone()))
+}
+
+/// The report stored under `report_id`, if any.
+async fn stored_report(
+    transaction: &Transaction<'_>,
+    report_id: &ReportUuid,
+) -> Result<Option<StoredReport>, BackendError> {
+    query_opt(
         transaction,
         concat!(
             "SELECT school_id, catalogue_version, ",
             receipt_columns!(),
             " FROM reports WHERE id = $1"
         ),
-        &[&new.receipt.report_id.as_str()],
+        &[&report_id.as_str()],
     )
-    .await?;
-    let receipt = receipt_from_row(&earlier, 2)?;
-    let identical = earlier.try_get::<_, &str>(0)? == new.school_id.as_str()
-        && earlier.try_get::<_, &str>(1)? == new.catalogue_version.as_str()
-        && receipt.envelope_sha256 == new.receipt.envelope_sha256;
-    Ok(if identical {
-        SubmissionOutcome::AlreadyStored(receipt)
-    } else {
-        SubmissionOutcome::Conflict
+    .await?
+    .map(|row| {
+        Ok(StoredReport {
+            school_id: parsed(&row, 0)?,
+            catalogue_version: CatalogueVersion::new(row.try_get::<_, String>(1)?),
+            receipt: receipt_from_row(&row, 2)?,
+        })
     })
+    .transpose()
 }
 
-/// Finds a token with `query`, which selects the holder's id, school and the time it stopped
-/// working (`NULL` while valid).
+/// Finds a token with `query`, which selects the holder's id, school, the time it stopped
+/// working (`NULL` while valid) and when it was last noted in use (a device's; `NULL`).
 async fn lookup_token<Id, T>(
     transaction: &Transaction<'_>,
     query: &str,
     token: &SecretHash,
-    credential: impl FnOnce(Id, SchoolId) -> T,
+    credential: impl FnOnce(Id, SchoolId, Option<UnixMillis>) -> T,
 ) -> Result<TokenLookup<T>, BackendError>
 where
     Id: TryFrom<String>,
@@ -1289,6 +1786,7 @@ where
     Ok(TokenLookup::Valid(credential(
         parsed(&row, 0)?,
         parsed(&row, 1)?,
+        optional_unix_millis(&row, 3)?,
     )))
 }
 
@@ -1313,11 +1811,11 @@ fn receipt_from_row(row: &Row, first: usize) -> Result<ReportReceipt, BackendErr
 }
 
 fn report_status(text: &str) -> Result<ReportStatus, BackendError> {
-    match text {
-        "received" => Ok(ReportStatus::Received),
-        "acted_upon" => Ok(ReportStatus::ActedUpon),
-        other => Err(format!("unknown report status {other:?}").into()),
-    }
+    rules::status_from_text(text).ok_or_else(|| format!("unknown report status {text:?}").into())
+}
+
+fn coarse_status(text: &str) -> Result<CoarseStatus, BackendError> {
+    coarse_status_from_text(text).ok_or_else(|| format!("unknown coarse status {text:?}").into())
 }
 
 fn digest(row: &Row, index: usize) -> Result<Sha256Digest, BackendError> {
@@ -1328,13 +1826,6 @@ fn digest(row: &Row, index: usize) -> Result<Sha256Digest, BackendError> {
     Ok(Sha256Digest::from_bytes(bytes))
 }
 
-fn status_text(status: ReportStatus) -> &'static str {
-    match status {
-        ReportStatus::Received => "received",
-        ReportStatus::ActedUpon => "acted_upon",
-    }
-}
-
 /// A text column read into a validated domain type.
 fn parsed<T>(row: &Row, index: usize) -> Result<T, BackendError>
 where
@@ -1342,6 +1833,18 @@ where
     T::Error: std::error::Error + Send + Sync + 'static,
 {
     Ok(T::try_from(row.try_get::<_, String>(index)?)?)
+}
+
+/// A nullable text column read into a validated domain type.
+fn optional_parsed<T>(row: &Row, index: usize) -> Result<Option<T>, BackendError>
+where
+    T: TryFrom<String>,
+    T::Error: std::error::Error + Send + Sync + 'static,
+{
+    Ok(row
+        .try_get::<_, Option<String>>(index)?
+        .map(T::try_from)
+        .transpose()?)
 }
 
 /// Times are `BIGINT` milliseconds; [`UnixMillis`] is unsigned.
@@ -1399,6 +1902,15 @@ async fn query_opt(
 ) -> Result<Option<Row>, tokio_postgres::Error> {
     let statement = transaction.prepare_cached(sql).await?;
     transaction.query_opt(&statement, parameters).await
+}
+
+async fn query(
+    transaction: &Transaction<'_>,
+    sql: &str,
+    parameters: &Parameters<'_>,
+) -> Result<Vec<Row>, tokio_postgres::Error> {
+    let statement = transaction.prepare_cached(sql).await?;
+    transaction.query(&statement, parameters).await
 }
 
 async fn query_one(

@@ -13,7 +13,7 @@ use tokio::{
 };
 
 use crate::{
-    test_app::{client, code_of_link, write_dist},
+    test_app::{client, code_of_link, header, write_dist},
     test_database::{POSTGRES_VARIABLE, TestDatabase},
 };
 
@@ -231,6 +231,40 @@ async fn unparseable_port_flag_or_variable_is_one_line_exit_2() {
 }
 
 #[tokio::test]
+async fn a_trusted_proxy_that_is_not_an_address_is_one_line_exit_2() {
+    let scratch = scratch_with_dist();
+
+    let mut flag = server(scratch.path());
+    flag.args([
+        "--port",
+        "0",
+        "--trusted-proxy",
+        "10.0.0.0/8",
+        "--trusted-proxy",
+        "proxy.local",
+    ]);
+    assert_fails_with_one_line(flag, 2, "proxy.local").await;
+
+    let mut variable = server(scratch.path());
+    variable.env("PREPOZNAJ_TRUSTED_PROXIES", "127.0.0.1,10.0.0.0/33");
+    assert_fails_with_one_line(variable, 2, "10.0.0.0/33").await;
+}
+
+#[tokio::test]
+async fn an_unclosed_report_retention_out_of_range_is_one_line_exit_2() {
+    let scratch = scratch_with_dist();
+
+    let mut flag = server(scratch.path());
+    flag.args(["--port", "0", "--unclosed-report-retention-days", "0"]);
+    assert_fails_with_one_line(flag, 2, "--unclosed-report-retention-days").await;
+
+    let mut variable = server(scratch.path());
+    variable.args(["--port", "0"]);
+    variable.env("PREPOZNAJ_UNCLOSED_REPORT_RETENTION_DAYS", "3651");
+    assert_fails_with_one_line(variable, 2, "--unclosed-report-retention-days").await;
+}
+
+#[tokio::test]
 async fn missing_dist_is_one_line_exit_2() {
     let scratch = TempDir::new().unwrap();
 
@@ -354,6 +388,19 @@ async fn serves_after_announcing_itself_and_stops_cleanly_on_sigterm() {
 }
 
 #[tokio::test]
+async fn serves_with_an_http_base_url_on_this_machine_without_strict_transport_security() {
+    let scratch = Scratch::with_dist().await;
+    let server = RunningServer::start(&scratch, &["--base-url", "http://localhost:8080"]).await;
+
+    let page = client().get(server.url("/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert_eq!(header(&page, "strict-transport-security"), None);
+
+    let (status, log) = server.stop().await;
+    assert!(status.success(), "{status:?}: {log}");
+}
+
+#[tokio::test]
 async fn school_create_prints_a_one_time_set_up_link_and_its_qr_code() {
     let scratch = Scratch::with_dist().await;
     let stdout = school_create(
@@ -440,27 +487,35 @@ async fn school_create_without_a_base_url_says_how_to_give_one_in_one_line() {
 }
 
 #[tokio::test]
-async fn school_create_refuses_http_for_another_machine_and_names_the_https_address() {
+async fn serving_and_school_create_refuse_http_for_another_machine_and_name_the_https_address() {
     let scratch = scratch_with_dist();
-    for (flag, variable) in [
-        (Some("http://prepoznaj.example.rs"), None),
-        (None, Some("http://prepoznaj.example.rs")),
-    ] {
-        let mut command = server(scratch.path());
-        command.args(["school", "create", "--name", "ОШ"]);
-        if let Some(flag) = flag {
-            command.args(["--base-url", flag]);
+    let serve = ["--port", "0"].as_slice();
+    let school_create = ["school", "create", "--name", "ОШ"].as_slice();
+    for arguments in [serve, school_create] {
+        for (flag, variable) in [
+            (Some("http://school.example.rs"), None),
+            (None, Some("http://school.example.rs")),
+        ] {
+            let mut command = server(scratch.path());
+            command.args(arguments);
+            if let Some(flag) = flag {
+                command.args(["--base-url", flag]);
+            }
+            if let Some(variable) = variable {
+                command.env("PREPOZNAJ_BASE_URL", variable);
+            }
+            assert_fails_with_one_line(
+                command,
+                2,
+                "--base-url http://school.example.rs uses http:// for another machine, where the app needs https://: use --base-url https://school.example.rs",
+            )
+            .await;
         }
-        if let Some(variable) = variable {
-            command.env("PREPOZNAJ_BASE_URL", variable);
-        }
-        assert_fails_with_one_line(
-            command,
-            2,
-            "--base-url http://prepoznaj.example.rs uses http:// for another machine, where the app needs https://: use --base-url https://prepoznaj.example.rs",
-        )
-        .await;
     }
+    assert!(
+        !scratch.path().join("data").exists(),
+        "nothing is created on a bad start"
+    );
 }
 
 #[tokio::test]

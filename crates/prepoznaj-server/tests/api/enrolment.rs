@@ -649,3 +649,58 @@ async fn tokens_and_codes_are_stored_only_as_hashes() {
         }
     }
 }
+
+/// A guess at an enrolment code, as a proxy forwards it for `client` (`X-Forwarded-For`).
+async fn guess_from(app: &TestApp, client: &str) -> reqwest::Response {
+    guess_with(app, &[("X-Forwarded-For", client.to_owned())]).await
+}
+
+/// A guess at an enrolment code with `headers`.
+async fn guess_with(app: &TestApp, headers: &[(&str, String)]) -> reqwest::Response {
+    let mut request = app.client.post(format!("{}/api/v1/devices", app.base_url));
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    request
+        .json(&json!({ "enrolment_code": "Z3Vlc3M" }))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
+    // The test's connections come from 127.0.0.1: here that is the trusted proxy.
+    let app = TestApp::spawn_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    for _ in 0..10 {
+        assert_error(guess_from(&app, "198.51.100.7").await, 401, "link_invalid").await;
+    }
+    assert_error(guess_from(&app, "198.51.100.7").await, 429, "rate_limited").await;
+    // Another client behind the same proxy is not held back by the first one's guesses; a
+    // forged entry on the left of the chain does not move the first one to a fresh limit.
+    assert_error(guess_from(&app, "198.51.100.8").await, 401, "link_invalid").await;
+    assert_error(
+        guess_from(&app, "203.0.113.50, 198.51.100.7").await,
+        429,
+        "rate_limited",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn without_a_trusted_proxy_forwarding_headers_are_ignored() {
+    let app = TestApp::spawn().await;
+    for n in 0..10 {
+        let forged = format!("198.51.100.{n}");
+        let headers = [
+            ("X-Forwarded-For", forged.clone()),
+            ("Forwarded", format!("for={forged}")),
+        ];
+        let response = guess_with(&app, &headers).await;
+        assert_error(response, 401, "link_invalid").await;
+    }
+    assert_error(guess_from(&app, "203.0.113.99").await, 429, "rate_limited").await;
+}

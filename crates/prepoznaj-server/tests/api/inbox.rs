@@ -2,17 +2,22 @@
 //! school's) newest first, a page at a time, with their encrypted status changes;
 //! `POST /api/v1/team/reports/{id}/status-changes` records a change once and tells the reporter
 //! only "received" or "acted upon"; the retention job, run at a chosen time, deletes closed
-//! reports' envelopes after the period and a phone's late resend is still answered with its
-//! receipt.
+//! reports' envelopes after their period and never-closed ones' after theirs, the listing says
+//! when for each, and a phone's late resend is still answered with its receipt.
 
 use prepoznaj_domain::{
     observation::UnixMillis,
     protocol::{
-        ReceiptResponse, ReportStatus, ReportUuid, StatusChangeId, StatusChangeRecorded,
-        TeamReport, TeamReports,
+        ReceiptResponse, ReportReceipt, ReportStatus, ReportUuid, StatusChangeId,
+        StatusChangeRecorded, TeamReport, TeamReports,
     },
 };
-use prepoznaj_server::{credentials::now, retention::forget_closed_reports_in};
+use prepoznaj_server::{
+    StartupError,
+    credentials::now,
+    retention::forget_reports_in,
+    store::{Database, rules::Retention},
+};
 use serde_json::{Value, json};
 
 use crate::test_app::{
@@ -20,6 +25,17 @@ use crate::test_app::{
 };
 
 const DAY_MILLIS: u64 = 24 * 60 * 60 * 1000;
+
+/// The periods a test server keeps reports for unless the test changes them.
+const DEFAULT_RETENTION: Retention = Retention {
+    closed_days: 30,
+    unclosed_days: 180,
+};
+
+/// One run of the retention job at `at`, with the test server's default periods.
+pub(crate) async fn forget_at(database: &Database, at: UnixMillis) -> Result<u64, StartupError> {
+    forget_reports_in(database, DEFAULT_RETENTION, at).await
+}
 
 /// A new status change of `coarse_status` with `detail` encrypted to the team.
 pub(crate) fn change(team: &Team, coarse_status: &str, detail: &[u8]) -> Value {
@@ -82,6 +98,52 @@ async fn sent(app: &TestApp, team: &Team, phone: &Phone, plaintext: &[u8]) -> (R
     assert_eq!(response.status(), 201);
     let receipt = response.json::<ReceiptResponse>().await.unwrap().receipt;
     (report_id, receipt.received_at.0)
+}
+
+/// A report's row as the retention job leaves it: envelope, envelope_deleted_at, status,
+/// closed_at, envelope_sha256.
+async fn tombstone(app: &TestApp, report_id: &ReportUuid) -> Vec<crate::test_database::SqlValue> {
+    app.database
+        .query_row(
+            "SELECT envelope, envelope_deleted_at, status, closed_at, envelope_sha256
+             FROM reports WHERE id = $1",
+            &[report_id.as_str()],
+        )
+        .await
+}
+
+/// A phone's late resend of a forgotten report (`body`, sealed as `envelope`): its receipt,
+/// the tombstone left as it was, and a status change on it refused. Returns the receipt.
+async fn resent_after_forgetting(
+    app: &TestApp,
+    team: &Team,
+    phone: &Phone,
+    (report_id, envelope, body): (&ReportUuid, &[u8], &Value),
+) -> ReportReceipt {
+    let reports_before = app.stored_reports().await;
+    let resend = app.submit(phone, body).await;
+    assert_eq!(resend.status(), 200);
+    let receipt = resend.json::<ReceiptResponse>().await.unwrap().receipt;
+    assert_eq!(receipt.report_id, *report_id);
+    assert_eq!(receipt.envelope_sha256, sha256(envelope));
+    assert_eq!(app.stored_reports().await, reports_before);
+    assert_eq!(
+        app.database
+            .query_row(
+                "SELECT envelope FROM reports WHERE id = $1",
+                &[report_id.as_str()],
+            )
+            .await[0],
+        crate::test_database::SqlValue::Null,
+        "not stored again"
+    );
+    assert_error(
+        post_change(app, team, report_id, &change(team, "seen", b"too late")).await,
+        410,
+        "report_forgotten",
+    )
+    .await;
+    receipt
 }
 
 fn ids(reports: &[TeamReport]) -> Vec<&str> {
@@ -185,11 +247,29 @@ async fn pages_follow_the_cursor_and_cover_every_report_once() {
 
     assert_eq!(pages, 3);
     assert_eq!(paged, everything);
+    // The largest cursor the pattern allows: 19 digits (past i64::MAX), after every report.
+    let last = list(
+        &app,
+        &team,
+        "?cursor=9999999999999999999.0192f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506",
+    )
+    .await;
+    assert_eq!(last.reports.len(), 5);
     for (query, code) in [
         ("?limit=0", "invalid_field"),
         ("?limit=101", "invalid_field"),
         ("?limit=two", "invalid_field"),
         ("?cursor=yesterday", "invalid_field"),
+        // 20 digits: more than the published pattern allows, though it fits a u64; and more
+        // than a u64 holds (found by the API fuzz tier: it was a schema-valid cursor).
+        (
+            "?cursor=10000000000000000000.0192f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506",
+            "invalid_field",
+        ),
+        (
+            "?cursor=8781831449450781066708.0192f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506",
+            "invalid_field",
+        ),
         ("?since=0", "unknown_field"),
     ] {
         assert_error(
@@ -360,37 +440,18 @@ async fn closed_reports_are_forgotten_after_the_period_and_a_late_resend_is_stil
     let database = app.database.database();
 
     let too_soon = UnixMillis(closed_at.0 + 30 * DAY_MILLIS - 1);
-    assert_eq!(
-        forget_closed_reports_in(&database, 30, too_soon)
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(forget_at(&database, too_soon).await.unwrap(), 0);
     assert_eq!(list(&app, &team, "").await.reports.len(), 2);
 
     let after_the_period = UnixMillis(closed_at.0 + 30 * DAY_MILLIS);
+    assert_eq!(forget_at(&database, after_the_period).await.unwrap(), 1);
     assert_eq!(
-        forget_closed_reports_in(&database, 30, after_the_period)
-            .await
-            .unwrap(),
-        1
-    );
-    assert_eq!(
-        forget_closed_reports_in(&database, 30, after_the_period)
-            .await
-            .unwrap(),
+        forget_at(&database, after_the_period).await.unwrap(),
         0,
         "once"
     );
 
-    let tombstone = app
-        .database
-        .query_row(
-            "SELECT envelope, envelope_deleted_at, status, closed_at, envelope_sha256
-             FROM reports WHERE id = $1",
-            &[closed_id.as_str()],
-        )
-        .await;
+    let tombstone = tombstone(&app, &closed_id).await;
     assert_eq!(
         tombstone[0],
         crate::test_database::SqlValue::Null,
@@ -427,23 +488,15 @@ async fn closed_reports_are_forgotten_after_the_period_and_a_late_resend_is_stil
     );
 
     // The phone's late resend: its receipt, nothing stored again.
-    let resend = app.submit(&phone, &closed_body).await;
-    assert_eq!(resend.status(), 200);
-    let receipt = resend.json::<ReceiptResponse>().await.unwrap().receipt;
-    assert_eq!(receipt.report_id, closed_id);
+    let receipt = resent_after_forgetting(
+        &app,
+        &team,
+        &phone,
+        (&closed_id, &closed_envelope, &closed_body),
+    )
+    .await;
     assert_eq!(receipt.status, ReportStatus::ActedUpon);
-    assert_eq!(receipt.envelope_sha256, sha256(&closed_envelope));
     assert_eq!(app.stored_reports().await, 2);
-    assert_eq!(
-        app.database
-            .query_row(
-                "SELECT envelope FROM reports WHERE id = $1",
-                &[closed_id.as_str()],
-            )
-            .await[0],
-        crate::test_database::SqlValue::Null,
-        "not stored again"
-    );
     assert_eq!(
         reporter_status(&app, &phone, &closed_id).await,
         ReportStatus::ActedUpon
@@ -456,10 +509,124 @@ async fn closed_reports_are_forgotten_after_the_period_and_a_late_resend_is_stil
         "report_conflict",
     )
     .await;
-    assert_error(
-        post_change(&app, &team, &closed_id, &change(&team, "seen", b"too late")).await,
-        410,
-        "report_forgotten",
-    )
+}
+
+#[tokio::test]
+async fn a_report_never_closed_is_forgotten_180_days_after_it_arrived_and_its_resend_still_received()
+ {
+    let app = TestApp::spawn().await;
+    let team = app.school_with_team().await;
+    let phone = app.enrol(&team).await;
+    let (report_id, envelope, body) = report_for(&team, b"never closed");
+    let response = app.submit(&phone, &body).await;
+    assert_eq!(response.status(), 201);
+    let received_at = response
+        .json::<ReceiptResponse>()
+        .await
+        .unwrap()
+        .receipt
+        .received_at;
+    let seen = post_change(&app, &team, &report_id, &change(&team, "seen", b"seen")).await;
+    assert_eq!(seen.status(), 201);
+    let database = app.database.database();
+
+    let day_179 = UnixMillis(received_at.0 + 179 * DAY_MILLIS);
+    assert_eq!(forget_at(&database, day_179).await.unwrap(), 0);
+    assert_eq!(
+        ids(&list(&app, &team, "").await.reports),
+        [report_id.as_str()],
+        "kept at 179 days"
+    );
+
+    let day_180 = UnixMillis(received_at.0 + 180 * DAY_MILLIS);
+    assert_eq!(forget_at(&database, day_180).await.unwrap(), 1);
+    assert_eq!(forget_at(&database, day_180).await.unwrap(), 0, "once");
+
+    let tombstone = tombstone(&app, &report_id).await;
+    let day_180_stored = i64::try_from(day_180.0).unwrap();
+    assert_eq!(tombstone[0], crate::test_database::SqlValue::Null);
+    assert_eq!(tombstone[1].integer(), day_180_stored);
+    assert_eq!(tombstone[2].text(), "received");
+    assert_eq!(
+        tombstone[3].integer(),
+        day_180_stored,
+        "a tombstone's closing time: when it was forgotten"
+    );
+    assert_eq!(tombstone[4].bytes(), sha256(&envelope).as_bytes());
+    assert_eq!(app.database.count("report_status_changes").await, 0);
+    assert!(list(&app, &team, "").await.reports.is_empty());
+
+    let receipt =
+        resent_after_forgetting(&app, &team, &phone, (&report_id, &envelope, &body)).await;
+    assert_eq!(receipt.received_at, received_at);
+    assert_eq!(receipt.status, ReportStatus::Received);
+    assert_eq!(app.stored_reports().await, 1);
+}
+
+#[tokio::test]
+async fn the_listing_says_when_each_report_will_be_deleted_and_the_job_keeps_to_it() {
+    let retention = Retention {
+        closed_days: 7,
+        unclosed_days: 60,
+    };
+    let app = TestApp::spawn_with(|config| {
+        config.report_retention_days = retention.closed_days;
+        config.unclosed_report_retention_days = retention.unclosed_days;
+    })
     .await;
+    let team = app.school_with_team().await;
+    let phone = app.enrol(&team).await;
+    let (open_id, open_received_at) = sent(&app, &team, &phone, b"open").await;
+    let (closed_id, _) = sent(&app, &team, &phone, b"closed").await;
+    let closing = post_change(&app, &team, &closed_id, &change(&team, "closed", b"done")).await;
+    assert_eq!(closing.status(), 201);
+    let closed_at = closing
+        .json::<StatusChangeRecorded>()
+        .await
+        .unwrap()
+        .closed_at
+        .unwrap();
+
+    let listed = list(&app, &team, "").await.reports;
+    let deleted_after = |report_id: &ReportUuid| {
+        listed
+            .iter()
+            .find(|report| report.report_id == *report_id)
+            .unwrap()
+            .deleted_after
+            .unwrap()
+    };
+    let open_deleted_after = deleted_after(&open_id);
+    let closed_deleted_after = deleted_after(&closed_id);
+    assert_eq!(open_deleted_after.0, open_received_at + 60 * DAY_MILLIS);
+    assert_eq!(closed_deleted_after.0, closed_at.0 + 7 * DAY_MILLIS);
+
+    let database = app.database.database();
+    let mut forgotten = Vec::new();
+    for at in [closed_deleted_after, open_deleted_after] {
+        let just_before = UnixMillis(at.0 - 1);
+        assert_eq!(
+            forget_reports_in(&database, retention, just_before)
+                .await
+                .unwrap(),
+            0,
+            "kept until {at:?}"
+        );
+        assert_eq!(
+            forget_reports_in(&database, retention, at).await.unwrap(),
+            1,
+            "forgotten at {at:?}"
+        );
+        forgotten.push(
+            ids(&list(&app, &team, "").await.reports)
+                .into_iter()
+                .map(str::to_owned)
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(
+        forgotten,
+        [vec![open_id.as_str().to_owned()], vec![]],
+        "the closed report first, then the open one"
+    );
 }

@@ -87,8 +87,14 @@ pub fn config(database: &TestDatabase, dist: &Path) -> Config {
         bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
         data_dir: database.data_dir().to_path_buf(),
         database_url: database.database_url(),
+        base_url: None,
         dist: dist.to_path_buf(),
         report_retention_days: prepoznaj_server::config::DEFAULT_REPORT_RETENTION_DAYS,
+        unclosed_report_retention_days:
+            prepoznaj_server::config::DEFAULT_UNCLOSED_REPORT_RETENTION_DAYS,
+        trusted_proxies: Vec::new(),
+        quotas: prepoznaj_server::config::Quotas::default(),
+        metrics_bind: None,
         log: Targets::from_str("info").unwrap(),
     }
 }
@@ -121,12 +127,36 @@ impl TestApp {
         app
     }
 
+    /// As [`TestApp::spawn`], with the configuration changed by `change` first.
+    pub async fn spawn_with(change: impl FnOnce(&mut Config)) -> Self {
+        let mut app = Self::spawn().await;
+        app.base_url = app.spawn_instance_with(change).await;
+        app
+    }
+
+    /// As [`TestApp::spawn`], serving `GET /metrics` on a listener of its own too; its address.
+    pub async fn spawn_with_metrics() -> (Self, std::net::SocketAddr) {
+        let mut app = Self::spawn().await;
+        let mut config = config(&app.database, app.dist_dir.path());
+        config.metrics_bind = Some(std::net::SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+        let application = Application::build(config).await.unwrap();
+        app.base_url = format!("http://{}", application.address());
+        let metrics = application.metrics_address().unwrap();
+        tokio::spawn(application.run_until_stopped());
+        (app, metrics)
+    }
+
     /// Starts one more server on the same database, as a deployment with several instances
     /// does; returns its base URL. It stops when the test ends.
     pub async fn spawn_instance(&self) -> String {
-        let application = Application::build(config(&self.database, self.dist_dir.path()))
-            .await
-            .unwrap();
+        self.spawn_instance_with(|_| {}).await
+    }
+
+    /// As [`TestApp::spawn_instance`], with the configuration changed by `change` first.
+    pub async fn spawn_instance_with(&self, change: impl FnOnce(&mut Config)) -> String {
+        let mut config = config(&self.database, self.dist_dir.path());
+        change(&mut config);
+        let application = Application::build(config).await.unwrap();
         let base_url = format!("http://{}", application.address());
         tokio::spawn(application.run_until_stopped());
         base_url
@@ -204,9 +234,9 @@ impl TestApp {
     pub async fn create_school_for(&self, name: &str) -> (String, School) {
         let created = operator::create_school(
             &self.database.database(),
+            Some("https://prepoznaj.example.rs"),
             &SchoolCreate {
                 name: name.to_owned(),
-                base_url: Some("https://prepoznaj.example.rs".to_owned()),
                 valid_days: 14,
             },
         )

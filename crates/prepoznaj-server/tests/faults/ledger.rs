@@ -18,14 +18,15 @@ impl Ledger {
         self.acknowledged.lock().unwrap().push((report_id, digest));
     }
 
-    /// Checks, with a connection of its own, that the database holds every acknowledged
-    /// report.
+    /// Checks, with a connection of its own, that the database holds every report
+    /// acknowledged before the check began. The list is taken before the database is read: a
+    /// killed server's last answers can still arrive (its writer commits, its response goes
+    /// out) while the check runs, and a report acknowledged after the read is checked at the
+    /// next kill, not reported lost.
     pub fn check_acknowledged(&self, database: &Path) {
+        let acknowledged = self.acknowledged.lock().unwrap().clone();
         let stored = stored_digests(database);
-        let missing: Vec<String> = self
-            .acknowledged
-            .lock()
-            .unwrap()
+        let missing: Vec<String> = acknowledged
             .iter()
             .filter_map(|(report_id, digest)| match stored.get(report_id) {
                 Some(found) if found == digest => None,

@@ -282,9 +282,9 @@ impl Worker {
             &Database::Sqlite {
                 data_dir: data.path().to_path_buf(),
             },
+            Some("https://prepoznaj.example.rs"),
             &SchoolCreate {
                 name: format!("ОШ „Вук Караџић“ {index}"),
-                base_url: Some("https://prepoznaj.example.rs".to_owned()),
                 valid_days: 14,
             },
         )

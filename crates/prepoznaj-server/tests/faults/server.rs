@@ -62,8 +62,14 @@ impl Server {
             data_dir: self.data_dir.clone(),
             // The suite checks the SQLite file directly after every kill.
             database_url: None,
+            base_url: None,
             dist: self.dist_dir.clone(),
             report_retention_days: prepoznaj_server::config::DEFAULT_REPORT_RETENTION_DAYS,
+            unclosed_report_retention_days:
+                prepoznaj_server::config::DEFAULT_UNCLOSED_REPORT_RETENTION_DAYS,
+            trusted_proxies: Vec::new(),
+            quotas: prepoznaj_server::config::Quotas::default(),
+            metrics_bind: None,
             log: Targets::from_str("off").unwrap(),
         };
         // Built on its own runtime, so that the listener and every connection die with it.

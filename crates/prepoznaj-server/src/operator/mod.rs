@@ -1,10 +1,22 @@
-//! The operator's commands: `prepoznaj-server school create --name <school> --base-url <https://…>`
-//! creates a school and prints its one-time team set-up link with a QR code drawn in the
-//! terminal. The link must open the origin staff phones use: `https://`, or `http://` only
-//! on this machine ([`checked_base_url`]).
+//! The operator's commands, `prepoznaj-server school …` and `stats`: `create` one school and
+//! print its one-time team set-up link with a QR code drawn in the terminal; `import` a CSV list
+//! of schools ([`import`]); `list` and `show` them ([`listing`]); make a `new-setup-link`
+//! ([`setup_link`]); `delete` one ([`deletion`]); count reports and phones per school
+//! administration and month, small counts hidden ([`stats`]). A set-up link must open the origin
+//! staff phones use: `https://`, or `http://` only on this machine ([`checked_base_url`]); the
+//! server checks its own `--base-url` by the same rules.
 //!
 //! They open the same database as the server (it may be running: SQLite's WAL lets both
-//! write, and PostgreSQL serves any number of clients) and print to stdout. The set-up code is printed once and stored only as its hash.
+//! write, and PostgreSQL serves any number of clients) and print to stdout. A set-up code is
+//! printed (or written to the import's file) once and stored only as its hash; nothing here
+//! prints a token, a code already stored or a report. What a command may do to a team is
+//! decided in `store::rules`.
+
+mod deletion;
+pub mod import;
+mod listing;
+mod setup_link;
+pub mod stats;
 
 use std::io::Write as _;
 
@@ -16,10 +28,11 @@ use qrcode::{QrCode, render::unicode::Dense1x2};
 
 use crate::{
     Config, StartupError,
-    config::{Command, SchoolCommand, SchoolCreate},
+    config::{Command, SchoolCommand, SchoolCreate, Stats},
     credentials::{new_id, new_secret, now},
+    directory::SchoolDetails,
     startup::{OpenStore, open_store},
-    store::{Database, NewSchool, Store},
+    store::{Database, NewSchool, SchoolContents, Store},
 };
 
 /// A school just created and the link that sets up its team.
@@ -34,31 +47,109 @@ pub struct CreatedSchool {
 /// Runs one operator command on the server's database.
 ///
 /// # Errors
-/// A bad argument, a database that cannot be opened or written, or stdout that cannot be
-/// written.
+/// A bad argument, a database that cannot be opened or written, a file that cannot be read
+/// or written, or stdout that cannot be written.
 pub async fn run(command: Command, config: &Config) -> Result<(), StartupError> {
-    match command {
-        Command::School(SchoolCommand::Create(arguments)) => {
-            let created = create_school(&config.database()?, &arguments).await?;
-            std::io::stdout()
-                .lock()
-                .write_all(describe(&created, &arguments).as_bytes())
-                .map_err(StartupError::Output)
+    let command = match command {
+        Command::School(command) => command,
+        Command::Stats(arguments) => {
+            return print(&stats_text(&config.database()?, &arguments).await?);
         }
+    };
+    if let SchoolCommand::Create(arguments) = &command {
+        let created =
+            create_school(&config.database()?, config.base_url.as_deref(), arguments).await?;
+        return print(&describe(&created, arguments));
+    }
+    // Checked before anything is read or opened, so a missing one is explained at once.
+    let base_url = match &command {
+        SchoolCommand::Import(_) | SchoolCommand::NewSetupLink(_) => {
+            Some(checked_base_url(config.base_url.as_deref())?.to_owned())
+        }
+        _ => None,
+    };
+    let base_url = base_url.as_deref().unwrap_or_default();
+    if let SchoolCommand::Import(arguments) = &command {
+        // The file is read and checked before the database is opened or the output made.
+        let rows = import::read_schools(&arguments.schools)?;
+        return match open_store(&config.database()?).await? {
+            OpenStore::Sqlite(store) => import::run(&store, rows, arguments, base_url).await,
+            OpenStore::Postgres(store) => import::run(&store, rows, arguments, base_url).await,
+        };
+    }
+    match open_store(&config.database()?).await? {
+        OpenStore::Sqlite(store) => run_on(&store, &command, base_url).await,
+        OpenStore::Postgres(store) => run_on(&store, &command, base_url).await,
     }
 }
 
-/// Creates the school and its one-time set-up code in `database`.
+/// What `stats` prints for `database` (the period is checked before the database is opened).
 ///
 /// # Errors
-/// A bad name or base URL, or a database that cannot be opened or written.
-pub async fn create_school(
-    database: &Database,
-    arguments: &SchoolCreate,
-) -> Result<CreatedSchool, StartupError> {
-    let name = SchoolName::parse(&arguments.name).map_err(StartupError::SchoolName)?;
-    let base_url = checked_base_url(arguments.base_url.as_deref())?;
-    let valid_days = LinkValidDays::new(arguments.valid_days).map_err(StartupError::ValidDays)?;
+/// `--from` after `--to`, or a database that cannot be opened or read.
+pub async fn stats_text(database: &Database, arguments: &Stats) -> Result<String, StartupError> {
+    let period = stats::period(arguments.from, arguments.to)?;
+    match open_store(database).await? {
+        OpenStore::Sqlite(store) => stats::run(&store, period, arguments.format).await,
+        OpenStore::Postgres(store) => stats::run(&store, period, arguments.format).await,
+    }
+}
+
+/// The commands that read or change schools already there.
+async fn run_on<S: Store>(
+    store: &S,
+    command: &SchoolCommand,
+    base_url: &str,
+) -> Result<(), StartupError> {
+    match command {
+        SchoolCommand::List(arguments) => {
+            let schools = store.schools().await.map_err(StartupError::Store)?;
+            print(&listing::list(&schools, arguments.format)?)
+        }
+        SchoolCommand::Show(arguments) => {
+            let contents = find_school(store, &arguments.school).await?;
+            print(&listing::show(&contents))
+        }
+        SchoolCommand::NewSetupLink(arguments) => {
+            let contents = find_school(store, &arguments.school).await?;
+            let made = setup_link::make(store, &contents, arguments, base_url).await?;
+            print(&made)
+        }
+        SchoolCommand::Delete(arguments) => {
+            let contents = find_school(store, &arguments.school).await?;
+            deletion::run(store, &contents, arguments.yes).await
+        }
+        // Run by `run` itself: they check their input before the database is opened.
+        SchoolCommand::Create(_) | SchoolCommand::Import(_) => Ok(()),
+    }
+}
+
+/// The school whose id or external id is `reference`.
+async fn find_school<S: Store>(store: &S, reference: &str) -> Result<SchoolContents, StartupError> {
+    store
+        .school_contents(reference.trim().to_owned())
+        .await
+        .map_err(StartupError::Store)?
+        .ok_or_else(|| StartupError::UnknownSchool(reference.to_owned()))
+}
+
+/// Writes `text` to stdout.
+fn print(text: &str) -> Result<(), StartupError> {
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(StartupError::Output)
+}
+
+/// A new founding set-up code for `school`, valid for `valid_days` from now: its link and the
+/// new school's row, made the same way by `school create` and `school import`.
+fn new_school(
+    name: SchoolName,
+    details: SchoolDetails,
+    valid_days: u16,
+    base_url: &str,
+) -> Result<(NewSchool, CreatedSchool), StartupError> {
+    let valid_days = LinkValidDays::new(valid_days).map_err(StartupError::ValidDays)?;
     let school = School {
         id: new_id(SchoolId::new_v7).map_err(StartupError::Randomness)?,
         name,
@@ -68,33 +159,56 @@ pub async fn create_school(
     let expires_at = valid_days.expiry(created_at);
     let new_school = NewSchool {
         school: school.clone(),
+        details,
         created_at,
         setup_code: code_hash,
         setup_expires_at: expires_at,
     };
+    let created = CreatedSchool {
+        school,
+        setup_link: link(base_url, TEAM_SETUP_PATH, &code),
+        expires_at,
+    };
+    Ok((new_school, created))
+}
+
+/// Creates the school and its one-time set-up code in `database`; the link starts with
+/// `base_url` (`--base-url`, required here).
+///
+/// # Errors
+/// A bad name or base URL, or a database that cannot be opened or written.
+pub async fn create_school(
+    database: &Database,
+    base_url: Option<&str>,
+    arguments: &SchoolCreate,
+) -> Result<CreatedSchool, StartupError> {
+    let name = SchoolName::parse(&arguments.name).map_err(StartupError::SchoolName)?;
+    let base_url = checked_base_url(base_url)?;
+    let (new_school, created) = new_school(
+        name,
+        SchoolDetails::default(),
+        arguments.valid_days,
+        base_url,
+    )?;
     match open_store(database).await? {
         OpenStore::Sqlite(store) => store.create_school(new_school).await,
         OpenStore::Postgres(store) => store.create_school(new_school).await,
     }
     .map_err(StartupError::Store)?;
-    tracing::info!(school = %school.id, "school created");
-    Ok(CreatedSchool {
-        school,
-        setup_link: link(base_url, TEAM_SETUP_PATH, &code),
-        expires_at,
-    })
+    tracing::info!(school = %created.school.id, "school created");
+    Ok(created)
 }
 
 /// An example of a usable `--base-url`, named in the messages that say how to fix one.
 const EXAMPLE_BASE_URL: &str = "https://prepoznaj.example.rs";
 
-/// Why `--base-url` (`PREPOZNAJ_BASE_URL`) cannot make the set-up link; each message says
-/// what to write instead.
+/// Why `--base-url` (`PREPOZNAJ_BASE_URL`) cannot be the address people open the app at (for
+/// the set-up link, or the server's own); each message says what to write instead.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BaseUrlError {
     /// Neither the flag nor the variable is set.
     #[error(
-        "school create needs the address staff phones open the app at: add --base-url {EXAMPLE_BASE_URL} (your server's https:// address) or set PREPOZNAJ_BASE_URL"
+        "a set-up link needs the address staff phones open the app at: add --base-url {EXAMPLE_BASE_URL} (your server's https:// address) or set PREPOZNAJ_BASE_URL"
     )]
     Missing,
     /// Not `http(s)://` and a host, or with a query, fragment, user or whitespace.
