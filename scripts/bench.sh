@@ -44,3 +44,13 @@ echo
 cargo run --quiet --locked --release -p prepoznaj-server --example prepoznaj-stats-bench
 echo
 cargo run --quiet --locked --release -p prepoznaj-server --example prepoznaj-bench
+echo
+# The same intake on PostgreSQL (a throwaway cluster): one server instance, then two sharing it.
+pg_env=$(scripts/postgres.sh start)
+eval "$pg_env"
+trap 'kill "$server" 2>/dev/null; rm -rf "$data"; scripts/postgres.sh stop "$PREPOZNAJ_PG_DIR"' EXIT
+for instances in 1 2; do
+  DATABASE_URL=$PREPOZNAJ_TEST_DATABASE_URL PREPOZNAJ_BENCH_INSTANCES=$instances \
+    cargo run --quiet --locked --release -p prepoznaj-server --example prepoznaj-bench
+  echo
+done

@@ -25,8 +25,11 @@
 //! connection writes a request built once per envelope (headers and pre-serialised JSON) with
 //! only the report id filled in, and reads the answer's status, headers and whole body. What it
 //! still costs per report is printed as "load generator". Optional: `PREPOZNAJ_BENCH_SECONDS` (measured window, default 10),
-//! `PREPOZNAJ_BENCH_CONNECTIONS` (default 200). Request logs are off unless `PREPOZNAJ_LOG`
-//! asks for them (they would flood the terminal).
+//! `PREPOZNAJ_BENCH_CONNECTIONS` (default 200), `PREPOZNAJ_BENCH_INSTANCES` (server instances
+//! on the one database, default 1; the connections are shared out among them in turn).
+//! `DATABASE_URL` runs it on PostgreSQL, as the server does (`scripts/postgres.sh start` makes
+//! a throwaway one). Request logs are off unless `PREPOZNAJ_LOG` asks for them (they would
+//! flood the terminal).
 
 use std::{
     error::Error,
@@ -96,6 +99,7 @@ const PLACEHOLDER_ID: &str = "01900000-0000-7000-8000-000000000000";
 fn main() -> BenchResult<()> {
     let seconds = env_number("PREPOZNAJ_BENCH_SECONDS", DEFAULT_SECONDS)?;
     let connections = env_number("PREPOZNAJ_BENCH_CONNECTIONS", DEFAULT_CONNECTIONS)?;
+    let instances = env_number("PREPOZNAJ_BENCH_INSTANCES", 1_usize)?.max(1);
     let measured = Duration::from_secs(seconds);
     let load_before = load_average();
 
@@ -114,6 +118,10 @@ fn main() -> BenchResult<()> {
         .thread_name("server")
         .build()?;
     let (address, database) = server_runtime.block_on(start_server(&data_dir, &dist))?;
+    let mut addresses = vec![address];
+    for _ in 1..instances {
+        addresses.push(server_runtime.block_on(start_server(&data_dir, &dist))?.0);
+    }
     let client_runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("client")
@@ -126,7 +134,7 @@ fn main() -> BenchResult<()> {
         phones.push(client_runtime.block_on(set_up_phone(&base_url, &database))?);
     }
     let run = client_runtime.block_on(drive(
-        address,
+        &addresses,
         &phones,
         (connections, 0),
         Pace::Closed,
@@ -134,7 +142,7 @@ fn main() -> BenchResult<()> {
     ))?;
     let open_phone = client_runtime.block_on(set_up_phone(&base_url, &database))?;
     let open = client_runtime.block_on(drive(
-        address,
+        &addresses,
         std::slice::from_ref(&open_phone),
         (connections, connections),
         Pace::Open {
@@ -152,6 +160,7 @@ fn main() -> BenchResult<()> {
         connections,
         measured,
         database: database.to_string(),
+        instances,
         run,
         open,
         raw,
@@ -184,7 +193,9 @@ async fn start_server(data_dir: &Path, dist: &Path) -> BenchResult<(SocketAddr, 
         "1048576".into(),
     ]);
     let cli = Cli::try_parse_from::<_, std::ffi::OsString>(arguments)?;
-    telemetry::init(cli.config.log.clone());
+    // One subscriber for the process, however many instances run in it.
+    static TELEMETRY: std::sync::Once = std::sync::Once::new();
+    TELEMETRY.call_once(|| telemetry::init(cli.config.log.clone()));
     let application = Application::build(cli.config).await?;
     let address = application.address();
     let database = application.database().clone();
@@ -399,10 +410,11 @@ enum Pace {
     Open { per_second: f64 },
 }
 
-/// `connections` clients, each with one keep-alive connection, send reports at `pace` for the
-/// warm-up and the measured window. `first_connection` keeps report ids apart between runs.
+/// `connections` clients, each with one keep-alive connection to one of `addresses` in turn,
+/// send reports at `pace` for the warm-up and the measured window. `first_connection` keeps
+/// report ids apart between runs.
 async fn drive(
-    address: SocketAddr,
+    addresses: &[SocketAddr],
     phones: &[Phone],
     (connections, first_connection): (usize, usize),
     pace: Pace,
@@ -415,7 +427,7 @@ async fn drive(
                 phone
                     .templates
                     .iter()
-                    .map(|template| RequestTemplate::new(address, &phone.token, template))
+                    .map(|template| RequestTemplate::new(addresses[0], &phone.token, template))
                     .collect::<Vec<_>>()
             })
             .collect::<Vec<_>>(),
@@ -434,6 +446,7 @@ async fn drive(
     for connection in first_connection..first_connection + connections {
         let requests = Arc::clone(&requests);
         let due = Arc::clone(&due);
+        let address = addresses[connection % addresses.len()];
         clients.spawn(async move {
             let mut run = Run::default();
             let mut http = match HttpConnection::open(address).await {
@@ -738,6 +751,7 @@ struct Report {
     connections: usize,
     measured: Duration,
     database: String,
+    instances: usize,
     run: Run,
     /// The run at the budget's rate.
     open: Run,
@@ -778,7 +792,10 @@ fn print_report(report: &Report) -> BenchResult<()> {
         "  server and clients in one process on {cores} cores; load average before {}, after {}",
         report.load_before, report.load_after
     );
-    println!("  database: {}", report.database);
+    println!(
+        "  database: {}; server instances on it: {}",
+        report.database, report.instances
+    );
     println!(
         "  durable reports/s: {reports_per_second:.0} (answered 201, i.e. committed with \
          synchronous=FULL)"

@@ -227,8 +227,9 @@ fn seed(
     )?;
     let mut insert_report = transaction.prepare(
         "INSERT INTO reports (id, school_id, envelope, envelope_sha256, size, catalogue_version,
-                              received_at, status, closed_at, envelope_deleted_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, '2026.1', ?6, ?7, ?8, ?9)",
+                              received_at, status, closed_at, envelope_deleted_at,
+                              acted_upon_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, '2026.1', ?6, ?7, ?8, ?9, ?10)",
     )?;
     let mut insert_change = transaction.prepare(
         "INSERT INTO report_status_changes (id, report_id, coarse_status, envelope,
@@ -303,6 +304,7 @@ fn seed(
                         fate.closed_at
                     },
                     forgotten.then_some(forgotten_at),
+                    fate.acted_upon_at,
                 ])?;
                 if forgotten {
                     seeded.tombstones += 1;

@@ -316,7 +316,7 @@ pub struct ReportCounts {
 }
 
 /// The delays from receipt to the first `acted_upon` or `closed` change of the reports acted
-/// upon whose changes are still kept (`timed` of them), sorted: the lower and upper middle one,
+/// upon whose time of it is known (`timed` of them), sorted: the lower and upper middle one,
 /// in milliseconds (the same one when `timed` is odd).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MiddleDelays {

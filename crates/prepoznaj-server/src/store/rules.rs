@@ -111,6 +111,9 @@ pub fn report_quota(
 pub struct ReportState {
     pub status: ReportStatus,
     pub closed_at: Option<UnixMillis>,
+    /// When its first change `acted_upon` or `closed` was recorded: kept when retention
+    /// deletes the changes, for `stats`.
+    pub acted_upon_at: Option<UnixMillis>,
     /// The retention job deleted its envelope.
     pub forgotten: bool,
     /// Status changes it has.
@@ -135,6 +138,7 @@ pub enum StatusChangeRule {
     Record {
         status: ReportStatus,
         closed_at: Option<UnixMillis>,
+        acted_upon_at: Option<UnixMillis>,
     },
 }
 
@@ -182,6 +186,13 @@ pub fn status_change(
         closed_at: report
             .closed_at
             .or((change.coarse_status == CoarseStatus::Closed).then_some(change.recorded_at)),
+        // The first change past "seen" is when the team acted, whatever came after.
+        acted_upon_at: report
+            .acted_upon_at
+            .or(
+                (change.coarse_status.reporter_status() == ReportStatus::ActedUpon)
+                    .then_some(change.recorded_at),
+            ),
     }
 }
 
@@ -605,6 +616,7 @@ mod tests {
         ReportState {
             status,
             closed_at,
+            acted_upon_at: None,
             forgotten: false,
             changes: 1,
         }
@@ -616,9 +628,9 @@ mod tests {
             Some((recorded.status, recorded.closed_at.map(|time| time.0)))
         };
         match rule {
-            StatusChangeRule::Record { status, closed_at } => {
-                ("record", Some((*status, closed_at.map(|time| time.0))))
-            }
+            StatusChangeRule::Record {
+                status, closed_at, ..
+            } => ("record", Some((*status, closed_at.map(|time| time.0)))),
             StatusChangeRule::Answer(StatusChangeOutcome::AlreadyRecorded(recorded)) => {
                 ("resend", state(recorded))
             }
@@ -675,6 +687,34 @@ mod tests {
             if let StatusChangeRule::Answer(StatusChangeOutcome::AlreadyRecorded(recorded)) = rule {
                 assert_eq!(recorded.change.recorded_at, UnixMillis(NOW.0 - 5), "{case}");
             }
+        }
+    }
+
+    #[test]
+    fn the_time_a_report_was_first_acted_upon_is_kept_from_its_first_change_past_seen() {
+        use CoarseStatus::{ActedUpon, Closed, Seen};
+        use ReportStatus::{ActedUpon as Acted, Received};
+        let before = Some(UnixMillis(NOW.0 - DAY));
+        let acted_before = ReportState {
+            acted_upon_at: before,
+            ..report(Acted, None)
+        };
+        #[rustfmt::skip]
+        let cases = [
+            // (case, report, the change, expected time)
+            ("seen is not acting", report(Received, None), Seen, None),
+            ("acted upon", report(Received, None), ActedUpon, Some(NOW)),
+            ("closed at once is acting too", report(Received, None), Closed, Some(NOW)),
+            ("the first time stays", acted_before, ActedUpon, before),
+            ("closing later keeps it", acted_before, Closed, before),
+            ("a late seen keeps it", acted_before, Seen, before),
+        ];
+        for (case, report, coarse_status, expected) in cases {
+            let rule = status_change(Some(report), None, &change(coarse_status, 1), MAX_CHANGES);
+            let StatusChangeRule::Record { acted_upon_at, .. } = rule else {
+                panic!("{case}: not recorded");
+            };
+            assert_eq!(acted_upon_at, expected, "{case}");
         }
     }
 

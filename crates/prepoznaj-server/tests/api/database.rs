@@ -44,7 +44,7 @@ async fn fresh() -> (TestDatabase, TempDir) {
 async fn first_start_creates_and_migrates_the_database() {
     let app = TestApp::spawn().await;
 
-    assert_eq!(migrations(&app.database).await, [1, 2, 3, 4, 5, 6, 7]);
+    assert_eq!(migrations(&app.database).await, [1, 2, 3, 4, 5, 6, 7, 8]);
     let created_at = created_at(&app.database).await;
     assert!(created_at.ends_with('Z'), "{created_at}");
     let sqlite_file = app.data_dir.path().join("data").join("prepoznaj.db");
@@ -115,7 +115,7 @@ async fn restart_keeps_the_database_and_applies_no_migration_twice() {
         database.database().to_string()
     );
     assert_eq!(created_at(&database).await, created_first);
-    assert_eq!(migrations(&database).await, [1, 2, 3, 4, 5, 6, 7]);
+    assert_eq!(migrations(&database).await, [1, 2, 3, 4, 5, 6, 7, 8]);
 }
 
 #[tokio::test]
@@ -126,7 +126,7 @@ async fn a_database_migrated_by_a_newer_server_is_refused() {
     database
         .execute(
             "INSERT INTO schema_migrations (version, applied_at)
-             VALUES (8, '2030-01-01T00:00:00Z')",
+             VALUES (9, '2030-01-01T00:00:00Z')",
             &[],
         )
         .await;
@@ -139,8 +139,8 @@ async fn a_database_migrated_by_a_newer_server_is_refused() {
         matches!(
             refused,
             StartupError::Store(StoreError::SchemaTooNew {
-                found: 8,
-                supported: 7
+                found: 9,
+                supported: 8
             })
         ),
         "{refused:?}"
@@ -148,7 +148,7 @@ async fn a_database_migrated_by_a_newer_server_is_refused() {
     assert_eq!(refused.exit_code(), 1);
     assert_eq!(
         migrations(&database).await,
-        [1, 2, 3, 4, 5, 6, 7, 8],
+        [1, 2, 3, 4, 5, 6, 7, 8, 9],
         "nothing was changed"
     );
 }

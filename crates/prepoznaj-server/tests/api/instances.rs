@@ -122,3 +122,84 @@ async fn a_set_up_code_redeemed_at_two_instances_at_once_works_once() {
         i64::try_from(rounds).unwrap()
     );
 }
+
+/// Sends every body at once, alternating between the two instances; how many of each status
+/// came back, by status.
+async fn flood(
+    app: &TestApp,
+    other: &str,
+    sends: Vec<(String, Value)>,
+) -> std::collections::BTreeMap<u16, usize> {
+    let mut answers = tokio::task::JoinSet::new();
+    for (index, (token, body)) in sends.into_iter().enumerate() {
+        let base_url = if index % 2 == 0 {
+            app.base_url.clone()
+        } else {
+            other.to_owned()
+        };
+        let request = app
+            .client
+            .post(format!("{base_url}/api/v1/reports"))
+            .bearer_auth(token)
+            .json(&body);
+        answers.spawn(async move { request.send().await.unwrap().status().as_u16() });
+    }
+    let mut statuses = std::collections::BTreeMap::new();
+    for status in answers.join_all().await {
+        *statuses.entry(status).or_default() += 1;
+    }
+    statuses
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_phones_daily_limit_holds_when_its_reports_race_to_two_instances() {
+    let app = TestApp::spawn_with(|config| config.quotas.reports_per_device_per_day = 5).await;
+    let other = app
+        .spawn_instance_with(|config| config.quotas.reports_per_device_per_day = 5)
+        .await;
+    let team = app.school_with_team().await;
+    let phone = app.enrol(&team).await;
+
+    let sends = (0..24)
+        .map(|index| {
+            let (_, _, body) = report_for(&team, format!("report {index}").as_bytes());
+            (phone.token.clone(), body)
+        })
+        .collect();
+    let statuses = flood(&app, &other, sends).await;
+
+    assert_eq!(statuses, [(201, 5), (429, 19)].into());
+    assert_eq!(app.stored_reports().await, 5);
+    let sent = app
+        .database
+        .query("SELECT reports_sent FROM devices", &[])
+        .await;
+    assert_eq!(
+        sent[0][0].integer(),
+        5,
+        "the phone's count is its stored reports"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schools_space_holds_when_two_phones_race_to_two_instances() {
+    let app = TestApp::spawn_with(|config| config.quotas.school_storage_mib = 1).await;
+    let other = app
+        .spawn_instance_with(|config| config.quotas.school_storage_mib = 1)
+        .await;
+    let team = app.school_with_team().await;
+    let phones = [app.enrol(&team).await, app.enrol(&team).await];
+    // Five of these fit in 1 MiB; a sixth does not.
+    let plaintext = vec![b'x'; 190 * 1024];
+
+    let sends = (0..12)
+        .map(|index| {
+            let (_, _, body) = report_for(&team, &plaintext);
+            (phones[index / 2 % 2].token.clone(), body)
+        })
+        .collect();
+    let statuses = flood(&app, &other, sends).await;
+
+    assert_eq!(statuses, [(201, 5), (413, 7)].into());
+    assert_eq!(app.stored_reports().await, 5);
+}

@@ -120,6 +120,18 @@ async fn status_change(
     if coarse_status == "closed" {
         set_time(&app.database, "reports", "closed_at", at, report_id).await;
     }
+    // The report keeps when it was first acted upon: moved back with the change that set it.
+    if coarse_status != "seen" {
+        app.database
+            .execute(
+                &format!(
+                    "UPDATE reports SET acted_upon_at = {at}
+                     WHERE id = $1 AND acted_upon_at > {at}"
+                ),
+                &[report_id.as_str()],
+            )
+            .await;
+    }
 }
 
 /// Runs `stats --format csv` with `arguments`; its lines.
@@ -243,15 +255,33 @@ async fn stats_counts_reports_and_phones_per_administration_and_month_hiding_sma
     }
 
     // Retention forgets the closed reports with their status changes: they are still
-    // received and acted upon, but the median no longer has every time it needs.
+    // received and acted upon, and the report keeps when the team first acted.
     let forgotten = forget(&app, march + 60 * DAY_MILLIS).await;
     assert_eq!(forgotten, 3);
     assert_eq!(
         csv_lines(&app, &["--from", "2026-03"]).await[2],
-        "Нови Сад,2026-03,12,50,unknown,<5"
+        "Нови Сад,2026-03,12,50,3.5,<5"
     );
     // And then every report, after 180 days unclosed.
     assert_eq!(forget(&app, march + 200 * DAY_MILLIS).await, 11);
+    assert_eq!(
+        csv_lines(&app, &["--from", "2026-03"]).await[2],
+        "Нови Сад,2026-03,12,50,3.5,<5"
+    );
+
+    // A report whose changes were deleted before the server kept that time (migration 0008)
+    // has none: its month's median is unknown rather than wrong.
+    let changed = app
+        .database
+        .execute(
+            &format!(
+                "UPDATE reports SET acted_upon_at = NULL WHERE school_id = $1 AND received_at = {}",
+                march + 9 * DAY_MILLIS
+            ),
+            &[novi_sad.setup.school.id.as_str()],
+        )
+        .await;
+    assert_eq!(changed, 1);
     assert_eq!(
         csv_lines(&app, &["--from", "2026-03"]).await[2],
         "Нови Сад,2026-03,12,50,unknown,<5"

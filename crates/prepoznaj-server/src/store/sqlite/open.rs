@@ -54,6 +54,10 @@ const MIGRATIONS: &[Migration] = &[
         version: 7,
         sql: include_str!("../../../migrations/sqlite/0007_devices_and_link_caps.sql"),
     },
+    Migration {
+        version: 8,
+        sql: include_str!("../../../migrations/sqlite/0008_acted_upon_time.sql"),
+    },
 ];
 
 /// Opens (creating and migrating as needed) the database in `data_dir` and starts the writer

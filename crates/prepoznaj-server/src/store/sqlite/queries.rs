@@ -114,7 +114,8 @@ pub(super) fn record_status_change(
     let report = transaction
         .query_row(
             "SELECT status, closed_at, envelope IS NULL,
-                 (SELECT COUNT(*) FROM report_status_changes c WHERE c.report_id = reports.id)
+                 (SELECT COUNT(*) FROM report_status_changes c WHERE c.report_id = reports.id),
+                 acted_upon_at
              FROM reports WHERE id = ?1 AND school_id = ?2",
             [change.report_id.as_str(), new.school_id.as_str()],
             |row| {
@@ -123,6 +124,7 @@ pub(super) fn record_status_change(
                     closed_at: row.get::<_, Option<u64>>(1)?.map(UnixMillis),
                     forgotten: row.get(2)?,
                     changes: row.get(3)?,
+                    acted_upon_at: row.get::<_, Option<u64>>(4)?.map(UnixMillis),
                 })
             },
         )
@@ -142,11 +144,15 @@ pub(super) fn record_status_change(
             },
         )
         .optional()?;
-    let (status, closed_at) = match rules::status_change(report, earlier, &change, new.max_changes)
-    {
-        StatusChangeRule::Answer(outcome) => return Ok(outcome),
-        StatusChangeRule::Record { status, closed_at } => (status, closed_at),
-    };
+    let (status, closed_at, acted_upon_at) =
+        match rules::status_change(report, earlier, &change, new.max_changes) {
+            StatusChangeRule::Answer(outcome) => return Ok(outcome),
+            StatusChangeRule::Record {
+                status,
+                closed_at,
+                acted_upon_at,
+            } => (status, closed_at, acted_upon_at),
+        };
     transaction.execute(
         "INSERT INTO report_status_changes
              (id, report_id, coarse_status, envelope, envelope_sha256, recorded_at)
@@ -161,11 +167,12 @@ pub(super) fn record_status_change(
         ],
     )?;
     transaction.execute(
-        "UPDATE reports SET status = ?2, closed_at = ?3 WHERE id = ?1",
+        "UPDATE reports SET status = ?2, closed_at = ?3, acted_upon_at = ?4 WHERE id = ?1",
         params![
             change.report_id.as_str(),
             status_text(status),
-            closed_at.map(|time| time.0)
+            closed_at.map(|time| time.0),
+            acted_upon_at.map(|time| time.0)
         ],
     )?;
     Ok(StatusChangeOutcome::Recorded(RecordedStatusChange {

@@ -5,9 +5,10 @@
 //! every write is one `SERIALIZABLE` transaction, retried from the start when PostgreSQL
 //! reports a serialization failure, a deadlock or a unique key taken by a concurrent
 //! transaction, so each outcome (a code redeemed once, a member added once) is what SQLite's
-//! one-writer-at-a-time gives. A report is the exception that scales: one `INSERT … ON
-//! CONFLICT DO NOTHING` on its id decides "stored" or "already there" at `READ COMMITTED`, so
-//! reports to different ids never conflict. Reads run in one read-only snapshot.
+//! one-writer-at-a-time gives. Reports are the exception that scales: they are group-committed
+//! at `READ COMMITTED` (`intake`), where one `INSERT … ON CONFLICT DO NOTHING` on its id decides
+//! "stored" or "already there" and row locks keep the quotas' counts right. Reads run in one
+//! read-only snapshot.
 //!
 //! A commit returns after PostgreSQL has flushed it (`synchronous_commit` not `off`); the
 //! store refuses to start on a server running with `fsync=off`. Migrations are the files in
@@ -15,6 +16,8 @@
 //! each in its own transaction recorded in `schema_migrations`, so instances starting together
 //! apply each once. Connections are plain TCP or Unix sockets without TLS: keep the database on
 //! loopback, a Unix socket or a private network.
+
+mod intake;
 
 use std::{fmt, future::Future, pin::Pin, time::Duration};
 
@@ -89,31 +92,35 @@ struct Migration {
 const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
-        sql: include_str!("../../migrations/postgres/0001_init.sql"),
+        sql: include_str!("../../../migrations/postgres/0001_init.sql"),
     },
     Migration {
         version: 2,
-        sql: include_str!("../../migrations/postgres/0002_schools_devices_reports.sql"),
+        sql: include_str!("../../../migrations/postgres/0002_schools_devices_reports.sql"),
     },
     Migration {
         version: 3,
-        sql: include_str!("../../migrations/postgres/0003_inbox_status_changes_retention.sql"),
+        sql: include_str!("../../../migrations/postgres/0003_inbox_status_changes_retention.sql"),
     },
     Migration {
         version: 4,
-        sql: include_str!("../../migrations/postgres/0004_team_chain.sql"),
+        sql: include_str!("../../../migrations/postgres/0004_team_chain.sql"),
     },
     Migration {
         version: 5,
-        sql: include_str!("../../migrations/postgres/0005_quotas.sql"),
+        sql: include_str!("../../../migrations/postgres/0005_quotas.sql"),
     },
     Migration {
         version: 6,
-        sql: include_str!("../../migrations/postgres/0006_school_directory.sql"),
+        sql: include_str!("../../../migrations/postgres/0006_school_directory.sql"),
     },
     Migration {
         version: 7,
-        sql: include_str!("../../migrations/postgres/0007_devices_and_link_caps.sql"),
+        sql: include_str!("../../../migrations/postgres/0007_devices_and_link_caps.sql"),
+    },
+    Migration {
+        version: 8,
+        sql: include_str!("../../../migrations/postgres/0008_acted_upon_time.sql"),
     },
 ];
 
@@ -187,6 +194,7 @@ impl fmt::Display for PostgresUrl {
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: Pool,
+    intake: intake::Intake,
 }
 
 impl fmt::Debug for PostgresStore {
@@ -194,6 +202,7 @@ impl fmt::Debug for PostgresStore {
         formatter
             .debug_struct("PostgresStore")
             .field("status", &self.pool.status())
+            .field("reports_waiting", &self.intake.waiting())
             .finish_non_exhaustive()
     }
 }
@@ -239,17 +248,13 @@ impl PostgresStore {
             .create_timeout(Some(CONNECT_TIMEOUT))
             .build()
             .map_err(|source| backend("build the connection pool", source))?;
-        let store = Self { pool };
-        let mut client = store
-            .pool
-            .get()
-            .await
-            .map_err(|source| StoreError::Connect {
-                source: source.into(),
-            })?;
+        let mut client = pool.get().await.map_err(|source| StoreError::Connect {
+            source: source.into(),
+        })?;
         check_durability(&client).await?;
         migrate(&mut client).await?;
-        Ok(store)
+        let intake = intake::Intake::start(&pool);
+        Ok(Self { pool, intake })
     }
 
     /// Runs `work` with `input` in one transaction, retried from the start while PostgreSQL
@@ -681,10 +686,7 @@ impl Store for PostgresStore {
     }
 
     async fn submit_report(&self, new: NewReport) -> Result<SubmissionOutcome, StoreError> {
-        self.run("store a report", Access::Insert, new, |transaction, new| {
-            Box::pin(submit(transaction, new))
-        })
-        .await
+        self.intake.submit(new).await
     }
 
     async fn report_receipt(
@@ -806,7 +808,7 @@ impl Store for PostgresStore {
     }
 
     fn writes_waiting(&self) -> usize {
-        self.pool.status().waiting
+        self.intake.waiting() + self.pool.status().waiting
     }
 }
 
@@ -1124,7 +1126,8 @@ async fn record_status_change(
     let report = query_opt(
         transaction,
         "SELECT status, closed_at, envelope IS NULL,
-             (SELECT COUNT(*) FROM report_status_changes c WHERE c.report_id = reports.id)
+             (SELECT COUNT(*) FROM report_status_changes c WHERE c.report_id = reports.id),
+             acted_upon_at
          FROM reports WHERE id = $1 AND school_id = $2",
         &[&change.report_id.as_str(), &new.school_id.as_str()],
     )
@@ -1136,6 +1139,7 @@ async fn record_status_change(
                 closed_at: optional_unix_millis(&report, 1)?,
                 forgotten: report.try_get(2)?,
                 changes: u32::try_from(report.try_get::<_, i64>(3)?)?,
+                acted_upon_at: optional_unix_millis(&report, 4)?,
             })
         })
         .transpose()?;
@@ -1155,10 +1159,15 @@ async fn record_status_change(
         })
     })
     .transpose()?;
-    let (status, closed_at) = match rules::status_change(report, earlier, change, new.max_changes) {
-        StatusChangeRule::Answer(outcome) => return Ok(outcome),
-        StatusChangeRule::Record { status, closed_at } => (status, closed_at),
-    };
+    let (status, closed_at, acted_upon_at) =
+        match rules::status_change(report, earlier, change, new.max_changes) {
+            StatusChangeRule::Answer(outcome) => return Ok(outcome),
+            StatusChangeRule::Record {
+                status,
+                closed_at,
+                acted_upon_at,
+            } => (status, closed_at, acted_upon_at),
+        };
     execute(
         transaction,
         "INSERT INTO report_status_changes
@@ -1176,11 +1185,12 @@ async fn record_status_change(
     .await?;
     execute(
         transaction,
-        "UPDATE reports SET status = $2, closed_at = $3 WHERE id = $1",
+        "UPDATE reports SET status = $2, closed_at = $3, acted_upon_at = $4 WHERE id = $1",
         &[
             &change.report_id.as_str(),
             &status_text(status),
             &closed_at.map(millis),
+            &acted_upon_at.map(millis),
         ],
     )
     .await?;
@@ -1660,6 +1670,8 @@ async fn enrol(
 /// school's bytes are counted by the schema's trigger. `ON CONFLICT DO NOTHING` waits for a
 /// concurrent insert of the same id to commit or roll back; the `SELECT` after it, in a new
 /// `READ COMMITTED` snapshot, then sees the report that won and compares.
+/// Stores one report of a batch (`intake`), which has locked the rows of its school and
+/// device already.
 async fn submit(
     transaction: &Transaction<'_>,
     new: &NewReport,
