@@ -31,6 +31,7 @@ use prepoznaj_domain::protocol::{
     TeamMemberId, TeamReport,
 };
 use prepoznaj_domain::status_note::{AuthoredNote, NoteContext, StatusNote};
+use prepoznaj_envelope::chain::VerifiedVersion;
 use prepoznaj_envelope::digest::sha256;
 use prepoznaj_envelope::identity::{TeamIdentity, UnlockError};
 use prepoznaj_envelope::report::seal;
@@ -55,6 +56,12 @@ pub enum Download {
     Done,
     Failed(ApiCallError),
     Storage(StorageError),
+}
+
+/// The verified key set status changes are sealed to ([`InboxSession::sealing_for_changes`]).
+#[derive(Debug, Clone)]
+pub struct ChangeSealing {
+    head: VerifiedVersion,
 }
 
 /// Why a status change was not recorded by the server.
@@ -621,10 +628,21 @@ impl InboxSession {
     /// [`ChangeError`]: not sealed (no verified version on this device), kept to send later,
     /// or refused.
     pub async fn record_change(&self, id: &str, note: StatusNote) -> Result<(), ChangeError> {
-        let (key, member) = self
-            .signer()
-            .ok_or(ChangeError::NotSent(ApiCallError::Offline))?;
-        let token = member.token.clone();
+        let sealing = self.sealing_for_changes().await?;
+        self.record_change_with(&sealing, id, note).await
+    }
+
+    /// The team's key set that status changes are sealed to: the server's chain fetched and
+    /// verified from this device's pin (the pin when it cannot be fetched). One is enough for
+    /// a run of changes made together, such as a bulk dismissal.
+    ///
+    /// # Errors
+    /// [`ChangeError::NotSent`] when this device has no verified version to seal to, or a
+    /// storage error.
+    pub async fn sealing_for_changes(&self) -> Result<ChangeSealing, ChangeError> {
+        if self.signer().is_none() {
+            return Err(ChangeError::NotSent(ApiCallError::Offline));
+        }
         let database = app_database().await.map_err(ChangeError::Storage)?;
         let mut registration = team_key::load(&database)
             .await
@@ -633,13 +651,31 @@ impl InboxSession {
             .ok_or(ChangeError::Storage(StorageError::NotSaved))?;
         let checked = team_inbox::check_chain(&mut registration).await;
         self.trust_chain(&checked);
-        let Some(head) = checked.head else {
-            return Err(ChangeError::NotSent(match checked.problem {
+        match checked.head {
+            Some(head) => Ok(ChangeSealing { head }),
+            None => Err(ChangeError::NotSent(match checked.problem {
                 Some(team_inbox::ChainProblem::NotFetched(error)) => error,
                 _ => ApiCallError::Server { status: 0 },
-            }));
-        };
-        let key_set = head.key_set();
+            })),
+        }
+    }
+
+    /// As [`InboxSession::record_change`], sealed to the key set `sealing` verified.
+    ///
+    /// # Errors
+    /// As [`InboxSession::record_change`].
+    pub async fn record_change_with(
+        &self,
+        sealing: &ChangeSealing,
+        id: &str,
+        note: StatusNote,
+    ) -> Result<(), ChangeError> {
+        let (key, member) = self
+            .signer()
+            .ok_or(ChangeError::NotSent(ApiCallError::Offline))?;
+        let token = member.token.clone();
+        let database = app_database().await.map_err(ChangeError::Storage)?;
+        let key_set = sealing.head.key_set();
         let report_id = ReportUuid::parse(id).map_err(|error| {
             leptos::logging::error!("not a report id {id}: {error}");
             ChangeError::Seal

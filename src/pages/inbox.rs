@@ -30,7 +30,7 @@ use crate::components::storage_error::storage_error_message;
 use crate::html::escape_into;
 use crate::i18n::{InboxMessages, Messages, use_i18n, use_title};
 use crate::inbox::reading::InboxItem;
-use crate::inbox::{ChangeError, Download, InboxSession, use_inbox};
+use crate::inbox::{ChangeError, ChangeSealing, Download, InboxSession, use_inbox};
 use crate::preferences;
 use crate::sync::api::ApiCallError;
 
@@ -352,7 +352,12 @@ impl Dismissal {
 /// Records report `id` as dismissed: acted upon with `note`, then closed (a report is closed
 /// only once it was acted upon). A change kept on this device to send later counts as made;
 /// any other failure ends it.
-async fn dismiss_one(session: InboxSession, id: &str, note: &str) -> Result<(), ChangeError> {
+async fn dismiss_one(
+    session: InboxSession,
+    sealing: &ChangeSealing,
+    id: &str,
+    note: &str,
+) -> Result<(), ChangeError> {
     let mut kept = None;
     let mut keep = |outcome: Result<(), ChangeError>| match outcome {
         Ok(()) => Ok(()),
@@ -371,12 +376,12 @@ async fn dismiss_one(session: InboxSession, id: &str, note: &str) -> Result<(), 
             leptos::logging::error!("the dismissal note is refused: {error}");
             ChangeError::Seal
         })?;
-        keep(session.record_change(id, acted).await)?;
+        keep(session.record_change_with(sealing, id, acted).await)?;
     }
     if session.allows(id, CoarseStatus::Closed) {
         keep(
             session
-                .record_change(id, StatusNote::bare(CoarseStatus::Closed, now()))
+                .record_change_with(sealing, id, StatusNote::bare(CoarseStatus::Closed, now()))
                 .await,
         )?;
     }
@@ -410,8 +415,13 @@ fn BulkDismiss() -> impl IntoView {
             ..Dismissal::default()
         }));
         leptos::task::spawn_local(async move {
+            // The team's keys are fetched and verified once for the whole run.
+            let sealing = session.sealing_for_changes().await;
             for id in ids {
-                let outcome = dismiss_one(session, &id, &note).await;
+                let outcome = match &sealing {
+                    Ok(sealing) => dismiss_one(session, sealing, &id, &note).await,
+                    Err(error) => Err(error.clone()),
+                };
                 if outcome.is_ok() || matches!(outcome, Err(ChangeError::Kept(_))) {
                     selected.update(|selected| {
                         selected.remove(&id);
