@@ -12,10 +12,11 @@ use prepoznaj_domain::protocol::{EnrolmentLink, TeamEnrolmentLink};
 use crate::clock::{format_time, now};
 use crate::components::api_error::api_error_message;
 use crate::components::confirm_dialog::ConfirmPrompt;
-use crate::components::team_devices::{Listing, keep_loaded, listing_notice};
+use crate::components::team_list::{
+    Listing, WithdrawButton, Withdrawal, keep_loaded, listing_items, listing_notice,
+};
 use crate::i18n::use_i18n;
-use crate::pages::team::{signer_of, use_team};
-use crate::sync::api::ApiCallError;
+use crate::pages::team::signer_of;
 use crate::sync::client;
 
 /// "Enrolment links": the school's links, newest first, reloaded whenever the team's lists
@@ -23,55 +24,29 @@ use crate::sync::client;
 #[component]
 pub fn EnrolmentLinks() -> impl IntoView {
     let i18n = use_i18n();
-    let team = use_team();
     let listing = RwSignal::new(Listing::<TeamEnrolmentLink>::Loading);
-    let confirming = RwSignal::new(None::<EnrolmentLink>);
-    let failed = RwSignal::new(None::<ApiCallError>);
-    let withdrawn = RwSignal::new(false);
-    let busy = RwSignal::new(false);
+    let withdrawal = Withdrawal::<EnrolmentLink, ()>::new();
     keep_loaded(listing, |token| async move {
         client::team_enrolment_links(&token)
             .await
             .map(|listed| listed.links)
     });
     let withdraw = move |link: EnrolmentLink| {
-        confirming.set(None);
-        team.with_signer(move |key, member| {
-            let link = link.clone();
-            busy.set(true);
-            failed.set(None);
-            withdrawn.set(false);
-            leptos::task::spawn_local(async move {
-                let answer = client::revoke_enrolment_link(
-                    &member.token,
-                    signer_of(&key, &member),
-                    &link.id,
-                )
-                .await;
-                match answer {
-                    Ok(_) => withdrawn.set(true),
-                    Err(error) => failed.set(Some(error)),
-                }
-                busy.set(false);
-                team.lists_changed.update(|changes| *changes += 1);
-            });
+        withdrawal.withdraw(link, move |key, member, link| async move {
+            client::revoke_enrolment_link(&member.token, signer_of(&key, &member), &link.id)
+                .await
+                .map(|_| ())
         });
     };
     let items = move || {
-        listing.with(|listing| match listing {
-            Listing::Loaded(links) if links.is_empty() => Some(
-                view! { <p data-testid="links-empty">{move || i18n.team().links_empty}</p> }
-                    .into_any(),
-            ),
-            Listing::Loaded(links) => Some(
-                view! {
-                    <ul class="team-list" data-testid="enrolment-links">
-                        {links.iter().map(|listed| view! { <LinkItem listed=listed.clone() busy confirming /> }).collect_view()}
-                    </ul>
-                }
-                .into_any(),
-            ),
-            _ => None,
+        listing.with(|listing| {
+            listing_items(
+                i18n,
+                listing,
+                ("enrolment-links", "links-empty"),
+                |i18n| i18n.team().links_empty,
+                |listed| view! { <LinkItem listed=listed.clone() withdrawal /> }.into_any(),
+            )
         })
     };
     view! {
@@ -79,7 +54,7 @@ pub fn EnrolmentLinks() -> impl IntoView {
             <h2 id="links-heading">{move || i18n.team().links_heading}</h2>
             {move || listing.with(|listing| listing_notice(i18n, listing, |i18n| i18n.team().links_loading))}
             {items}
-            {move || confirming.get().map(|link| {
+            {move || withdrawal.confirming.get().map(|link| {
                 let made = format_time(link.created_at, i18n.locale().is_serbian());
                 let question = fill(i18n.team().link_revoke_question, &[("date", &made)]);
                 view! {
@@ -89,15 +64,17 @@ pub fn EnrolmentLinks() -> impl IntoView {
                         confirm=move || i18n.team().link_revoke_confirm
                         danger=true
                         on_confirm=move |()| withdraw(link.clone())
-                        on_cancel=move |()| confirming.set(None)
+                        on_cancel=move |()| withdrawal.confirming.set(None)
                     />
                 }
             })}
-            {move || withdrawn.get().then(|| view! {
-                <p class="notice" role="status" data-testid="listed-link-revoked">{move || i18n.team().link_revoked}</p>
-            })}
-            {move || failed.get().map(|error| view! {
-                <p class="notice notice--warning" role="alert">{move || api_error_message(i18n.team(), &error)}</p>
+            {move || withdrawal.outcome.get().map(|outcome| match outcome {
+                Ok(()) => view! {
+                    <p class="notice" role="status" data-testid="listed-link-revoked">{move || i18n.team().link_revoked}</p>
+                }.into_any(),
+                Err(error) => view! {
+                    <p class="notice notice--warning" role="alert">{move || api_error_message(i18n.team(), &error)}</p>
+                }.into_any(),
             })}
         </section>
     }
@@ -106,11 +83,7 @@ pub fn EnrolmentLinks() -> impl IntoView {
 /// One link: when it was made, until when it works, its state, its phones, and "Withdraw
 /// link" while it still could enrol a phone.
 #[component]
-fn LinkItem(
-    listed: TeamEnrolmentLink,
-    busy: RwSignal<bool>,
-    confirming: RwSignal<Option<EnrolmentLink>>,
-) -> impl IntoView {
+fn LinkItem(listed: TeamEnrolmentLink, withdrawal: Withdrawal<EnrolmentLink, ()>) -> impl IntoView {
     let i18n = use_i18n();
     let link = listed.link;
     let heading = format!("link-{}", link.id);
@@ -130,19 +103,13 @@ fn LinkItem(
         None => i18n.team().link_status_active.to_owned(),
     };
     let action = (revoked_at.is_none() && !expired).then(|| {
-        let heading = heading.clone();
         view! {
-            <div class="actions">
-                <button
-                    type="button"
-                    class="button button--danger"
-                    aria-describedby=heading
-                    disabled=move || busy.get()
-                    on:click=move |_| confirming.set(Some(link.clone()))
-                >
-                    {move || i18n.team().link_revoke_listed}
-                </button>
-            </div>
+            <WithdrawButton
+                label=|i18n| i18n.team().link_revoke_listed
+                describedby=heading.clone()
+                busy=withdrawal.busy
+                on_click=move || withdrawal.confirming.set(Some(link.clone()))
+            />
         }
     });
     view! {

@@ -41,5 +41,6 @@ pub mod storage_error;
 pub mod sync_status;
 pub mod team_chain;
 pub mod team_devices;
+pub mod team_list;
 pub mod team_members;
 pub mod update_banner;

@@ -6,70 +6,19 @@
 //! access was withdrawn stays listed with the date, so the team sees what it did. Nothing here
 //! names a person or a child: the server knows neither.
 
-use std::future::Future;
-
 use leptos::prelude::*;
 use prepoznaj_domain::locale::fill;
-use prepoznaj_domain::protocol::{Secret, TeamDevice};
+use prepoznaj_domain::protocol::TeamDevice;
 
 use crate::clock::format_time;
 use crate::components::api_error::api_error_message;
 use crate::components::confirm_dialog::ConfirmPrompt;
+use crate::components::team_list::{
+    Listing, WithdrawButton, Withdrawal, keep_loaded, listing_items, listing_notice,
+};
 use crate::i18n::{I18n, use_i18n};
-use crate::pages::team::{signer_of, use_team};
-use crate::sync::api::ApiCallError;
+use crate::pages::team::signer_of;
 use crate::sync::client;
-
-/// A list the team page downloads: while loading, why it failed, or what it holds.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Listing<T> {
-    Loading,
-    Failed(ApiCallError),
-    Loaded(Vec<T>),
-}
-
-/// The status line of a list that is not loaded yet (`None` once it is).
-pub fn listing_notice<T>(
-    i18n: I18n,
-    listing: &Listing<T>,
-    loading: fn(I18n) -> &'static str,
-) -> Option<AnyView> {
-    match listing {
-        Listing::Loading => {
-            Some(view! { <p class="hint" role="status">{move || loading(i18n)}</p> }.into_any())
-        }
-        Listing::Failed(error) => {
-            let error = error.clone();
-            Some(view! {
-                <p class="notice notice--warning" role="alert">{move || api_error_message(i18n.team(), &error)}</p>
-            }.into_any())
-        }
-        Listing::Loaded(_) => None,
-    }
-}
-
-/// Loads the list `fetch` gives into `listing` now, and again whenever the team's lists change
-/// (`TeamContext::lists_changed`).
-pub fn keep_loaded<T, Answer>(listing: RwSignal<Listing<T>>, fetch: fn(Secret) -> Answer)
-where
-    T: Send + Sync + 'static,
-    Answer: Future<Output = Result<Vec<T>, ApiCallError>> + 'static,
-{
-    let team = use_team();
-    Effect::new(move || {
-        team.lists_changed.track();
-        let answer = fetch(team.token.get_value());
-        leptos::task::spawn_local(async move {
-            listing.set(match answer.await {
-                Ok(items) => Listing::Loaded(items),
-                Err(error) => Listing::Failed(error),
-            });
-        });
-    });
-}
-
-/// What became of the last withdrawal: the phone's name, or why it failed.
-type Withdrawn = Result<String, ApiCallError>;
 
 /// The phone's name as the list shows it.
 fn device_name(i18n: I18n, device: &TeamDevice) -> String {
@@ -84,47 +33,30 @@ fn device_name(i18n: I18n, device: &TeamDevice) -> String {
 #[component]
 pub fn TeamDevices() -> impl IntoView {
     let i18n = use_i18n();
-    let team = use_team();
     let listing = RwSignal::new(Listing::<TeamDevice>::Loading);
-    let confirming = RwSignal::new(None::<TeamDevice>);
-    let outcome = RwSignal::new(None::<Withdrawn>);
-    let busy = RwSignal::new(false);
+    // What became of the last withdrawal: the phone's name, or why it failed.
+    let withdrawal = Withdrawal::<TeamDevice, String>::new();
     keep_loaded(listing, |token| async move {
         client::team_devices(&token)
             .await
             .map(|listed| listed.devices)
     });
     let withdraw = move |device: TeamDevice| {
-        confirming.set(None);
-        team.with_signer(move |key, member| {
-            let device = device.clone();
-            busy.set(true);
-            outcome.set(None);
-            leptos::task::spawn_local(async move {
-                let answer =
-                    client::revoke_device(&member.token, signer_of(&key, &member), &device.id)
-                        .await;
-                outcome.set(Some(answer.map(|_| device_name(i18n, &device))));
-                busy.set(false);
-                team.lists_changed.update(|changes| *changes += 1);
-            });
+        withdrawal.withdraw(device, move |key, member, device| async move {
+            client::revoke_device(&member.token, signer_of(&key, &member), &device.id)
+                .await
+                .map(|_| device_name(i18n, &device))
         });
     };
     let items = move || {
-        listing.with(|listing| match listing {
-            Listing::Loaded(devices) if devices.is_empty() => Some(
-                view! { <p data-testid="devices-empty">{move || i18n.team().devices_empty}</p> }
-                    .into_any(),
-            ),
-            Listing::Loaded(devices) => Some(
-                view! {
-                    <ul class="team-list" data-testid="devices">
-                        {devices.iter().map(|device| view! { <DeviceItem device=device.clone() busy confirming /> }).collect_view()}
-                    </ul>
-                }
-                .into_any(),
-            ),
-            _ => None,
+        listing.with(|listing| {
+            listing_items(
+                i18n,
+                listing,
+                ("devices", "devices-empty"),
+                |i18n| i18n.team().devices_empty,
+                |device| view! { <DeviceItem device=device.clone() withdrawal /> }.into_any(),
+            )
         })
     };
     view! {
@@ -133,7 +65,7 @@ pub fn TeamDevices() -> impl IntoView {
             <p class="hint">{move || i18n.team().devices_intro}</p>
             {move || listing.with(|listing| listing_notice(i18n, listing, |i18n| i18n.team().devices_loading))}
             {items}
-            {move || confirming.get().map(|device| {
+            {move || withdrawal.confirming.get().map(|device| {
                 let question = fill(i18n.team().device_revoke_question, &[("name", &device_name(i18n, &device))]);
                 view! {
                     <ConfirmPrompt
@@ -142,11 +74,11 @@ pub fn TeamDevices() -> impl IntoView {
                         confirm=move || i18n.team().device_revoke_confirm
                         danger=true
                         on_confirm=move |()| withdraw(device.clone())
-                        on_cancel=move |()| confirming.set(None)
+                        on_cancel=move |()| withdrawal.confirming.set(None)
                     />
                 }
             })}
-            {move || outcome.get().map(|outcome| match outcome {
+            {move || withdrawal.outcome.get().map(|outcome| match outcome {
                 Ok(name) => view! {
                     <p class="notice" role="status" data-testid="device-revoked">
                         {move || fill(i18n.team().device_revoked, &[("name", &name)])}
@@ -162,11 +94,7 @@ pub fn TeamDevices() -> impl IntoView {
 
 /// One phone: its name, facts, and "Withdraw access" until its access is withdrawn.
 #[component]
-fn DeviceItem(
-    device: TeamDevice,
-    busy: RwSignal<bool>,
-    confirming: RwSignal<Option<TeamDevice>>,
-) -> impl IntoView {
+fn DeviceItem(device: TeamDevice, withdrawal: Withdrawal<TeamDevice, String>) -> impl IntoView {
     let i18n = use_i18n();
     let heading = format!("device-{}", device.id);
     let serbian = move || i18n.locale().is_serbian();
@@ -184,23 +112,15 @@ fn DeviceItem(
             </p>
         }
         .into_any(),
-        None => {
-            let heading = heading.clone();
-            view! {
-                <div class="actions">
-                    <button
-                        type="button"
-                        class="button button--danger"
-                        aria-describedby=heading
-                        disabled=move || busy.get()
-                        on:click=move |_| confirming.set(Some(device.clone()))
-                    >
-                        {move || i18n.team().device_revoke}
-                    </button>
-                </div>
-            }
-            .into_any()
+        None => view! {
+            <WithdrawButton
+                label=|i18n| i18n.team().device_revoke
+                describedby=heading.clone()
+                busy=withdrawal.busy
+                on_click=move || withdrawal.confirming.set(Some(device.clone()))
+            />
         }
+        .into_any(),
     };
     view! {
         <li data-testid="device">
