@@ -67,29 +67,26 @@ impl Application {
             retention: kept,
         };
         let scrape = metrics_listener.zip(metrics.clone());
+        // The same service over whichever store opened (each a type of its own).
+        macro_rules! serve {
+            ($store:expr) => {{
+                let store = $store;
+                (
+                    router(
+                        store.clone(),
+                        static_files,
+                        options,
+                        transport,
+                        metrics.clone(),
+                    ),
+                    retention::Job::new(store.clone(), kept),
+                    scrape.map(|(listener, metrics)| (listener, metrics::router(metrics, store))),
+                )
+            }};
+        }
         let (router, retention, metrics) = match open_store(&database).await? {
-            OpenStore::Sqlite(store) => (
-                router(
-                    store.clone(),
-                    static_files,
-                    options,
-                    transport,
-                    metrics.clone(),
-                ),
-                retention::Job::new(store.clone(), kept),
-                scrape.map(|(listener, metrics)| (listener, metrics::router(metrics, store))),
-            ),
-            OpenStore::Postgres(store) => (
-                router(
-                    store.clone(),
-                    static_files,
-                    options,
-                    transport,
-                    metrics.clone(),
-                ),
-                retention::Job::new(store.clone(), kept),
-                scrape.map(|(listener, metrics)| (listener, metrics::router(metrics, store))),
-            ),
+            OpenStore::Sqlite(store) => serve!(store),
+            OpenStore::Postgres(store) => serve!(store),
         };
         Ok(Self {
             listener,

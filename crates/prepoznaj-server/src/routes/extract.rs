@@ -401,7 +401,10 @@ impl<S: Store> FromRequestParts<ApiState<S>> for CodeAttempt {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip());
-        let address = state.trusted_proxies.client_address(peer, &parts.headers);
+        let address = state
+            .options
+            .trusted_proxies
+            .client_address(peer, &parts.headers);
         state
             .limiter
             .attempt(address, Instant::now())

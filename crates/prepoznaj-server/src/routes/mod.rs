@@ -55,15 +55,13 @@ pub struct ApiOptions {
     pub retention: Retention,
 }
 
-/// What every handler can reach: the store, the limiter for code redemption, the proxies
-/// whose headers name the client, the quotas and how long reports are kept.
+/// What every handler can reach: the store, the limiter for code redemption and the
+/// operator's options.
 #[derive(Debug, Clone)]
 pub struct ApiState<S> {
     pub store: S,
     pub limiter: Arc<RateLimiter>,
-    pub trusted_proxies: Arc<TrustedProxies>,
-    pub quotas: Quotas,
-    pub retention: Retention,
+    pub options: Arc<ApiOptions>,
 }
 
 impl<S: Store> ApiState<S> {
@@ -71,9 +69,7 @@ impl<S: Store> ApiState<S> {
         Self {
             store,
             limiter: Arc::new(RateLimiter::default()),
-            trusted_proxies: Arc::new(options.trusted_proxies),
-            quotas: options.quotas,
-            retention: options.retention,
+            options: Arc::new(options),
         }
     }
 }

@@ -43,8 +43,8 @@ pub async fn submit<S: Store>(
         school_id: device.school_id,
         device_id: device.device_id,
         quota: ReportQuota {
-            per_device_per_day: state.quotas.reports_per_device_per_day,
-            school_bytes: state.quotas.school_bytes(),
+            per_device_per_day: state.options.quotas.reports_per_device_per_day,
+            school_bytes: state.options.quotas.school_bytes(),
         },
         receipt: ReportReceipt {
             report_id: submission.report_id,
@@ -70,7 +70,7 @@ pub async fn submit<S: Store>(
         SubmissionOutcome::Conflict => Err(ApiError::ReportConflict),
         SubmissionOutcome::DeviceLimitReached { retry_after_ms } => {
             Err(ApiError::DeviceDailyLimit {
-                limit: state.quotas.reports_per_device_per_day,
+                limit: state.options.quotas.reports_per_device_per_day,
                 retry_after_secs: retry_after_ms.div_ceil(1000),
             })
         }

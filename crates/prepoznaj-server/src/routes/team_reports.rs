@@ -50,6 +50,7 @@ pub async fn list<S: Store>(
     for report in &mut reports {
         report.deleted_after = Some(
             state
+                .options
                 .retention
                 .deleted_after(report.received_at, report.closed_at),
         );
@@ -93,7 +94,7 @@ pub async fn record_status_change<S: Store>(
             envelope: request.envelope,
             envelope_sha256: request.envelope_sha256,
         },
-        max_changes: state.quotas.status_changes_per_report,
+        max_changes: state.options.quotas.status_changes_per_report,
     };
     match state.store.record_status_change(new).await? {
         StatusChangeOutcome::Recorded(recorded) => {
@@ -110,7 +111,7 @@ pub async fn record_status_change<S: Store>(
         StatusChangeOutcome::ReportNotFound => Err(ApiError::NotFound),
         StatusChangeOutcome::ReportForgotten => Err(ApiError::ReportForgotten),
         StatusChangeOutcome::TooManyChanges => Err(ApiError::TooManyStatusChanges {
-            limit: state.quotas.status_changes_per_report,
+            limit: state.options.quotas.status_changes_per_report,
         }),
     }
 }
