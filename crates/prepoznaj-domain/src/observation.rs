@@ -23,10 +23,40 @@ pub const MAX_REPORT_ID_CHARS: usize = 64;
 /// The longest note on one answer, in characters.
 pub const MAX_NOTE_CHARS: usize = 280;
 
-/// A point in time: milliseconds since 1970-01-01 UTC, as `Date.now()` gives it.
+/// A point in time: milliseconds since 1970-01-01 UTC, as `Date.now()` gives it. Read from
+/// JSON only up to [`UnixMillis::MAX_READ`], so every time a document holds (a signed key
+/// chain version included) is one every JSON reader keeps exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "u64", into = "u64")]
 pub struct UnixMillis(pub u64);
+
+impl UnixMillis {
+    /// 2^53 − 1 (JavaScript's `Number.MAX_SAFE_INTEGER`): the year 287,396.
+    pub const MAX_READ: u64 = (1 << 53) - 1;
+}
+
+/// A time past [`UnixMillis::MAX_READ`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a time is at most 2^53 - 1 milliseconds since 1970")]
+pub struct TimeOutOfRange;
+
+impl TryFrom<u64> for UnixMillis {
+    type Error = TimeOutOfRange;
+
+    fn try_from(millis: u64) -> Result<Self, Self::Error> {
+        if millis <= Self::MAX_READ {
+            Ok(Self(millis))
+        } else {
+            Err(TimeOutOfRange)
+        }
+    }
+}
+
+impl From<UnixMillis> for u64 {
+    fn from(time: UnixMillis) -> Self {
+        time.0
+    }
+}
 
 /// The id of one observation, made by the caller (a UUID in text form, say): ASCII letters,
 /// digits, `-` and `_`.
@@ -1066,6 +1096,26 @@ mod tests {
     use super::strategies::fixed_context as context;
     use super::*;
     use crate::catalogue::shipped_catalogue;
+
+    #[test]
+    fn a_time_is_read_up_to_the_largest_integer_every_json_reader_keeps() {
+        let read = |text: &str| serde_json::from_str::<UnixMillis>(text);
+        assert_eq!(
+            read("9007199254740991").unwrap(),
+            UnixMillis(UnixMillis::MAX_READ)
+        );
+        assert_eq!(
+            read("1796623025959").unwrap(),
+            UnixMillis(1_796_623_025_959)
+        );
+        for text in ["9007199254740992", "18446744073709551615", "-1"] {
+            assert!(read(text).is_err(), "{text}");
+        }
+        assert_eq!(
+            serde_json::to_string(&UnixMillis(1_796_623_025_959)).unwrap(),
+            "1796623025959"
+        );
+    }
 
     #[test]
     fn groups_read_observed_then_not_sure_then_not_observed_then_unanswered_by_area() {

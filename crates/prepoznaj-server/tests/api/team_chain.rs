@@ -517,3 +517,30 @@ async fn a_link_check_names_the_school_of_a_valid_founding_code_only() {
         "{member_code}"
     );
 }
+
+/// Times in a version are at most 2^53 − 1 ms, as the OpenAPI document says, so every JSON
+/// reader keeps them exactly: one past that is refused as the field it is, the largest taken.
+#[tokio::test]
+async fn a_time_in_a_version_is_at_most_the_largest_integer_json_readers_keep() {
+    let app = TestApp::spawn().await;
+    let team = app.school_with_team().await;
+    let path = Endpoint::AppendChain.path();
+    let head = app.head(&team).await;
+    let added = ChainMember {
+        added_at: UnixMillis(UnixMillis::MAX_READ),
+        ..MemberKeys::generate("Ана").chain_member()
+    };
+    let next = sign_next_version(&head, MemberChange::Add(added), &team.keys.signing).unwrap();
+    let body = serde_json::to_string(&json!({ "version": next.signed() })).unwrap();
+    assert!(body.contains("9007199254740991"), "{body}");
+
+    let past = body.replace("9007199254740991", "9007199254740992");
+    let response = app
+        .as_member(&team, Method::Post, path, Some(past.into_bytes()))
+        .await;
+    assert_error(response, 400, "invalid_field").await;
+    let response = app
+        .as_member(&team, Method::Post, path, Some(body.into_bytes()))
+        .await;
+    assert_eq!(response.status(), 201);
+}
