@@ -70,10 +70,16 @@ pub enum QuotaRule {
     Store(DeviceWindow),
 }
 
+/// How far after a report's arrival its device's window may start and still count it: reports
+/// received moments apart may be stored out of order (by concurrent requests, batches or
+/// server instances), and the later-stored one must not open a new window.
+pub const WINDOW_SKEW_MS: u64 = 60 * 1000;
+
 /// Decides whether a new report of `size` bytes, received `now`, fits the device's `window`
-/// and the school's `stored` bytes. A window ends 24 hours after its first report (or at once
-/// if the server's clock went back before it); the school's limit is checked with the report
-/// included, so a school never stores more than its limit.
+/// and the school's `stored` bytes. A window ends 24 hours after its first report; one that
+/// starts more than [`WINDOW_SKEW_MS`] after `now` (the server's clock went back) ends at once.
+/// The school's limit is checked with the report included, so a school never stores more
+/// than its limit.
 #[must_use]
 pub fn report_quota(
     window: DeviceWindow,
@@ -83,7 +89,12 @@ pub fn report_quota(
     now: UnixMillis,
 ) -> QuotaRule {
     let window = match window.start {
-        Some(start) if start <= now && now.0 - start.0 < QUOTA_WINDOW_MS => window,
+        Some(start)
+            if start.0 <= now.0.saturating_add(WINDOW_SKEW_MS)
+                && now.0.saturating_sub(start.0) < QUOTA_WINDOW_MS =>
+        {
+            window
+        }
         _ => DeviceWindow {
             start: Some(now),
             reports: 0,
@@ -904,6 +915,9 @@ mod tests {
             ("the window's last millisecond", at(NOW.0 - DAY + 1, 3), 0, 100, wait(1)),
             ("a window 24 hours old is over", at(NOW.0 - DAY, 3), 0, 100, store(NOW.0, 1)),
             ("a window starting after now (the clock went back) starts again", at(NOW.0 + hour, 3), 0, 100, store(NOW.0, 1)),
+            ("a report received just before its window's first, stored after it, counts in it", at(NOW.0 + 5, 2), 0, 100, store(NOW.0 + 5, 3)),
+            ("... and is refused when the window is full", at(NOW.0 + 5, 3), 0, 100, wait(DAY + 5)),
+            ("a minute is the most stored out of order", at(NOW.0 + WINDOW_SKEW_MS + 1, 3), 0, 100, store(NOW.0, 1)),
             ("exactly filling the school's space", DeviceWindow::default(), 9_900, 100, store(NOW.0, 1)),
             ("one byte past it", DeviceWindow::default(), 9_901, 100, full.clone()),
             ("a device's limit is said before the school's", at(NOW.0, 3), 10_000, 100, wait(DAY)),

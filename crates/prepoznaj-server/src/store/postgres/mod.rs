@@ -17,8 +17,6 @@
 //! apply each once. Connections are plain TCP or Unix sockets without TLS: keep the database on
 //! loopback, a Unix socket or a private network.
 
-mod intake;
-
 use std::{fmt, future::Future, pin::Pin, time::Duration};
 
 use deadpool_postgres::{
@@ -57,9 +55,9 @@ use super::{
     StatisticsPeriod, StatusChangeOutcome, Store, StoreError, SubmissionOutcome, TeamCredential,
     TokenLookup, code_refusal,
     rules::{
-        self, DeviceWindow, DueReports, EarlierChange, ImportRule, QuotaRule, RedemptionRule,
-        ReportState, SetupLinkRule, StatusChangeRule, StoredEnrolmentLink, StoredMemberKeys,
-        StoredReport, StoredSetupCode, coarse_status_from_text, coarse_status_text, status_text,
+        self, DueReports, EarlierChange, ImportRule, RedemptionRule, ReportState, SetupLinkRule,
+        StatusChangeRule, StoredEnrolmentLink, StoredMemberKeys, StoredSetupCode,
+        coarse_status_from_text, coarse_status_text, status_text,
     },
     school_sql, statistics_sql, version_from_json, version_to_json,
 };
@@ -70,6 +68,9 @@ macro_rules! receipt_columns {
         "id, received_at, status, envelope_sha256"
     };
 }
+
+// After `receipt_columns!`, which it uses.
+mod intake;
 
 /// Connections kept open per server instance.
 const POOL_SIZE: usize = 16;
@@ -1670,113 +1671,6 @@ async fn enrol(
 /// school's bytes are counted by the schema's trigger. `ON CONFLICT DO NOTHING` waits for a
 /// concurrent insert of the same id to commit or roll back; the `SELECT` after it, in a new
 /// `READ COMMITTED` snapshot, then sees the report that won and compares.
-/// Stores one report of a batch (`intake`), which has locked the rows of its school and
-/// device already.
-async fn submit(
-    transaction: &Transaction<'_>,
-    new: &NewReport,
-) -> Result<SubmissionOutcome, BackendError> {
-    // A device the route authenticated always has its row; without one the window is empty.
-    let window = query_opt(
-        transaction,
-        "SELECT quota_window_start, quota_window_reports FROM devices WHERE id = $1 FOR UPDATE",
-        &[&new.device_id.as_str()],
-    )
-    .await?
-    .map(|row| {
-        Ok::<_, BackendError>(DeviceWindow {
-            start: optional_unix_millis(&row, 0)?,
-            reports: u32::try_from(row.try_get::<_, i64>(1)?)?,
-        })
-    })
-    .transpose()?
-    .unwrap_or_default();
-    if let Some(earlier) = stored_report(transaction, &new.receipt.report_id).await? {
-        return Ok(rules::resubmission(earlier, new));
-    }
-    let stored = query_one(
-        transaction,
-        "SELECT stored_bytes FROM schools WHERE id = $1",
-        &[&new.school_id.as_str()],
-    )
-    .await?
-    .try_get::<_, i64>(0)?;
-    let envelope = new.envelope.as_bytes();
-    let size = u64::try_from(envelope.len())?;
-    let window = match rules::report_quota(
-        window,
-        u64::try_from(stored)?,
-        size,
-        new.quota,
-        new.receipt.received_at,
-    ) {
-        QuotaRule::Refuse(outcome) => return Ok(outcome),
-        QuotaRule::Store(window) => window,
-    };
-    let inserted = execute(
-        transaction,
-        "INSERT INTO reports (id, school_id, envelope, envelope_sha256, size,
-                              catalogue_version, received_at, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (id) DO NOTHING",
-        &[
-            &new.receipt.report_id.as_str(),
-            &new.school_id.as_str(),
-            &envelope,
-            &new.receipt.envelope_sha256.as_bytes().as_slice(),
-            &i64::try_from(size)?,
-            &new.catalogue_version.as_str(),
-            &millis(new.receipt.received_at),
-            &status_text(new.receipt.status),
-        ],
-    )
-    .await?;
-    if inserted == 0 {
-        let earlier = stored_report(transaction, &new.receipt.report_id)
-            .await?
-            .ok_or("a report that took the id is gone")?;
-        return Ok(rules::resubmission(earlier, new));
-    }
-    execute(
-        transaction,
-        "UPDATE devices SET quota_window_start = $2, quota_window_reports = $3,
-             reports_sent = reports_sent + 1
-         WHERE id = $1",
-        &[
-            &new.device_id.as_str(),
-            &window.start.map(millis),
-            &i64::from(window.reports),
-        ],
-    )
-    .await?;
-    Ok(SubmissionOutcome::Stored(new.receipt.clone()))
-}
-
-/// The report stored under `report_id`, if any.
-async fn stored_report(
-    transaction: &Transaction<'_>,
-    report_id: &ReportUuid,
-) -> Result<Option<StoredReport>, BackendError> {
-    query_opt(
-        transaction,
-        concat!(
-            "SELECT school_id, catalogue_version, ",
-            receipt_columns!(),
-            " FROM reports WHERE id = $1"
-        ),
-        &[&report_id.as_str()],
-    )
-    .await?
-    .map(|row| {
-        Ok(StoredReport {
-            school_id: parsed(&row, 0)?,
-            catalogue_version: CatalogueVersion::new(row.try_get::<_, String>(1)?),
-            receipt: receipt_from_row(&row, 2)?,
-        })
-    })
-    .transpose()
-}
-
 /// Finds a token with `query`, which selects the holder's id, school, the time it stopped
 /// working (`NULL` while valid) and when it was last noted in use (a device's; `NULL`).
 async fn lookup_token<Id, T>(
