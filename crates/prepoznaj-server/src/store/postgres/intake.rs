@@ -51,10 +51,10 @@ use crate::store::{
 
 /// Tasks storing batches at once, each with its own connection (of the pool's
 /// [`super::POOL_SIZE`]).
-pub(super) const WRITERS: usize = 4;
+const WRITERS: usize = 4;
 
 /// Most reports in one transaction (a report is at most 256 KiB).
-pub(super) const MAX_BATCH: usize = 64;
+const MAX_BATCH: usize = 64;
 
 const OPERATION: &str = "store a report";
 

@@ -216,8 +216,9 @@ type Work<'t, T> = Pin<Box<dyn Future<Output = Result<T, BackendError>> + Send +
 enum Access {
     /// `SERIALIZABLE`: a write whose outcome depends on what it read.
     Write,
-    /// `READ COMMITTED`: a write whose outcome one unique key decides (`ON CONFLICT`), so
-    /// writes of other keys never conflict with it.
+    /// `READ COMMITTED`: a write that reads nothing to decide (a device's last use), so it
+    /// never needs to see a snapshot that concurrent writes could invalidate. Reports, the
+    /// other such writes, are batched in `intake`.
     Insert,
     /// One consistent read-only snapshot.
     Read,
