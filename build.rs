@@ -1,15 +1,17 @@
-//! Generates the app's typed message catalogues from `locales/`.
+//! Generates the app's typed message structs from `locales/`, and the message tables the
+//! browser tests load.
 //!
-//! `locales/sr-Cyrl.json` is the Serbian source; Serbian Latin is derived from it with the
-//! domain crate's transliteration, so the two scripts cannot drift: not here but in the app,
-//! the first time a table is shown in Latin (`transliterated`, generated here, called by
-//! `src/i18n.rs`), which costs fewer first-load bytes than a Latin copy of every message. `locales/en.json`
-//! must have exactly the same keys and placeholders: any gap fails the build. A message with a
-//! count is an object of its language's plural categories (`{"one": …, "few": …, "other": …}`
-//! in Serbian, `{"one": …, "other": …}` in English, each form with `{count}`) and becomes a
-//! `PluralMessage` (see `prepoznaj_domain::plural`); Latin is derived form by form. A bundle's own
-//! texts live in `locales/<bundle section>/` with the same two files and become their own
-//! table, so that only the bundle that shows them carries them (see `SECTIONS`).
+//! `locales/sr-Cyrl.json` and each section's `locales/<section>/sr-Cyrl.json` are the Serbian
+//! source (`prepoznaj_domain::message_table::SECTIONS`): their keys become the fields of one
+//! struct per section, so a key the code uses and the source lacks is a build error. No message
+//! text is compiled into the app: each bundle loads its locale's table at run time (written by
+//! `xtask post-build` into `dist/messages/`, and here into `OUT_DIR` for the browser tests), and
+//! the generated `read` functions fill a struct from it. Serbian Latin is derived from the
+//! Cyrillic when the table is written. `en.json` must have exactly the source's keys and
+//! placeholders (any gap fails the build); `hu.json` the same, except that a message not yet
+//! translated falls back to Serbian in its table (the locale test in the domain crate refuses
+//! to ship that). A message with a count is an object of its language's plural categories and
+//! becomes a `PluralMessage` (see `prepoznaj_domain::plural`).
 //!
 //! It also parses every content file in `public/content/` (indicator catalogues and their
 //! index, guidance linked both ways with its catalogue, national contacts) with the domain's
@@ -19,64 +21,29 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use prepoznaj_domain::locale::{Locale, Message, MessageCatalogue, check_translation};
+use prepoznaj_domain::locale::{
+    CatalogueError, Locale, Message, MessageCatalogue, check_translation,
+};
+use prepoznaj_domain::message_table::{self, MessageSection};
 
-/// One table of messages: the shell's (in `locales/`) or a bundle's own (in `locales/<dir>/`),
-/// so that a bundle's texts are not part of the shell's first-load bytes.
-struct Section {
-    /// For error messages.
-    name: &'static str,
-    /// Sub-directory of `locales/`, or `None` for `locales/` itself.
-    directory: Option<&'static str>,
-    /// Name of the generated struct.
-    type_name: &'static str,
-    /// Prefix of the generated statics (`{prefix}SR_CYRL`, …) and name of the `_for` function.
-    prefix: &'static str,
+/// How the generated code names a section's struct (`prepoznaj_domain::message_table::SECTIONS`).
+fn type_name(section: &str) -> String {
+    match section {
+        "shell" => "Messages".to_owned(),
+        other => format!("{}{}Messages", other[..1].to_ascii_uppercase(), &other[1..]),
+    }
 }
 
-const SECTIONS: [Section; 6] = [
-    Section {
-        name: "shell",
-        directory: None,
-        type_name: "Messages",
-        prefix: "",
-    },
-    Section {
-        name: "guidance",
-        directory: Some("guidance"),
-        type_name: "GuidanceMessages",
-        prefix: "GUIDANCE_",
-    },
-    Section {
-        name: "contacts",
-        directory: Some("contacts"),
-        type_name: "ContactsMessages",
-        prefix: "CONTACTS_",
-    },
-    Section {
-        name: "team",
-        directory: Some("team"),
-        type_name: "TeamMessages",
-        prefix: "TEAM_",
-    },
-    Section {
-        name: "inbox",
-        directory: Some("inbox"),
-        type_name: "InboxMessages",
-        prefix: "INBOX_",
-    },
-    Section {
-        name: "lock",
-        directory: Some("lock"),
-        type_name: "LockMessages",
-        prefix: "LOCK_",
-    },
-];
+// `read_section`, as the xtask reads `locales/` (one file, two users).
+#[path = "xtask/src/locale_files.rs"]
+mod locale_files;
+use locale_files::read_section;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let manifest_dir = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?);
     let locales = manifest_dir.join("locales");
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-changed=xtask/src/locale_files.rs");
     println!("cargo::rerun-if-changed=locales");
     println!("cargo::rerun-if-changed=public/content");
     let content = manifest_dir.join("public/content");
@@ -84,93 +51,161 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     check_guidance(&content)?;
     check_contacts(&content.join("contacts/national.json"))?;
 
-    let mut code = String::from("// Generated by build.rs from locales/. Do not edit.\n\n");
+    let read = |section: &MessageSection, locale: Locale| read_section(&locales, section, locale);
+    let sources = message_table::sources(&read)?;
     let mut seen_keys = BTreeMap::new();
-    for section in &SECTIONS {
-        let dir = section
-            .directory
-            .map_or_else(|| locales.clone(), |directory| locales.join(directory));
-        let serbian = read_catalogue(&dir.join("sr-Cyrl.json"))?;
-        let english = read_catalogue(&dir.join("en.json"))?;
-        let problems = check_translation(&serbian, &english, Locale::En);
-        if !problems.is_empty() {
-            let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            return Err(format!(
-                "{} is incomplete:\n  {}",
-                dir.display(),
-                listed.join("\n  ")
-            )
-            .into());
+    for (section, serbian) in &sources {
+        for locale in [Locale::En, Locale::Hu] {
+            let translation = read(section, locale)?.unwrap_or_default();
+            // English must be complete to build; a Hungarian message not yet written falls back
+            // to Serbian in the table (the locale test refuses to ship it), anything else wrong
+            // with a translation fails the build.
+            let problems: Vec<String> = check_translation(serbian, &translation, locale)
+                .iter()
+                .filter(|problem| {
+                    locale == Locale::En || !matches!(problem, CatalogueError::Missing { .. })
+                })
+                .map(ToString::to_string)
+                .collect();
+            if !problems.is_empty() {
+                return Err(format!(
+                    "{} is wrong in {}:\n  {}",
+                    section.name,
+                    locale.tag(),
+                    problems.join("\n  ")
+                )
+                .into());
+            }
         }
         for key in serbian.keys() {
             if let Some(other) = seen_keys.insert(key.clone(), section.name) {
                 return Err(format!("key {key} is in both {other} and {}", section.name).into());
             }
         }
-        write_section(&mut code, section, &serbian, &english)?;
     }
-    let out = PathBuf::from(std::env::var("OUT_DIR")?).join("messages.rs");
-    std::fs::write(out, code)?;
+
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR")?);
+    let mut code = String::from("// Generated by build.rs from locales/. Do not edit.\n\n");
+    writeln!(
+        code,
+        "/// The messages' keys and kinds this build reads (see `message_table::schema`).\npub const MESSAGES_SCHEMA: &str = {:?};\n",
+        message_table::sources_schema(&sources)
+    )?;
+    for (section, serbian) in &sources {
+        write_section(&mut code, section.name, serbian)?;
+    }
+    write_tables(&mut code, &sources)?;
+    std::fs::write(out_dir.join("messages.rs"), code)?;
+
+    // Every bundle's table in every locale, as the build writes them into `dist/`: the
+    // browser tests load them from here (`include_str!`).
+    // `all`: every section, for the app's native tests.
+    let tables = out_dir.join("message-tables");
+    std::fs::create_dir_all(&tables)?;
+    let every_section: Vec<&str> = message_table::SECTIONS
+        .iter()
+        .map(|section| section.name)
+        .collect();
+    let bundles = prepoznaj_domain::bundles::ALL
+        .iter()
+        .map(|bundle| (bundle.name, bundle.messages))
+        .chain([("all", every_section.as_slice())]);
+    for (name, sections) in bundles {
+        for locale in Locale::ALL {
+            let table = message_table::bundle_table(locale, sections, &sources, &read)?;
+            std::fs::write(tables.join(format!("{name}.{}.txt", locale.tag())), table)?;
+        }
+    }
     Ok(())
 }
 
+/// A section's struct and its reader. The messages are kept in two arrays, texts and plural
+/// messages, each read by a method named after its key (`messages.home_title()`): reading a
+/// table is then one loop, whatever the number of messages, and an access one load.
 fn write_section(
     code: &mut String,
-    section: &Section,
+    name: &str,
     serbian: &MessageCatalogue,
-    english: &MessageCatalogue,
 ) -> Result<(), std::fmt::Error> {
-    let type_name = section.type_name;
-    writeln!(code, "/// UI messages ({}), in one locale.", section.name)?;
-    writeln!(code, "#[derive(Debug)]\npub struct {type_name} {{")?;
-    for (key, message) in serbian {
-        let field_type = match message {
-            Message::Text(_) => "&'static str",
-            Message::Plural(_) => "::prepoznaj_domain::plural::PluralMessage",
-        };
-        writeln!(code, "    pub {key}: {field_type},")?;
-    }
-    code.push_str("}\n\n");
-    let prefix = section.prefix;
-    for (name, locale, catalogue) in [
-        ("SR_CYRL", Locale::SrCyrl, serbian),
-        ("EN", Locale::En, english),
-    ] {
-        writeln!(
-            code,
-            "pub static {prefix}{name}: {type_name} = {type_name} {{"
-        )?;
-        let rule = locale.plural_rule();
-        for (key, message) in catalogue {
-            match (message, message.plural_forms(rule)) {
-                (Message::Text(text), _) => writeln!(code, "    {key}: {text:?},")?,
-                (Message::Plural(_), Some(forms)) => writeln!(
-                    code,
-                    "    {key}: ::prepoznaj_domain::plural::PluralMessage::new(\
-                     ::prepoznaj_domain::plural::PluralRule::{rule:?}, &{forms:?}),"
-                )?,
-                // check_translation has refused a plural message without its language's forms.
-                (Message::Plural(_), None) => return Err(std::fmt::Error),
-            }
-        }
-        code.push_str("};\n\n");
-    }
-    // Serbian Latin: a copy of the Cyrillic table, transliterated in place message by message
-    // (`latin_text` and `latin_plural` in src/i18n.rs). One call with the field's address per
-    // message is the least code per message that builds a table at run time.
-    writeln!(code, "impl {type_name} {{")?;
+    let type_name = type_name(name);
+    let upper = name.to_ascii_uppercase();
+    let texts = serbian
+        .values()
+        .filter(|message| matches!(message, Message::Text(_)))
+        .count();
+    let plurals = serbian.len() - texts;
+    writeln!(code, "/// UI messages ({name}), in one locale.")?;
+    // A section without plural messages has no array for them.
+    let plurals_field = if plurals > 0 {
+        format!("    plurals: [PluralMessage; {plurals}],\n")
+    } else {
+        String::new()
+    };
     writeln!(
         code,
-        "    /// This (Cyrillic) table in Serbian Latin.\n    fn transliterated(&'static self) -> Self {{\n        let mut latin = Self {{ ..*self }};"
+        "#[derive(Debug)]\npub struct {type_name} {{\n    texts: [&'static str; {texts}],\n{plurals_field}}}\n"
     )?;
+    let kinds: Vec<&str> = serbian
+        .values()
+        .map(|message| match message {
+            Message::Text(_) => "false",
+            Message::Plural(_) => "true",
+        })
+        .collect();
+    writeln!(
+        code,
+        "/// Which messages of the {name} section are plural, in key order.\nconst {upper}_PLURAL: [bool; {}] = [{}];\n",
+        kinds.len(),
+        kinds.join(", ")
+    )?;
+    writeln!(code, "impl {type_name} {{")?;
+    let (mut text_index, mut plural_index) = (0, 0);
     for (key, message) in serbian {
-        let convert = match message {
-            Message::Text(_) => "latin_text",
-            Message::Plural(_) => "latin_plural",
-        };
-        writeln!(code, "        {convert}(&mut latin.{key});")?;
+        match message {
+            Message::Text(_) => {
+                writeln!(
+                    code,
+                    "    /// The `{key}` message.\n    #[must_use]\n    #[inline]\n    pub fn {key}(&self) -> &'static str {{\n        self.texts[{text_index}]\n    }}"
+                )?;
+                text_index += 1;
+            }
+            Message::Plural(_) => {
+                writeln!(
+                    code,
+                    "    /// The `{key}` message, a form per count.\n    #[must_use]\n    #[inline]\n    pub fn {key}(&self) -> PluralMessage {{\n        self.plurals[{plural_index}]\n    }}"
+                )?;
+                plural_index += 1;
+            }
+        }
     }
-    code.push_str("        latin\n    }\n}\n\n");
+    writeln!(
+        code,
+        "    fn read(table: &mut TableReader<'static>) -> Result<Self, TableError> {{\n        let (texts, {}) = read_section::<{texts}, {plurals}>(table, &{upper}_PLURAL)?;\n        Ok(Self {{ texts{} }})\n    }}\n}}\n",
+        if plurals > 0 { "plurals" } else { "_" },
+        if plurals > 0 { ", plurals" } else { "" }
+    )?;
+    writeln!(
+        code,
+        "/// Reads the {name} section of a table (for a bundle's [`SectionReader`] list).\npub const {upper}_SECTION: SectionReader = SectionReader {{\n    name: {name:?},\n    read: |table, tables| {{\n        tables.{name} = Some({type_name}::read(table)?);\n        Ok(())\n    }},\n}};\n"
+    )?;
+    Ok(())
+}
+
+/// `Tables`: every section of one locale, each present if the bundle's table has it.
+fn write_tables(
+    code: &mut String,
+    sources: &[(MessageSection, MessageCatalogue)],
+) -> Result<(), std::fmt::Error> {
+    code.push_str("/// The messages of one locale that a bundle's table holds, section by section.\n#[derive(Debug, Default)]\npub struct Tables {\n");
+    for (section, _) in sources {
+        writeln!(
+            code,
+            "    pub {}: Option<{}>,",
+            section.name,
+            type_name(section.name)
+        )?;
+    }
+    code.push_str("}\n\n");
     Ok(())
 }
 
@@ -243,16 +278,4 @@ fn check_catalogues(dir: &Path) -> Result<(), Box<dyn std::error::Error>> {
         .into());
     }
     Ok(())
-}
-
-fn read_catalogue(path: &Path) -> Result<MessageCatalogue, Box<dyn std::error::Error>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
-    let catalogue = serde_json::from_str(&text).map_err(|error| {
-        format!(
-            "{} is not a JSON object of messages (a string, or an object of plural forms): {error}",
-            path.display()
-        )
-    })?;
-    Ok(catalogue)
 }

@@ -43,8 +43,38 @@ window.prepoznajPreferences = (name, version, stores, key, json) =>
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content;
 
+// This page's message tables, one per locale ("sr-Cyrl=/messages/… hu=/messages/…", written by
+// the build): the wasm asks for a locale's table here (src/i18n.rs), and each is fetched once.
+const messageTables = new Map(
+  (meta('prepoznaj-messages') ?? '').split(' ').filter(Boolean).map((pair) => pair.split('=')),
+);
+const fetchedTables = new Map();
+window.prepoznajMessages = (tag) => {
+  if (!fetchedTables.has(tag)) {
+    const url = messageTables.get(tag);
+    fetchedTables.set(
+      tag,
+      url
+        ? fetch(url).then((response) =>
+            response.ok ? response.text() : Promise.reject(new Error(`${url}: ${response.status}`)),
+          )
+        : Promise.reject(new Error(`no message table for ${tag}`)),
+    );
+  }
+  return fetchedTables.get(tag);
+};
+
 async function start(js) {
   const wasm = meta('prepoznaj-wasm');
+  // The remembered locale's table (Cyrillic on a first visit), fetched beside the wasm so that
+  // the first paint waits for no extra round trip. Its failure is the wasm's to handle.
+  let remembered = 'sr-Cyrl';
+  try {
+    remembered = JSON.parse(localStorage.getItem('prepoznaj.locale')) ?? remembered;
+  } catch {
+    // No choice stored, or storage refused: the default.
+  }
+  window.prepoznajMessages(messageTables.has(remembered) ? remembered : 'sr-Cyrl').catch(() => {});
   try {
     const bindings = await import(js);
     await bindings.default({ module_or_path: wasm });

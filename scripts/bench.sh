@@ -29,6 +29,8 @@ done
 cargo run --quiet --locked --release -p xtask -- size-report dist
 node tests/bench/load.mjs "http://127.0.0.1:$port"
 echo
+node tests/bench/i18n.mjs "http://127.0.0.1:$port"
+echo
 node tests/bench/checklist.mjs "http://127.0.0.1:$port"
 echo
 node tests/bench/app-lock.mjs "http://127.0.0.1:$port"

@@ -13,7 +13,7 @@ use crate::components::app_lock_gate::{AppLockGate, mount_lock_button};
 use crate::components::navigation::Navigation;
 use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
-use crate::i18n::{provide_i18n, use_i18n};
+use crate::i18n::{self, SectionReader, provide_i18n, use_i18n};
 use crate::inbox::provide_inbox;
 use crate::pages::checklist::ChecklistPage;
 use crate::pages::contacts::ContactsPage;
@@ -68,7 +68,7 @@ fn Chrome(children: Children) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <a class="skip-link" href=format!("#{MAIN_ID}") on:click=skip_to_main>
-            {move || i18n.messages().skip_to_content}
+            {move || i18n.messages().skip_to_content()}
         </a>
         <AppHeader />
         <UpdateBanner />
@@ -85,6 +85,30 @@ fn provide_contexts(bundle: Bundle) {
     provide_i18n();
     provide_pwa();
 }
+
+/// The message sections the shell reads (`bundles::SHELL.messages`, checked by a test).
+pub const SHELL_MESSAGES: &[SectionReader] = &[i18n::SHELL_SECTION];
+/// The message sections the observation bundle reads.
+pub const OBSERVE_MESSAGES: &[SectionReader] = &[
+    i18n::SHELL_SECTION,
+    i18n::CONTACTS_SECTION,
+    i18n::TEAM_SECTION,
+    i18n::LOCK_SECTION,
+];
+/// The message sections the reference bundle reads.
+pub const REFERENCE_MESSAGES: &[SectionReader] = &[
+    i18n::SHELL_SECTION,
+    i18n::GUIDANCE_SECTION,
+    i18n::CONTACTS_SECTION,
+];
+/// The message sections the team bundle reads.
+pub const TEAM_MESSAGES: &[SectionReader] = &[
+    i18n::SHELL_SECTION,
+    i18n::CONTACTS_SECTION,
+    i18n::TEAM_SECTION,
+    i18n::INBOX_SECTION,
+    i18n::LOCK_SECTION,
+];
 
 /// The shell: home and settings (what the first load needs).
 #[component]
@@ -183,4 +207,22 @@ pub fn link_rel(href: &str) -> Option<&'static str> {
     let current = use_context::<Bundle>().unwrap_or(bundles::SHELL);
     let path = href.split(['?', '#']).next().unwrap_or(href);
     (bundles::bundle_for_path(path) != current).then_some("external")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_bundle_reads_exactly_the_sections_its_table_holds() {
+        for (bundle, readers) in [
+            (bundles::SHELL, SHELL_MESSAGES),
+            (bundles::OBSERVE, OBSERVE_MESSAGES),
+            (bundles::REFERENCE, REFERENCE_MESSAGES),
+            (bundles::TEAM, TEAM_MESSAGES),
+        ] {
+            let names: Vec<&str> = readers.iter().map(|reader| reader.name).collect();
+            assert_eq!(names, bundle.messages, "{}", bundle.name);
+        }
+    }
 }

@@ -30,8 +30,34 @@ pub const ROOT_ELEMENT_ID: &str = "app";
 /// Id of the static "loading" placeholder in `index.html`, removed once the app runs.
 pub const LOADING_ELEMENT_ID: &str = "loading";
 
-/// Mounts `root` into `#app` and removes the static loading placeholder.
-pub fn mount<View: leptos::prelude::IntoView + 'static>(root: fn() -> View) {
+/// Loads the bundle's messages (its section `readers`, see `app`), then mounts `root` into
+/// `#app` and removes the static loading placeholder. If not even the Serbian messages can be
+/// loaded, the placeholder says in both languages that the app could not start.
+pub fn mount<View: leptos::prelude::IntoView + 'static>(
+    readers: &'static [i18n::SectionReader],
+    root: fn() -> View,
+) {
+    // Leptos's own executor starts with the mount; until then, wasm-bindgen's.
+    wasm_bindgen_futures::spawn_local(async move {
+        match i18n::start(readers).await {
+            Ok(_) => mount_now(root),
+            Err(error) => {
+                leptos::logging::error!("{error}");
+                if let Some(status) = web_sys::window()
+                    .and_then(|window| window.document())
+                    .and_then(|document| document.query_selector("[data-boot-status]").ok())
+                    .flatten()
+                {
+                    status.set_text_content(Some(
+                        "Апликација није могла да се покрене. Освежите страницу. / The app could not start. Please reload.",
+                    ));
+                }
+            }
+        }
+    });
+}
+
+fn mount_now<View: leptos::prelude::IntoView + 'static>(root: fn() -> View) {
     let Some(document) = web_sys::window().and_then(|window| window.document()) else {
         return;
     };

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use prepoznaj::i18n::{EN, SR_CYRL, messages_for};
+use prepoznaj::i18n::{install, messages_for};
 use prepoznaj::preferences::{
     INBOX_LOCK_MINUTES_KEY, LOCALE_KEY, RECEIPT_DAYS_KEY, inbox_lock_minutes, load_locale,
     receipt_retention, remember, restore,
@@ -21,6 +21,37 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 mod support;
 
 wasm_bindgen_test_configure!(run_in_browser);
+
+/// The shell's message tables in every locale, as the build writes them (build.rs also
+/// writes them into `OUT_DIR`); the page's boot script would fetch them.
+fn install_shell_tables() {
+    for (locale, table) in [
+        (
+            Locale::SrCyrl,
+            include_str!(concat!(
+                env!("OUT_DIR"),
+                "/message-tables/prepoznaj.sr-Cyrl.txt"
+            )),
+        ),
+        (
+            Locale::SrLatn,
+            include_str!(concat!(
+                env!("OUT_DIR"),
+                "/message-tables/prepoznaj.sr-Latn.txt"
+            )),
+        ),
+        (
+            Locale::Hu,
+            include_str!(concat!(env!("OUT_DIR"), "/message-tables/prepoznaj.hu.txt")),
+        ),
+        (
+            Locale::En,
+            include_str!(concat!(env!("OUT_DIR"), "/message-tables/prepoznaj.en.txt")),
+        ),
+    ] {
+        install(locale, table.to_owned(), prepoznaj::app::SHELL_MESSAGES).unwrap();
+    }
+}
 
 /// Yields to the browser's event loop once (a zero-delay timer), so effects can run.
 async fn next_turn() {
@@ -94,6 +125,7 @@ async fn choices_are_recorded_in_indexeddb_and_the_record_wins_over_a_stale_cach
 #[wasm_bindgen_test]
 async fn app_renders_home_in_cyrillic_and_switches_language_for_good() {
     support::load_boot_js();
+    install_shell_tables();
     local_storage().remove_item(LOCALE_KEY).unwrap();
     delete_database(DATABASE_NAME).await.unwrap();
     let document = web_sys::window().unwrap().document().unwrap();
@@ -102,7 +134,7 @@ async fn app_renders_home_in_cyrillic_and_switches_language_for_good() {
     let handle = leptos::mount::mount_to(root.clone().unchecked_into(), prepoznaj::app::App);
 
     wait_until("the Cyrillic home heading", || {
-        heading_text(&root).as_deref() == Some(SR_CYRL.home_title)
+        heading_text(&root).as_deref() == Some(messages_for(Locale::SrCyrl).home_title())
     })
     .await;
     assert_eq!(
@@ -120,16 +152,14 @@ async fn app_renders_home_in_cyrillic_and_switches_language_for_good() {
         .unwrap()
         .expect("the header has a language switch")
         .unchecked_into();
-    for (locale, messages) in [
-        (Locale::SrLatn, messages_for(Locale::SrLatn)),
-        (Locale::En, &EN),
-    ] {
+    for locale in [Locale::SrLatn, Locale::Hu, Locale::En] {
+        let messages = messages_for(locale);
         select.set_value(locale.tag());
         select
             .dispatch_event(&web_sys::Event::new("change").unwrap())
             .unwrap();
         wait_until("the heading in the chosen locale", || {
-            heading_text(&root).as_deref() == Some(messages.home_title)
+            heading_text(&root).as_deref() == Some(messages.home_title())
         })
         .await;
         assert_eq!(
@@ -144,9 +174,10 @@ async fn app_renders_home_in_cyrillic_and_switches_language_for_good() {
         wait_until_recorded(LOCALE_KEY, &format!("\"{}\"", locale.tag())).await;
     }
     assert_eq!(
-        messages_for(Locale::SrLatn).home_title,
+        messages_for(Locale::SrLatn).home_title(),
         "Šta želite da uradite?"
     );
+    assert_eq!(messages_for(Locale::Hu).language_label(), "Nyelv");
     drop(handle);
     root.remove();
     local_storage().remove_item(LOCALE_KEY).unwrap();

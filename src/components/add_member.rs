@@ -52,14 +52,14 @@ pub fn change_failure_message(failure: &ChangeFailure) -> &'static str {
         ChangeFailure::Api(ApiCallError::Refused {
             code: ErrorCode::MemberExists,
             ..
-        }) => i18n.team().add_member_exists,
+        }) => i18n.team().add_member_exists(),
         ChangeFailure::Api(error) => api_error_message(i18n.team(), error),
-        ChangeFailure::Sign(SignError::NotAMember) => i18n.team().error_signature_invalid,
+        ChangeFailure::Sign(SignError::NotAMember) => i18n.team().error_signature_invalid(),
         ChangeFailure::Sign(SignError::Next(NextVersionError::Version(
             ChainVersionError::NoMembers,
-        ))) => i18n.team().member_last,
-        ChangeFailure::Sign(_) => i18n.team().add_member_exists,
-        ChangeFailure::NoChain => i18n.team().chain_warning,
+        ))) => i18n.team().member_last(),
+        ChangeFailure::Sign(_) => i18n.team().add_member_exists(),
+        ChangeFailure::NoChain => i18n.team().chain_warning(),
     }
 }
 
@@ -122,9 +122,9 @@ pub fn MemberSetupLink(
         </p>
         <ShareLink
             text=href
-            label=|m| m.member_setup_link_label
-            qr_label=|m| m.member_setup_link_qr
-            copy=|m| m.link_copy
+            label=|m| m.member_setup_link_label()
+            qr_label=|m| m.member_setup_link_qr()
+            copy=|m| m.link_copy()
             testid
         />
     }
@@ -199,11 +199,11 @@ pub fn AddMember() -> impl IntoView {
     let join_address = format!("{}{TEAM_JOIN_PATH}", app_origin());
     view! {
         <section class="card" aria-labelledby="add-member-heading">
-            <h2 id="add-member-heading">{move || i18n.team().add_title}</h2>
-            <p>{move || fill(i18n.team().add_intro, &[("address", &join_address)])}</p>
+            <h2 id="add-member-heading">{move || i18n.team().add_title()}</h2>
+            <p>{move || fill(i18n.team().add_intro(), &[("address", &join_address)])}</p>
             <form class="form" on:submit=check novalidate data-testid="add-member-form">
                 <div class="field">
-                    <label for="add-member-name">{move || i18n.team().add_name}</label>
+                    <label for="add-member-name">{move || i18n.team().add_name()}</label>
                     <input
                         id="add-member-name"
                         type="text"
@@ -217,12 +217,12 @@ pub fn AddMember() -> impl IntoView {
                         }
                     />
                     <p class="field__error" id="add-member-name-error">
-                        {move || name_error.get().then(|| i18n.team().add_name_invalid)}
+                        {move || name_error.get().then(|| i18n.team().add_name_invalid())}
                     </p>
                 </div>
-                <MemberKeysField prefix="add-member" label=|m| m.add_key text=keys_text error=keys_error on_edit=move |()| edited() />
+                <MemberKeysField prefix="add-member" label=|m| m.add_key() text=keys_text error=keys_error on_edit=move |()| edited() />
                 <div class="actions">
-                    <button type="submit" class="button">{move || i18n.team().add_check}</button>
+                    <button type="submit" class="button">{move || i18n.team().add_check()}</button>
                 </div>
             </form>
             {move || checked.get().map(|entered| {
@@ -230,13 +230,13 @@ pub fn AddMember() -> impl IntoView {
                 let signing = signing_key_short(&entered.keys.signing_key);
                 view! {
                     <div role="group" aria-labelledby="add-compare-heading" data-testid="add-member-compare">
-                        <h3 id="add-compare-heading">{move || i18n.team().add_compare_heading}</h3>
-                        <p>{move || i18n.team().add_compare}</p>
+                        <h3 id="add-compare-heading">{move || i18n.team().add_compare_heading()}</h3>
+                        <p>{move || i18n.team().add_compare()}</p>
                         <p>
                             <code class="fingerprint fingerprint--large" data-testid="add-member-fingerprint">{fingerprint}</code>
                         </p>
                         <p>
-                            {move || i18n.team().waiting_signing_key} ": "
+                            {move || i18n.team().waiting_signing_key()} ": "
                             <code class="fingerprint" data-testid="add-member-signing-key">{signing}</code>
                         </p>
                         <div class="field field--checkbox">
@@ -246,7 +246,7 @@ pub fn AddMember() -> impl IntoView {
                                 prop:checked=move || matches.get()
                                 on:change=move |event| matches.set(event_target_checked(&event))
                             />
-                            <label for="add-member-match">{move || i18n.team().add_match}</label>
+                            <label for="add-member-match">{move || i18n.team().add_match()}</label>
                         </div>
                         <div class="actions">
                             <button
@@ -255,10 +255,10 @@ pub fn AddMember() -> impl IntoView {
                                 disabled=move || busy.get() || !matches.get()
                                 on:click=approve
                             >
-                                {move || i18n.team().add_approve}
+                                {move || i18n.team().add_approve()}
                             </button>
                             <button type="button" class="button" on:click=move |_| edited()>
-                                {move || i18n.messages().observe_cancel}
+                                {move || i18n.messages().observe_cancel()}
                             </button>
                         </div>
                     </div>
@@ -277,13 +277,13 @@ pub fn AddMember() -> impl IntoView {
                             name=name.clone()
                             code=setup.setup_code
                             expires_at=setup.setup_expires_at
-                            message=|m| m.add_link_created
+                            message=|m| m.add_link_created()
                             testid="member-setup-link"
                         />
                     });
                     view! {
                         <p class="notice" role="status" data-testid="member-added">
-                            {move || fill(i18n.team().add_done, &[("name", &done_name)])}
+                            {move || fill(i18n.team().add_done(), &[("name", &done_name)])}
                         </p>
                         {setup}
                     }.into_any()

@@ -125,10 +125,10 @@ pub fn AnswerGroupView(group: ShownGroup) -> impl IntoView {
 fn answer_label(i18n: I18n, answer: Option<Answer>) -> &'static str {
     let messages = i18n.messages();
     match answer {
-        Some(Answer::Observed) => messages.answer_observed,
-        Some(Answer::NotSure) => messages.answer_not_sure,
-        Some(Answer::NotObserved) => messages.answer_not_observed,
-        None => messages.answer_unanswered,
+        Some(Answer::Observed) => messages.answer_observed(),
+        Some(Answer::NotSure) => messages.answer_not_sure(),
+        Some(Answer::NotObserved) => messages.answer_not_observed(),
+        None => messages.answer_unanswered(),
     }
 }
 

@@ -15,11 +15,11 @@ pub fn AppHeader() -> impl IntoView {
     view! {
         <header class="app-header">
             <A href="/" attr:class="app-header__name" attr:rel=crate::app::link_rel("/")>
-                {move || i18n.messages().app_name}
+                {move || i18n.messages().app_name()}
             </A>
             // Beside the name on a phone, at the right on a wide screen; early in the tab order.
             <button type="button" class="button button--danger quick-exit" data-quick-exit="">
-                {move || i18n.messages().quick_exit}
+                {move || i18n.messages().quick_exit()}
             </button>
             <div class="app-header__tools">
                 <ConnectionStatus />

@@ -50,7 +50,7 @@ pub fn AppLockGate(children: ChildrenFn) -> impl IntoView {
             LockState::Unlocked => children.with_value(|children| children()).into_any(),
             LockState::NotSet | LockState::Locked => view! { <LockForms /> }.into_any(),
             LockState::Checking => view! {
-                <p role="status">{move || i18n.lock().lock_checking}</p>
+                <p role="status">{move || i18n.lock().lock_checking()}</p>
             }
             .into_any(),
             LockState::Failed(error) => view! {
@@ -110,7 +110,7 @@ pub fn LockButton() -> impl IntoView {
                 view! {
                     <button type="button" class="button app-header__lock" data-testid="app-lock"
                         on:click=move |_| lock.lock()>
-                        {move || i18n.lock().lock_button}
+                        {move || i18n.lock().lock_button()}
                     </button>
                 }
             })
@@ -120,11 +120,11 @@ pub fn LockButton() -> impl IntoView {
 /// The message for a refused new secret.
 fn secret_error(messages: &'static LockMessages, error: LockSecretError) -> &'static str {
     match error {
-        LockSecretError::PinTooShort(_) => messages.lock_error_pin_short,
-        LockSecretError::PinTooSimple => messages.lock_error_pin_simple,
-        LockSecretError::PassphraseTooShort(_) => messages.lock_error_passphrase_short,
-        LockSecretError::PassphraseTooSimple => messages.lock_error_passphrase_simple,
-        LockSecretError::Mismatch => messages.lock_error_mismatch,
+        LockSecretError::PinTooShort(_) => messages.lock_error_pin_short(),
+        LockSecretError::PinTooSimple => messages.lock_error_pin_simple(),
+        LockSecretError::PassphraseTooShort(_) => messages.lock_error_passphrase_short(),
+        LockSecretError::PassphraseTooSimple => messages.lock_error_passphrase_simple(),
+        LockSecretError::Mismatch => messages.lock_error_mismatch(),
     }
 }
 
@@ -193,20 +193,20 @@ fn NewSecretForm(
             SetUpProblem::Failed(SetUpError::Storage(error)) => {
                 storage_error_message(i18n.messages(), &error)
             }
-            SetUpProblem::Failed(SetUpError::Random) => i18n.messages().storage_failed,
+            SetUpProblem::Failed(SetUpError::Random) => i18n.messages().storage_failed(),
         })
     };
     let invalid = move || problem.with(Option::is_some).then_some("true");
     view! {
         <form class="form" data-testid="lock-set-up" on:submit=submit>
-            <p id="lock-rules">{move || i18n.lock().lock_set_up_rules}</p>
+            <p id="lock-rules">{move || i18n.lock().lock_set_up_rules()}</p>
             <div class="field">
-                <label for="lock-secret">{move || i18n.lock().lock_secret_label}</label>
+                <label for="lock-secret">{move || i18n.lock().lock_secret_label()}</label>
                 <input id="lock-secret" type="password" autocomplete="new-password" required
                     node_ref=secret aria-invalid=invalid aria-describedby="lock-rules lock-error" />
             </div>
             <div class="field">
-                <label for="lock-secret-repeat">{move || i18n.lock().lock_secret_repeat_label}</label>
+                <label for="lock-secret-repeat">{move || i18n.lock().lock_secret_repeat_label()}</label>
                 <input id="lock-secret-repeat" type="password" autocomplete="new-password" required
                     node_ref=repeated aria-invalid=invalid aria-describedby="lock-error" />
             </div>
@@ -216,7 +216,7 @@ fn NewSecretForm(
             </p>
             <div class="actions">
                 <button type="submit" class="button button--primary" disabled=move || busy.get()>
-                    {move || if busy.get() { i18n.lock().lock_setting_up } else { submit_label(i18n.lock()) }}
+                    {move || if busy.get() { i18n.lock().lock_setting_up() } else { submit_label(i18n.lock()) }}
                 </button>
             </div>
         </form>
@@ -238,7 +238,7 @@ fn AutoLockSelect(chosen: RwSignal<AutoLock>) -> impl IntoView {
     };
     view! {
         <div class="field">
-            <label for="lock-auto">{move || i18n.lock().lock_auto_label}</label>
+            <label for="lock-auto">{move || i18n.lock().lock_auto_label()}</label>
             <select id="lock-auto" on:change=on_change>
                 {AutoLock::ALL
                     .into_iter()
@@ -246,7 +246,7 @@ fn AutoLockSelect(chosen: RwSignal<AutoLock>) -> impl IntoView {
                         let minutes = choice.minutes();
                         view! {
                             <option value=minutes.to_string() selected=move || chosen.get() == choice>
-                                {move || i18n.lock().lock_auto_minutes.format(u64::from(minutes))}
+                                {move || i18n.lock().lock_auto_minutes().format(u64::from(minutes))}
                             </option>
                         }
                     })
@@ -279,9 +279,9 @@ fn SetUpLock(lock: AppLock) -> impl IntoView {
     });
     view! {
         <section class="app-lock" aria-labelledby="lock-heading">
-            <h1 id="lock-heading">{move || i18n.lock().lock_set_up_heading}</h1>
-            <p>{move || i18n.lock().lock_set_up_intro}</p>
-            <NewSecretForm submit_label=|m| m.lock_set_up_submit on_secret busy problem
+            <h1 id="lock-heading">{move || i18n.lock().lock_set_up_heading()}</h1>
+            <p>{move || i18n.lock().lock_set_up_intro()}</p>
+            <NewSecretForm submit_label=|m| m.lock_set_up_submit() on_secret busy problem
                 initial_auto_lock=lock.auto_lock() />
         </section>
     }
@@ -311,11 +311,11 @@ fn UnlockScreen(lock: AppLock) -> impl IntoView {
             when=move || resetting.get()
             fallback=move || view! {
                 <section class="app-lock" aria-labelledby="lock-heading">
-                    <h1 id="lock-heading">{move || i18n.lock().lock_unlock_heading}</h1>
-                    <p>{move || i18n.lock().lock_unlock_intro}</p>
+                    <h1 id="lock-heading">{move || i18n.lock().lock_unlock_heading()}</h1>
+                    <p>{move || i18n.lock().lock_unlock_intro()}</p>
                     <Show when=move || { resealing.get() > 0 }>
                         <p class="notice" role="status" data-testid="lock-resealing">
-                            {move || i18n.lock().lock_resealing.format(resealing.get() as u64)}
+                            {move || i18n.lock().lock_resealing().format(resealing.get() as u64)}
                         </p>
                     </Show>
                     <Show when=move || lock.screen_lock_on()>
@@ -325,7 +325,7 @@ fn UnlockScreen(lock: AppLock) -> impl IntoView {
                     <p>
                         <button type="button" class="button button--link" data-testid="lock-forgot"
                             on:click=move |_| resetting.set(true)>
-                            {move || i18n.lock().lock_forgot}
+                            {move || i18n.lock().lock_forgot()}
                         </button>
                     </p>
                 </section>
@@ -418,26 +418,30 @@ fn UnlockForm(lock: AppLock) -> impl IntoView {
     let error = move || {
         let messages = i18n.lock();
         let left = wait_left.get();
-        let waiting =
-            (left > 0).then(|| fill(messages.lock_wait, &[("time", &minutes_and_seconds(left))]));
+        let waiting = (left > 0).then(|| {
+            fill(
+                messages.lock_wait(),
+                &[("time", &minutes_and_seconds(left))],
+            )
+        });
         match failure.get() {
             None => waiting,
             Some(UnlockFailure::Wrong { .. }) => Some(match waiting {
-                Some(waiting) => format!("{} {waiting}", messages.lock_wrong),
-                None => messages.lock_wrong.to_owned(),
+                Some(waiting) => format!("{} {waiting}", messages.lock_wrong()),
+                None => messages.lock_wrong().to_owned(),
             }),
             Some(UnlockFailure::Wait { .. }) => waiting,
             Some(UnlockFailure::Storage(error)) => {
                 Some(storage_error_message(i18n.messages(), &error).to_owned())
             }
-            Some(UnlockFailure::Damaged) => Some(messages.lock_damaged.to_owned()),
+            Some(UnlockFailure::Damaged) => Some(messages.lock_damaged().to_owned()),
         }
     };
     let has_error = move || failure.with(Option::is_some) || wait_left.get() > 0;
     view! {
         <form class="form" data-testid="lock-unlock" on:submit=submit>
             <div class="field">
-                <label for="lock-unlock-secret">{move || i18n.lock().lock_secret_label}</label>
+                <label for="lock-unlock-secret">{move || i18n.lock().lock_secret_label()}</label>
                 <input id="lock-unlock-secret" type="password" autocomplete="current-password" required
                     node_ref=secret aria-invalid=move || has_error().then_some("true")
                     aria-describedby="lock-unlock-error" />
@@ -449,7 +453,7 @@ fn UnlockForm(lock: AppLock) -> impl IntoView {
             <div class="actions">
                 <button type="submit" class="button button--primary"
                     disabled=move || { busy.get() || wait_left.get() > 0 }>
-                    {move || if busy.get() { i18n.lock().lock_unlocking } else { i18n.lock().lock_unlock_submit }}
+                    {move || if busy.get() { i18n.lock().lock_unlocking() } else { i18n.lock().lock_unlock_submit() }}
                 </button>
             </div>
         </form>
@@ -492,24 +496,24 @@ fn ResetLock(lock: AppLock, on_cancel: Callback<()>) -> impl IntoView {
         loss.get().map(|loss| {
             let mut lines: Vec<String> = Vec::new();
             for (count, message) in [
-                (loss.drafts, &messages.lock_reset_drafts),
-                (loss.unsealed, &messages.lock_reset_unsealed),
-                (loss.queued_copies, &messages.lock_reset_queued),
-                (loss.receipts, &messages.lock_reset_receipts),
+                (loss.drafts, &messages.lock_reset_drafts()),
+                (loss.unsealed, &messages.lock_reset_unsealed()),
+                (loss.queued_copies, &messages.lock_reset_queued()),
+                (loss.receipts, &messages.lock_reset_receipts()),
             ] {
                 if count > 0 {
                     lines.push(message.format(count as u64));
                 }
             }
             if loss.start_form {
-                lines.push(messages.lock_reset_start_form.to_owned());
+                lines.push(messages.lock_reset_start_form().to_owned());
             }
             if lines.is_empty() {
-                view! { <p data-testid="lock-reset-nothing">{messages.lock_reset_nothing}</p> }
+                view! { <p data-testid="lock-reset-nothing">{messages.lock_reset_nothing()}</p> }
                     .into_any()
             } else {
                 view! {
-                    <p>{messages.lock_reset_intro}</p>
+                    <p>{messages.lock_reset_intro()}</p>
                     <ul data-testid="lock-reset-loss">
                         {lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
                     </ul>
@@ -520,16 +524,16 @@ fn ResetLock(lock: AppLock, on_cancel: Callback<()>) -> impl IntoView {
     };
     view! {
         <section class="app-lock" aria-labelledby="lock-heading">
-            <h1 id="lock-heading">{move || i18n.lock().lock_reset_heading}</h1>
+            <h1 id="lock-heading">{move || i18n.lock().lock_reset_heading()}</h1>
             {items}
-            <p>{move || i18n.lock().lock_reset_kept}</p>
+            <p>{move || i18n.lock().lock_reset_kept()}</p>
             <Show when=move || loss.with(Option::is_some)>
-                <NewSecretForm submit_label=|m| m.lock_reset_confirm on_secret busy problem
+                <NewSecretForm submit_label=|m| m.lock_reset_confirm() on_secret busy problem
                     initial_auto_lock=lock.auto_lock() />
             </Show>
             <p>
                 <button type="button" class="button" on:click=move |_| on_cancel.run(())>
-                    {move || i18n.lock().lock_cancel}
+                    {move || i18n.lock().lock_cancel()}
                 </button>
             </p>
         </section>
@@ -562,12 +566,12 @@ pub fn AutoLockSetting() -> impl IntoView {
     });
     view! {
         <section id="lock-setting" class="app-lock-setting" aria-labelledby="lock-setting-heading">
-            <h2 id="lock-setting-heading" tabindex="-1">{move || i18n.lock().lock_set_up_heading}</h2>
+            <h2 id="lock-setting-heading" tabindex="-1">{move || i18n.lock().lock_set_up_heading()}</h2>
             <AutoLockSelect chosen />
             <ScreenLockSetting lock />
             <p role="status">
                 {move || match saved.get() {
-                    Some(Ok(())) => i18n.lock().lock_auto_saved,
+                    Some(Ok(())) => i18n.lock().lock_auto_saved(),
                     Some(Err(error)) => storage_error_message(i18n.messages(), &error),
                     None => "",
                 }}
@@ -583,12 +587,12 @@ fn screen_lock_message(i18n: I18n, failure: &ScreenLockFailure) -> &'static str 
     match failure {
         ScreenLockFailure::Authenticator(
             ScreenLockError::NotAllowed | ScreenLockError::Other(_),
-        ) => messages.lock_screen_not_allowed,
+        ) => messages.lock_screen_not_allowed(),
         ScreenLockFailure::Authenticator(ScreenLockError::Unsupported) => {
-            messages.lock_screen_unsupported
+            messages.lock_screen_unsupported()
         }
         ScreenLockFailure::Storage(error) => storage_error_message(i18n.messages(), error),
-        ScreenLockFailure::Damaged => messages.lock_screen_damaged,
+        ScreenLockFailure::Damaged => messages.lock_screen_damaged(),
     }
 }
 
@@ -634,11 +638,11 @@ fn ScreenLockUnlock(lock: AppLock) -> impl IntoView {
         <div class="actions">
             <button type="button" class="button button--primary" data-testid="screen-lock-unlock"
                 on:click=unlock disabled=move || busy.get()>
-                {move || if busy.get() { i18n.lock().lock_screen_working } else { i18n.lock().lock_screen_unlock }}
+                {move || if busy.get() { i18n.lock().lock_screen_working() } else { i18n.lock().lock_screen_unlock() }}
             </button>
         </div>
         <ScreenLockProblem failure />
-        <p>{move || i18n.lock().lock_screen_or}</p>
+        <p>{move || i18n.lock().lock_screen_or()}</p>
     }
 }
 
@@ -655,7 +659,7 @@ fn ScreenLockSetting(lock: AppLock) -> impl IntoView {
         busy.set(true);
         failure.set(None);
         leptos::task::spawn_local(async move {
-            let result = lock.turn_on_screen_lock(i18n.messages().app_name).await;
+            let result = lock.turn_on_screen_lock(i18n.messages().app_name()).await;
             busy.set(false);
             failure.set(failed(result));
         });
@@ -675,23 +679,23 @@ fn ScreenLockSetting(lock: AppLock) -> impl IntoView {
     view! {
         <Show when=move || available.get() || lock.screen_lock_on()>
             <div class="field" data-testid="screen-lock-setting">
-                <h3>{move || i18n.lock().lock_screen_heading}</h3>
-                <p class="hint">{move || i18n.lock().lock_screen_hint}</p>
+                <h3>{move || i18n.lock().lock_screen_heading()}</h3>
+                <p class="hint">{move || i18n.lock().lock_screen_hint()}</p>
                 <p role="status" data-testid="screen-lock-state">
-                    {move || if lock.screen_lock_on() { i18n.lock().lock_screen_on } else { i18n.lock().lock_screen_off }}
+                    {move || if lock.screen_lock_on() { i18n.lock().lock_screen_on() } else { i18n.lock().lock_screen_off() }}
                 </p>
                 <Show
                     when=move || lock.screen_lock_on()
                     fallback=move || view! {
                         <button type="button" class="button" data-testid="screen-lock-turn-on"
                             on:click=turn_on disabled=move || busy.get()>
-                            {move || if busy.get() { i18n.lock().lock_screen_working } else { i18n.lock().lock_screen_turn_on }}
+                            {move || if busy.get() { i18n.lock().lock_screen_working() } else { i18n.lock().lock_screen_turn_on() }}
                         </button>
                     }
                 >
                     <button type="button" class="button" data-testid="screen-lock-turn-off"
                         on:click=turn_off disabled=move || busy.get()>
-                        {move || i18n.lock().lock_screen_turn_off}
+                        {move || i18n.lock().lock_screen_turn_off()}
                     </button>
                 </Show>
                 <ScreenLockProblem failure />

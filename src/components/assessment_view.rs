@@ -46,7 +46,7 @@ pub fn AssessmentView(assessment: Assessment, catalogue: Arc<Catalogue>) -> impl
                 .then(|| {
                     view! {
                         <a class="button button--danger button--call" href=POLICE_TEL data-testid="call-police">
-                            {move || i18n.messages().call_police}
+                            {move || i18n.messages().call_police()}
                         </a>
                     }
                 })}
@@ -55,7 +55,7 @@ pub fn AssessmentView(assessment: Assessment, catalogue: Arc<Catalogue>) -> impl
             {(!triggered.is_empty())
                 .then(|| {
                     view! {
-                        <p class="assessment__why">{move || i18n.messages().summary_why}</p>
+                        <p class="assessment__why">{move || i18n.messages().summary_why()}</p>
                         <ul data-testid="triggered">
                             {triggered
                                 .into_iter()
@@ -66,7 +66,7 @@ pub fn AssessmentView(assessment: Assessment, catalogue: Arc<Catalogue>) -> impl
                 })}
         </section>
         <section class="card" aria-labelledby="guardrails-heading">
-            <h2 id="guardrails-heading">{move || i18n.messages().summary_guardrails_heading}</h2>
+            <h2 id="guardrails-heading">{move || i18n.messages().summary_guardrails_heading()}</h2>
             <ul data-testid="guardrails">
                 {guardrails
                     .into_iter()
@@ -75,10 +75,10 @@ pub fn AssessmentView(assessment: Assessment, catalogue: Arc<Catalogue>) -> impl
             </ul>
         </section>
         <section class="card" aria-labelledby="contacts-heading">
-            <h2 id="contacts-heading">{move || i18n.messages().summary_contacts_heading}</h2>
+            <h2 id="contacts-heading">{move || i18n.messages().summary_contacts_heading()}</h2>
             <RecommendedContacts contacts consult />
             <p class="hint">
-                <A href="/contacts" attr:rel=crate::app::link_rel("/contacts")>{move || i18n.messages().contacts_see_all}</A>
+                <A href="/contacts" attr:rel=crate::app::link_rel("/contacts")>{move || i18n.messages().contacts_see_all()}</A>
             </p>
         </section>
     }

@@ -65,7 +65,7 @@ pub fn CheckedLink(
     move || {
         match checked.get() {
         Checked::Checking => view! {
-            <p class="notice" role="status" data-testid="link-checking">{move || i18n.team().link_check_checking}</p>
+            <p class="notice" role="status" data-testid="link-checking">{move || i18n.team().link_check_checking()}</p>
         }
         .into_any(),
         Checked::Usable => children.with_value(|children| children()).into_any(),
@@ -78,21 +78,21 @@ pub fn CheckedLink(
         .into_any(),
         Checked::CannotCheck(error) => {
             let message = move || match &error {
-                ApiCallError::Offline => i18n.team().link_check_offline,
+                ApiCallError::Offline => i18n.team().link_check_offline(),
                 ApiCallError::Refused {
                     code: ErrorCode::RateLimited,
                     ..
-                } => i18n.team().link_check_rate_limited,
-                _ => i18n.team().link_check_unavailable,
+                } => i18n.team().link_check_rate_limited(),
+                _ => i18n.team().link_check_unavailable(),
             };
             view! {
                 <p class="notice notice--warning" role="alert" data-testid="link-unchecked">{message}</p>
                 <div class="actions">
                     <button type="button" class="button button--primary" on:click=move |_| check()>
-                        {move || i18n.team().link_check_again}
+                        {move || i18n.team().link_check_again()}
                     </button>
                     <button type="button" class="button" on:click=move |_| checked.set(Checked::Usable)>
-                        {move || i18n.team().link_check_continue}
+                        {move || i18n.team().link_check_continue()}
                     </button>
                 </div>
             }
@@ -112,22 +112,22 @@ pub fn refusal_message(
     serbian: bool,
 ) -> String {
     let reason = match (kind, refused.state) {
-        (LinkKind::TeamSetup, LinkState::Used) => messages.link_check_setup_used,
-        (LinkKind::TeamSetup, LinkState::Replaced) => messages.link_check_setup_replaced,
-        (LinkKind::TeamSetup, LinkState::Expired) => messages.link_check_setup_expired,
-        (LinkKind::TeamSetup, LinkState::Revoked) => messages.link_check_setup_revoked,
+        (LinkKind::TeamSetup, LinkState::Used) => messages.link_check_setup_used(),
+        (LinkKind::TeamSetup, LinkState::Replaced) => messages.link_check_setup_replaced(),
+        (LinkKind::TeamSetup, LinkState::Expired) => messages.link_check_setup_expired(),
+        (LinkKind::TeamSetup, LinkState::Revoked) => messages.link_check_setup_revoked(),
         (LinkKind::TeamSetup, LinkState::Unknown | LinkState::Valid | LinkState::Full) => {
-            messages.link_check_setup_unknown
+            messages.link_check_setup_unknown()
         }
-        (LinkKind::Enrolment, LinkState::Expired) => messages.link_check_enrol_expired,
-        (LinkKind::Enrolment, LinkState::Revoked) => messages.link_check_enrol_revoked,
-        (LinkKind::Enrolment, LinkState::Full) => messages.link_check_enrol_full,
-        (LinkKind::Enrolment, _) => messages.link_check_enrol_unknown,
+        (LinkKind::Enrolment, LinkState::Expired) => messages.link_check_enrol_expired(),
+        (LinkKind::Enrolment, LinkState::Revoked) => messages.link_check_enrol_revoked(),
+        (LinkKind::Enrolment, LinkState::Full) => messages.link_check_enrol_full(),
+        (LinkKind::Enrolment, _) => messages.link_check_enrol_unknown(),
     };
     match (refused.state, refused.expired_at) {
         (LinkState::Expired, Some(at)) => {
             let ended = fill(
-                messages.link_check_expired_on,
+                messages.link_check_expired_on(),
                 &[("date", &format_time(at, serbian))],
             );
             format!("{reason} {ended}")

@@ -62,7 +62,7 @@ pub fn ConfirmPrompt(
                     {move || confirm.get()}
                 </button>
                 <button type="button" class="button" on:click=move |_| on_cancel.run(())>
-                    {move || i18n.messages().observe_cancel}
+                    {move || i18n.messages().observe_cancel()}
                 </button>
             </div>
         </div>

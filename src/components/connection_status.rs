@@ -17,12 +17,12 @@ pub fn ConnectionStatus() -> impl IntoView {
             role="status"
             data-testid="connection-status"
             data-online=move || pwa.online().to_string()
-            title=move || (!pwa.online()).then(|| i18n.messages().status_offline_hint)
+            title=move || (!pwa.online()).then(|| i18n.messages().status_offline_hint())
         >
             <span class="connection-status__dot" aria-hidden="true"></span>
             {move || {
                 let messages = i18n.messages();
-                if pwa.online() { messages.status_online } else { messages.status_offline }
+                if pwa.online() { messages.status_online() } else { messages.status_offline() }
             }}
         </p>
     }

@@ -73,30 +73,30 @@ pub fn DeleteAllData() -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="settings-delete-heading">
             <h2 id="settings-delete-heading" class="card__title">
-                {move || i18n.messages().settings_delete_heading}
+                {move || i18n.messages().settings_delete_heading()}
             </h2>
-            <p>{move || i18n.messages().settings_delete_explain}</p>
+            <p>{move || i18n.messages().settings_delete_explain()}</p>
             {move || match state.get() {
                 Deletion::Idle | Deletion::Failed(_) => view! {
                     <button type="button" class="button button--danger" on:click=move |_| state.set(Deletion::Confirming)>
-                        {move || i18n.messages().settings_delete_button}
+                        {move || i18n.messages().settings_delete_button()}
                     </button>
                 }
                     .into_any(),
                 Deletion::Confirming => view! {
                     <ConfirmDialog
-                        label=|m| m.settings_delete_button
-                        question=|m| m.settings_delete_confirm
-                        confirm=|m| m.settings_delete_yes
+                        label=|m| m.settings_delete_button()
+                        question=|m| m.settings_delete_confirm()
+                        confirm=|m| m.settings_delete_yes()
                         danger=true
                         on_confirm=delete
                         on_cancel=move |()| state.set(Deletion::Idle)
                     />
                 }
                     .into_any(),
-                Deletion::Deleting => view! { <p role="status">{move || i18n.messages().settings_deleting}</p> }.into_any(),
+                Deletion::Deleting => view! { <p role="status">{move || i18n.messages().settings_deleting()}</p> }.into_any(),
                 Deletion::Done => view! {
-                    <p class="notice" role="status" data-testid="data-deleted">{move || i18n.messages().settings_deleted}</p>
+                    <p class="notice" role="status" data-testid="data-deleted">{move || i18n.messages().settings_deleted()}</p>
                 }
                     .into_any(),
             }}

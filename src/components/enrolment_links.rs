@@ -44,24 +44,24 @@ pub fn EnrolmentLinks() -> impl IntoView {
                 i18n,
                 listing,
                 ("enrolment-links", "links-empty"),
-                |i18n| i18n.team().links_empty,
+                |i18n| i18n.team().links_empty(),
                 |listed| view! { <LinkItem listed=listed.clone() withdrawal /> }.into_any(),
             )
         })
     };
     view! {
         <section class="card" aria-labelledby="links-heading" data-testid="links-section">
-            <h2 id="links-heading">{move || i18n.team().links_heading}</h2>
-            {move || listing.with(|listing| listing_notice(i18n, listing, |i18n| i18n.team().links_loading))}
+            <h2 id="links-heading">{move || i18n.team().links_heading()}</h2>
+            {move || listing.with(|listing| listing_notice(i18n, listing, |i18n| i18n.team().links_loading()))}
             {items}
             {move || withdrawal.confirming.get().map(|link| {
                 let made = format_time(link.created_at, i18n.locale().is_serbian());
-                let question = fill(i18n.team().link_revoke_question, &[("date", &made)]);
+                let question = fill(i18n.team().link_revoke_question(), &[("date", &made)]);
                 view! {
                     <ConfirmPrompt
-                        label=move || i18n.team().link_revoke_label
+                        label=move || i18n.team().link_revoke_label()
                         question
-                        confirm=move || i18n.team().link_revoke_confirm
+                        confirm=move || i18n.team().link_revoke_confirm()
                         danger=true
                         on_confirm=move |()| withdraw(link.clone())
                         on_cancel=move |()| withdrawal.confirming.set(None)
@@ -70,7 +70,7 @@ pub fn EnrolmentLinks() -> impl IntoView {
             })}
             {move || withdrawal.outcome.get().map(|outcome| match outcome {
                 Ok(()) => view! {
-                    <p class="notice" role="status" data-testid="listed-link-revoked">{move || i18n.team().link_revoked}</p>
+                    <p class="notice" role="status" data-testid="listed-link-revoked">{move || i18n.team().link_revoked()}</p>
                 }.into_any(),
                 Err(error) => view! {
                     <p class="notice notice--warning" role="alert">{move || api_error_message(i18n.team(), &error)}</p>
@@ -95,17 +95,17 @@ fn LinkItem(listed: TeamEnrolmentLink, withdrawal: Withdrawal<EnrolmentLink, ()>
     let full = listed.devices_enrolled >= u64::from(link.max_devices.devices());
     let status = move || match revoked_at {
         Some(at) => fill(
-            i18n.team().link_status_revoked,
+            i18n.team().link_status_revoked(),
             &[("date", &format_time(at, serbian()))],
         ),
-        None if expired => i18n.team().link_status_expired.to_owned(),
-        None if full => i18n.team().link_status_full.to_owned(),
-        None => i18n.team().link_status_active.to_owned(),
+        None if expired => i18n.team().link_status_expired().to_owned(),
+        None if full => i18n.team().link_status_full().to_owned(),
+        None => i18n.team().link_status_active().to_owned(),
     };
     let action = (revoked_at.is_none() && !expired).then(|| {
         view! {
             <WithdrawButton
-                label=|i18n| i18n.team().link_revoke_listed
+                label=|i18n| i18n.team().link_revoke_listed()
                 describedby=heading.clone()
                 busy=withdrawal.busy
                 on_click=move || withdrawal.confirming.set(Some(link.clone()))
@@ -115,16 +115,16 @@ fn LinkItem(listed: TeamEnrolmentLink, withdrawal: Withdrawal<EnrolmentLink, ()>
     view! {
         <li data-testid="listed-link">
             <h3 id=heading.clone()>
-                {move || fill(i18n.team().link_made_on, &[("date", &format_time(created_at, serbian()))])}
+                {move || fill(i18n.team().link_made_on(), &[("date", &format_time(created_at, serbian()))])}
             </h3>
             <dl class="team-list__facts">
-                <dt>{move || i18n.team().link_valid_until}</dt>
+                <dt>{move || i18n.team().link_valid_until()}</dt>
                 <dd>{move || format_time(expires_at, serbian())}</dd>
-                <dt>{move || i18n.team().link_status}</dt>
+                <dt>{move || i18n.team().link_status()}</dt>
                 <dd data-testid="link-status">{status}</dd>
-                <dt>{move || i18n.team().link_devices}</dt>
+                <dt>{move || i18n.team().link_devices()}</dt>
                 <dd data-testid="link-devices">
-                    {move || fill(i18n.team().link_devices_of, &[("count", &devices), ("max", &max)])}
+                    {move || fill(i18n.team().link_devices_of(), &[("count", &devices), ("max", &max)])}
                 </dd>
             </dl>
             {action}

@@ -117,7 +117,7 @@ pub fn BackToChecklist(href: String) -> impl IntoView {
     let rel = link_rel(&href);
     view! {
         <a class="button guidance-back" href=href rel=rel data-testid="back-to-checklist">
-            {move || i18n.guidance().guidance_back_to_checklist}
+            {move || i18n.guidance().guidance_back_to_checklist()}
         </a>
     }
 }

@@ -221,11 +221,11 @@ pub fn GuidanceSearch(
         hits.with(|hits| match hits {
             None => String::new(),
             Some(hits) if hits.is_empty() => fill(
-                messages.guidance_search_empty,
+                messages.guidance_search_empty(),
                 &[("query", query.get().trim())],
             ),
             Some(hits) => fill(
-                messages.guidance_search_count,
+                messages.guidance_search_count(),
                 &[("count", &hits.len().to_string())],
             ),
         })
@@ -240,7 +240,7 @@ pub fn GuidanceSearch(
         let messages = i18n.guidance();
         if hits.is_empty() {
             return Some(
-                view! { <p class="guidance-search__empty">{messages.guidance_search_empty_help}</p> }
+                view! { <p class="guidance-search__empty">{messages.guidance_search_empty_help()}</p> }
                     .into_any(),
             );
         }
@@ -265,7 +265,7 @@ pub fn GuidanceSearch(
                 let label = hit.area.map(|area| {
                     view! {
                         <span class="guidance-result__label">
-                            {fill(messages.guidance_search_indicator, &[("area", &area)])}
+                            {fill(messages.guidance_search_indicator(), &[("area", &area)])}
                         </span>
                     }
                 });
@@ -298,7 +298,7 @@ pub fn GuidanceSearch(
             };
             view! {
                 <button type="button" class="button guidance-search__more" on:click=reveal_rest>
-                    {fill(messages.guidance_search_show_all, &[("count", &n_hits.to_string())])}
+                    {fill(messages.guidance_search_show_all(), &[("count", &n_hits.to_string())])}
                 </button>
             }
         });
@@ -329,10 +329,10 @@ pub fn GuidanceSearch(
     view! {
         <form class="guidance-search" role="search" on:submit=submit>
             <label class="guidance-search__label" for=SEARCH_INPUT_ID>
-                {move || i18n.guidance().guidance_search_label}
+                {move || i18n.guidance().guidance_search_label()}
             </label>
             <p class="guidance-search__help" id=SEARCH_HELP_ID>
-                {move || i18n.guidance().guidance_search_help}
+                {move || i18n.guidance().guidance_search_help()}
             </p>
             <div class="guidance-search__row">
                 <input
@@ -352,7 +352,7 @@ pub fn GuidanceSearch(
                 <Show when=move || !query.get().is_empty()>
                     <button type="button" class="button guidance-search__clear" on:click=clear>
                         <span aria-hidden="true">"×"</span>
-                        <span class="visually-hidden">{move || i18n.guidance().guidance_search_clear}</span>
+                        <span class="visually-hidden">{move || i18n.guidance().guidance_search_clear()}</span>
                     </button>
                 </Show>
             </div>
@@ -362,7 +362,7 @@ pub fn GuidanceSearch(
         </p>
         <Show when=move || hits.with(Option::is_some)>
             <section class="guidance-search__results" aria-labelledby="guidance--results">
-                <h2 id="guidance--results">{move || i18n.guidance().guidance_search_results}</h2>
+                <h2 id="guidance--results">{move || i18n.guidance().guidance_search_results()}</h2>
                 {results}
             </section>
         </Show>

@@ -10,6 +10,7 @@ use prepoznaj_domain::guidance::{Block, Section, Tone};
 use prepoznaj_domain::locale::Locale;
 
 use crate::components::guidance_link::BackToChecklist;
+use crate::components::localized::localized;
 use crate::i18n::guidance_messages_for;
 
 /// The id of the heading of the section (or other part of the page) with id `id`: the
@@ -46,25 +47,26 @@ pub fn GuidanceSection(
         .blocks()
         .iter()
         .map(|block| match block {
-            Block::Paragraph { text } => {
-                view! { <p>{text.get(locale).into_owned()}</p> }.into_any()
-            }
+            Block::Paragraph { text } => view! { <p>{localized(text, locale)}</p> }.into_any(),
             Block::List { items } => {
                 let items = items
                     .iter()
-                    .map(|item| view! { <li>{item.get(locale).into_owned()}</li> })
+                    .map(|item| view! { <li>{localized(item, locale)}</li> })
                     .collect_view();
                 view! { <ul class="guidance-list">{items}</ul> }.into_any()
             }
             Block::Callout { tone, text } => {
                 let (class, label) = match tone {
-                    Tone::Info => ("callout callout--info", messages.guidance_callout_info),
-                    Tone::Danger => ("callout callout--danger", messages.guidance_callout_danger),
+                    Tone::Info => ("callout callout--info", messages.guidance_callout_info()),
+                    Tone::Danger => (
+                        "callout callout--danger",
+                        messages.guidance_callout_danger(),
+                    ),
                 };
                 view! {
                     <div class=class role="note" data-tone=tone_name(*tone)>
                         <p class="callout__label">{label}</p>
-                        <p class="callout__text">{text.get(locale).into_owned()}</p>
+                        <p class="callout__text">{localized(text, locale)}</p>
                     </div>
                 }
                 .into_any()
@@ -86,7 +88,7 @@ pub fn GuidanceSection(
                         <span class="guidance-indicator__area">{indicator.area}</span>
                         <span class="guidance-indicator__text">{indicator.text}</span>
                         {indicator.current.then(|| view! {
-                            <span class="guidance-indicator__current">{messages.guidance_indicator_current}</span>
+                            <span class="guidance-indicator__current">{messages.guidance_indicator_current()}</span>
                         })}
                     </li>
                 }
@@ -94,7 +96,7 @@ pub fn GuidanceSection(
             .collect_view();
         view! {
             <div class="guidance-indicators">
-                <h3 id=indicators_heading>{messages.guidance_indicators_heading}</h3>
+                <h3 id=indicators_heading>{messages.guidance_indicators_heading()}</h3>
                 <ul class="guidance-indicators__list" data-testid="guidance-indicators">{items}</ul>
             </div>
         }
@@ -102,7 +104,7 @@ pub fn GuidanceSection(
     let labelled_by = heading.clone();
     view! {
         <section class="guidance-section" id=id aria-labelledby=labelled_by data-testid="guidance-section">
-            <h2 id=heading tabindex="-1">{section.title().get(locale).into_owned()}</h2>
+            <h2 id=heading tabindex="-1">{localized(section.title(), locale)}</h2>
             {blocks}
             {indicators}
             {back_href.map(|href| view! { <BackToChecklist href /> })}

@@ -36,11 +36,11 @@ pub fn GuidanceSources(
     let labelled_by = heading.clone();
     view! {
         <section class="guidance-sources" id=SOURCES_ID aria-labelledby=labelled_by>
-            <h2 id=heading tabindex="-1">{messages.guidance_sources_heading}</h2>
+            <h2 id=heading tabindex="-1">{messages.guidance_sources_heading()}</h2>
             <p class="guidance-updated" data-testid="guidance-updated">
-                {fill(messages.guidance_updated, &[("date", &updated.long(locale))])}
+                {fill(messages.guidance_updated(), &[("date", &updated.long(locale))])}
             </p>
-            <p>{messages.guidance_sources_intro}</p>
+            <p>{messages.guidance_sources_intro()}</p>
             <ol class="guidance-sources__list">{sources}</ol>
         </section>
     }

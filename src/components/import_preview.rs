@@ -22,20 +22,20 @@ pub fn ImportPreview(
     let n_current = current.len().to_string();
     let question = {
         let n_incoming = n_incoming.clone();
-        move || fill(i18n.contacts().import_question, &[("count", &n_incoming)])
+        move || fill(i18n.contacts().import_question(), &[("count", &n_incoming)])
     };
     view! {
         <div class="import-preview" data-testid="import-preview">
             <p class="import-preview__label" id="import-incoming-label">
-                {move || fill(i18n.contacts().import_new_heading, &[("count", &n_incoming)])}
+                {move || fill(i18n.contacts().import_new_heading(), &[("count", &n_incoming)])}
             </p>
             <LocalContactRows list=incoming labelledby="import-incoming-label" testid="import-incoming" />
             {if current.is_empty() {
-                view! { <p class="hint">{move || i18n.contacts().import_current_empty}</p> }.into_any()
+                view! { <p class="hint">{move || i18n.contacts().import_current_empty()}</p> }.into_any()
             } else {
                 view! {
                     <p class="import-preview__label" id="import-current-label">
-                        {move || fill(i18n.contacts().import_current_heading, &[("count", &n_current)])}
+                        {move || fill(i18n.contacts().import_current_heading(), &[("count", &n_current)])}
                     </p>
                     <LocalContactRows list=current labelledby="import-current-label" testid="import-current" />
                 }
@@ -44,7 +44,7 @@ pub fn ImportPreview(
             <ConfirmPrompt
                 label=question.clone()
                 question
-                confirm=move || i18n.contacts().import_confirm
+                confirm=move || i18n.contacts().import_confirm()
                 on_confirm
                 on_cancel
             />

@@ -31,14 +31,14 @@ pub fn InboxGate(children: ChildrenFn) -> impl IntoView {
     let children = StoredValue::new(children);
     move || {
         match loaded.get() {
-        None => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
+        None => view! { <p role="status">{move || i18n.messages().observe_loading()}</p> }.into_any(),
         Some(Err(error)) => view! {
             <p class="notice notice--warning" role="alert">{move || storage_error_message(i18n.messages(), &error)}</p>
         }
         .into_any(),
-        Some(Ok(None)) => view! { <NoKey message=|m| m.inbox_no_key /> }.into_any(),
+        Some(Ok(None)) => view! { <NoKey message=|m| m.inbox_no_key() /> }.into_any(),
         Some(Ok(Some(TeamKey { registration: None, .. }))) => {
-            view! { <NoKey message=|m| m.inbox_not_registered /> }.into_any()
+            view! { <NoKey message=|m| m.inbox_not_registered() /> }.into_any()
         }
         Some(Ok(Some(key))) => view! {
             <Show
@@ -52,7 +52,7 @@ pub fn InboxGate(children: ChildrenFn) -> impl IntoView {
             >
                 <div class="actions no-print">
                     <button type="button" class="button" data-testid="inbox-lock" on:click=move |_| session.lock()>
-                        {move || i18n.inbox().inbox_lock}
+                        {move || i18n.inbox().inbox_lock()}
                     </button>
                 </div>
                 {children.with_value(|children| children())}
@@ -69,7 +69,7 @@ fn NoKey(message: crate::i18n::InboxMessageFn) -> impl IntoView {
     view! {
         <p class="notice notice--warning" role="status" data-testid="inbox-no-key">{move || message(i18n.inbox())}</p>
         <p>
-            <a href="/team" class="button">{move || i18n.inbox().inbox_go_to_team}</a>
+            <a href="/team" class="button">{move || i18n.inbox().inbox_go_to_team()}</a>
         </p>
     }
 }
@@ -85,8 +85,8 @@ enum UnlockFailure {
 #[must_use]
 pub fn unlock_intro(messages: &InboxMessages, minutes: u64) -> String {
     fill(
-        messages.inbox_unlock_intro,
-        &[("duration", &messages.inbox_minutes.format(minutes))],
+        messages.inbox_unlock_intro(),
+        &[("duration", &messages.inbox_minutes().format(minutes))],
     )
 }
 
@@ -149,8 +149,8 @@ pub fn UnlockForm(key: TeamKey) -> impl IntoView {
     };
     let error = Signal::derive(move || {
         failure.get().map(|failure| match failure {
-            UnlockFailure::WrongPassphrase => i18n.inbox().inbox_wrong_passphrase,
-            UnlockFailure::Damaged => i18n.inbox().inbox_key_damaged,
+            UnlockFailure::WrongPassphrase => i18n.inbox().inbox_wrong_passphrase(),
+            UnlockFailure::Damaged => i18n.inbox().inbox_key_damaged(),
         })
     });
     let minutes = u64::from(preferences::inbox_lock_minutes());
@@ -160,7 +160,7 @@ pub fn UnlockForm(key: TeamKey) -> impl IntoView {
             <CurrentPassphraseField prefix="inbox" input=passphrase error=error />
             <div class="actions">
                 <button type="submit" class="button button--primary" disabled=move || busy.get()>
-                    {move || if busy.get() { i18n.inbox().inbox_unlocking } else { i18n.inbox().inbox_unlock }}
+                    {move || if busy.get() { i18n.inbox().inbox_unlocking() } else { i18n.inbox().inbox_unlock() }}
                 </button>
             </div>
         </form>
@@ -180,7 +180,7 @@ pub fn CurrentPassphraseField(
     let error_id = format!("{prefix}-unlock-error");
     view! {
         <div class="field">
-            <label for=id.clone()>{move || i18n.inbox().inbox_passphrase}</label>
+            <label for=id.clone()>{move || i18n.inbox().inbox_passphrase()}</label>
             <input
                 id=id
                 type="password"

@@ -51,11 +51,11 @@ pub fn gender_label(messages: &'static Messages, gender: Option<Gender>) -> &'st
 #[must_use]
 pub fn level_label(messages: &'static InboxMessages, level: Option<Level>) -> &'static str {
     match level {
-        None => messages.inbox_level_unknown,
-        Some(Level::NothingMarked) => messages.inbox_level_nothing_marked,
-        Some(Level::KeepObserving) => messages.inbox_level_keep_observing,
-        Some(Level::InformToday) => messages.inbox_level_inform_today,
-        Some(Level::ImmediateDanger) => messages.inbox_level_immediate_danger,
+        None => messages.inbox_level_unknown(),
+        Some(Level::NothingMarked) => messages.inbox_level_nothing_marked(),
+        Some(Level::KeepObserving) => messages.inbox_level_keep_observing(),
+        Some(Level::InformToday) => messages.inbox_level_inform_today(),
+        Some(Level::ImmediateDanger) => messages.inbox_level_immediate_danger(),
     }
 }
 
@@ -63,10 +63,10 @@ pub fn level_label(messages: &'static InboxMessages, level: Option<Level>) -> &'
 #[must_use]
 pub fn status_label(messages: &'static InboxMessages, status: InboxStatus) -> &'static str {
     match status {
-        InboxStatus::New => messages.inbox_status_new,
-        InboxStatus::Seen => messages.inbox_status_seen,
-        InboxStatus::ActedUpon => messages.inbox_status_acted_upon,
-        InboxStatus::Closed => messages.inbox_status_closed,
+        InboxStatus::New => messages.inbox_status_new(),
+        InboxStatus::Seen => messages.inbox_status_seen(),
+        InboxStatus::ActedUpon => messages.inbox_status_acted_upon(),
+        InboxStatus::Closed => messages.inbox_status_closed(),
     }
 }
 
@@ -74,11 +74,11 @@ pub fn status_label(messages: &'static InboxMessages, status: InboxStatus) -> &'
 #[must_use]
 pub fn informed_label(messages: &'static InboxMessages, informed: Informed) -> &'static str {
     match informed {
-        Informed::SocialCareCentre => messages.inbox_informed_social_care_centre,
-        Informed::Police => messages.inbox_informed_police,
-        Informed::Prosecutor => messages.inbox_informed_prosecutor,
-        Informed::TraffickingProtectionCentre => messages.inbox_informed_trafficking_centre,
-        Informed::Parents => messages.inbox_informed_parents,
+        Informed::SocialCareCentre => messages.inbox_informed_social_care_centre(),
+        Informed::Police => messages.inbox_informed_police(),
+        Informed::Prosecutor => messages.inbox_informed_prosecutor(),
+        Informed::TraffickingProtectionCentre => messages.inbox_informed_trafficking_centre(),
+        Informed::Parents => messages.inbox_informed_parents(),
     }
 }
 
@@ -86,10 +86,10 @@ pub fn informed_label(messages: &'static InboxMessages, informed: Informed) -> &
 #[must_use]
 pub fn failure_reason(messages: &'static InboxMessages, failure: OpenFailure) -> &'static str {
     match failure {
-        OpenFailure::NotForThisKey => messages.inbox_reason_not_for_key,
-        OpenFailure::Damaged => messages.inbox_reason_damaged,
-        OpenFailure::UnknownFormat => messages.inbox_reason_unknown_format,
-        OpenFailure::OtherReport => messages.inbox_reason_other_report,
+        OpenFailure::NotForThisKey => messages.inbox_reason_not_for_key(),
+        OpenFailure::Damaged => messages.inbox_reason_damaged(),
+        OpenFailure::UnknownFormat => messages.inbox_reason_unknown_format(),
+        OpenFailure::OtherReport => messages.inbox_reason_other_report(),
     }
 }
 
@@ -98,15 +98,15 @@ pub fn failure_reason(messages: &'static InboxMessages, failure: OpenFailure) ->
 pub fn note_problem_reason(messages: &'static InboxMessages, problem: NoteProblem) -> String {
     match problem {
         NoteProblem::Open(failure) => failure_reason(messages, failure).to_owned(),
-        NoteProblem::Unsigned => messages.inbox_reason_note_unsigned.to_owned(),
-        NoteProblem::UnknownAuthor => messages.inbox_reason_note_unknown_author.to_owned(),
+        NoteProblem::Unsigned => messages.inbox_reason_note_unsigned().to_owned(),
+        NoteProblem::UnknownAuthor => messages.inbox_reason_note_unknown_author().to_owned(),
         NoteProblem::AuthorNotYetKnown => {
-            messages.inbox_reason_note_author_not_yet_known.to_owned()
+            messages.inbox_reason_note_author_not_yet_known().to_owned()
         }
-        NoteProblem::BadSignature => messages.inbox_reason_note_bad_signature.to_owned(),
-        NoteProblem::OtherChange => messages.inbox_reason_note_other_change.to_owned(),
+        NoteProblem::BadSignature => messages.inbox_reason_note_bad_signature().to_owned(),
+        NoteProblem::OtherChange => messages.inbox_reason_note_other_change().to_owned(),
         NoteProblem::OtherStatus { note } => fill(
-            messages.inbox_reason_note_other_status,
+            messages.inbox_reason_note_other_status(),
             &[("status", status_label(messages, InboxStatus::after([note])))],
         ),
     }
@@ -116,7 +116,7 @@ pub fn note_problem_reason(messages: &'static InboxMessages, problem: NoteProble
 #[must_use]
 pub fn server_disagrees(messages: &'static InboxMessages, server_says: InboxStatus) -> String {
     fill(
-        messages.inbox_server_disagrees,
+        messages.inbox_server_disagrees(),
         &[("status", status_label(messages, server_says))],
     )
 }

@@ -17,6 +17,7 @@ use prepoznaj_domain::locale::Locale;
 use prepoznaj_domain::observation::{Answer, MAX_NOTE_CHARS, ObservationDraft};
 
 use crate::components::guidance_link::{guidance_href, indicator_anchor};
+use crate::components::localized::localized_into;
 use crate::html::escape_into;
 use crate::i18n::Messages;
 
@@ -25,10 +26,10 @@ type Label = fn(&'static Messages) -> &'static str;
 
 /// The three answers: the value of each radio and its label.
 pub const ANSWERS: [(Answer, &str, Label); 3] = [
-    (Answer::Observed, "observed", |m| m.answer_observed),
-    (Answer::NotSure, "not-sure", |m| m.answer_not_sure),
+    (Answer::Observed, "observed", |m| m.answer_observed()),
+    (Answer::NotSure, "not-sure", |m| m.answer_not_sure()),
     (Answer::NotObserved, "not-observed", |m| {
-        m.answer_not_observed
+        m.answer_not_observed()
     }),
 ];
 
@@ -118,11 +119,11 @@ fn indicator_html(
     html.push_str("\" tabindex=\"-1\" data-testid=\"indicator\" data-indicator=\"");
     escape_into(html, id.as_str());
     html.push_str("\"><legend class=\"indicator__text\">");
-    escape_into(html, &indicator.text().get(texts.locale));
+    localized_into(html, indicator.text(), texts.locale);
     html.push_str("</legend>");
     if let Some(hint) = indicator.hint() {
         html.push_str("<p class=\"hint\">");
-        escape_into(html, &hint.get(texts.locale));
+        localized_into(html, hint, texts.locale);
         html.push_str("</p>");
     }
     html.push_str("<div class=\"answers\">");
@@ -158,7 +159,7 @@ fn indicator_html(
         html.push('"');
     }
     html.push('>');
-    escape_into(html, messages.checklist_guidance);
+    escape_into(html, messages.checklist_guidance());
     html.push_str("</a></fieldset>");
 }
 
@@ -175,7 +176,7 @@ pub fn note_field_html(
     html.push_str("<div class=\"field\"><label for=\"");
     escape_into(html, &note_id);
     html.push_str("\">");
-    escape_into(html, messages.checklist_note);
+    escape_into(html, messages.checklist_note());
     html.push_str("</label><textarea id=\"");
     escape_into(html, &note_id);
     html.push_str("\" rows=\"2\" maxlength=\"");

@@ -16,16 +16,16 @@ pub fn InstallPrompt() -> impl IntoView {
         <Show when=move || pwa.can_install()>
             <section class="card install-card" aria-labelledby="install-heading">
                 <h2 id="install-heading" class="card__title">
-                    {move || i18n.messages().install_button}
+                    {move || i18n.messages().install_button()}
                 </h2>
-                <p>{move || i18n.messages().install_hint}</p>
+                <p>{move || i18n.messages().install_hint()}</p>
                 <button
                     type="button"
                     class="button button--primary"
                     data-testid="install-button"
                     on:click=move |_| pwa.install()
                 >
-                    {move || i18n.messages().install_button}
+                    {move || i18n.messages().install_button()}
                 </button>
             </section>
         </Show>
@@ -36,10 +36,10 @@ pub fn InstallPrompt() -> impl IntoView {
                 data-testid="ios-install-hint"
             >
                 <h2 id="ios-install-heading" class="card__title">
-                    {move || i18n.messages().install_ios_title}
+                    {move || i18n.messages().install_ios_title()}
                 </h2>
-                <p>{move || i18n.messages().install_ios_steps}</p>
-                <p class="notice notice--warning">{move || i18n.messages().install_ios_warning}</p>
+                <p>{move || i18n.messages().install_ios_steps()}</p>
+                <p class="notice notice--warning">{move || i18n.messages().install_ios_warning()}</p>
             </section>
         </Show>
     }

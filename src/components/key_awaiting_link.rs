@@ -38,27 +38,27 @@ pub fn KeyAwaitingLink(key: TeamKey, instructions: TeamMessageFn) -> impl IntoVi
     let signing = key.signing_key.as_ref().map(signing_key_short);
     view! {
         <section class="card" aria-labelledby="waiting-key-heading" data-testid="key-awaiting-link">
-            <h2 id="waiting-key-heading">{move || i18n.team().waiting_heading}</h2>
+            <h2 id="waiting-key-heading">{move || i18n.team().waiting_heading()}</h2>
             <p>{move || instructions(i18n.team())}</p>
-            <p>{move || i18n.team().key_fingerprint} ":"</p>
+            <p>{move || i18n.team().key_fingerprint()} ":"</p>
             <p>
                 <code class="fingerprint fingerprint--large" data-testid="waiting-fingerprint">{fingerprint}</code>
             </p>
             {signing.map(|signing| view! {
                 <p>
-                    {move || i18n.team().waiting_signing_key} ": "
+                    {move || i18n.team().waiting_signing_key()} ": "
                     <code class="fingerprint" data-testid="waiting-signing-key">{signing}</code>
                 </p>
             })}
-            <p>{move || i18n.team().waiting_public_key}</p>
+            <p>{move || i18n.team().waiting_public_key()}</p>
             <ShareLink
                 text=shared
-                label=|m| m.waiting_public_key_label
-                qr_label=|m| m.waiting_public_key_qr
-                copy=|m| m.waiting_copy_key
+                label=|m| m.waiting_public_key_label()
+                qr_label=|m| m.waiting_public_key_qr()
+                copy=|m| m.waiting_copy_key()
                 testid="waiting-public-key"
             />
-            <p class="hint">{move || i18n.team().waiting_open_link}</p>
+            <p class="hint">{move || i18n.team().waiting_open_link()}</p>
         </section>
     }
 }

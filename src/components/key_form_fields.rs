@@ -15,13 +15,13 @@ use crate::i18n::{TeamMessageFn, TeamMessages, use_i18n};
 /// The message for a refused passphrase.
 pub fn passphrase_message(messages: &'static TeamMessages, error: &PassphraseError) -> String {
     match error {
-        PassphraseError::TooShort { .. } => messages.setup_passphrase_short.to_owned(),
-        PassphraseError::TooRepetitive { .. } => messages.setup_passphrase_repetitive.to_owned(),
+        PassphraseError::TooShort { .. } => messages.setup_passphrase_short().to_owned(),
+        PassphraseError::TooRepetitive { .. } => messages.setup_passphrase_repetitive().to_owned(),
         PassphraseError::Weak { bits, min_bits } => fill(
-            messages.setup_passphrase_weak,
+            messages.setup_passphrase_weak(),
             &[("bits", &bits.to_string()), ("min", &min_bits.to_string())],
         ),
-        PassphraseError::Mismatch => messages.setup_passphrase_mismatch.to_owned(),
+        PassphraseError::Mismatch => messages.setup_passphrase_mismatch().to_owned(),
     }
 }
 
@@ -37,7 +37,7 @@ pub fn DisplayNameField(
     let error_id = format!("{prefix}-name-error");
     view! {
         <div class="field">
-            <label for=id.clone()>{move || i18n.team().setup_display_name}</label>
+            <label for=id.clone()>{move || i18n.team().setup_display_name()}</label>
             <input
                 id=id
                 type="text"
@@ -48,7 +48,7 @@ pub fn DisplayNameField(
                 on:input=move |event| name.set(event_target_value(&event))
             />
             <p class="field__error" id=error_id>
-                {move || invalid.get().then(|| i18n.team().setup_display_name_invalid)}
+                {move || invalid.get().then(|| i18n.team().setup_display_name_invalid())}
             </p>
         </div>
     }
@@ -94,7 +94,7 @@ pub fn NewPassphraseFields(
     view! {
         <div class="field">
             <label for=id.clone()>{move || label(i18n.team())}</label>
-            <p class="hint" id=hint_id.clone()>{move || i18n.team().setup_passphrase_hint}</p>
+            <p class="hint" id=hint_id.clone()>{move || i18n.team().setup_passphrase_hint()}</p>
             <input
                 id=id
                 type="password"
@@ -105,17 +105,17 @@ pub fn NewPassphraseFields(
                 on:input=move |event| passphrase.set(event_target_value(&event))
             />
             <button type="button" class="button" on:click=suggest aria-controls=suggested_id.clone()>
-                {move || i18n.team().setup_passphrase_suggest}
+                {move || i18n.team().setup_passphrase_suggest()}
             </button>
             <div id=suggested_id role="status">
                 {move || suggested.get().map(|words| view! {
-                    <p>{move || i18n.team().setup_passphrase_suggested}</p>
+                    <p>{move || i18n.team().setup_passphrase_suggested()}</p>
                     <p class="recovery-passphrase"><code data-testid="suggested-passphrase">{words}</code></p>
                 })}
             </div>
         </div>
         <div class="field">
-            <label for=repeat_id.clone()>{move || i18n.team().setup_passphrase_repeat}</label>
+            <label for=repeat_id.clone()>{move || i18n.team().setup_passphrase_repeat()}</label>
             <input
                 id=repeat_id
                 type="password"
@@ -139,9 +139,9 @@ pub fn member_keys_message(
     error: MemberKeysError,
 ) -> &'static str {
     match error {
-        MemberKeysError::Shape => messages.add_keys_shape,
-        MemberKeysError::Recipient => messages.add_keys_recipient,
-        MemberKeysError::SigningKey => messages.add_keys_signing,
+        MemberKeysError::Shape => messages.add_keys_shape(),
+        MemberKeysError::Recipient => messages.add_keys_recipient(),
+        MemberKeysError::SigningKey => messages.add_keys_signing(),
     }
 }
 

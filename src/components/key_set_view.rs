@@ -23,7 +23,7 @@ pub fn KeySetView(key_set: KeySet, #[prop(optional)] you: Option<TeamMemberId>) 
             view! {
                 <li>
                     <span>{name}</span>
-                    {is_you.then(|| view! { " (" {move || i18n.team().team_you} ")" })}
+                    {is_you.then(|| view! { " (" {move || i18n.team().team_you()} ")" })}
                     <br />
                     <code class="fingerprint">{member_fingerprint}</code>
                 </li>
@@ -32,14 +32,14 @@ pub fn KeySetView(key_set: KeySet, #[prop(optional)] you: Option<TeamMemberId>) 
         .collect_view();
     view! {
         <section class="card key-set" aria-labelledby="key-set-heading">
-            <h2 id="key-set-heading">{move || i18n.team().key_set_fingerprint}</h2>
+            <h2 id="key-set-heading">{move || i18n.team().key_set_fingerprint()}</h2>
             <p>
                 <code class="fingerprint fingerprint--large" data-testid="key-set-fingerprint">
                     {fingerprint}
                 </code>
             </p>
-            <p class="hint">{move || i18n.team().key_set_hint}</p>
-            <h3>{move || i18n.team().team_members}</h3>
+            <p class="hint">{move || i18n.team().key_set_hint()}</p>
+            <h3>{move || i18n.team().team_members()}</h3>
             <ul class="key-set__members">{members}</ul>
         </section>
     }

@@ -5,7 +5,9 @@ use prepoznaj_domain::locale::Locale;
 
 use crate::i18n::use_i18n;
 
-/// A labelled `<select>` of the three locales; each is named in its own language.
+/// A labelled `<select>` of the locales, each named in its own language. The page changes
+/// language once the chosen one's messages are loaded; if they cannot be, it says so and the
+/// switch shows the language still in use.
 #[component]
 pub fn LanguageSelect(
     /// Element id, so that several switches on one screen keep their labels apart.
@@ -27,9 +29,18 @@ pub fn LanguageSelect(
                 class="language-select__label"
                 class:visually-hidden=compact
             >
-                {move || i18n.messages().language_label}
+                {move || i18n.messages().language_label()}
             </label>
-            <select id=id class="language-select__control" on:change=on_change>
+            <select
+                id=id
+                class="language-select__control"
+                on:change=on_change
+                prop:value=move || {
+                    // Read too after a failed switch, to show the language in use again.
+                    let _failed = i18n.switch_failed();
+                    i18n.locale().tag()
+                }
+            >
                 {Locale::ALL
                     .into_iter()
                     .map(|locale| {
@@ -45,6 +56,11 @@ pub fn LanguageSelect(
                     })
                     .collect_view()}
             </select>
+            <Show when=move || i18n.switch_failed()>
+                <p class="language-select__error" role="alert">
+                    {move || i18n.messages().language_unavailable()}
+                </p>
+            </Show>
         </div>
     }
 }

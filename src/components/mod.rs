@@ -28,6 +28,7 @@ pub mod key_form_fields;
 pub mod key_set_view;
 pub mod language_select;
 pub mod local_contact_messages;
+pub mod localized;
 pub mod navigation;
 pub mod new_team_key;
 pub mod phone_actions;

@@ -16,19 +16,19 @@ struct Destination {
 const DESTINATIONS: [Destination; 4] = [
     Destination {
         href: "/observe",
-        label: |m| m.nav_observe,
+        label: |m| m.nav_observe(),
     },
     Destination {
         href: "/guidance",
-        label: |m| m.nav_guidance,
+        label: |m| m.nav_guidance(),
     },
     Destination {
         href: "/contacts",
-        label: |m| m.nav_contacts,
+        label: |m| m.nav_contacts(),
     },
     Destination {
         href: "/settings",
-        label: |m| m.nav_settings,
+        label: |m| m.nav_settings(),
     },
 ];
 
@@ -37,7 +37,7 @@ const DESTINATIONS: [Destination; 4] = [
 pub fn Navigation() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <nav class="navigation" aria-label=move || i18n.messages().nav_label>
+        <nav class="navigation" aria-label=move || i18n.messages().nav_label()>
             <ul class="navigation__list">
                 {DESTINATIONS
                     .iter()

@@ -78,7 +78,7 @@ pub fn NewTeamKey(
     move || match step.get() {
         Step::Passphrase => view! { <PassphraseStep step made /> }.into_any(),
         Step::Working => {
-            view! { <p class="notice" role="status">{move || i18n.team().setup_working}</p> }
+            view! { <p class="notice" role="status">{move || i18n.team().setup_working()}</p> }
                 .into_any()
         }
         Step::Recovery => view! { <RecoveryStep step made /> }.into_any(),
@@ -92,7 +92,7 @@ pub fn NewTeamKey(
 fn failed_notice() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <p class="notice notice--warning" role="alert" data-testid="setup-error">{move || i18n.messages().storage_failed}</p>
+        <p class="notice notice--warning" role="alert" data-testid="setup-error">{move || i18n.messages().storage_failed()}</p>
     }
 }
 
@@ -160,18 +160,18 @@ fn PassphraseStep(step: RwSignal<Step>, made: StoredValue<Option<NewKey>>) -> im
         });
     };
     view! {
-        <p>{move || i18n.team().setup_intro}</p>
+        <p>{move || i18n.team().setup_intro()}</p>
         <form class="form card" on:submit=submit novalidate data-testid="passphrase-form">
             <DisplayNameField prefix="setup" name invalid=name_error />
             <NewPassphraseFields
                 prefix="setup"
-                label=|m| m.setup_passphrase
+                label=|m| m.setup_passphrase()
                 passphrase
                 repeated
                 error=passphrase_error
             />
             <div class="actions">
-                <button type="submit" class="button button--primary">{move || i18n.team().setup_start}</button>
+                <button type="submit" class="button button--primary">{move || i18n.team().setup_start()}</button>
             </div>
         </form>
     }
@@ -224,17 +224,17 @@ fn RecoveryStep(step: RwSignal<Step>, made: StoredValue<Option<NewKey>>) -> impl
         }
     };
     view! {
-        <p class="notice" role="status">{move || i18n.team().setup_created_key}</p>
+        <p class="notice" role="status">{move || i18n.team().setup_created_key()}</p>
         <section class="card" aria-labelledby="recovery-heading">
-            <h2 id="recovery-heading">{move || i18n.team().setup_recovery_heading}</h2>
-            <p>{move || i18n.team().setup_recovery_intro}</p>
-            <h3 id="recovery-code-heading">{move || i18n.team().setup_recovery_code}</h3>
+            <h2 id="recovery-heading">{move || i18n.team().setup_recovery_heading()}</h2>
+            <p>{move || i18n.team().setup_recovery_intro()}</p>
+            <h3 id="recovery-code-heading">{move || i18n.team().setup_recovery_code()}</h3>
             <div data-testid="recovery-code">
-                <p id="recovery-code-age">{move || i18n.team().setup_recovery_code_age}</p>
+                <p id="recovery-code-age">{move || i18n.team().setup_recovery_code_age()}</p>
                 <ol class="recovery-code" aria-labelledby="recovery-code-heading recovery-code-age">
                     {age_groups.into_iter().map(|group| view! { <li><code>{group}</code></li> }).collect_view()}
                 </ol>
-                <p id="recovery-code-signing">{move || i18n.team().setup_recovery_code_signing}</p>
+                <p id="recovery-code-signing">{move || i18n.team().setup_recovery_code_signing()}</p>
                 <ol
                     class="recovery-code"
                     start=GROUPS_PER_PART + 1
@@ -243,8 +243,8 @@ fn RecoveryStep(step: RwSignal<Step>, made: StoredValue<Option<NewKey>>) -> impl
                     {signing_groups.into_iter().map(|group| view! { <li><code>{group}</code></li> }).collect_view()}
                 </ol>
             </div>
-            <h3 id="recovery-passphrase-heading">{move || i18n.team().setup_recovery_passphrase}</h3>
-            <p id="recovery-passphrase-intro">{move || i18n.team().setup_recovery_passphrase_intro}</p>
+            <h3 id="recovery-passphrase-heading">{move || i18n.team().setup_recovery_passphrase()}</h3>
+            <p id="recovery-passphrase-intro">{move || i18n.team().setup_recovery_passphrase_intro()}</p>
             <p
                 class="recovery-passphrase"
                 aria-labelledby="recovery-passphrase-heading"
@@ -254,17 +254,17 @@ fn RecoveryStep(step: RwSignal<Step>, made: StoredValue<Option<NewKey>>) -> impl
             </p>
             <div class="actions no-print">
                 <button type="button" class="button" on:click=download data-testid="download-recovery">
-                    {move || i18n.team().setup_download}
+                    {move || i18n.team().setup_download()}
                 </button>
                 <button type="button" class="button" on:click=print>
-                    {move || i18n.team().setup_print}
+                    {move || i18n.team().setup_print()}
                 </button>
             </div>
             <p class="hint" role="status">
-                {move || downloaded.get().then(|| i18n.team().setup_downloaded)}
+                {move || downloaded.get().then(|| i18n.team().setup_downloaded())}
             </p>
             <Show when=move || download_failed.get()>
-                <p class="notice notice--warning" role="alert">{move || i18n.messages().storage_failed}</p>
+                <p class="notice notice--warning" role="alert">{move || i18n.messages().storage_failed()}</p>
             </Show>
             <div class="field field--checkbox no-print">
                 <input
@@ -273,7 +273,7 @@ fn RecoveryStep(step: RwSignal<Step>, made: StoredValue<Option<NewKey>>) -> impl
                     prop:checked=move || saved.get()
                     on:change=move |event| saved.set(event_target_checked(&event))
                 />
-                <label for="recovery-saved">{move || i18n.team().setup_recovery_saved}</label>
+                <label for="recovery-saved">{move || i18n.team().setup_recovery_saved()}</label>
             </div>
             <div class="actions no-print">
                 <button
@@ -282,7 +282,7 @@ fn RecoveryStep(step: RwSignal<Step>, made: StoredValue<Option<NewKey>>) -> impl
                     disabled=move || !(downloaded.get() && saved.get())
                     on:click=move |_| step.set(Step::Verify)
                 >
-                    {move || i18n.team().setup_continue}
+                    {move || i18n.team().setup_continue()}
                 </button>
             </div>
         </section>
@@ -320,7 +320,7 @@ fn VerifyStep(
         view! {
             <div class="field">
                 <label for=id.clone()>
-                    {move || fill(i18n.team().setup_verify_group, &[("number", &(index + 1).to_string())])}
+                    {move || fill(i18n.team().setup_verify_group(), &[("number", &(index + 1).to_string())])}
                 </label>
                 <input
                     id=id
@@ -340,13 +340,13 @@ fn VerifyStep(
     };
     view! {
         <section class="card" aria-labelledby="verify-heading">
-            <h2 id="verify-heading">{move || i18n.team().setup_verify_heading}</h2>
-            <p>{move || i18n.team().setup_verify_intro}</p>
+            <h2 id="verify-heading">{move || i18n.team().setup_verify_heading()}</h2>
+            <p>{move || i18n.team().setup_verify_intro()}</p>
             <form class="form" on:submit=submit novalidate data-testid="verify-form">
                 {field(first, typed_first)}
                 {field(second, typed_second)}
                 <p class="field__error" id="verify-error" role="alert">
-                    {move || wrong.get().then(|| i18n.team().setup_verify_wrong)}
+                    {move || wrong.get().then(|| i18n.team().setup_verify_wrong())}
                 </p>
                 <div class="actions">
                     <button type="submit" class="button button--primary">{move || finish(i18n.team())}</button>

@@ -29,7 +29,7 @@ pub fn PhoneActions(
     };
     let call_text = {
         let number = number.clone();
-        move || fill(i18n.contacts().contact_call, &[("number", &number)])
+        move || fill(i18n.contacts().contact_call(), &[("number", &number)])
     };
     let call = tel_href.map(|tel_href| {
         let describedby = describedby.clone();
@@ -44,9 +44,9 @@ pub fn PhoneActions(
             {call}
             <CopyButton
                 text=number
-                label=move || i18n.contacts().contact_copy
-                copied=move || i18n.contacts().contact_copied
-                unavailable=move || i18n.contacts().contact_copy_unavailable
+                label=move || i18n.contacts().contact_copy()
+                copied=move || i18n.contacts().contact_copied()
+                unavailable=move || i18n.contacts().contact_copy_unavailable()
                 describedby=describedby
             />
         </div>

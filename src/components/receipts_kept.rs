@@ -13,10 +13,10 @@ use crate::preferences::{
 
 /// The choices and their labels, shortest first.
 const CHOICES: [(ReceiptRetention, TeamMessageFn); 4] = [
-    (ReceiptRetention::Days30, |m| m.receipts_30),
-    (ReceiptRetention::Days90, |m| m.receipts_90),
-    (ReceiptRetention::Days180, |m| m.receipts_180),
-    (ReceiptRetention::Days365, |m| m.receipts_365),
+    (ReceiptRetention::Days30, |m| m.receipts_30()),
+    (ReceiptRetention::Days90, |m| m.receipts_90()),
+    (ReceiptRetention::Days180, |m| m.receipts_180()),
+    (ReceiptRetention::Days365, |m| m.receipts_365()),
 ];
 
 /// The choice, recorded on this device as soon as it is made; a failure to record it is said.
@@ -37,7 +37,7 @@ pub fn ReceiptsKept() -> impl IntoView {
     };
     view! {
         <div class="field" data-testid="receipt-retention">
-            <label for="receipt-days">{move || i18n.team().receipts_keep}</label>
+            <label for="receipt-days">{move || i18n.team().receipts_keep()}</label>
             <select id="receipt-days" aria-describedby="receipt-days-hint" on:change=on_change>
                 {CHOICES
                     .into_iter()
@@ -50,7 +50,7 @@ pub fn ReceiptsKept() -> impl IntoView {
                     })
                     .collect_view()}
             </select>
-            <p class="hint" id="receipt-days-hint">{move || i18n.team().receipts_hint}</p>
+            <p class="hint" id="receipt-days-hint">{move || i18n.team().receipts_hint()}</p>
             {move || failure.get().map(|error| view! {
                 <p class="field__error" role="alert">{storage_error_message(i18n.messages(), &error)}</p>
             })}

@@ -35,11 +35,11 @@ thread_local! {
 /// The catalogue's name of a recommended contact.
 fn contact_name(messages: &'static Messages, contact: &ContactId) -> &'static str {
     match contact.as_str() {
-        "police-192" => messages.contact_police_192,
-        "school-team" => messages.contact_school_team,
-        "social-care-centre" => messages.contact_social_care_centre,
-        "centre-trafficking-victims" => messages.contact_centre_trafficking_victims,
-        _ => messages.contact_school_psychologist,
+        "police-192" => messages.contact_police_192(),
+        "school-team" => messages.contact_school_team(),
+        "social-care-centre" => messages.contact_social_care_centre(),
+        "centre-trafficking-victims" => messages.contact_centre_trafficking_victims(),
+        _ => messages.contact_school_psychologist(),
     }
 }
 
@@ -97,7 +97,7 @@ pub fn RecommendedContacts(contacts: Vec<ContactId>, consult: Vec<ContactId>) ->
     let consult = (!consult.is_empty()).then(|| {
         view! {
             <h3 id="consult-heading" data-testid="consult-heading">
-                {move || i18n.contacts().summary_contacts_consult_heading}
+                {move || i18n.contacts().summary_contacts_consult_heading()}
             </h3>
             <ContactList contacts=consult national local testid="consult-contacts" labelledby="consult-heading" />
         }
@@ -193,13 +193,13 @@ fn LocalNumbers(contacts: Vec<LocalContact>) -> impl IntoView {
     let i18n = use_i18n();
     if contacts.is_empty() {
         return view! {
-            <p class="hint">{move || i18n.contacts().summary_contact_missing}</p>
+            <p class="hint">{move || i18n.contacts().summary_contact_missing()}</p>
             <A
                 href=LOCAL_CONTACTS_PATH
                 attr:rel=crate::app::link_rel(LOCAL_CONTACTS_PATH)
                 attr:class="button"
             >
-                {move || i18n.contacts().contacts_school_add}
+                {move || i18n.contacts().contacts_school_add()}
             </A>
         }
         .into_any();

@@ -64,30 +64,34 @@ pub fn ReportStatusLine(report_id: String, status: Signal<Status>) -> impl IntoV
         let shown = shown(status.get(), queued.as_ref())?;
         let team = i18n.team();
         let (text, key, warning) = match shown {
-            Shown::NotEnrolled => (team.report_not_enrolled.to_owned(), "not-enrolled", true),
+            Shown::NotEnrolled => (team.report_not_enrolled().to_owned(), "not-enrolled", true),
             Shown::Waiting(Some(RetryReason::Network)) => {
-                (team.report_waiting_offline.to_owned(), "waiting", false)
+                (team.report_waiting_offline().to_owned(), "waiting", false)
             }
             Shown::Waiting(Some(RetryReason::Server | RetryReason::UnexpectedAnswer)) => {
-                (team.report_waiting_server.to_owned(), "waiting", false)
+                (team.report_waiting_server().to_owned(), "waiting", false)
             }
-            Shown::Waiting(Some(RetryReason::DailyLimit)) => {
-                (team.report_waiting_daily_limit.to_owned(), "waiting", false)
-            }
-            Shown::Waiting(Some(RetryReason::SchoolStorageFull)) => {
-                (team.report_waiting_school_full.to_owned(), "waiting", true)
-            }
-            Shown::Waiting(_) => (team.report_waiting.to_owned(), "waiting", false),
-            Shown::Sending => (team.report_sending.to_owned(), "sending", false),
+            Shown::Waiting(Some(RetryReason::DailyLimit)) => (
+                team.report_waiting_daily_limit().to_owned(),
+                "waiting",
+                false,
+            ),
+            Shown::Waiting(Some(RetryReason::SchoolStorageFull)) => (
+                team.report_waiting_school_full().to_owned(),
+                "waiting",
+                true,
+            ),
+            Shown::Waiting(_) => (team.report_waiting().to_owned(), "waiting", false),
+            Shown::Sending => (team.report_sending().to_owned(), "sending", false),
             Shown::NeedsEnrolment => (
-                team.report_needs_enrolment.to_owned(),
+                team.report_needs_enrolment().to_owned(),
                 "needs-enrolment",
                 true,
             ),
-            Shown::Received => (team.report_received.to_owned(), "received", false),
-            Shown::ActedUpon => (team.report_acted_upon.to_owned(), "acted-upon", false),
+            Shown::Received => (team.report_received().to_owned(), "received", false),
+            Shown::ActedUpon => (team.report_acted_upon().to_owned(), "acted-upon", false),
             Shown::Rejected(code) => (
-                fill(team.report_rejected, &[("code", code)]),
+                fill(team.report_rejected(), &[("code", code)]),
                 "rejected",
                 true,
             ),
@@ -102,7 +106,7 @@ pub fn ReportStatusLine(report_id: String, status: Signal<Status>) -> impl IntoV
                         class="button"
                         on:click=move |_| sender.retry_rejected(report_id.clone())
                     >
-                        {move || i18n.team().report_try_again}
+                        {move || i18n.team().report_try_again()}
                     </button>
                 }
             });
@@ -115,7 +119,7 @@ pub fn ReportStatusLine(report_id: String, status: Signal<Status>) -> impl IntoV
                 data-status=key
             >
                 {text}
-                {stale.then(|| view! { " · " {move || i18n.team().report_stale} })}
+                {stale.then(|| view! { " · " {move || i18n.team().report_stale()} })}
             </p>
             {retry}
         })

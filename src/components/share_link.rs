@@ -33,8 +33,8 @@ pub fn ShareLink(
             <CopyButton
                 text
                 label=move || copy(i18n.team())
-                copied=move || i18n.team().link_copied
-                unavailable=move || i18n.team().link_copy_unavailable
+                copied=move || i18n.team().link_copied()
+                unavailable=move || i18n.team().link_copy_unavailable()
             />
         </div>
         {symbol.map(|symbol| view! {

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use prepoznaj_domain::locale::{Locale, fill};
 use prepoznaj_domain::source::Source;
 
+use crate::components::localized::localized;
 use crate::i18n::guidance_messages_for;
 
 /// When `source` was published, or that it is undated and when it was read, in `locale`.
@@ -15,7 +16,7 @@ fn date_text(source: &Source, locale: Locale) -> String {
     match (source.published(), source.read()) {
         (Some(published), _) => published.long(locale),
         (None, Some(read)) => fill(
-            guidance_messages_for(locale).source_read,
+            guidance_messages_for(locale).source_read(),
             &[("date", &read.long(locale))],
         ),
         (None, None) => String::new(),
@@ -26,14 +27,11 @@ fn date_text(source: &Source, locale: Locale) -> String {
 #[component]
 pub fn SourceCitation(source: Source, locale: Locale) -> impl IntoView {
     let messages = guidance_messages_for(locale);
-    let meta = format!(
-        "{} · {}",
-        source.publisher().get(locale),
-        date_text(&source, locale)
-    );
-    let note = source.note().map(
-        |note| view! { <span class="source-citation__note">{note.get(locale).into_owned()}</span> },
-    );
+    let meta = format!(" · {}", date_text(&source, locale));
+    let publisher = localized(source.publisher(), locale);
+    let note = source
+        .note()
+        .map(|note| view! { <span class="source-citation__note">{localized(note, locale)}</span> });
     view! {
         <cite class="source-citation__title">
             <a
@@ -42,11 +40,11 @@ pub fn SourceCitation(source: Source, locale: Locale) -> impl IntoView {
                 rel="noopener noreferrer"
                 data-testid="source-link"
             >
-                {source.title().get(locale).into_owned()}
-                <span class="visually-hidden">" " {messages.source_new_tab}</span>
+                {localized(source.title(), locale)}
+                <span class="visually-hidden">" " {messages.source_new_tab()}</span>
             </a>
         </cite>
-        <span class="source-citation__meta">{meta}</span>
+        <span class="source-citation__meta">{publisher}{meta}</span>
         {note}
     }
 }

@@ -10,15 +10,15 @@ use crate::storage::StorageError;
 #[must_use]
 pub fn storage_error_message(messages: &'static Messages, error: &StorageError) -> &'static str {
     match error {
-        StorageError::Unavailable => messages.storage_unavailable,
-        StorageError::QuotaExceeded => messages.storage_quota,
-        StorageError::NotSaved => messages.storage_not_saved,
-        StorageError::NewerVersion => messages.storage_newer,
+        StorageError::Unavailable => messages.storage_unavailable(),
+        StorageError::QuotaExceeded => messages.storage_quota(),
+        StorageError::NotSaved => messages.storage_not_saved(),
+        StorageError::NewerVersion => messages.storage_newer(),
         // Locked: the lock's screens come first, so a page meets it only in a race with a lock.
         StorageError::Encoding(_)
         | StorageError::Other(_)
         | StorageError::Locked
-        | StorageError::NotOpened => messages.storage_failed,
+        | StorageError::NotOpened => messages.storage_failed(),
     }
 }
 
@@ -50,8 +50,8 @@ pub fn PageErrorView(error: PageError) -> impl IntoView {
         let messages = i18n.messages();
         match &error {
             PageError::Storage(storage) => storage_error_message(messages, storage),
-            PageError::Content(_) => messages.content_unavailable,
-            PageError::NotFound => messages.observe_not_found,
+            PageError::Content(_) => messages.content_unavailable(),
+            PageError::NotFound => messages.observe_not_found(),
         }
     };
     view! { <p class="notice notice--warning" role="alert">{message}</p> }

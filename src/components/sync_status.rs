@@ -53,27 +53,36 @@ pub fn SyncStatus() -> impl IntoView {
         let serbian = i18n.locale().is_serbian();
         section.set_hidden(!state.is_worth_showing());
         let attributes = section
-            .set_attribute("aria-label", messages.sync_label)
+            .set_attribute("aria-label", messages.sync_label())
             .and_then(|()| section.set_attribute("data-waiting", &state.waiting.to_string()));
         if let Err(error) = attributes {
             leptos::logging::warn!("sync status: {error:?}");
         }
         headline.set_text_content(Some(&headline_text(messages, &state, running)));
         last.set_text_content(Some(&match state.last_sync_at {
-            Some(at) => fill(messages.sync_last, &[("time", &format_time(at, serbian))]),
-            None => messages.sync_never.to_owned(),
+            Some(at) => fill(messages.sync_last(), &[("time", &format_time(at, serbian))]),
+            None => messages.sync_never().to_owned(),
         }));
         actions.set_inner_html(&send_now_html(
-            messages.sync_send_now,
+            messages.sync_send_now(),
             state.waiting > 0,
             summary.send_now().is_some(),
             running,
         ));
-        // The keys warning first, as the sender wrote it in this locale (escaped there).
+        // The keys warning first, as the sender wrote it in this locale (escaped there), or
+        // in the locale it has it in, marked as such.
+        let locale = i18n.locale();
         let keys_warning = state
             .keys_refused
-            .then(|| keys_warning_html(i18n.locale()))
+            .then(|| keys_warning_html(locale))
             .flatten()
+            .map(|(written_in, html)| {
+                if written_in == locale {
+                    html
+                } else {
+                    format!("<div lang=\"{}\">{html}</div>", written_in.tag())
+                }
+            })
             .unwrap_or_default();
         notices.set_inner_html(&notices_html(
             keys_warning,
@@ -115,14 +124,14 @@ pub fn SyncStatus() -> impl IntoView {
 
 fn headline_text(messages: &Messages, state: &SyncSummary, running: bool) -> String {
     if running {
-        messages.sync_sending.to_owned()
+        messages.sync_sending().to_owned()
     } else if state.waiting > 0 {
         fill(
-            messages.sync_waiting,
+            messages.sync_waiting(),
             &[("count", &state.waiting.to_string())],
         )
     } else {
-        messages.sync_all_sent.to_owned()
+        messages.sync_all_sent().to_owned()
     }
 }
 
@@ -159,22 +168,22 @@ fn notices_html(
     storage_failed: bool,
 ) -> String {
     let count = |count: usize, message: &str| fill(message, &[("count", &count.to_string())]);
-    let rejected = count(state.rejected, messages.sync_rejected);
-    let not_enrolled = count(state.not_enrolled, messages.sync_not_enrolled);
+    let rejected = count(state.rejected, messages.sync_rejected());
+    let not_enrolled = count(state.not_enrolled, messages.sync_not_enrolled());
     // (test id, is a warning, applies, text)
     let notices: [(&str, bool, bool, &str); 6] = [
-        ("sync-stale", true, state.stale > 0, messages.sync_stale),
+        ("sync-stale", true, state.stale > 0, messages.sync_stale()),
         (
             "sync-ios-install",
             true,
             ios_hint && state.waiting > 0,
-            messages.sync_ios_install,
+            messages.sync_ios_install(),
         ),
         (
             "sync-needs-enrolment",
             true,
             state.needs_enrolment,
-            messages.sync_needs_enrolment,
+            messages.sync_needs_enrolment(),
         ),
         ("sync-rejected", true, state.rejected > 0, &rejected),
         (
@@ -187,7 +196,7 @@ fn notices_html(
             "sync-storage-failed",
             true,
             storage_failed,
-            messages.sync_storage_failed,
+            messages.sync_storage_failed(),
         ),
     ];
     for (test_id, warning, applies, text) in notices {

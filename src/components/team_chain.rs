@@ -18,27 +18,31 @@ use crate::i18n::{TeamMessages, use_i18n};
 pub fn chain_error_message(messages: &'static TeamMessages, error: &ChainError) -> String {
     let number = |text: &str, number: u64| fill(text, &[("number", &number.to_string())]);
     match error {
-        ChainError::Empty => messages.chain_error_empty.to_owned(),
-        ChainError::WrongSchool { number: at } => number(messages.chain_error_wrong_school, *at),
-        ChainError::BadSignature { number: at } => number(messages.chain_error_bad_signature, *at),
+        ChainError::Empty => messages.chain_error_empty().to_owned(),
+        ChainError::WrongSchool { number: at } => number(messages.chain_error_wrong_school(), *at),
+        ChainError::BadSignature { number: at } => {
+            number(messages.chain_error_bad_signature(), *at)
+        }
         ChainError::SignerNotMember { number: at, .. } => {
-            number(messages.chain_error_signer_not_member, *at)
+            number(messages.chain_error_signer_not_member(), *at)
         }
         ChainError::Rollback { pinned, offered } => fill(
-            messages.chain_error_rollback,
+            messages.chain_error_rollback(),
             &[
                 ("pinned", &pinned.to_string()),
                 ("offered", &offered.to_string()),
             ],
         ),
-        ChainError::Fork { number: at } => number(messages.chain_error_fork, *at),
-        ChainError::Replay { number: at } => number(messages.chain_error_replay, *at),
-        ChainError::Reordered { found, .. } => number(messages.chain_error_reordered, *found),
-        ChainError::Truncated { expected, .. } => number(messages.chain_error_truncated, *expected),
-        ChainError::BrokenLink { number: at } => number(messages.chain_error_broken_link, *at),
-        ChainError::Change { number: at, .. } => number(messages.chain_error_change, *at),
-        ChainError::Malformed { number: at } => number(messages.chain_error_malformed, *at),
-        ChainError::UnknownPin => messages.chain_error_unknown_pin.to_owned(),
+        ChainError::Fork { number: at } => number(messages.chain_error_fork(), *at),
+        ChainError::Replay { number: at } => number(messages.chain_error_replay(), *at),
+        ChainError::Reordered { found, .. } => number(messages.chain_error_reordered(), *found),
+        ChainError::Truncated { expected, .. } => {
+            number(messages.chain_error_truncated(), *expected)
+        }
+        ChainError::BrokenLink { number: at } => number(messages.chain_error_broken_link(), *at),
+        ChainError::Change { number: at, .. } => number(messages.chain_error_change(), *at),
+        ChainError::Malformed { number: at } => number(messages.chain_error_malformed(), *at),
+        ChainError::UnknownPin => messages.chain_error_unknown_pin().to_owned(),
     }
 }
 
@@ -50,9 +54,9 @@ pub fn ChainWarning(error: ChainError, pinned: Option<u64>) -> impl IntoView {
     let reason = StoredValue::new(error);
     view! {
         <section class="notice notice--warning" role="alert" data-testid="chain-warning">
-            <p>{move || i18n.team().chain_warning}</p>
+            <p>{move || i18n.team().chain_warning()}</p>
             {pinned.map(|pinned| view! {
-                <p>{move || fill(i18n.team().chain_warning_pinned, &[("version", &pinned.to_string())])}</p>
+                <p>{move || fill(i18n.team().chain_warning_pinned(), &[("version", &pinned.to_string())])}</p>
             })}
             <p data-testid="chain-warning-reason">
                 {move || reason.with_value(|error| chain_error_message(i18n.team(), error))}
@@ -64,10 +68,10 @@ pub fn ChainWarning(error: ChainError, pinned: Option<u64>) -> impl IntoView {
 /// One line of the history.
 fn entry_text(messages: &'static TeamMessages, entry: &HistoryEntry) -> String {
     let template = match entry.event {
-        HistoryEvent::Founded => messages.history_founded,
-        HistoryEvent::Added => messages.history_added,
-        HistoryEvent::Removed => messages.history_removed,
-        HistoryEvent::ReRegistered => messages.history_reregistered,
+        HistoryEvent::Founded => messages.history_founded(),
+        HistoryEvent::Added => messages.history_added(),
+        HistoryEvent::Removed => messages.history_removed(),
+        HistoryEvent::ReRegistered => messages.history_reregistered(),
     };
     fill(
         template,
@@ -103,8 +107,8 @@ pub fn ChainHistory(versions: Vec<SignedVersion>) -> impl IntoView {
         .collect_view();
     view! {
         <section class="card" aria-labelledby="history-heading">
-            <h2 id="history-heading">{move || i18n.team().history_heading}</h2>
-            <p class="hint">{move || i18n.team().history_intro}</p>
+            <h2 id="history-heading">{move || i18n.team().history_heading()}</h2>
+            <p class="hint">{move || i18n.team().history_intro()}</p>
             <ol class="key-set__members" reversed data-testid="chain-history">{items}</ol>
         </section>
     }

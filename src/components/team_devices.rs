@@ -23,7 +23,7 @@ use crate::sync::client;
 /// The phone's name as the list shows it.
 fn device_name(i18n: I18n, device: &TeamDevice) -> String {
     device.name.as_ref().map_or_else(
-        || i18n.team().device_unnamed.to_owned(),
+        || i18n.team().device_unnamed().to_owned(),
         ToString::to_string,
     )
 }
@@ -54,24 +54,24 @@ pub fn TeamDevices() -> impl IntoView {
                 i18n,
                 listing,
                 ("devices", "devices-empty"),
-                |i18n| i18n.team().devices_empty,
+                |i18n| i18n.team().devices_empty(),
                 |device| view! { <DeviceItem device=device.clone() withdrawal /> }.into_any(),
             )
         })
     };
     view! {
         <section class="card" aria-labelledby="devices-heading" data-testid="devices-section">
-            <h2 id="devices-heading">{move || i18n.team().devices_heading}</h2>
-            <p class="hint">{move || i18n.team().devices_intro}</p>
-            {move || listing.with(|listing| listing_notice(i18n, listing, |i18n| i18n.team().devices_loading))}
+            <h2 id="devices-heading">{move || i18n.team().devices_heading()}</h2>
+            <p class="hint">{move || i18n.team().devices_intro()}</p>
+            {move || listing.with(|listing| listing_notice(i18n, listing, |i18n| i18n.team().devices_loading()))}
             {items}
             {move || withdrawal.confirming.get().map(|device| {
-                let question = fill(i18n.team().device_revoke_question, &[("name", &device_name(i18n, &device))]);
+                let question = fill(i18n.team().device_revoke_question(), &[("name", &device_name(i18n, &device))]);
                 view! {
                     <ConfirmPrompt
-                        label=move || i18n.team().device_revoke_label
+                        label=move || i18n.team().device_revoke_label()
                         question
-                        confirm=move || i18n.team().device_revoke_confirm
+                        confirm=move || i18n.team().device_revoke_confirm()
                         danger=true
                         on_confirm=move |()| withdraw(device.clone())
                         on_cancel=move |()| withdrawal.confirming.set(None)
@@ -81,7 +81,7 @@ pub fn TeamDevices() -> impl IntoView {
             {move || withdrawal.outcome.get().map(|outcome| match outcome {
                 Ok(name) => view! {
                     <p class="notice" role="status" data-testid="device-revoked">
-                        {move || fill(i18n.team().device_revoked, &[("name", &name)])}
+                        {move || fill(i18n.team().device_revoked(), &[("name", &name)])}
                     </p>
                 }.into_any(),
                 Err(error) => view! {
@@ -108,13 +108,13 @@ fn DeviceItem(device: TeamDevice, withdrawal: Withdrawal<TeamDevice, String>) ->
     let state = match device.revoked_at {
         Some(revoked_at) => view! {
             <p class="notice" data-testid="device-revoked-on">
-                {move || fill(i18n.team().device_revoked_on, &[("date", &format_time(revoked_at, serbian()))])}
+                {move || fill(i18n.team().device_revoked_on(), &[("date", &format_time(revoked_at, serbian()))])}
             </p>
         }
         .into_any(),
         None => view! {
             <WithdrawButton
-                label=|i18n| i18n.team().device_revoke
+                label=|i18n| i18n.team().device_revoke()
                 describedby=heading.clone()
                 busy=withdrawal.busy
                 on_click=move || withdrawal.confirming.set(Some(device.clone()))
@@ -126,13 +126,13 @@ fn DeviceItem(device: TeamDevice, withdrawal: Withdrawal<TeamDevice, String>) ->
         <li data-testid="device">
             <h3 id=heading.clone() data-testid="device-name">{name}</h3>
             <dl class="team-list__facts">
-                <dt>{move || i18n.team().device_enrolled_on}</dt>
+                <dt>{move || i18n.team().device_enrolled_on()}</dt>
                 <dd>{move || format_time(enrolled_at, serbian())}</dd>
-                <dt>{move || i18n.team().device_last_seen}</dt>
+                <dt>{move || i18n.team().device_last_seen()}</dt>
                 <dd data-testid="device-last-seen">
-                    {move || last_seen_at.map_or_else(|| i18n.team().device_never_seen.to_owned(), |at| format_time(at, serbian()))}
+                    {move || last_seen_at.map_or_else(|| i18n.team().device_never_seen().to_owned(), |at| format_time(at, serbian()))}
                 </dd>
-                <dt>{move || i18n.team().device_reports_sent}</dt>
+                <dt>{move || i18n.team().device_reports_sent()}</dt>
                 <dd data-testid="device-reports-sent">{reports_sent}</dd>
             </dl>
             {state}

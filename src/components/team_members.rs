@@ -149,22 +149,22 @@ pub fn TeamMembers(key_set: Signal<KeySet>) -> impl IntoView {
     let fingerprint = move || key_set.with(|key_set| key_set_fingerprint(key_set).to_string());
     view! {
         <section class="card key-set" aria-labelledby="members-heading">
-            <h2 id="members-heading">{move || i18n.team().members_heading}</h2>
-            <p data-testid="key-set-version">{move || fill(i18n.team().members_version, &[("version", &version())])}</p>
-            <p>{move || i18n.team().key_set_fingerprint} ":"</p>
+            <h2 id="members-heading">{move || i18n.team().members_heading()}</h2>
+            <p data-testid="key-set-version">{move || fill(i18n.team().members_version(), &[("version", &version())])}</p>
+            <p>{move || i18n.team().key_set_fingerprint()} ":"</p>
             <p>
                 <code class="fingerprint fingerprint--large" data-testid="key-set-fingerprint">{fingerprint}</code>
             </p>
-            <p class="hint">{move || i18n.team().key_set_hint}</p>
+            <p class="hint">{move || i18n.team().key_set_hint()}</p>
             <ul class="key-set__members" data-testid="members">{members}</ul>
             {move || confirming.get().map(|member| {
                 let name = member.display_name.to_string();
-                let question = fill(i18n.team().member_remove_question, &[("name", &name)]);
+                let question = fill(i18n.team().member_remove_question(), &[("name", &name)]);
                 view! {
                     <ConfirmPrompt
-                        label=move || i18n.team().member_remove_label
+                        label=move || i18n.team().member_remove_label()
                         question
-                        confirm=move || i18n.team().member_remove_confirm
+                        confirm=move || i18n.team().member_remove_confirm()
                         danger=true
                         on_confirm=move |()| remove(member.clone())
                         on_cancel=move |()| confirming.set(None)
@@ -199,7 +199,7 @@ fn MemberItem(
         view! {
             <div class="actions">
                 <button type="button" class="button" disabled=move || busy.get() on:click=move |_| renewing.set(Some(for_renew.clone()))>
-                    {move || fill(i18n.team().member_renew, &[("name", &name_renew)])}
+                    {move || fill(i18n.team().member_renew(), &[("name", &name_renew)])}
                 </button>
                 {removable.then(|| view! {
                     <button
@@ -208,7 +208,7 @@ fn MemberItem(
                         disabled=move || busy.get()
                         on:click=move |_| confirming.set(Some(for_remove.clone()))
                     >
-                        {move || fill(i18n.team().member_remove, &[("name", &name_remove)])}
+                        {move || fill(i18n.team().member_remove(), &[("name", &name_remove)])}
                     </button>
                 })}
             </div>
@@ -217,12 +217,12 @@ fn MemberItem(
     view! {
         <li data-testid="member">
             <span data-testid="member-name">{name}</span>
-            {is_you.then(|| view! { " (" {move || i18n.team().team_you} ")" })}
+            {is_you.then(|| view! { " (" {move || i18n.team().team_you()} ")" })}
             <br />
             <code class="fingerprint" data-testid="member-fingerprint">{fingerprint}</code>
             <br />
             <span class="hint">
-                {move || fill(i18n.team().member_added_on, &[("date", &format_time(added, i18n.locale().is_serbian()))])}
+                {move || fill(i18n.team().member_added_on(), &[("date", &format_time(added, i18n.locale().is_serbian()))])}
             </span>
             {actions}
         </li>
@@ -233,7 +233,7 @@ fn outcome_view(i18n: I18n, outcome: Outcome) -> AnyView {
     match outcome {
         Outcome::Removed(name) => view! {
             <p class="notice" role="status" data-testid="member-removed">
-                {move || fill(i18n.team().member_removed, &[("name", &name)])}
+                {move || fill(i18n.team().member_removed(), &[("name", &name)])}
             </p>
         }
         .into_any(),
@@ -242,7 +242,7 @@ fn outcome_view(i18n: I18n, outcome: Outcome) -> AnyView {
                 ChangeFailure::Api(ApiCallError::Refused {
                     code: ErrorCode::LastTeamMember,
                     ..
-                }) => i18n.team().member_last,
+                }) => i18n.team().member_last(),
                 failure => change_failure_message(failure),
             };
             view! { <p class="notice notice--warning" role="alert" data-testid="member-error">{message}</p> }
@@ -252,12 +252,12 @@ fn outcome_view(i18n: I18n, outcome: Outcome) -> AnyView {
             let heading_name = renewed.name.clone();
             view! {
                 <div class="card" role="group" aria-labelledby="renewed-heading">
-                    <h3 id="renewed-heading">{move || fill(i18n.team().member_renew_heading, &[("name", &heading_name)])}</h3>
+                    <h3 id="renewed-heading">{move || fill(i18n.team().member_renew_heading(), &[("name", &heading_name)])}</h3>
                     <MemberSetupLink
                         name=renewed.name
                         code=renewed.code
                         expires_at=renewed.expires_at
-                        message=|m| m.member_renew_created
+                        message=|m| m.member_renew_created()
                         testid="renewed-setup-link"
                     />
                 </div>
@@ -296,14 +296,14 @@ fn LostDeviceForm(
     let heading_name = name.clone();
     view! {
         <div class="card" role="group" aria-labelledby="lost-device-heading" data-testid="lost-device-form">
-            <h3 id="lost-device-heading">{move || fill(i18n.team().member_renew_heading, &[("name", &heading_name)])}</h3>
-            <p>{move || fill(i18n.team().lost_intro, &[("name", &name)])}</p>
+            <h3 id="lost-device-heading">{move || fill(i18n.team().member_renew_heading(), &[("name", &heading_name)])}</h3>
+            <p>{move || fill(i18n.team().lost_intro(), &[("name", &name)])}</p>
             <form class="form" on:submit=check novalidate>
-                <MemberKeysField prefix="lost-device" label=|m| m.lost_keys text error on_edit=move |()| edited() />
+                <MemberKeysField prefix="lost-device" label=|m| m.lost_keys() text error on_edit=move |()| edited() />
                 <div class="actions">
-                    <button type="submit" class="button">{move || i18n.team().add_check}</button>
+                    <button type="submit" class="button">{move || i18n.team().add_check()}</button>
                     <button type="button" class="button" on:click=move |_| on_cancel(())>
-                        {move || i18n.messages().observe_cancel}
+                        {move || i18n.messages().observe_cancel()}
                     </button>
                 </div>
             </form>
@@ -312,12 +312,12 @@ fn LostDeviceForm(
                 let signing = signing_key_short(&keys.signing_key);
                 let keys = StoredValue::new(keys);
                 view! {
-                    <p>{move || i18n.team().add_compare}</p>
+                    <p>{move || i18n.team().add_compare()}</p>
                     <p>
                         <code class="fingerprint fingerprint--large" data-testid="lost-device-fingerprint">{fingerprint}</code>
                     </p>
                     <p>
-                        {move || i18n.team().waiting_signing_key} ": "
+                        {move || i18n.team().waiting_signing_key()} ": "
                         <code class="fingerprint">{signing}</code>
                     </p>
                     <div class="field field--checkbox">
@@ -327,7 +327,7 @@ fn LostDeviceForm(
                             prop:checked=move || matches.get()
                             on:change=move |event| matches.set(event_target_checked(&event))
                         />
-                        <label for="lost-device-match">{move || i18n.team().add_match}</label>
+                        <label for="lost-device-match">{move || i18n.team().add_match()}</label>
                     </div>
                     <div class="actions">
                         <button
@@ -336,7 +336,7 @@ fn LostDeviceForm(
                             disabled=move || !matches.get()
                             on:click=move |_| on_confirm((lost.get_value(), keys.get_value()))
                         >
-                            {move || i18n.team().lost_approve}
+                            {move || i18n.team().lost_approve()}
                         </button>
                     </div>
                 }

@@ -19,7 +19,7 @@ pub fn UpdateBanner() -> impl IntoView {
                     data-testid="update-reload"
                     on:click=move |_| pwa.apply_update()
                 >
-                    {move || i18n.messages().update_reload}
+                    {move || i18n.messages().update_reload()}
                 </button>
             </div>
         </Show>

@@ -163,7 +163,7 @@ fn save_draft_measured(
 #[component]
 pub fn ChecklistPage() -> impl IntoView {
     let i18n = use_i18n();
-    use_page_title(|m| m.checklist_title);
+    use_page_title(|m| m.checklist_title());
     let params = use_params_map();
     let navigate = use_navigate();
     let id = move || params.with(|params| params.get("id").unwrap_or_default());
@@ -184,9 +184,9 @@ pub fn ChecklistPage() -> impl IntoView {
         });
     });
     view! {
-        <h1>{move || i18n.messages().checklist_title}</h1>
+        <h1>{move || i18n.messages().checklist_title()}</h1>
         {move || match loaded.get() {
-            None => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
+            None => view! { <p role="status">{move || i18n.messages().observe_loading()}</p> }.into_any(),
             Some(Err(error)) => view! { <PageErrorView error /> }.into_any(),
             Some(Ok((draft, catalogue))) => view! { <Checklist draft catalogue /> }.into_any(),
         }}
@@ -360,11 +360,11 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
         view! {
             <div class="actions">
                 {previous.map(|href| view! {
-                    <A href=href attr:class="button">{move || i18n.messages().checklist_previous_area}</A>
+                    <A href=href attr:class="button">{move || i18n.messages().checklist_previous_area()}</A>
                 })}
                 {next.map(|href| view! {
                     <A href=href attr:class="button" attr:data-testid="checklist-next-area">
-                        {move || i18n.messages().checklist_next_area}
+                        {move || i18n.messages().checklist_next_area()}
                     </A>
                 })}
             </div>
@@ -374,16 +374,16 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
     view! {
         <p class="progress" data-testid="checklist-progress">
             {move || progress.with(|progress| fill(
-                i18n.messages().checklist_progress,
+                i18n.messages().checklist_progress(),
                 &[("answered", &progress.answered.to_string()), ("total", &progress.total.to_string())],
             ))}
         </p>
-        <nav class="areas" aria-label=move || i18n.messages().checklist_areas>
+        <nav class="areas" aria-label=move || i18n.messages().checklist_areas()>
             <ul class="areas__list">
                 {area_links}
                 <li>
                     <A href=format!("/observe/{id}?area={ALL_AREAS}") attr:class="area-link">
-                        {move || i18n.messages().checklist_all_areas}
+                        {move || i18n.messages().checklist_all_areas()}
                     </A>
                 </li>
             </ul>
@@ -392,7 +392,7 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
         <div class="indicators" on:pointerup=on_pointerup on:touchend=on_touchend on:change=on_change on:input=on_input on:click=on_click inner_html=list_html></div>
         {area_nav}
         <A href=format!("/observe/{id}/summary") attr:class="button button--primary">
-            {move || i18n.messages().checklist_to_summary}
+            {move || i18n.messages().checklist_to_summary()}
         </A>
     }
 }
@@ -410,7 +410,7 @@ pub fn SaveStatus(state: RwSignal<SaveState>) -> impl IntoView {
         }>
             {move || match state.get() {
                 SaveState::Idle | SaveState::Pending => String::new(),
-                SaveState::Saved => i18n.messages().checklist_saved.to_owned(),
+                SaveState::Saved => i18n.messages().checklist_saved().to_owned(),
                 SaveState::Failed(error) => storage_error_message(i18n.messages(), &error).to_owned(),
             }}
         </p>
@@ -419,8 +419,8 @@ pub fn SaveStatus(state: RwSignal<SaveState>) -> impl IntoView {
 
 fn note_error_message(messages: &'static Messages, error: &NoteError) -> String {
     match error {
-        NoteError::LooksLikeJmbg => messages.note_looks_like_jmbg.to_owned(),
-        _ => messages.note_too_long.format(MAX_NOTE_CHARS as u64),
+        NoteError::LooksLikeJmbg => messages.note_looks_like_jmbg().to_owned(),
+        _ => messages.note_too_long().format(MAX_NOTE_CHARS as u64),
     }
 }
 

@@ -15,6 +15,7 @@ use prepoznaj_domain::locale::fill;
 
 use crate::components::contact_card::ContactCard;
 use crate::components::local_contact_messages::role_label;
+use crate::components::localized::localized;
 use crate::components::source_citation::SourceCitation;
 use crate::components::storage_error::{PageError, PageErrorView};
 use crate::content::{self, ContentError};
@@ -29,7 +30,7 @@ pub const CONTACTS_PATH: &str = "/contacts";
 #[component]
 pub fn ContactsPage() -> impl IntoView {
     let i18n = use_i18n();
-    use_page_title(|m| m.contacts_title);
+    use_page_title(|m| m.contacts_title());
     let local = RwSignal::new(None::<Result<LocalContactList, StorageError>>);
     let national = RwSignal::new(None::<Result<Arc<Directory>, ContentError>>);
     leptos::task::spawn_local(async move {
@@ -43,12 +44,12 @@ pub fn ContactsPage() -> impl IntoView {
         national.set(Some(content::national_contacts().await));
     });
     view! {
-        <h1>{move || i18n.messages().contacts_title}</h1>
-        <p>{move || i18n.contacts().contacts_intro}</p>
+        <h1>{move || i18n.messages().contacts_title()}</h1>
+        <p>{move || i18n.contacts().contacts_intro()}</p>
         <section class="contacts-section" aria-labelledby="school-contacts-heading" data-testid="school-contacts">
-            <h2 id="school-contacts-heading">{move || i18n.contacts().contacts_school_heading}</h2>
+            <h2 id="school-contacts-heading">{move || i18n.contacts().contacts_school_heading()}</h2>
             {move || match local.get() {
-                None => view! { <p role="status">{move || i18n.contacts().contacts_loading}</p> }.into_any(),
+                None => view! { <p role="status">{move || i18n.contacts().contacts_loading()}</p> }.into_any(),
                 Some(Err(error)) => {
                     view! { <PageErrorView error=PageError::Storage(error) /> }
                         .into_any()
@@ -56,10 +57,10 @@ pub fn ContactsPage() -> impl IntoView {
                 Some(Ok(list)) if list.is_empty() => {
                     view! {
                         <p class="notice" data-testid="school-contacts-empty">
-                            {move || i18n.contacts().contacts_school_empty}
+                            {move || i18n.contacts().contacts_school_empty()}
                         </p>
                         <A href=LOCAL_CONTACTS_PATH attr:class="button button--primary contacts-section__action">
-                            {move || i18n.contacts().contacts_school_add}
+                            {move || i18n.contacts().contacts_school_add()}
                         </A>
                     }
                         .into_any()
@@ -68,13 +69,13 @@ pub fn ContactsPage() -> impl IntoView {
             }}
         </section>
         <section class="contacts-section" aria-labelledby="national-contacts-heading" data-testid="national-contacts">
-            <h2 id="national-contacts-heading">{move || i18n.contacts().contacts_national_heading}</h2>
+            <h2 id="national-contacts-heading">{move || i18n.contacts().contacts_national_heading()}</h2>
             {move || match national.get() {
-                None => view! { <p role="status">{move || i18n.contacts().contacts_loading}</p> }.into_any(),
+                None => view! { <p role="status">{move || i18n.contacts().contacts_loading()}</p> }.into_any(),
                 Some(Err(_)) => {
                     view! {
                         <p class="notice notice--warning" role="alert">
-                            {move || i18n.contacts().contacts_national_unavailable}
+                            {move || i18n.contacts().contacts_national_unavailable()}
                         </p>
                     }
                         .into_any()
@@ -115,7 +116,7 @@ fn SchoolContacts(list: LocalContactList) -> impl IntoView {
             })
             .collect_view()}
         <A href=LOCAL_CONTACTS_PATH attr:class="button contacts-section__action">
-            {move || i18n.contacts().contacts_school_edit}
+            {move || i18n.contacts().contacts_school_edit()}
         </A>
     }
 }
@@ -124,9 +125,9 @@ fn SchoolContacts(list: LocalContactList) -> impl IntoView {
 /// {date}; not called."
 fn checked_text(messages: &'static ContactsMessages, verification: Verification) -> &'static str {
     match verification {
-        Verification::ArchivedSources => messages.contact_checked_archived_sources,
-        Verification::OperatorWebsite => messages.contact_checked_operator_website,
-        Verification::PhoneCall => messages.contact_checked_phone_call,
+        Verification::ArchivedSources => messages.contact_checked_archived_sources(),
+        Verification::OperatorWebsite => messages.contact_checked_operator_website(),
+        Verification::PhoneCall => messages.contact_checked_phone_call(),
     }
 }
 
@@ -160,18 +161,18 @@ fn NationalContactCard(contact: NationalContact) -> impl IntoView {
                 .then(|| {
                     view! {
                         <p class="contact-card__no-call" data-testid="contact-no-call">
-                            {move || i18n.contacts().contact_no_call}
+                            {move || i18n.contacts().contact_no_call()}
                         </p>
                     }
                 })}
-            <p class="contact-card__purpose">{move || purpose.get(i18n.locale()).into_owned()}</p>
+            <p class="contact-card__purpose">{move || localized(&purpose, i18n.locale())}</p>
             <dl class="contact-card__facts">
                 <div>
-                    <dt>{move || i18n.contacts().contact_hours}</dt>
+                    <dt>{move || i18n.contacts().contact_hours()}</dt>
                     <dd data-testid="contact-hours">
                         {move || match &hours {
                             Some(hours) => hours.get(i18n.locale()).into_owned(),
-                            None => i18n.contacts().contact_unknown.to_owned(),
+                            None => i18n.contacts().contact_unknown().to_owned(),
                         }}
                     </dd>
                 </div>
@@ -181,10 +182,10 @@ fn NationalContactCard(contact: NationalContact) -> impl IntoView {
                         let title = source.title().clone();
                         view! {
                             <div>
-                                <dt>{move || i18n.contacts().contact_cost}</dt>
+                                <dt>{move || i18n.contacts().contact_cost()}</dt>
                                 <dd data-testid="contact-cost">
-                                    {move || i18n.contacts().contact_free} " "
-                                    {move || i18n.contacts().contact_free_source} " "
+                                    {move || i18n.contacts().contact_free()} " "
+                                    {move || i18n.contacts().contact_free_source()} " "
                                     <a
                                         href=href
                                         target="_blank"
@@ -198,7 +199,7 @@ fn NationalContactCard(contact: NationalContact) -> impl IntoView {
                         }
                     })}
                 <div>
-                    <dt>{move || i18n.contacts().contact_last_verified}</dt>
+                    <dt>{move || i18n.contacts().contact_last_verified()}</dt>
                     <dd data-testid="last-verified">
                         {move || {
                             let locale = i18n.locale();
@@ -217,9 +218,9 @@ fn NationalContactCard(contact: NationalContact) -> impl IntoView {
                             {move || {
                                 let messages = i18n.contacts();
                                 if confidence == Confidence::Low {
-                                    messages.contact_confidence_low
+                                    messages.contact_confidence_low()
                                 } else {
-                                    messages.contact_confidence_medium
+                                    messages.contact_confidence_medium()
                                 }
                             }}
                         </p>
@@ -229,11 +230,11 @@ fn NationalContactCard(contact: NationalContact) -> impl IntoView {
                 <summary>
                     {move || {
                         let messages = i18n.contacts();
-                        if unsure { messages.contact_details_unsure } else { messages.contact_details }
+                        if unsure { messages.contact_details_unsure() } else { messages.contact_details() }
                     }}
                 </summary>
                 {note.map(|note| view! { <p data-testid="confidence-note">{move || note.get(i18n.locale()).into_owned()}</p> })}
-                <p class="contact-card__sources-label">{move || i18n.contacts().contact_sources}</p>
+                <p class="contact-card__sources-label">{move || i18n.contacts().contact_sources()}</p>
                 <ul class="contact-card__sources" data-testid="sources">
                     {move || {
                         let locale = i18n.locale();

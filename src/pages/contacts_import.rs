@@ -41,7 +41,7 @@ enum ImportState {
 #[component]
 pub fn ContactsImportPage() -> impl IntoView {
     let i18n = use_i18n();
-    use_contacts_page_title(|m| m.import_title);
+    use_contacts_page_title(|m| m.import_title());
     let location = use_location();
     let state = RwSignal::new(ImportState::Reading);
     Effect::new(move |_| {
@@ -97,8 +97,8 @@ pub fn ContactsImportPage() -> impl IntoView {
     let links = move || {
         view! {
             <div class="actions">
-                <A href=CONTACTS_PATH attr:class="button button--primary">{move || i18n.contacts().import_open_contacts}</A>
-                <A href=LOCAL_CONTACTS_PATH attr:class="button">{move || i18n.contacts().local_title}</A>
+                <A href=CONTACTS_PATH attr:class="button button--primary">{move || i18n.contacts().import_open_contacts()}</A>
+                <A href=LOCAL_CONTACTS_PATH attr:class="button">{move || i18n.contacts().local_title()}</A>
             </div>
         }
     };
@@ -110,14 +110,14 @@ pub fn ContactsImportPage() -> impl IntoView {
         }
     };
     view! {
-        <h1>{move || i18n.contacts().import_title}</h1>
+        <h1>{move || i18n.contacts().import_title()}</h1>
         {move || match state.get() {
             ImportState::Reading | ImportState::Saving => {
-                view! { <p role="status">{move || i18n.contacts().contacts_loading}</p> }.into_any()
+                view! { <p role="status">{move || i18n.contacts().contacts_loading()}</p> }.into_any()
             }
             ImportState::NoLink => {
                 view! {
-                    {warning(Signal::derive(move || i18n.contacts().import_no_link.to_owned()))}
+                    {warning(Signal::derive(move || i18n.contacts().import_no_link().to_owned()))}
                     {links()}
                 }
                     .into_any()
@@ -131,7 +131,7 @@ pub fn ContactsImportPage() -> impl IntoView {
             }
             ImportState::Empty => {
                 view! {
-                    {warning(Signal::derive(move || i18n.contacts().import_empty.to_owned()))}
+                    {warning(Signal::derive(move || i18n.contacts().import_empty().to_owned()))}
                     {links()}
                 }
                     .into_any()
@@ -149,7 +149,7 @@ pub fn ContactsImportPage() -> impl IntoView {
             ImportState::Done(count) => {
                 view! {
                     <p class="notice" role="status" data-testid="import-done">
-                        {move || fill(i18n.contacts().import_done, &[("count", &count.to_string())])}
+                        {move || fill(i18n.contacts().import_done(), &[("count", &count.to_string())])}
                     </p>
                     {links()}
                 }
@@ -157,7 +157,7 @@ pub fn ContactsImportPage() -> impl IntoView {
             }
             ImportState::Cancelled => {
                 view! {
-                    <p class="notice" role="status">{move || i18n.contacts().import_cancelled}</p>
+                    <p class="notice" role="status">{move || i18n.contacts().import_cancelled()}</p>
                     {links()}
                 }
                     .into_any()

@@ -124,7 +124,7 @@ enum Enrolled {
 #[component]
 pub fn EnrolPage() -> impl IntoView {
     let i18n = use_i18n();
-    use_title(|i18n| i18n.team().enrol_title);
+    use_title(|i18n| i18n.team().enrol_title());
     let state = RwSignal::new(State::Loading);
     let fragment = current_fragment();
     let link = parse_enrolment_fragment(&fragment);
@@ -197,26 +197,26 @@ pub fn EnrolPage() -> impl IntoView {
         .map(|(code, _)| code.expose().to_owned())
         .unwrap_or_default();
     view! {
-        <h1>{move || i18n.team().enrol_title}</h1>
+        <h1>{move || i18n.team().enrol_title()}</h1>
         {move || match state.get() {
-            State::Loading => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
-            State::NoCode => view! { <p class="notice" role="status">{move || i18n.team().enrol_no_code}</p> }.into_any(),
+            State::Loading => view! { <p role="status">{move || i18n.messages().observe_loading()}</p> }.into_any(),
+            State::NoCode => view! { <p class="notice" role="status">{move || i18n.team().enrol_no_code()}</p> }.into_any(),
             State::OldLink => view! {
                 <p class="notice notice--warning" role="alert" data-testid="enrol-error">
-                    {move || i18n.team().enrol_old_link}
+                    {move || i18n.team().enrol_old_link()}
                 </p>
             }.into_any(),
             State::Ready => view! {
                 <CheckedLink kind=LinkKind::Enrolment code=code.clone()>
-                    <p>{move || i18n.team().enrol_intro}</p>
+                    <p>{move || i18n.team().enrol_intro()}</p>
                     <div class="actions">
                         <button type="button" class="button button--primary" on:click=enrol>
-                            {move || i18n.team().enrol_button}
+                            {move || i18n.team().enrol_button()}
                         </button>
                     </div>
                 </CheckedLink>
             }.into_any(),
-            State::Enrolling => view! { <p class="notice" role="status">{move || i18n.team().enrol_working}</p> }.into_any(),
+            State::Enrolling => view! { <p class="notice" role="status">{move || i18n.team().enrol_working()}</p> }.into_any(),
             State::Switch(switch) => view! {
                 <SwitchQuestion switch=*switch on_switch=confirm_switch on_keep=keep />
             }.into_any(),
@@ -225,18 +225,18 @@ pub fn EnrolPage() -> impl IntoView {
                 view! {
                     <p class="notice" role="status" data-testid="enrolled">
                         {move || {
-                            let message = if sealed.is_some() { i18n.team().enrol_done } else { i18n.team().enrol_already };
+                            let message = if sealed.is_some() { i18n.team().enrol_done() } else { i18n.team().enrol_already() };
                             fill(message, &[("school", &school)])
                         }}
                     </p>
                     {sealed.map(|sealed| sealed.now).filter(|count| *count > 0).map(|count| view! {
                         <p data-testid="sealed-waiting">
-                            {move || fill(i18n.team().enrol_sealed_waiting, &[("count", &count.to_string())])}
+                            {move || fill(i18n.team().enrol_sealed_waiting(), &[("count", &count.to_string())])}
                         </p>
                     })}
                     {sealed.map(|sealed| sealed.at_unlock).filter(|count| *count > 0).map(|count| view! {
                         <p class="notice" role="status" data-testid="waiting-unlock">
-                            {move || fill(i18n.team().enrol_waiting_unlock, &[("count", &count.to_string())])}
+                            {move || fill(i18n.team().enrol_waiting_unlock(), &[("count", &count.to_string())])}
                         </p>
                     })}
                     <KeySetView key_set=enrolment.key_set.clone() />
@@ -246,7 +246,7 @@ pub fn EnrolPage() -> impl IntoView {
                 let school = current.school.name.to_string();
                 view! {
                     <p class="notice" role="status" data-testid="enrol-kept">
-                        {move || fill(i18n.team().enrol_kept, &[("school", &school)])}
+                        {move || fill(i18n.team().enrol_kept(), &[("school", &school)])}
                     </p>
                     <KeySetView key_set=current.key_set.clone() />
                 }.into_any()
@@ -256,14 +256,14 @@ pub fn EnrolPage() -> impl IntoView {
                 let message = move || match &failure {
                     Failure::Api(error) => api_error_message(i18n.team(), error),
                     Failure::Storage(error) => storage_error_message(i18n.messages(), error),
-                    Failure::Sealing => i18n.team().finish_seal_failed,
-                    Failure::KeysMismatch => i18n.team().enrol_keys_mismatch,
+                    Failure::Sealing => i18n.team().finish_seal_failed(),
+                    Failure::KeysMismatch => i18n.team().enrol_keys_mismatch(),
                 };
                 view! {
                     <p class="notice notice--warning" role="alert" data-testid="enrol-error">{message}</p>
                     <Show when=move || retry>
                         <button type="button" class="button button--primary" on:click=enrol>
-                            {move || i18n.team().enrol_button}
+                            {move || i18n.team().enrol_button()}
                         </button>
                     </Show>
                 }.into_any()
@@ -302,7 +302,7 @@ fn SwitchQuestion(
         let (current_school, new_school) = (current_school.clone(), new_school.clone());
         move || {
             fill(
-                i18n.team().enrol_switch_question,
+                i18n.team().enrol_switch_question(),
                 &[("current", &current_school), ("new", &new_school)],
             )
         }
@@ -310,7 +310,7 @@ fn SwitchQuestion(
     let keys_of = |school: String, fingerprint: String, test_id: &'static str| {
         view! {
             <p>
-                {move || fill(i18n.team().enrol_switch_keys, &[("school", &school)])}
+                {move || fill(i18n.team().enrol_switch_keys(), &[("school", &school)])}
                 <br />
                 <code class="fingerprint fingerprint--large" data-testid=test_id>{fingerprint}</code>
             </p>
@@ -321,7 +321,7 @@ fn SwitchQuestion(
         view! {
             <p data-testid="enrol-switch-waiting">
                 {move || fill(
-                    i18n.team().enrol_switch_waiting,
+                    i18n.team().enrol_switch_waiting(),
                     &[("count", &waiting.to_string()), ("current", &current_school), ("new", &new_school)],
                 )}
             </p>
@@ -329,13 +329,18 @@ fn SwitchQuestion(
     });
     let switch_label = {
         let new_school = new_school.clone();
-        move || fill(i18n.team().enrol_switch_button, &[("school", &new_school)])
+        move || {
+            fill(
+                i18n.team().enrol_switch_button(),
+                &[("school", &new_school)],
+            )
+        }
     };
     let keep_label = {
         let current_school = current_school.clone();
         move || {
             fill(
-                i18n.team().enrol_keep_button,
+                i18n.team().enrol_keep_button(),
                 &[("school", &current_school)],
             )
         }

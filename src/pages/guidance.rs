@@ -33,7 +33,7 @@ const CONTENTS_HEADING_ID: &str = "guidance--contents";
 #[component]
 pub fn GuidancePage() -> impl IntoView {
     let i18n = use_i18n();
-    use_page_title(|m| m.guidance_title);
+    use_page_title(|m| m.guidance_title());
     let query = use_query_map();
     let (from, indicator) =
         query.with_untracked(|query| (query.get(FROM_PARAM), query.get(INDICATOR_PARAM)));
@@ -46,17 +46,17 @@ pub fn GuidancePage() -> impl IntoView {
     });
     let top_back = back_href.clone();
     view! {
-        <h1>{move || i18n.messages().guidance_title}</h1>
+        <h1>{move || i18n.messages().guidance_title()}</h1>
         {top_back.map(|href| view! { <BackToChecklist href /> })}
         {move || match loaded.get() {
             None => view! {
-                <p role="status">{move || i18n.guidance().guidance_loading}</p>
+                <p role="status">{move || i18n.guidance().guidance_loading()}</p>
             }
             .into_any(),
             Some(Err(error)) => {
                 let message = move || match error {
-                    ContentError::Unavailable(_) => i18n.guidance().guidance_unavailable,
-                    ContentError::Damaged(_) => i18n.guidance().guidance_damaged,
+                    ContentError::Unavailable(_) => i18n.guidance().guidance_unavailable(),
+                    ContentError::Damaged(_) => i18n.guidance().guidance_damaged(),
                 };
                 view! { <p class="notice notice--warning" role="alert">{message}</p> }.into_any()
             }
@@ -121,7 +121,7 @@ fn GuidanceText(
                 .map(|section| (section.id().as_str().to_owned(), section.title().get(locale).into_owned()))
                 .chain([(
                     SOURCES_ID.to_owned(),
-                    i18n.guidance().guidance_sources_heading.to_owned(),
+                    i18n.guidance().guidance_sources_heading().to_owned(),
                 )])
                 .map(|(id, title)| {
                     let href = format!("#{id}");
@@ -148,9 +148,18 @@ fn GuidanceText(
                     }
                 })
                 .collect_view();
+            // One line, while a translation is not yet reviewed by a native speaker.
+            let unreviewed = guidance.needs_review(locale).then(|| {
+                view! {
+                    <p class="guidance-review" data-testid="guidance-unreviewed">
+                        {i18n.guidance().guidance_unreviewed()}
+                    </p>
+                }
+            });
             view! {
+                {unreviewed}
                 <nav class="guidance-contents" aria-labelledby=CONTENTS_HEADING_ID>
-                    <h2 id=CONTENTS_HEADING_ID>{i18n.guidance().guidance_contents}</h2>
+                    <h2 id=CONTENTS_HEADING_ID>{i18n.guidance().guidance_contents()}</h2>
                     <ol class="guidance-contents__list" data-testid="guidance-contents">{contents}</ol>
                 </nav>
                 {sections}

@@ -16,28 +16,28 @@ struct Task {
 const TASKS: [Task; 5] = [
     Task {
         href: "/observe",
-        title: |m| m.home_observe_title,
-        description: |m| m.home_observe_desc,
+        title: |m| m.home_observe_title(),
+        description: |m| m.home_observe_desc(),
     },
     Task {
         href: "/quick",
-        title: |m| m.home_quick_title,
-        description: |m| m.home_quick_desc,
+        title: |m| m.home_quick_title(),
+        description: |m| m.home_quick_desc(),
     },
     Task {
         href: "/guidance",
-        title: |m| m.home_guidance_title,
-        description: |m| m.home_guidance_desc,
+        title: |m| m.home_guidance_title(),
+        description: |m| m.home_guidance_desc(),
     },
     Task {
         href: "/contacts",
-        title: |m| m.home_contacts_title,
-        description: |m| m.home_contacts_desc,
+        title: |m| m.home_contacts_title(),
+        description: |m| m.home_contacts_desc(),
     },
     Task {
         href: "/settings",
-        title: |m| m.home_settings_title,
-        description: |m| m.home_settings_desc,
+        title: |m| m.home_settings_title(),
+        description: |m| m.home_settings_desc(),
     },
 ];
 
@@ -45,14 +45,14 @@ const TASKS: [Task; 5] = [
 #[component]
 pub fn HomePage() -> impl IntoView {
     let i18n = use_i18n();
-    use_page_title(|m| m.home_title);
+    use_page_title(|m| m.home_title());
     view! {
-        <h1>{move || i18n.messages().home_title}</h1>
-        <p class="lead">{move || i18n.messages().home_intro}</p>
+        <h1>{move || i18n.messages().home_title()}</h1>
+        <p class="lead">{move || i18n.messages().home_intro()}</p>
         <section class="emergency" aria-labelledby="emergency-text">
-            <p id="emergency-text">{move || i18n.messages().home_emergency}</p>
+            <p id="emergency-text">{move || i18n.messages().home_emergency()}</p>
             <a class="button button--danger" href="tel:192">
-                {move || i18n.messages().home_emergency_call}
+                {move || i18n.messages().home_emergency_call()}
             </a>
         </section>
         <ul class="tasks">

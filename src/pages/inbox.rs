@@ -38,10 +38,10 @@ use crate::sync::api::ApiCallError;
 #[component]
 pub fn InboxPage() -> impl IntoView {
     let i18n = use_i18n();
-    use_title(|i18n| i18n.inbox().inbox_title);
+    use_title(|i18n| i18n.inbox().inbox_title());
     provide_context(Selection::default());
     view! {
-        <h1>{move || i18n.inbox().inbox_title}</h1>
+        <h1>{move || i18n.inbox().inbox_title()}</h1>
         <InboxGate>
             <InboxToolbar />
             <BulkDismiss />
@@ -67,21 +67,21 @@ fn InboxToolbar() -> impl IntoView {
                 disabled=move || session.download_state() == Download::Running
                 on:click=refresh
             >
-                {move || i18n.inbox().inbox_refresh}
+                {move || i18n.inbox().inbox_refresh()}
             </button>
         </div>
         <p role="status" data-testid="inbox-download">
             {move || match session.download_state() {
                 Download::Idle | Download::Done => String::new(),
-                Download::Running => i18n.inbox().inbox_downloading.to_owned(),
-                Download::Failed(ApiCallError::Offline) => i18n.inbox().inbox_offline.to_owned(),
+                Download::Running => i18n.inbox().inbox_downloading().to_owned(),
+                Download::Failed(ApiCallError::Offline) => i18n.inbox().inbox_offline().to_owned(),
                 Download::Failed(
                     error @ ApiCallError::Refused {
                         code: ErrorCode::Unauthorized | ErrorCode::TokenRevoked,
                         ..
                     },
                 ) => api_error_message(i18n.team(), &error).to_owned(),
-                Download::Failed(_) => i18n.inbox().inbox_download_failed.to_owned(),
+                Download::Failed(_) => i18n.inbox().inbox_download_failed().to_owned(),
                 Download::Storage(error) => storage_error_message(i18n.messages(), &error).to_owned(),
             }}
         </p>
@@ -123,11 +123,10 @@ fn InboxList() -> impl IntoView {
     move || {
         let selecting = selection.selecting.get();
         session.with_items(|items| match items {
-            None => {
-                view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any()
-            }
+            None => view! { <p role="status">{move || i18n.messages().observe_loading()}</p> }
+                .into_any(),
             Some(items) if items.is_empty() => {
-                view! { <p data-testid="inbox-empty">{move || i18n.inbox().inbox_empty}</p> }
+                view! { <p data-testid="inbox-empty">{move || i18n.inbox().inbox_empty()}</p> }
                     .into_any()
             }
             Some(items) => {
@@ -137,7 +136,7 @@ fn InboxList() -> impl IntoView {
                     serbian: i18n.locale().is_serbian(),
                 };
                 let count = fill(
-                    labels.inbox.inbox_count,
+                    labels.inbox.inbox_count(),
                     &[("count", &items.len().to_string())],
                 );
                 let mut rows = String::with_capacity(items.len() * 900);
@@ -189,7 +188,7 @@ fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels, select: Opti
             html.push_str(r#"" aria-label=""#);
             escape_into(
                 html,
-                &fill(inbox.inbox_select_report, &[("date", &received)]),
+                &fill(inbox.inbox_select_report(), &[("date", &received)]),
             );
             html.push_str(if checked { r#"" checked>"# } else { r#"">"# });
         }
@@ -204,7 +203,7 @@ fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels, select: Opti
             escape_into(
                 html,
                 &fill(
-                    inbox.inbox_open_failed,
+                    inbox.inbox_open_failed(),
                     &[
                         ("date", &received),
                         ("id", &item.id),
@@ -215,7 +214,7 @@ fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels, select: Opti
             html.push_str(r#"</p><a class="inbox-link" href="/inbox/"#);
             escape_into(html, &item.id);
             html.push_str(r#"">"#);
-            escape_into(html, inbox.inbox_report_title);
+            escape_into(html, inbox.inbox_report_title());
             html.push_str("</a></li>");
         }
         Ok(observation) => {
@@ -238,28 +237,28 @@ fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels, select: Opti
             html.push_str(r#"">"#);
             if urgent {
                 html.push_str(r#"<strong class="inbox-urgent" data-testid="inbox-urgent">"#);
-                escape_into(html, inbox.inbox_urgent);
+                escape_into(html, inbox.inbox_urgent());
                 html.push_str("</strong> ");
             }
             html.push_str("<span>");
-            escape_into(html, inbox.inbox_received);
+            escape_into(html, inbox.inbox_received());
             html.push(' ');
             escape_into(html, &received);
             html.push_str(r#"</span></a><dl class="inbox-row__facts">"#);
             let facts = [
                 (
-                    inbox.inbox_status,
+                    inbox.inbox_status(),
                     status_label(inbox, item.status),
                     r#" data-testid="inbox-status""#,
                 ),
-                (inbox.inbox_level, level_label(inbox, item.level), ""),
+                (inbox.inbox_level(), level_label(inbox, item.level), ""),
                 (
-                    inbox.inbox_role,
+                    inbox.inbox_role(),
                     role_label(messages, context.observer_role),
                     "",
                 ),
                 (
-                    inbox.inbox_setting,
+                    inbox.inbox_setting(),
                     setting_label(messages, context.setting),
                     "",
                 ),
@@ -288,7 +287,7 @@ fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels, select: Opti
                 escape_into(
                     html,
                     &fill(
-                        inbox.inbox_deletion_warning,
+                        inbox.inbox_deletion_warning(),
                         &[("date", &format_time(deleted_after, serbian))],
                     ),
                 );
@@ -297,7 +296,7 @@ fn row_html(html: &mut String, item: &InboxItem, labels: RowLabels, select: Opti
             html.push_str(r#"<p class="hint">"#);
             escape_into(
                 html,
-                &fill(inbox.inbox_marked, &[("count", &item.marked.to_string())]),
+                &fill(inbox.inbox_marked(), &[("count", &item.marked.to_string())]),
             );
             html.push_str("</p></li>");
         }
@@ -408,7 +407,7 @@ fn BulkDismiss() -> impl IntoView {
     let dismiss = move |()| {
         confirming.set(false);
         let ids: Vec<String> = selected.get_untracked().into_iter().collect();
-        let note = i18n.inbox().inbox_dismiss_note.to_owned();
+        let note = i18n.inbox().inbox_dismiss_note().to_owned();
         progress.set(Some(Dismissal {
             total: ids.len(),
             running: true,
@@ -450,7 +449,7 @@ fn BulkDismiss() -> impl IntoView {
             let done = progress.dismissed + progress.kept + progress.failed;
             if progress.running {
                 return vec![fill(
-                    messages.inbox_dismiss_progress,
+                    messages.inbox_dismiss_progress(),
                     &[
                         ("count", &done.to_string()),
                         ("total", &progress.total.to_string()),
@@ -458,18 +457,18 @@ fn BulkDismiss() -> impl IntoView {
                 )];
             }
             let mut lines = vec![fill(
-                messages.inbox_dismiss_done,
+                messages.inbox_dismiss_done(),
                 &[("count", &progress.dismissed.to_string())],
             )];
             if progress.kept > 0 {
                 lines.push(fill(
-                    messages.inbox_dismiss_kept,
+                    messages.inbox_dismiss_kept(),
                     &[("count", &progress.kept.to_string())],
                 ));
             }
             if progress.failed > 0 {
                 lines.push(fill(
-                    messages.inbox_dismiss_failed,
+                    messages.inbox_dismiss_failed(),
                     &[("count", &progress.failed.to_string())],
                 ));
             }
@@ -491,13 +490,13 @@ fn BulkDismiss() -> impl IntoView {
                                 selecting.set(true);
                             }
                         >
-                            {move || i18n.inbox().inbox_select_start}
+                            {move || i18n.inbox().inbox_select_start()}
                         </button>
                     }
                 >
-                    <p class="hint">{move || i18n.inbox().inbox_select_hint}</p>
+                    <p class="hint">{move || i18n.inbox().inbox_select_hint()}</p>
                     <p role="status" data-testid="inbox-selected">
-                        {move || fill(i18n.inbox().inbox_selected, &[("count", &count().to_string())])}
+                        {move || fill(i18n.inbox().inbox_selected(), &[("count", &count().to_string())])}
                     </p>
                     <div class="actions">
                         <button
@@ -507,7 +506,7 @@ fn BulkDismiss() -> impl IntoView {
                             disabled=move || count() == 0 || running() || confirming.get()
                             on:click=move |_| confirming.set(true)
                         >
-                            {move || i18n.inbox().inbox_dismiss_selected}
+                            {move || i18n.inbox().inbox_dismiss_selected()}
                         </button>
                         <button
                             type="button"
@@ -520,16 +519,16 @@ fn BulkDismiss() -> impl IntoView {
                                 selecting.set(false);
                             }
                         >
-                            {move || i18n.inbox().inbox_select_cancel}
+                            {move || i18n.inbox().inbox_select_cancel()}
                         </button>
                     </div>
                     <Show when=move || confirming.get()>
                         <ConfirmPrompt
-                            label=Signal::derive(move || i18n.inbox().inbox_dismiss_label.to_owned())
+                            label=Signal::derive(move || i18n.inbox().inbox_dismiss_label().to_owned())
                             question=Signal::derive(move || {
-                                fill(i18n.inbox().inbox_dismiss_confirm, &[("count", &count().to_string())])
+                                fill(i18n.inbox().inbox_dismiss_confirm(), &[("count", &count().to_string())])
                             })
-                            confirm=Signal::derive(move || i18n.inbox().inbox_dismiss_yes.to_owned())
+                            confirm=Signal::derive(move || i18n.inbox().inbox_dismiss_yes().to_owned())
                             danger=true
                             on_confirm=dismiss
                             on_cancel=move |()| confirming.set(false)
@@ -567,16 +566,16 @@ fn InboxSettings() -> impl IntoView {
     };
     view! {
         <section class="card no-print" aria-labelledby="inbox-settings-heading">
-            <h2 id="inbox-settings-heading">{move || i18n.inbox().inbox_settings_heading}</h2>
+            <h2 id="inbox-settings-heading">{move || i18n.inbox().inbox_settings_heading()}</h2>
             <div class="field">
-                <label for="inbox-lock-minutes">{move || i18n.inbox().inbox_lock_after}</label>
+                <label for="inbox-lock-minutes">{move || i18n.inbox().inbox_lock_after()}</label>
                 <select id="inbox-lock-minutes" on:change=on_change>
                     {preferences::INBOX_LOCK_CHOICES
                         .into_iter()
                         .map(|minutes| {
                             view! {
                                 <option value=minutes.to_string() selected=move || chosen.get() == minutes>
-                                    {move || i18n.inbox().inbox_minutes.format(u64::from(minutes))}
+                                    {move || i18n.inbox().inbox_minutes().format(u64::from(minutes))}
                                 </option>
                             }
                         })

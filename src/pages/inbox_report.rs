@@ -38,24 +38,24 @@ use crate::sync::api::ApiCallError;
 #[component]
 pub fn InboxReportPage() -> impl IntoView {
     let i18n = use_i18n();
-    use_title(|i18n| i18n.inbox().inbox_report_title);
+    use_title(|i18n| i18n.inbox().inbox_report_title());
     let params = use_params_map();
     let session = use_inbox();
     let id = move || params.with(|params| params.get("id").unwrap_or_default());
     let form = ActionForm::new();
     view! {
         <p class="no-print">
-            <a href="/inbox" class="inbox-link">{move || i18n.inbox().inbox_back}</a>
+            <a href="/inbox" class="inbox-link">{move || i18n.inbox().inbox_back()}</a>
         </p>
-        <h1>{move || i18n.inbox().inbox_report_title}</h1>
+        <h1>{move || i18n.inbox().inbox_report_title()}</h1>
         <InboxGate>
             {move || {
                 if !session.is_read() {
-                    return view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any();
+                    return view! { <p role="status">{move || i18n.messages().observe_loading()}</p> }.into_any();
                 }
                 match session.item(&id()) {
                     None => view! {
-                        <p class="notice" role="status" data-testid="inbox-report-missing">{move || i18n.inbox().inbox_report_missing}</p>
+                        <p class="notice" role="status" data-testid="inbox-report-missing">{move || i18n.inbox().inbox_report_missing()}</p>
                     }
                     .into_any(),
                     Some(item) => view! { <ReportView item form /> }.into_any(),
@@ -121,7 +121,7 @@ fn ReportView(item: InboxItem, form: ActionForm) -> impl IntoView {
             view! {
                 <p class="notice notice--warning" role="alert" data-testid="inbox-open-failed">
                     {move || fill(
-                        i18n.inbox().inbox_open_failed,
+                        i18n.inbox().inbox_open_failed(),
                         &[("date", &received()), ("id", &id), ("reason", failure_reason(i18n.inbox(), failure))],
                     )}
                 </p>
@@ -143,7 +143,7 @@ fn ReportView(item: InboxItem, form: ActionForm) -> impl IntoView {
     };
     view! {
         <p data-testid="inbox-report-status" data-status=status.as_str()>
-            {move || i18n.inbox().inbox_status} ": " <strong>{move || status_label(i18n.inbox(), status)}</strong>
+            {move || i18n.inbox().inbox_status()} ": " <strong>{move || status_label(i18n.inbox(), status)}</strong>
         </p>
         {server_says.map(|server_says| view! {
             <p class="notice notice--warning" data-testid="inbox-server-disagrees" data-status=server_says.as_str()>
@@ -152,7 +152,7 @@ fn ReportView(item: InboxItem, form: ActionForm) -> impl IntoView {
         })}
         {body}
         <div class="actions no-print">
-            <button type="button" class="button" on:click=print>{move || i18n.inbox().inbox_print}</button>
+            <button type="button" class="button" on:click=print>{move || i18n.inbox().inbox_print()}</button>
         </div>
         <Forget id />
     }
@@ -174,32 +174,32 @@ fn Details(observation: Observation, item: InboxItem) -> impl IntoView {
     let id = item.id.clone();
     view! {
         <section class="card" aria-labelledby="inbox-details-heading">
-            <h2 id="inbox-details-heading">{move || i18n.inbox().inbox_details_heading}</h2>
+            <h2 id="inbox-details-heading">{move || i18n.inbox().inbox_details_heading()}</h2>
             <dl class="inbox-details">
-                <dt>{move || i18n.inbox().inbox_report_id}</dt>
+                <dt>{move || i18n.inbox().inbox_report_id()}</dt>
                 <dd><code>{id}</code></dd>
-                <dt>{move || i18n.inbox().inbox_received}</dt>
+                <dt>{move || i18n.inbox().inbox_received()}</dt>
                 <dd>{move || format_time(received_at, i18n.locale().is_serbian())}</dd>
-                <dt>{move || i18n.inbox().inbox_completed}</dt>
+                <dt>{move || i18n.inbox().inbox_completed()}</dt>
                 <dd>{move || format_time(completed_at, i18n.locale().is_serbian())}</dd>
-                <dt>{move || i18n.inbox().inbox_role}</dt>
+                <dt>{move || i18n.inbox().inbox_role()}</dt>
                 <dd>{move || role_label(i18n.messages(), context.observer_role)}</dd>
-                <dt>{move || i18n.inbox().inbox_setting}</dt>
+                <dt>{move || i18n.inbox().inbox_setting()}</dt>
                 <dd>{move || setting_label(i18n.messages(), context.setting)}</dd>
-                <dt>{move || i18n.inbox().inbox_age}</dt>
+                <dt>{move || i18n.inbox().inbox_age()}</dt>
                 <dd>{move || age_label(i18n.messages(), context.age_band)}</dd>
-                <dt>{move || i18n.inbox().inbox_gender}</dt>
+                <dt>{move || i18n.inbox().inbox_gender()}</dt>
                 <dd>{move || gender_label(i18n.messages(), context.gender)}</dd>
                 {reference.map(|reference| view! {
-                    <dt>{move || i18n.inbox().inbox_reference}</dt>
+                    <dt>{move || i18n.inbox().inbox_reference()}</dt>
                     <dd>{reference}</dd>
                 })}
-                <dt>{move || i18n.inbox().inbox_mode}</dt>
+                <dt>{move || i18n.inbox().inbox_mode()}</dt>
                 <dd>{move || match mode {
-                    Mode::Full => i18n.inbox().inbox_mode_full,
-                    Mode::Quick => i18n.inbox().inbox_mode_quick,
+                    Mode::Full => i18n.inbox().inbox_mode_full(),
+                    Mode::Quick => i18n.inbox().inbox_mode_quick(),
                 }}</dd>
-                <dt>{move || i18n.inbox().inbox_catalogue_version}</dt>
+                <dt>{move || i18n.inbox().inbox_catalogue_version()}</dt>
                 <dd data-testid="inbox-catalogue-version"><CatalogueName version /></dd>
             </dl>
         </section>
@@ -244,12 +244,14 @@ fn Observed(observation: Observation) -> impl IntoView {
     }
     let observation = StoredValue::new(observation);
     move || match loaded.get() {
-        None => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
+        None => {
+            view! { <p role="status">{move || i18n.messages().observe_loading()}</p> }.into_any()
+        }
         Some(None) => {
             let version = version.as_str().to_owned();
             view! {
                 <p class="notice notice--warning" role="alert">
-                    {move || fill(i18n.inbox().inbox_catalogue_unavailable, &[("version", &version)])}
+                    {move || fill(i18n.inbox().inbox_catalogue_unavailable(), &[("version", &version)])}
                 </p>
             }
             .into_any()
@@ -260,11 +262,11 @@ fn Observed(observation: Observation) -> impl IntoView {
             view! {
                 <AssessmentView assessment catalogue=catalogue.clone() />
                 <section class="card" aria-labelledby="inbox-answers-heading">
-                    <h2 id="inbox-answers-heading">{move || i18n.inbox().inbox_answers_heading}</h2>
+                    <h2 id="inbox-answers-heading">{move || i18n.inbox().inbox_answers_heading()}</h2>
                     <MarkedIndicators
                         answers=answers.clone()
                         catalogue=catalogue.clone()
-                        nothing_marked=|i18n| i18n.inbox().inbox_nothing_marked
+                        nothing_marked=|i18n| i18n.inbox().inbox_nothing_marked()
                     />
                     <NotMarked answers catalogue />
                 </section>
@@ -290,7 +292,7 @@ fn NotMarked(answers: Answers, catalogue: Arc<Catalogue>) -> impl IntoView {
         <details class="inbox-rest disclosure" data-testid="inbox-not-marked" node_ref=details>
             <summary>
                 {move || fill(
-                    i18n.inbox().inbox_not_marked_summary,
+                    i18n.inbox().inbox_not_marked_summary(),
                     &[("not_observed", &counts.0.to_string()), ("unanswered", &counts.1.to_string())],
                 )}
             </summary>
@@ -336,9 +338,9 @@ fn History(history: Vec<HistoryEntry>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <section class="card" aria-labelledby="inbox-history-heading" data-testid="inbox-history">
-            <h2 id="inbox-history-heading">{move || i18n.inbox().inbox_history_heading}</h2>
+            <h2 id="inbox-history-heading">{move || i18n.inbox().inbox_history_heading()}</h2>
             {if history.is_empty() {
-                view! { <p>{move || i18n.inbox().inbox_history_empty}</p> }.into_any()
+                view! { <p>{move || i18n.inbox().inbox_history_empty()}</p> }.into_any()
             } else {
                 view! {
                     <ol class="inbox-history">
@@ -360,7 +362,7 @@ fn HistoryItem(entry: HistoryEntry) -> impl IntoView {
     let detail = match entry.note {
         Err(problem) => view! {
             <p class="notice notice--warning" data-testid="inbox-history-unverified">
-                {move || fill(i18n.inbox().inbox_history_unverified, &[("reason", &note_problem_reason(i18n.inbox(), problem))])}
+                {move || fill(i18n.inbox().inbox_history_unverified(), &[("reason", &note_problem_reason(i18n.inbox(), problem))])}
             </p>
         }
         .into_any(),
@@ -372,15 +374,15 @@ fn HistoryItem(entry: HistoryEntry) -> impl IntoView {
                 .author_name
                 .map_or_else(|| trusted.author.as_str().to_owned(), |name| name.as_str().to_owned());
             view! {
-                <p data-testid="inbox-history-author">{move || fill(i18n.inbox().inbox_history_by, &[("name", &author)])}</p>
+                <p data-testid="inbox-history-author">{move || fill(i18n.inbox().inbox_history_by(), &[("name", &author)])}</p>
                 {(!informed.is_empty()).then(|| view! {
                     <p>
-                        {move || i18n.inbox().inbox_informed} ": "
+                        {move || i18n.inbox().inbox_informed()} ": "
                         {move || informed.iter().map(|whom| informed_label(i18n.inbox(), *whom)).collect::<Vec<_>>().join(", ")}
                     </p>
                 })}
                 {date.map(|date| view! {
-                    <p>{move || i18n.inbox().inbox_date} ": " {move || date.long(i18n.locale())}</p>
+                    <p>{move || i18n.inbox().inbox_date()} ": " {move || date.long(i18n.locale())}</p>
                 })}
                 {text.map(|text| view! { <p class="inbox-history__note">{text}</p> })}
             }
@@ -394,7 +396,7 @@ fn HistoryItem(entry: HistoryEntry) -> impl IntoView {
                 " — "
                 {move || match when {
                     Some(when) => format_time(when, i18n.locale().is_serbian()),
-                    None => i18n.inbox().inbox_history_pending.to_owned(),
+                    None => i18n.inbox().inbox_history_pending().to_owned(),
                 }}
             </p>
             {detail}
@@ -458,19 +460,19 @@ fn Actions(id: String, status: InboxStatus, form: ActionForm) -> impl IntoView {
         outcome.get().map(|outcome| {
             let messages = i18n.inbox();
             let (text, alert) = match outcome {
-                ChangeOutcome::Saved => (messages.inbox_saved.to_owned(), false),
-                ChangeOutcome::Invalid(StatusNoteError::NothingDone) => (messages.inbox_nothing_done.to_owned(), true),
-                ChangeOutcome::Invalid(StatusNoteError::Date(_)) => (messages.inbox_bad_date.to_owned(), true),
+                ChangeOutcome::Saved => (messages.inbox_saved().to_owned(), false),
+                ChangeOutcome::Invalid(StatusNoteError::NothingDone) => (messages.inbox_nothing_done().to_owned(), true),
+                ChangeOutcome::Invalid(StatusNoteError::Date(_)) => (messages.inbox_bad_date().to_owned(), true),
                 ChangeOutcome::Invalid(StatusNoteError::NoteTooLong { .. }) => {
-                    (messages.inbox_note_too_long.format(MAX_STATUS_NOTE_CHARS as u64), true)
+                    (messages.inbox_note_too_long().format(MAX_STATUS_NOTE_CHARS as u64), true)
                 }
-                ChangeOutcome::Failed(ChangeError::NotSent(_)) => (messages.inbox_not_sent_offline.to_owned(), true),
-                ChangeOutcome::Failed(ChangeError::Kept(_)) => (messages.inbox_kept.to_owned(), true),
+                ChangeOutcome::Failed(ChangeError::NotSent(_)) => (messages.inbox_not_sent_offline().to_owned(), true),
+                ChangeOutcome::Failed(ChangeError::Kept(_)) => (messages.inbox_kept().to_owned(), true),
                 ChangeOutcome::Failed(ChangeError::Refused(ApiCallError::Refused { code: ErrorCode::TooManyStatusChanges, .. })) => {
-                    (messages.inbox_too_many_changes.to_owned(), true)
+                    (messages.inbox_too_many_changes().to_owned(), true)
                 }
-                ChangeOutcome::Failed(ChangeError::Refused(_)) => (messages.inbox_refused.to_owned(), true),
-                ChangeOutcome::Failed(ChangeError::Seal) => (messages.inbox_seal_failed.to_owned(), true),
+                ChangeOutcome::Failed(ChangeError::Refused(_)) => (messages.inbox_refused().to_owned(), true),
+                ChangeOutcome::Failed(ChangeError::Seal) => (messages.inbox_seal_failed().to_owned(), true),
                 ChangeOutcome::Failed(ChangeError::Storage(error)) => {
                     (storage_error_message(i18n.messages(), &error).to_owned(), true)
                 }
@@ -484,19 +486,19 @@ fn Actions(id: String, status: InboxStatus, form: ActionForm) -> impl IntoView {
     };
     view! {
         <section class="card no-print" aria-labelledby="inbox-actions-heading">
-            <h2 id="inbox-actions-heading">{move || i18n.inbox().inbox_acted_heading}</h2>
+            <h2 id="inbox-actions-heading">{move || i18n.inbox().inbox_acted_heading()}</h2>
             {status.allows(CoarseStatus::Seen).then(|| view! {
                 <div class="actions">
                     <button type="button" class="button" disabled=move || busy.get()
                         on:click=move |_| send(StatusNote::bare(CoarseStatus::Seen, now()))>
-                        {move || i18n.inbox().inbox_mark_seen}
+                        {move || i18n.inbox().inbox_mark_seen()}
                     </button>
                 </div>
             })}
             {status.allows(CoarseStatus::ActedUpon).then(|| view! {
                 <form class="form" data-testid="inbox-acted-form" on:submit=act>
                     <fieldset class="field">
-                        <legend>{move || i18n.inbox().inbox_informed}</legend>
+                        <legend>{move || i18n.inbox().inbox_informed()}</legend>
                         {Informed::ALL.into_iter().enumerate().map(|(index, whom)| {
                             let field_id = format!("inbox-informed-{index}");
                             view! {
@@ -521,20 +523,20 @@ fn Actions(id: String, status: InboxStatus, form: ActionForm) -> impl IntoView {
                         }).collect_view()}
                     </fieldset>
                     <div class="field">
-                        <label for="inbox-acted-date">{move || i18n.inbox().inbox_date}</label>
+                        <label for="inbox-acted-date">{move || i18n.inbox().inbox_date()}</label>
                         <input id="inbox-acted-date" type="date" prop:value=move || date.get()
                             on:input=move |event| date.set(event_target_value(&event)) />
                     </div>
                     <div class="field">
-                        <label for="inbox-acted-note">{move || i18n.inbox().inbox_note}</label>
+                        <label for="inbox-acted-note">{move || i18n.inbox().inbox_note()}</label>
                         <textarea id="inbox-acted-note" rows="4" aria-describedby="inbox-acted-note-hint"
                             prop:value=move || note.get()
                             on:input=move |event| note.set(event_target_value(&event))></textarea>
-                        <p id="inbox-acted-note-hint" class="hint">{move || i18n.inbox().inbox_note_hint}</p>
+                        <p id="inbox-acted-note-hint" class="hint">{move || i18n.inbox().inbox_note_hint()}</p>
                     </div>
                     <div class="actions">
                         <button type="submit" class="button button--primary" disabled=move || busy.get()>
-                            {move || if busy.get() { i18n.inbox().inbox_saving } else { i18n.inbox().inbox_acted_submit }}
+                            {move || if busy.get() { i18n.inbox().inbox_saving() } else { i18n.inbox().inbox_acted_submit() }}
                         </button>
                     </div>
                 </form>
@@ -544,15 +546,15 @@ fn Actions(id: String, status: InboxStatus, form: ActionForm) -> impl IntoView {
                     <Show when=move || !confirming_close.get()>
                         <button type="button" class="button" disabled=move || busy.get()
                             on:click=move |_| confirming_close.set(true)>
-                            {move || i18n.inbox().inbox_close}
+                            {move || i18n.inbox().inbox_close()}
                         </button>
                     </Show>
                 </div>
                 <Show when=move || confirming_close.get()>
                     <ConfirmPrompt
-                        label=Signal::derive(move || i18n.inbox().inbox_close.to_owned())
-                        question=Signal::derive(move || i18n.inbox().inbox_close_confirm.to_owned())
-                        confirm=Signal::derive(move || i18n.inbox().inbox_close_yes.to_owned())
+                        label=Signal::derive(move || i18n.inbox().inbox_close().to_owned())
+                        question=Signal::derive(move || i18n.inbox().inbox_close_confirm().to_owned())
+                        confirm=Signal::derive(move || i18n.inbox().inbox_close_yes().to_owned())
                         on_confirm=move |()| {
                             confirming_close.set(false);
                             send(StatusNote::bare(CoarseStatus::Closed, now()));
@@ -580,16 +582,16 @@ fn Forget(id: String) -> impl IntoView {
         <div class="actions no-print">
             <Show when=move || !confirming.get()>
                 <button type="button" class="button button--danger" on:click=move |_| confirming.set(true)>
-                    {move || i18n.inbox().inbox_forget}
+                    {move || i18n.inbox().inbox_forget()}
                 </button>
             </Show>
         </div>
         <Show when=move || confirming.get()>
             <div class="no-print">
                 <ConfirmPrompt
-                    label=Signal::derive(move || i18n.inbox().inbox_forget.to_owned())
-                    question=Signal::derive(move || i18n.inbox().inbox_forget_confirm.to_owned())
-                    confirm=Signal::derive(move || i18n.inbox().inbox_forget_yes.to_owned())
+                    label=Signal::derive(move || i18n.inbox().inbox_forget().to_owned())
+                    question=Signal::derive(move || i18n.inbox().inbox_forget_confirm().to_owned())
+                    confirm=Signal::derive(move || i18n.inbox().inbox_forget_yes().to_owned())
                     danger=true
                     on_confirm=move |()| {
                         leptos::task::spawn_local(async move {

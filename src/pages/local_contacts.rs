@@ -81,12 +81,14 @@ impl Notice {
         let messages = i18n.contacts();
         match self {
             Notice::Saved { name, number, .. } => fill(
-                messages.local_saved,
+                messages.local_saved(),
                 &[("name", name.as_str()), ("number", number.as_str())],
             ),
-            Notice::Removed { name } => fill(messages.local_removed, &[("name", name.as_str())]),
-            Notice::Imported(count) => fill(messages.import_done, &[("count", &count.to_string())]),
-            Notice::NothingChanged => messages.import_cancelled.to_owned(),
+            Notice::Removed { name } => fill(messages.local_removed(), &[("name", name.as_str())]),
+            Notice::Imported(count) => {
+                fill(messages.import_done(), &[("count", &count.to_string())])
+            }
+            Notice::NothingChanged => messages.import_cancelled().to_owned(),
         }
     }
 
@@ -98,7 +100,7 @@ impl Notice {
                 same_number_as: Some(other),
                 ..
             } => Some(fill(
-                i18n.contacts().local_same_number,
+                i18n.contacts().local_same_number(),
                 &[("number", number.as_str()), ("other", other.as_str())],
             )),
             _ => None,
@@ -111,11 +113,11 @@ impl Problem {
         let messages = i18n.contacts();
         match self {
             Problem::Storage(error) => storage_error_message(i18n.messages(), error).to_owned(),
-            Problem::Full => messages.local_full.format(MAX_LOCAL_CONTACTS as u64),
+            Problem::Full => messages.local_full().format(MAX_LOCAL_CONTACTS as u64),
             Problem::Import(error) => import_error_message(messages, error),
-            Problem::EmptyImport => messages.import_empty.to_owned(),
-            Problem::FileUnreadable => messages.import_file_unreadable.to_owned(),
-            Problem::DownloadFailed => messages.share_download_failed.to_owned(),
+            Problem::EmptyImport => messages.import_empty().to_owned(),
+            Problem::FileUnreadable => messages.import_file_unreadable().to_owned(),
+            Problem::DownloadFailed => messages.share_download_failed().to_owned(),
         }
     }
 }
@@ -180,7 +182,7 @@ pub fn use_contacts_page_title(page: ContactsMessageFn) {
 #[component]
 pub fn LocalContactsPage() -> impl IntoView {
     let i18n = use_i18n();
-    use_contacts_page_title(|m| m.local_title);
+    use_contacts_page_title(|m| m.local_title());
     let loaded = RwSignal::new(None::<Result<LocalContactList, StorageError>>);
     leptos::task::spawn_local(async move {
         let read = match app_database().await {
@@ -190,13 +192,13 @@ pub fn LocalContactsPage() -> impl IntoView {
         loaded.set(Some(read));
     });
     view! {
-        <h1>{move || i18n.contacts().local_title}</h1>
-        <p>{move || i18n.contacts().local_intro}</p>
+        <h1>{move || i18n.contacts().local_title()}</h1>
+        <p>{move || i18n.contacts().local_intro()}</p>
         <p>
-            <A href="/contacts" attr:class="text-link">{move || i18n.contacts().local_back}</A>
+            <A href="/contacts" attr:class="text-link">{move || i18n.contacts().local_back()}</A>
         </p>
         {move || match loaded.get() {
-            None => view! { <p role="status">{move || i18n.contacts().contacts_loading}</p> }.into_any(),
+            None => view! { <p role="status">{move || i18n.contacts().contacts_loading()}</p> }.into_any(),
             Some(Err(error)) => {
                 view! { <PageErrorView error=PageError::Storage(error) /> }
                     .into_any()
@@ -326,12 +328,12 @@ fn SavedContacts(
     };
     view! {
         <section class="card" aria-labelledby="local-list-heading">
-            <h2 id="local-list-heading">{move || i18n.contacts().local_list_heading}</h2>
+            <h2 id="local-list-heading">{move || i18n.contacts().local_list_heading()}</h2>
             <SectionMessages editor section=Section::List />
             {move || {
                 let list = editor.list.get();
                 if list.is_empty() {
-                    return view! { <p data-testid="local-empty">{move || i18n.contacts().local_empty}</p> }.into_any();
+                    return view! { <p data-testid="local-empty">{move || i18n.contacts().local_empty()}</p> }.into_any();
                 }
                 let count = list.len();
                 view! {
@@ -386,7 +388,7 @@ fn SavedContact(
     let name = contact.name().to_owned();
     let question = {
         let name = name.clone();
-        move || fill(i18n.contacts().local_remove_question, &[("name", &name)])
+        move || fill(i18n.contacts().local_remove_question(), &[("name", &name)])
     };
     view! {
         <li class="local-contact" data-testid="local-contact">
@@ -407,7 +409,7 @@ fn SavedContact(
                                     disabled=move || busy.get()
                                     on:click=move |_| on_edit.run(index)
                                 >
-                                    {move || i18n.contacts().local_edit}
+                                    {move || i18n.contacts().local_edit()}
                                 </button>
                                 <button
                                     type="button"
@@ -416,7 +418,7 @@ fn SavedContact(
                                     disabled=move || busy.get()
                                     on:click=move |_| removing.set(Some(index))
                                 >
-                                    {move || i18n.contacts().local_remove}
+                                    {move || i18n.contacts().local_remove()}
                                 </button>
                                 {(index > 0)
                                     .then(|| {
@@ -425,7 +427,7 @@ fn SavedContact(
                                                 type="button"
                                                 class="button button--icon"
                                                 id=move_button_id(index, true)
-                                                aria-label=move || i18n.contacts().local_move_up
+                                                aria-label=move || i18n.contacts().local_move_up()
                                                 aria-describedby=name_id.clone()
                                                 disabled=move || busy.get()
                                                 on:click=move |_| on_move.run((index, index - 1))
@@ -441,7 +443,7 @@ fn SavedContact(
                                                 type="button"
                                                 class="button button--icon"
                                                 id=move_button_id(index, false)
-                                                aria-label=move || i18n.contacts().local_move_down
+                                                aria-label=move || i18n.contacts().local_move_down()
                                                 aria-describedby=name_id.clone()
                                                 disabled=move || busy.get()
                                                 on:click=move |_| on_move.run((index, index + 1))
@@ -456,9 +458,9 @@ fn SavedContact(
                 }
             >
                 <ConfirmPrompt
-                    label=move || i18n.contacts().local_remove
+                    label=move || i18n.contacts().local_remove()
                     question=question.clone()
-                    confirm=move || i18n.contacts().local_remove
+                    confirm=move || i18n.contacts().local_remove()
                     danger=true
                     on_confirm=move |()| on_remove.run(index)
                     on_cancel=move |()| removing.set(None)
@@ -590,13 +592,13 @@ fn ContactForm(
             <h2 id="local-form-heading">
                 {move || {
                     let messages = i18n.contacts();
-                    if editing.get().is_some() { messages.local_edit_heading } else { messages.local_add_heading }
+                    if editing.get().is_some() { messages.local_edit_heading() } else { messages.local_add_heading() }
                 }}
             </h2>
             <form class="form" on:submit=submit novalidate data-testid="local-contact-form">
                 <div class="field">
-                    <label for=NAME_INPUT_ID>{move || i18n.contacts().local_name}</label>
-                    <p class="hint" id="local-contact-name-hint">{move || i18n.contacts().local_name_hint}</p>
+                    <label for=NAME_INPUT_ID>{move || i18n.contacts().local_name()}</label>
+                    <p class="hint" id="local-contact-name-hint">{move || i18n.contacts().local_name_hint()}</p>
                     <input
                         id=NAME_INPUT_ID
                         type="text"
@@ -611,7 +613,7 @@ fn ContactForm(
                     </p>
                 </div>
                 <div class="field">
-                    <label for="local-contact-role">{move || i18n.contacts().local_role}</label>
+                    <label for="local-contact-role">{move || i18n.contacts().local_role()}</label>
                     <select
                         id="local-contact-role"
                         on:change=move |event| {
@@ -635,8 +637,8 @@ fn ContactForm(
                     </select>
                 </div>
                 <div class="field">
-                    <label for=PHONE_INPUT_ID>{move || i18n.contacts().local_phone}</label>
-                    <p class="hint" id="local-contact-phone-hint">{move || i18n.contacts().local_phone_hint}</p>
+                    <label for=PHONE_INPUT_ID>{move || i18n.contacts().local_phone()}</label>
+                    <p class="hint" id="local-contact-phone-hint">{move || i18n.contacts().local_phone_hint()}</p>
                     <input
                         id=PHONE_INPUT_ID
                         type="tel"
@@ -657,17 +659,17 @@ fn ContactForm(
                         {move || {
                             let messages = i18n.contacts();
                             if editor.busy.get() {
-                                messages.local_saving
+                                messages.local_saving()
                             } else if editing.get().is_some() {
-                                messages.local_save_changes
+                                messages.local_save_changes()
                             } else {
-                                messages.local_save
+                                messages.local_save()
                             }
                         }}
                     </button>
                     <Show when=move || editing.get().is_some()>
                         <button type="button" class="button" on:click=cancel>
-                            {move || i18n.messages().observe_cancel}
+                            {move || i18n.messages().observe_cancel()}
                         </button>
                     </Show>
                 </div>
@@ -711,7 +713,7 @@ fn ShareContacts(editor: Editor) -> impl IntoView {
         let symbol = QrSymbol::encode(&link);
         Some(view! {
             <div class="field">
-                <label for="share-link">{move || i18n.contacts().share_link_label}</label>
+                <label for="share-link">{move || i18n.contacts().share_link_label()}</label>
                 <input
                     id="share-link"
                     class="share-link"
@@ -728,33 +730,33 @@ fn ShareContacts(editor: Editor) -> impl IntoView {
             <div class="phone-actions">
                 <CopyButton
                     text=link
-                    label=move || i18n.contacts().share_copy_link
-                    copied=move || i18n.contacts().share_link_copied
-                    unavailable=move || i18n.contacts().share_copy_unavailable
+                    label=move || i18n.contacts().share_copy_link()
+                    copied=move || i18n.contacts().share_link_copied()
+                    unavailable=move || i18n.contacts().share_copy_unavailable()
                 />
             </div>
             {match symbol {
                 Some(symbol) => {
                     view! {
                         <figure class="share-qr">
-                            <QrCode symbol label=move || i18n.contacts().share_qr_label />
-                            <figcaption class="hint">{move || i18n.contacts().share_qr_caption}</figcaption>
+                            <QrCode symbol label=move || i18n.contacts().share_qr_label() />
+                            <figcaption class="hint">{move || i18n.contacts().share_qr_caption()}</figcaption>
                         </figure>
                     }
                         .into_any()
                 }
-                None => view! { <p class="hint">{move || i18n.contacts().share_qr_too_long}</p> }.into_any(),
+                None => view! { <p class="hint">{move || i18n.contacts().share_qr_too_long()}</p> }.into_any(),
             }}
         })
     };
     view! {
         <Show when=move || editor.list.with(|list| !list.is_empty())>
             <section class="card" aria-labelledby="share-heading" data-testid="share">
-                <h2 id="share-heading">{move || i18n.contacts().share_heading}</h2>
-                <p>{move || i18n.contacts().share_intro}</p>
+                <h2 id="share-heading">{move || i18n.contacts().share_heading()}</h2>
+                <p>{move || i18n.contacts().share_intro()}</p>
                 <div class="actions">
                     <button type="button" class="button button--primary" on:click=download>
-                        {move || i18n.contacts().share_download}
+                        {move || i18n.contacts().share_download()}
                     </button>
                 </div>
                 <SectionMessages editor section=Section::Share />
@@ -830,10 +832,10 @@ fn ImportFromFile(
     };
     view! {
         <section class="card" aria-labelledby="import-file-heading">
-            <h2 id="import-file-heading">{move || i18n.contacts().import_file_heading}</h2>
+            <h2 id="import-file-heading">{move || i18n.contacts().import_file_heading()}</h2>
             <div class="field">
-                <label for="import-file">{move || i18n.contacts().import_file_label}</label>
-                <p class="hint" id="import-file-hint">{move || i18n.contacts().import_file_hint}</p>
+                <label for="import-file">{move || i18n.contacts().import_file_label()}</label>
+                <p class="hint" id="import-file-hint">{move || i18n.contacts().import_file_hint()}</p>
                 <input
                     id="import-file"
                     class="file-input"

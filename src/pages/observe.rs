@@ -53,7 +53,7 @@ async fn load_listing() -> Result<Listing, PageError> {
 #[component]
 pub fn ObservePage() -> impl IntoView {
     let i18n = use_i18n();
-    use_page_title(|m| m.observe_title);
+    use_page_title(|m| m.observe_title());
     let listing = RwSignal::new(None::<Result<Listing, PageError>>);
     let reload = move || {
         leptos::task::spawn_local(async move {
@@ -72,7 +72,9 @@ pub fn ObservePage() -> impl IntoView {
         });
     }
     let list_view = move || match listing.get() {
-        None => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
+        None => {
+            view! { <p role="status">{move || i18n.messages().observe_loading()}</p> }.into_any()
+        }
         Some(Err(error)) => view! { <PageErrorView error=error /> }.into_any(),
         Some(Ok(listing)) => {
             let (drafts, finished): (Vec<_>, Vec<_>) = listing
@@ -83,9 +85,9 @@ pub fn ObservePage() -> impl IntoView {
             let catalogues = listing.catalogues.clone();
             view! {
                 <section aria-labelledby="drafts-heading">
-                    <h2 id="drafts-heading">{move || i18n.messages().observe_drafts_heading}</h2>
+                    <h2 id="drafts-heading">{move || i18n.messages().observe_drafts_heading()}</h2>
                     {if drafts.is_empty() {
-                        view! { <p class="hint">{move || i18n.messages().observe_drafts_empty}</p> }
+                        view! { <p class="hint">{move || i18n.messages().observe_drafts_empty()}</p> }
                             .into_any()
                     } else {
                         view! {
@@ -109,7 +111,7 @@ pub fn ObservePage() -> impl IntoView {
                         view! {
                             <section aria-labelledby="finished-heading">
                                 <h2 id="finished-heading">
-                                    {move || i18n.messages().observe_finished_heading}
+                                    {move || i18n.messages().observe_finished_heading()}
                                 </h2>
                                 <ul class="records" data-testid="finished">
                                     {finished
@@ -130,13 +132,13 @@ pub fn ObservePage() -> impl IntoView {
         }
     };
     view! {
-        <h1>{move || i18n.messages().observe_title}</h1>
+        <h1>{move || i18n.messages().observe_title()}</h1>
         <div class="actions">
             <A href="/observe/new" attr:class="button button--primary">
-                {move || i18n.messages().observe_start_full}
+                {move || i18n.messages().observe_start_full()}
             </A>
             <A href="/quick" attr:class="button">
-                {move || i18n.messages().observe_start_quick}
+                {move || i18n.messages().observe_start_quick()}
             </A>
         </div>
         {list_view}
@@ -190,7 +192,7 @@ fn RecordItem(
             <p class="record__title">
                 {move || {
                     let messages = i18n.messages();
-                    if mode == Mode::Quick { messages.observe_quick_label } else { messages.observe_full_label }
+                    if mode == Mode::Quick { messages.observe_quick_label() } else { messages.observe_full_label() }
                 }}
             </p>
             {progress
@@ -198,7 +200,7 @@ fn RecordItem(
                     view! {
                         <p class="record__progress">
                             {move || fill(
-                                i18n.messages().observe_progress,
+                                i18n.messages().observe_progress(),
                                 &[
                                     ("answered", &progress.answered.to_string()),
                                     ("total", &progress.total.to_string()),
@@ -214,10 +216,10 @@ fn RecordItem(
                     }
                 })}
             {is_receipt
-                .then(|| view! { <p class="hint">{move || i18n.team().report_receipt}</p> })}
+                .then(|| view! { <p class="hint">{move || i18n.team().report_receipt()}</p> })}
             <p class="hint">
                 {move || fill(
-                    i18n.messages().observe_updated,
+                    i18n.messages().observe_updated(),
                     &[("time", &format_time(updated_at, i18n.locale().is_serbian()))],
                 )}
             </p>
@@ -229,9 +231,9 @@ fn RecordItem(
                                 {move || {
                                     let messages = i18n.messages();
                                     if status == Status::Draft {
-                                        messages.observe_resume
+                                        messages.observe_resume()
                                     } else {
-                                        messages.observe_open
+                                        messages.observe_open()
                                     }
                                 }}
                             </A>
@@ -239,15 +241,15 @@ fn RecordItem(
                     })}
                 <Show when=move || !confirming.get()>
                     <button type="button" class="button" on:click=move |_| confirming.set(true)>
-                        {move || i18n.messages().observe_delete}
+                        {move || i18n.messages().observe_delete()}
                     </button>
                 </Show>
             </div>
             <Show when=move || confirming.get()>
                 <ConfirmDialog
-                    label=|m| m.observe_delete
-                    question=|m| m.observe_delete_confirm
-                    confirm=|m| m.observe_delete_yes
+                    label=|m| m.observe_delete()
+                    question=|m| m.observe_delete_confirm()
+                    confirm=|m| m.observe_delete_yes()
                     danger=true
                     on_confirm=delete.clone()
                     on_cancel=move |()| confirming.set(false)

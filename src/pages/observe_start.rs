@@ -26,51 +26,53 @@ use crate::unsaved::{SAVE_AFTER_TYPING, save_when_leaving};
 type Label = MessageFn;
 
 pub(crate) const SETTINGS: [(Setting, &str, Label); 5] = [
-    (Setting::Classroom, "classroom", |m| m.setting_classroom),
-    (Setting::Schoolyard, "schoolyard", |m| m.setting_schoolyard),
-    (Setting::HomeVisit, "home-visit", |m| m.setting_home_visit),
-    (Setting::Online, "online", |m| m.setting_online),
-    (Setting::Other, "other", |m| m.setting_other),
+    (Setting::Classroom, "classroom", |m| m.setting_classroom()),
+    (Setting::Schoolyard, "schoolyard", |m| {
+        m.setting_schoolyard()
+    }),
+    (Setting::HomeVisit, "home-visit", |m| m.setting_home_visit()),
+    (Setting::Online, "online", |m| m.setting_online()),
+    (Setting::Other, "other", |m| m.setting_other()),
 ];
 
 pub(crate) const ROLES: [(ObserverRole, &str, Label); 4] = [
-    (ObserverRole::Teacher, "teacher", |m| m.role_teacher),
+    (ObserverRole::Teacher, "teacher", |m| m.role_teacher()),
     (
         ObserverRole::PsychologistPedagogue,
         "psychologist-pedagogue",
-        |m| m.role_psychologist_pedagogue,
+        |m| m.role_psychologist_pedagogue(),
     ),
     (
         ObserverRole::MaintenanceSupport,
         "maintenance-support",
-        |m| m.role_maintenance_support,
+        |m| m.role_maintenance_support(),
     ),
-    (ObserverRole::Other, "other", |m| m.role_other),
+    (ObserverRole::Other, "other", |m| m.role_other()),
 ];
 
 pub(crate) const AGE_BANDS: [(Option<AgeBand>, &str, Label); 5] = [
-    (None, "", |m| m.age_unspecified),
-    (Some(AgeBand::Under7), "under-7", |m| m.age_under_7),
-    (Some(AgeBand::From7To10), "7-10", |m| m.age_7_10),
-    (Some(AgeBand::From11To14), "11-14", |m| m.age_11_14),
-    (Some(AgeBand::From15To18), "15-18", |m| m.age_15_18),
+    (None, "", |m| m.age_unspecified()),
+    (Some(AgeBand::Under7), "under-7", |m| m.age_under_7()),
+    (Some(AgeBand::From7To10), "7-10", |m| m.age_7_10()),
+    (Some(AgeBand::From11To14), "11-14", |m| m.age_11_14()),
+    (Some(AgeBand::From15To18), "15-18", |m| m.age_15_18()),
 ];
 
 pub(crate) const GENDERS: [(Option<Gender>, &str, Label); 4] = [
-    (None, "", |m| m.gender_unspecified),
-    (Some(Gender::Girl), "girl", |m| m.gender_girl),
-    (Some(Gender::Boy), "boy", |m| m.gender_boy),
-    (Some(Gender::Other), "other", |m| m.gender_other),
+    (None, "", |m| m.gender_unspecified()),
+    (Some(Gender::Girl), "girl", |m| m.gender_girl()),
+    (Some(Gender::Boy), "boy", |m| m.gender_boy()),
+    (Some(Gender::Other), "other", |m| m.gender_other()),
 ];
 
 /// The translated reason a reference was refused.
 fn reference_error_message(messages: &'static Messages, error: &ReferenceError) -> String {
     match error {
         ReferenceError::TooLong { .. } => messages
-            .reference_too_long
+            .reference_too_long()
             .format(MAX_REFERENCE_CHARS as u64),
-        ReferenceError::LooksLikeJmbg => messages.reference_looks_like_jmbg.to_owned(),
-        ReferenceError::LooksLikeName => messages.reference_looks_like_name.to_owned(),
+        ReferenceError::LooksLikeJmbg => messages.reference_looks_like_jmbg().to_owned(),
+        ReferenceError::LooksLikeName => messages.reference_looks_like_name().to_owned(),
         ReferenceError::Empty => String::new(),
     }
 }
@@ -217,7 +219,7 @@ impl KeptForm {
 #[component]
 pub fn ObserveStartPage() -> impl IntoView {
     let i18n = use_i18n();
-    use_page_title(|m| m.start_title);
+    use_page_title(|m| m.start_title());
     let navigate = use_navigate();
     let setting = RwSignal::new(Setting::Classroom);
     let role = RwSignal::new(ObserverRole::Teacher);
@@ -303,13 +305,13 @@ pub fn ObserveStartPage() -> impl IntoView {
     };
 
     view! {
-        <h1>{move || i18n.messages().start_title}</h1>
-        <p class="notice notice--warning">{move || i18n.messages().start_never_name}</p>
+        <h1>{move || i18n.messages().start_title()}</h1>
+        <p class="notice notice--warning">{move || i18n.messages().start_never_name()}</p>
         <form class="form" on:submit=submit novalidate>
-            <ChoiceGroup name="setting" legend=|m| m.start_setting choices=&SETTINGS selected=setting />
-            <ChoiceGroup name="role" legend=|m| m.start_role choices=&ROLES selected=role />
+            <ChoiceGroup name="setting" legend=|m| m.start_setting() choices=&SETTINGS selected=setting />
+            <ChoiceGroup name="role" legend=|m| m.start_role() choices=&ROLES selected=role />
             <div class="field">
-                <label for="age-band">{move || i18n.messages().start_age_band}</label>
+                <label for="age-band">{move || i18n.messages().start_age_band()}</label>
                 <select
                     id="age-band"
                     on:change=move |event| {
@@ -328,7 +330,7 @@ pub fn ObserveStartPage() -> impl IntoView {
                 </select>
             </div>
             <div class="field">
-                <label for="gender">{move || i18n.messages().start_gender}</label>
+                <label for="gender">{move || i18n.messages().start_gender()}</label>
                 <select
                     id="gender"
                     on:change=move |event| {
@@ -347,8 +349,8 @@ pub fn ObserveStartPage() -> impl IntoView {
                 </select>
             </div>
             <div class="field">
-                <label for="reference">{move || i18n.messages().start_reference}</label>
-                <p class="hint" id="reference-hint">{move || i18n.messages().start_reference_hint}</p>
+                <label for="reference">{move || i18n.messages().start_reference()}</label>
+                <p class="hint" id="reference-hint">{move || i18n.messages().start_reference_hint()}</p>
                 <input
                     id="reference"
                     type="text"
@@ -374,7 +376,7 @@ pub fn ObserveStartPage() -> impl IntoView {
                 class="button button--primary"
                 disabled=move || busy.get() || reference_error.get().is_some()
             >
-                {move || i18n.messages().start_submit}
+                {move || i18n.messages().start_submit()}
             </button>
         </form>
     }

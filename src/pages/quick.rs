@@ -34,7 +34,7 @@ type QuickState = (Option<RwSignal<ObservationDraft>>, Arc<Catalogue>);
 #[component]
 pub fn QuickPage() -> impl IntoView {
     let i18n = use_i18n();
-    use_page_title(|m| m.quick_title);
+    use_page_title(|m| m.quick_title());
     let params = use_params_map();
     let navigate = use_navigate();
     let loaded = RwSignal::new(None::<Result<QuickState, PageError>>);
@@ -63,10 +63,10 @@ pub fn QuickPage() -> impl IntoView {
         });
     });
     view! {
-        <h1>{move || i18n.messages().quick_title}</h1>
-        <p class="lead">{move || i18n.messages().quick_intro}</p>
+        <h1>{move || i18n.messages().quick_title()}</h1>
+        <p class="lead">{move || i18n.messages().quick_intro()}</p>
         {move || match loaded.get() {
-            None => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
+            None => view! { <p role="status">{move || i18n.messages().observe_loading()}</p> }.into_any(),
             Some(Err(error)) => view! { <PageErrorView error /> }.into_any(),
             Some(Ok((draft, catalogue))) => view! { <Quick draft catalogue /> }.into_any(),
         }}
@@ -93,7 +93,7 @@ fn Quick(draft: Option<RwSignal<ObservationDraft>>, catalogue: Arc<Catalogue>) -
             draft.get().map(|draft| {
                 let assessment = draft.with(|draft| assess(&catalogue, draft.answers()));
                 view! {
-                    <h2>{move || i18n.messages().quick_who_to_tell}</h2>
+                    <h2>{move || i18n.messages().quick_who_to_tell()}</h2>
                     <AssessmentView assessment catalogue=catalogue.clone() />
                 }
             })
@@ -157,14 +157,14 @@ fn Quick(draft: Option<RwSignal<ObservationDraft>>, catalogue: Arc<Catalogue>) -
         <div class="quick-signs">{signs}</div>
         <Show when=move || needs_lock.get() fallback=move || view! { <SaveStatus state=save_state /> }>
             <p class="notice" role="status" data-testid="quick-needs-lock">
-                {move || i18n.lock().lock_quick_needs_lock}
+                {move || i18n.lock().lock_quick_needs_lock()}
             </p>
             <LockForms />
         </Show>
         {who_to_tell}
         <Show when=move || draft.with(|draft| draft.is_some_and(|draft| draft.with(|draft| !draft.answers().is_empty())))>
             <button type="button" class="button button--primary" on:click=finish.clone()>
-                {move || i18n.messages().summary_finish}
+                {move || i18n.messages().summary_finish()}
             </button>
         </Show>
     }

@@ -27,7 +27,7 @@ enum StorageState {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let i18n = use_i18n();
-    use_page_title(|m| m.settings_title);
+    use_page_title(|m| m.settings_title());
     let storage = RwSignal::new(StorageState::Checking);
     let refresh = move || {
         leptos::task::spawn_local(async move {
@@ -55,15 +55,15 @@ pub fn SettingsPage() -> impl IntoView {
         let messages = i18n.messages();
         match storage.get() {
             StorageState::Checking => {
-                view! { <p>{messages.settings_storage_checking}</p> }.into_any()
+                view! { <p>{messages.settings_storage_checking()}</p> }.into_any()
             }
             StorageState::Unsupported => {
-                view! { <p>{messages.settings_storage_unsupported}</p> }.into_any()
+                view! { <p>{messages.settings_storage_unsupported()}</p> }.into_any()
             }
             StorageState::Known(report) => {
                 let usage = match (report.usage, report.quota) {
                     (Some(used), Some(quota)) => Some(fill(
-                        messages.settings_storage_usage,
+                        messages.settings_storage_usage(),
                         &[
                             ("used", &format_bytes(used, i18n.locale())),
                             ("quota", &format_bytes(quota, i18n.locale())),
@@ -74,9 +74,9 @@ pub fn SettingsPage() -> impl IntoView {
                 view! {
                     <p data-testid="storage-persistence" data-persistent=report.persistent.to_string()>
                         {if report.persistent {
-                            messages.settings_storage_persistent
+                            messages.settings_storage_persistent()
                         } else {
-                            messages.settings_storage_not_persistent
+                            messages.settings_storage_not_persistent()
                         }}
                     </p>
                     {usage.map(|usage| view! { <p data-testid="storage-usage">{usage}</p> })}
@@ -84,7 +84,7 @@ pub fn SettingsPage() -> impl IntoView {
                         .then(|| {
                             view! {
                                 <button type="button" class="button" on:click=request_persistence>
-                                    {messages.settings_storage_request}
+                                    {messages.settings_storage_request()}
                                 </button>
                             }
                         })}
@@ -94,28 +94,28 @@ pub fn SettingsPage() -> impl IntoView {
         }
     };
     view! {
-        <h1>{move || i18n.messages().settings_title}</h1>
+        <h1>{move || i18n.messages().settings_title()}</h1>
         <section class="card" aria-labelledby="settings-language-heading">
             <h2 id="settings-language-heading" class="card__title">
-                {move || i18n.messages().settings_language_heading}
+                {move || i18n.messages().settings_language_heading()}
             </h2>
             <LanguageSelect id="settings-language" />
-            <p class="hint">{move || i18n.messages().settings_language_hint}</p>
+            <p class="hint">{move || i18n.messages().settings_language_hint()}</p>
         </section>
         <A
             href=LOCAL_CONTACTS_PATH
             attr:class="task"
             attr:rel=crate::app::link_rel(LOCAL_CONTACTS_PATH)
         >
-            <span class="task__title">{move || i18n.messages().settings_local_contacts}</span>
+            <span class="task__title">{move || i18n.messages().settings_local_contacts()}</span>
         </A>
         // Another bundle's page: a plain link, loaded as a new page.
         <a href=LOCK_SETTING_PATH class="task" rel="external" data-testid="settings-app-lock">
-            <span class="task__title">{move || i18n.messages().settings_app_lock}</span>
+            <span class="task__title">{move || i18n.messages().settings_app_lock()}</span>
         </a>
         <section class="card" aria-labelledby="settings-storage-heading">
             <h2 id="settings-storage-heading" class="card__title">
-                {move || i18n.messages().settings_storage_heading}
+                {move || i18n.messages().settings_storage_heading()}
             </h2>
             {storage_view}
         </section>
@@ -123,15 +123,15 @@ pub fn SettingsPage() -> impl IntoView {
         <DeleteAllData />
         <section class="card" aria-labelledby="settings-about-heading">
             <h2 id="settings-about-heading" class="card__title">
-                {move || i18n.messages().settings_about_heading}
+                {move || i18n.messages().settings_about_heading()}
             </h2>
             <p data-testid="app-version">
                 {move || {
                     let messages = i18n.messages();
-                    let mut text = fill(messages.settings_version, &[("version", env!("CARGO_PKG_VERSION"))]);
+                    let mut text = fill(messages.settings_version(), &[("version", env!("CARGO_PKG_VERSION"))]);
                     if let Some(build) = &build {
                         text.push_str(" · ");
-                        text.push_str(&fill(messages.settings_build, &[("build", build)]));
+                        text.push_str(&fill(messages.settings_build(), &[("build", build)]));
                     }
                     text
                 }}

@@ -37,7 +37,7 @@ async fn load(id: &str) -> Result<(ObservationRecord, Arc<Catalogue>), PageError
 #[component]
 pub fn SummaryPage() -> impl IntoView {
     let i18n = use_i18n();
-    use_page_title(|m| m.summary_title);
+    use_page_title(|m| m.summary_title());
     let params = use_params_map();
     let loaded =
         RwSignal::new(None::<Result<(RwSignal<ObservationRecord>, Arc<Catalogue>), PageError>>);
@@ -52,9 +52,9 @@ pub fn SummaryPage() -> impl IntoView {
         });
     });
     view! {
-        <h1>{move || i18n.messages().summary_title}</h1>
+        <h1>{move || i18n.messages().summary_title()}</h1>
         {move || match loaded.get() {
-            None => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
+            None => view! { <p role="status">{move || i18n.messages().observe_loading()}</p> }.into_any(),
             Some(Err(error)) => view! { <PageErrorView error /> }.into_any(),
             Some(Ok((record, catalogue))) => view! { <Summary record catalogue /> }.into_any(),
         }}
@@ -90,7 +90,7 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
             <MarkedIndicators
                 answers
                 catalogue=catalogue.clone()
-                nothing_marked=|i18n| i18n.messages().summary_nothing_marked
+                nothing_marked=|i18n| i18n.messages().summary_nothing_marked()
             />
         }
     };
@@ -143,7 +143,7 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
     view! {
         {assessment_view}
         <section class="card" aria-labelledby="marked-heading">
-            <h2 id="marked-heading">{move || i18n.messages().summary_marked_heading}</h2>
+            <h2 id="marked-heading">{move || i18n.messages().summary_marked_heading()}</h2>
             {marked_view}
         </section>
         {move || {
@@ -152,9 +152,9 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
                 .map(|error| {
                     let messages = i18n.messages();
                     let text = match error {
-                        FinishError::NothingAnswered => messages.summary_nothing_to_finish,
+                        FinishError::NothingAnswered => messages.summary_nothing_to_finish(),
                         FinishError::Storage(error) => storage_error_message(messages, &error),
-                        FinishError::Seal => i18n.team().finish_seal_failed,
+                        FinishError::Seal => i18n.team().finish_seal_failed(),
                     };
                     view! { <p class="notice notice--warning" role="alert">{text}</p> }
                 })
@@ -163,7 +163,7 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
             when=is_draft
             fallback=move || {
                 view! {
-                    <p class="notice" role="status" data-testid="finished">{move || i18n.messages().summary_finished}</p>
+                    <p class="notice" role="status" data-testid="finished">{move || i18n.messages().summary_finished()}</p>
                     <SendingStatus status=Signal::derive(move || record.with(ObservationRecord::status)) />
                     <Show when=move || record.with(|record| record.status() != Status::Complete)>
                         <ReportStatusLine
@@ -175,18 +175,18 @@ fn Summary(record: RwSignal<ObservationRecord>, catalogue: Arc<Catalogue>) -> im
             }
         >
             <div class="actions">
-                <A href=format!("/observe/{id}") attr:class="button">{move || i18n.messages().summary_back}</A>
+                <A href=format!("/observe/{id}") attr:class="button">{move || i18n.messages().summary_back()}</A>
                 <Show when=move || !confirming.get()>
                     <button type="button" class="button button--primary" on:click=move |_| confirming.set(true)>
-                        {move || i18n.messages().summary_finish}
+                        {move || i18n.messages().summary_finish()}
                     </button>
                 </Show>
             </div>
             <Show when=move || confirming.get()>
                 <ConfirmDialog
-                    label=|m| m.summary_finish
-                    question=|m| m.summary_finish_confirm
-                    confirm=|m| m.summary_finish_yes
+                    label=|m| m.summary_finish()
+                    question=|m| m.summary_finish_confirm()
+                    confirm=|m| m.summary_finish_yes()
                     on_confirm=finish
                     on_cancel=move |()| confirming.set(false)
                 />
@@ -204,7 +204,7 @@ fn SendingStatus(status: Signal<Status>) -> impl IntoView {
             Status::Complete => Some(
                 view! {
                     <p class="notice notice--warning" role="status" data-testid="not-enrolled">
-                        {move || i18n.team().finish_not_enrolled}
+                        {move || i18n.team().finish_not_enrolled()}
                     </p>
                 }
                 .into_any(),

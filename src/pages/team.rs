@@ -53,7 +53,7 @@ use crate::sync::team_inbox::{ChainProblem, check_chain, verify_team_chain};
 #[component]
 pub fn TeamPage() -> impl IntoView {
     let i18n = use_i18n();
-    use_title(|i18n| i18n.team().team_title);
+    use_title(|i18n| i18n.team().team_title());
     let loaded = RwSignal::new(None::<Result<Option<TeamKey>, StorageError>>);
     leptos::task::spawn_local(async move {
         loaded.set(Some(match app_database().await {
@@ -62,21 +62,21 @@ pub fn TeamPage() -> impl IntoView {
         }));
     });
     view! {
-        <h1>{move || i18n.team().team_title}</h1>
+        <h1>{move || i18n.team().team_title()}</h1>
         {move || match loaded.get() {
-            None => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
+            None => view! { <p role="status">{move || i18n.messages().observe_loading()}</p> }.into_any(),
             Some(Err(error)) => view! {
                 <p class="notice notice--warning" role="alert">{move || storage_error_message(i18n.messages(), &error)}</p>
             }.into_any(),
             Some(Ok(None)) => view! {
-                <p class="notice" role="status">{move || i18n.team().team_no_key}</p>
+                <p class="notice" role="status">{move || i18n.team().team_no_key()}</p>
                 <TeamKeyLinks />
             }.into_any(),
             Some(Ok(Some(TeamKey { registration: None, refused_link: Some(refused), public_key, .. }))) => view! {
                 <RefusedKey refused public_key loaded />
             }.into_any(),
             Some(Ok(Some(key @ TeamKey { registration: None, .. }))) => view! {
-                <KeyAwaitingLink key instructions=|m| m.team_waiting />
+                <KeyAwaitingLink key instructions=|m| m.team_waiting() />
             }.into_any(),
             Some(Ok(Some(key @ TeamKey { registration: Some(_), .. }))) => {
                 view! { <MemberView key /> }.into_any()
@@ -120,21 +120,21 @@ fn RefusedKey(
     };
     view! {
         <section class="card" aria-labelledby="refused-key-heading" data-testid="refused-key">
-            <h2 id="refused-key-heading">{move || i18n.team().refused_key_heading}</h2>
+            <h2 id="refused-key-heading">{move || i18n.team().refused_key_heading()}</h2>
             <p class="notice notice--warning" role="alert">
                 {move || refusal_message(i18n.team(), LinkKind::TeamSetup, &refused, i18n.locale().is_serbian())}
             </p>
-            <p>{move || i18n.team().refused_key_intro}</p>
+            <p>{move || i18n.team().refused_key_intro()}</p>
             <p>
-                {move || i18n.team().key_fingerprint} ": "
+                {move || i18n.team().key_fingerprint()} ": "
                 <code class="fingerprint" data-testid="refused-fingerprint">{fingerprint}</code>
             </p>
             {move || if confirming.get() {
                 view! {
                     <ConfirmPrompt
-                        label=move || i18n.team().refused_key_delete
-                        question=move || i18n.team().refused_key_delete_question
-                        confirm=move || i18n.team().refused_key_delete
+                        label=move || i18n.team().refused_key_delete()
+                        question=move || i18n.team().refused_key_delete_question()
+                        confirm=move || i18n.team().refused_key_delete()
                         danger=true
                         on_confirm=move |()| change(true)
                         on_cancel=move |()| confirming.set(false)
@@ -144,10 +144,10 @@ fn RefusedKey(
                 view! {
                     <div class="actions">
                         <button type="button" class="button button--primary" on:click=move |_| change(false)>
-                            {move || i18n.team().refused_key_keep}
+                            {move || i18n.team().refused_key_keep()}
                         </button>
                         <button type="button" class="button button--danger" on:click=move |_| confirming.set(true)>
-                            {move || i18n.team().refused_key_delete}
+                            {move || i18n.team().refused_key_delete()}
                         </button>
                     </div>
                 }.into_any()
@@ -340,7 +340,7 @@ fn MemberView(key: TeamKey) -> impl IntoView {
     let check_line = move || {
         if context.checking.get() {
             return Some(
-                view! { <p class="hint" role="status">{move || i18n.team().team_checking}</p> }
+                view! { <p class="hint" role="status">{move || i18n.team().team_checking()}</p> }
                     .into_any(),
             );
         }
@@ -351,7 +351,7 @@ fn MemberView(key: TeamKey) -> impl IntoView {
                 });
                 Some(view! {
                     <p class="notice" role="status" data-testid="members-offline">
-                        {move || fill(i18n.team().team_offline, &[("date", &format_time(known, i18n.locale().is_serbian()))])}
+                        {move || fill(i18n.team().team_offline(), &[("date", &format_time(known, i18n.locale().is_serbian()))])}
                     </p>
                 }.into_any())
             }
@@ -367,15 +367,15 @@ fn MemberView(key: TeamKey) -> impl IntoView {
     let unlock_prompt = move || {
         context.unlock_requested.get().then(|| view! {
             <section class="card" aria-labelledby="sign-unlock-heading" data-testid="sign-unlock">
-                <h2 id="sign-unlock-heading">{move || i18n.team().sign_unlock_heading}</h2>
-                <p>{move || i18n.team().sign_unlock_intro}</p>
+                <h2 id="sign-unlock-heading">{move || i18n.team().sign_unlock_heading()}</h2>
+                <p>{move || i18n.team().sign_unlock_intro()}</p>
                 <UnlockForm key=key.get_value() />
                 <div class="actions">
                     <button type="button" class="button" on:click=move |_| {
                         context.pending.set_value(None);
                         context.unlock_requested.set(false);
                     }>
-                        {move || i18n.messages().observe_cancel}
+                        {move || i18n.messages().observe_cancel()}
                     </button>
                 </div>
             </section>
@@ -383,7 +383,7 @@ fn MemberView(key: TeamKey) -> impl IntoView {
     };
     let no_signing_key = move || {
         context.no_signing_key.get().then(|| view! {
-            <p class="notice notice--warning" role="alert">{move || i18n.team().setup_no_signing_key}</p>
+            <p class="notice notice--warning" role="alert">{move || i18n.team().setup_no_signing_key()}</p>
         })
     };
     let history = move || {
@@ -399,8 +399,8 @@ fn MemberView(key: TeamKey) -> impl IntoView {
             let school = school.clone();
             let message = move || {
                 let text = match ended {
-                    MembershipEnded::Removed => i18n.team().team_removed,
-                    MembershipEnded::Replaced => i18n.team().team_replaced,
+                    MembershipEnded::Removed => i18n.team().team_removed(),
+                    MembershipEnded::Replaced => i18n.team().team_replaced(),
                 };
                 fill(text, &[("school", &school)])
             };
@@ -410,13 +410,13 @@ fn MemberView(key: TeamKey) -> impl IntoView {
             let school = school.clone();
             view! {
                 <p class="notice" role="status" data-testid="team-member-of">
-                    {move || fill(i18n.team().setup_done, &[("school", &school)])}
+                    {move || fill(i18n.team().setup_done(), &[("school", &school)])}
                 </p>
                 <p>
-                    {move || i18n.team().key_fingerprint} ": "
+                    {move || i18n.team().key_fingerprint()} ": "
                     <code class="fingerprint" data-testid="own-fingerprint">{fingerprint.clone()}</code>
                 </p>
-                <p><a href="/inbox" class="button button--primary" data-testid="open-inbox">{move || i18n.inbox().inbox_open}</a></p>
+                <p><a href="/inbox" class="button button--primary" data-testid="open-inbox">{move || i18n.inbox().inbox_open()}</a></p>
                 {check_line}
                 {unlock_prompt}
                 {no_signing_key}
@@ -502,9 +502,9 @@ fn EnrolmentLinkMaker() -> impl IntoView {
     };
     view! {
         <section class="card" aria-labelledby="enrolment-link-heading">
-            <h2 id="enrolment-link-heading">{move || i18n.team().link_create}</h2>
+            <h2 id="enrolment-link-heading">{move || i18n.team().link_create()}</h2>
             <div class="field">
-                <label for="link-max-devices">{move || i18n.team().link_max_devices_label}</label>
+                <label for="link-max-devices">{move || i18n.team().link_max_devices_label()}</label>
                 <input
                     id="link-max-devices"
                     class="input"
@@ -517,10 +517,10 @@ fn EnrolmentLinkMaker() -> impl IntoView {
                     prop:value=move || max_devices.get()
                     on:input=move |event| max_devices.set(event_target_value(&event))
                 />
-                <p id="link-max-devices-hint" class="hint">{move || i18n.team().link_max_devices_hint}</p>
+                <p id="link-max-devices-hint" class="hint">{move || i18n.team().link_max_devices_hint()}</p>
             </div>
             {move || max_devices_invalid.get().then(|| view! {
-                <p class="notice notice--warning" role="alert" data-testid="link-max-devices-invalid">{move || i18n.team().link_max_devices_invalid}</p>
+                <p class="notice notice--warning" role="alert" data-testid="link-max-devices-invalid">{move || i18n.team().link_max_devices_invalid()}</p>
             })}
             <div class="actions">
                 <button
@@ -529,7 +529,7 @@ fn EnrolmentLinkMaker() -> impl IntoView {
                     disabled=move || busy.get() || team.head.with(Option::is_none)
                     on:click=create
                 >
-                    {move || if busy.get() { i18n.team().link_creating } else { i18n.team().link_create }}
+                    {move || if busy.get() { i18n.team().link_creating() } else { i18n.team().link_create() }}
                 </button>
             </div>
             {move || state.get().map(|created| match created {
@@ -540,23 +540,23 @@ fn EnrolmentLinkMaker() -> impl IntoView {
                     let expires = created_link.with_untracked(|created| created.as_ref().map(|created| created.link.expires_at));
                     view! {
                         {expires.map(|expires| view! {
-                            <p>{move || fill(i18n.team().link_created, &[("date", &format_time(expires, i18n.locale().is_serbian()))])}</p>
+                            <p>{move || fill(i18n.team().link_created(), &[("date", &format_time(expires, i18n.locale().is_serbian()))])}</p>
                         })}
                         <ShareLink
                             text=href
-                            label=|m| m.link_create
-                            qr_label=|m| m.link_qr_label
-                            copy=|m| m.link_copy
+                            label=|m| m.link_create()
+                            qr_label=|m| m.link_qr_label()
+                            copy=|m| m.link_copy()
                             testid="enrolment-link"
                         />
                         <div class="actions">
                             <button type="button" class="button" disabled=move || busy.get() || revoked.get() == Some(Ok(())) on:click=revoke>
-                                {move || i18n.team().link_revoke}
+                                {move || i18n.team().link_revoke()}
                             </button>
                         </div>
                         {move || revoked.get().map(|answer| {
                             let message = move || match &answer {
-                                Ok(()) => i18n.team().link_revoked,
+                                Ok(()) => i18n.team().link_revoked(),
                                 Err(error) => api_error_message(i18n.team(), error),
                             };
                             view! { <p class="notice" role="status" data-testid="link-revoked">{message}</p> }

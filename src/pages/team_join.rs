@@ -30,7 +30,7 @@ enum Step {
 #[component]
 pub fn TeamJoinPage() -> impl IntoView {
     let i18n = use_i18n();
-    use_title(|i18n| i18n.team().join_title);
+    use_title(|i18n| i18n.team().join_title());
     let step = RwSignal::new(Step::Loading);
     let show_stored = move || {
         leptos::task::spawn_local(async move {
@@ -60,19 +60,19 @@ pub fn TeamJoinPage() -> impl IntoView {
         });
     };
     view! {
-        <h1>{move || i18n.team().join_title}</h1>
+        <h1>{move || i18n.team().join_title()}</h1>
         {move || match step.get() {
-            Step::Loading | Step::Saving => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
+            Step::Loading | Step::Saving => view! { <p role="status">{move || i18n.messages().observe_loading()}</p> }.into_any(),
             Step::Registered => view! {
-                <p class="notice" role="status">{move || i18n.team().team_already_set_up}</p>
-                <p><a class="button" href=TEAM_PATH>{move || i18n.team().team_open_team}</a></p>
+                <p class="notice" role="status">{move || i18n.team().team_already_set_up()}</p>
+                <p><a class="button" href=TEAM_PATH>{move || i18n.team().team_open_team()}</a></p>
             }.into_any(),
             Step::NewKey => view! {
-                <p>{move || i18n.team().join_intro}</p>
-                <NewTeamKey finish=|m| m.join_save_key on_ready />
+                <p>{move || i18n.team().join_intro()}</p>
+                <NewTeamKey finish=|m| m.join_save_key() on_ready />
             }.into_any(),
             Step::Waiting(key) => view! {
-                <KeyAwaitingLink key=*key instructions=|m| m.join_waiting />
+                <KeyAwaitingLink key=*key instructions=|m| m.join_waiting() />
             }.into_any(),
             Step::Failed(error) => view! {
                 <p class="notice notice--warning" role="alert" data-testid="setup-error">

@@ -58,19 +58,19 @@ enum CopyProblem {
 
 fn copy_problem_message(messages: &'static TeamMessages, problem: CopyProblem) -> String {
     let message = match problem {
-        CopyProblem::FileUnreadable => messages.recover_file_unreadable,
-        CopyProblem::Missing => messages.recover_missing,
-        CopyProblem::Length => messages.recover_code_length,
-        CopyProblem::Character => messages.recover_code_character,
-        CopyProblem::Mistake => messages.recover_code_mistake,
+        CopyProblem::FileUnreadable => messages.recover_file_unreadable(),
+        CopyProblem::Missing => messages.recover_missing(),
+        CopyProblem::Length => messages.recover_code_length(),
+        CopyProblem::Character => messages.recover_code_character(),
+        CopyProblem::Mistake => messages.recover_code_mistake(),
         CopyProblem::MistakeIn(part) => {
             let (first, last) = part.groups();
             return fill(
-                messages.recover_code_mistake_groups,
+                messages.recover_code_mistake_groups(),
                 &[("first", &first.to_string()), ("last", &last.to_string())],
             );
         }
-        CopyProblem::RecoveryPassphrase => messages.recover_file_passphrase_wrong,
+        CopyProblem::RecoveryPassphrase => messages.recover_file_passphrase_wrong(),
     };
     message.to_owned()
 }
@@ -116,7 +116,7 @@ fn restore(
 #[component]
 pub fn TeamRecoverPage() -> impl IntoView {
     let i18n = use_i18n();
-    use_title(|i18n| i18n.team().recover_title);
+    use_title(|i18n| i18n.team().recover_title());
     let step = RwSignal::new(Step::Loading);
     leptos::task::spawn_local(async move {
         let existing = match app_database().await {
@@ -134,23 +134,23 @@ pub fn TeamRecoverPage() -> impl IntoView {
         });
     });
     view! {
-        <h1>{move || i18n.team().recover_title}</h1>
+        <h1>{move || i18n.team().recover_title()}</h1>
         {move || match step.get() {
-            Step::Loading => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
+            Step::Loading => view! { <p role="status">{move || i18n.messages().observe_loading()}</p> }.into_any(),
             Step::Registered => view! {
-                <p class="notice" role="status">{move || i18n.team().team_already_set_up}</p>
-                <p><a class="button" href=TEAM_PATH>{move || i18n.team().team_open_team}</a></p>
+                <p class="notice" role="status">{move || i18n.team().team_already_set_up()}</p>
+                <p><a class="button" href=TEAM_PATH>{move || i18n.team().team_open_team()}</a></p>
             }.into_any(),
             Step::Form => view! { <RecoverForm step /> }.into_any(),
-            Step::Working => view! { <p class="notice" role="status">{move || i18n.team().recover_working}</p> }.into_any(),
+            Step::Working => view! { <p class="notice" role="status">{move || i18n.team().recover_working()}</p> }.into_any(),
             Step::Waiting(key, new_signing_key) => view! {
-                <p class="notice" role="status" data-testid="recovered">{move || i18n.team().recover_done}</p>
+                <p class="notice" role="status" data-testid="recovered">{move || i18n.team().recover_done()}</p>
                 {new_signing_key.then(|| view! {
                     <p class="notice notice--warning" data-testid="recovered-new-signing-key">
-                        {move || i18n.team().recover_new_signing_key}
+                        {move || i18n.team().recover_new_signing_key()}
                     </p>
                 })}
-                <KeyAwaitingLink key=*key instructions=|m| m.recover_waiting />
+                <KeyAwaitingLink key=*key instructions=|m| m.recover_waiting() />
             }.into_any(),
             Step::Failed(error) => view! {
                 <p class="notice notice--warning" role="alert" data-testid="setup-error">
@@ -250,12 +250,12 @@ fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
         });
     };
     view! {
-        <p>{move || i18n.team().recover_intro}</p>
+        <p>{move || i18n.team().recover_intro()}</p>
         <form class="form card" on:submit=submit novalidate data-testid="recover-form">
             <fieldset class="choice-group recovery-copy">
-                <legend>{move || i18n.team().recover_copy_legend}</legend>
+                <legend>{move || i18n.team().recover_copy_legend()}</legend>
                 <div class="field">
-                    <label for="recover-file">{move || i18n.team().recover_file}</label>
+                    <label for="recover-file">{move || i18n.team().recover_file()}</label>
                     <input
                         id="recover-file"
                         type="file"
@@ -265,12 +265,12 @@ fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
                         on:change=choose
                     />
                     <p class="hint" role="status">
-                        {move || file_bytes.with(Option::is_some).then(|| i18n.team().recover_file_read)}
+                        {move || file_bytes.with(Option::is_some).then(|| i18n.team().recover_file_read())}
                     </p>
                 </div>
                 <div class="field">
-                    <label for="recover-file-passphrase">{move || i18n.team().recover_file_passphrase}</label>
-                    <p class="hint" id="recover-file-passphrase-hint">{move || i18n.team().recover_file_passphrase_hint}</p>
+                    <label for="recover-file-passphrase">{move || i18n.team().recover_file_passphrase()}</label>
+                    <p class="hint" id="recover-file-passphrase-hint">{move || i18n.team().recover_file_passphrase_hint()}</p>
                     <input
                         id="recover-file-passphrase"
                         type="text"
@@ -283,8 +283,8 @@ fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
                     />
                 </div>
                 <div class="field">
-                    <label for="recover-code">{move || i18n.team().recover_code}</label>
-                    <p class="hint" id="recover-code-hint">{move || i18n.team().recover_code_hint}</p>
+                    <label for="recover-code">{move || i18n.team().recover_code()}</label>
+                    <p class="hint" id="recover-code-hint">{move || i18n.team().recover_code_hint()}</p>
                     <textarea
                         id="recover-code"
                         class="input--code"
@@ -299,7 +299,7 @@ fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
                     ></textarea>
                 </div>
                 <p class="hint" role="status">
-                    {move || opening.get().then(|| i18n.team().recover_file_opening)}
+                    {move || opening.get().then(|| i18n.team().recover_file_opening())}
                 </p>
                 <p class="field__error" id="recover-copy-error" role="alert">
                     {move || copy_error.get().map(|problem| copy_problem_message(i18n.team(), problem))}
@@ -308,13 +308,13 @@ fn RecoverForm(step: RwSignal<Step>) -> impl IntoView {
             <DisplayNameField prefix="recover" name invalid=name_error />
             <NewPassphraseFields
                 prefix="recover"
-                label=|m| m.recover_passphrase
+                label=|m| m.recover_passphrase()
                 passphrase
                 repeated
                 error=passphrase_error
             />
             <div class="actions">
-                <button type="submit" class="button button--primary">{move || i18n.team().recover_button}</button>
+                <button type="submit" class="button button--primary">{move || i18n.team().recover_button()}</button>
             </div>
         </form>
     }

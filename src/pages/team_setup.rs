@@ -84,7 +84,7 @@ pub enum Failure {
 #[component]
 pub fn TeamSetupPage() -> impl IntoView {
     let i18n = use_i18n();
-    use_title(|i18n| i18n.team().setup_title);
+    use_title(|i18n| i18n.team().setup_title());
     let step = RwSignal::new(Step::Loading);
     let code = current_fragment();
     // The signing key, in memory only, for the registration and a retry.
@@ -162,21 +162,21 @@ pub fn TeamSetupPage() -> impl IntoView {
         .to_owned();
     let existing_code = link_code.clone();
     view! {
-        <h1>{move || i18n.team().setup_title}</h1>
+        <h1>{move || i18n.team().setup_title()}</h1>
         {move || match step.get() {
-            Step::Loading => view! { <p role="status">{move || i18n.messages().observe_loading}</p> }.into_any(),
+            Step::Loading => view! { <p role="status">{move || i18n.messages().observe_loading()}</p> }.into_any(),
             Step::NoCode => view! {
-                {notice(|m| m.setup_no_code)}
+                {notice(|m| m.setup_no_code())}
                 <TeamKeyLinks />
             }.into_any(),
             Step::AlreadySetUp => view! {
-                <p class="notice" role="status">{move || i18n.team().team_already_set_up}</p>
-                <p><a class="button" href=TEAM_PATH>{move || i18n.team().team_open_team}</a></p>
+                <p class="notice" role="status">{move || i18n.team().team_already_set_up()}</p>
+                <p><a class="button" href=TEAM_PATH>{move || i18n.team().team_open_team()}</a></p>
             }.into_any(),
             Step::NewKey => view! {
                 <CheckedLink kind=LinkKind::TeamSetup code=link_code.clone()>
-                    <p>{move || i18n.team().setup_intro}</p>
-                    <NewTeamKey finish=|m| m.setup_register on_ready=on_new_key />
+                    <p>{move || i18n.team().setup_intro()}</p>
+                    <NewTeamKey finish=|m| m.setup_register() on_ready=on_new_key />
                 </CheckedLink>
             }.into_any(),
             Step::ExistingKey(key) => view! {
@@ -189,7 +189,7 @@ pub fn TeamSetupPage() -> impl IntoView {
                     <ExistingKeyStep key=(*key).clone() on_unlocked />
                 </CheckedLink>
             }.into_any(),
-            Step::Registering => view! { <p class="notice" role="status">{move || i18n.team().setup_registering}</p> }.into_any(),
+            Step::Registering => view! { <p class="notice" role="status">{move || i18n.team().setup_registering()}</p> }.into_any(),
             Step::Failed(failure) => {
                 let retry = matches!(&failure, Failure::Api(error) if is_worth_retrying(error));
                 let refused = matches!(&failure, Failure::Api(error) if refusal_of(error).is_some());
@@ -208,7 +208,7 @@ pub fn TeamSetupPage() -> impl IntoView {
                     </Show>
                     <Show when=move || retry>
                         <button type="button" class="button button--primary" on:click=move |_| register(None)>
-                            {move || i18n.team().setup_register}
+                            {move || i18n.team().setup_register()}
                         </button>
                     </Show>
                 }.into_any()
@@ -223,10 +223,10 @@ pub fn failure_message(failure: &Failure) -> &'static str {
     match failure {
         Failure::Api(error) => api_error_message(i18n.team(), error),
         Failure::Storage(error) => storage_error_message(i18n.messages(), error),
-        Failure::IncompleteLink => i18n.team().setup_link_incomplete,
-        Failure::Chain(_) => i18n.team().setup_chain_unverified,
-        Failure::NotListed => i18n.team().setup_not_listed,
-        Failure::NoSigningKey => i18n.team().setup_no_signing_key,
+        Failure::IncompleteLink => i18n.team().setup_link_incomplete(),
+        Failure::Chain(_) => i18n.team().setup_chain_unverified(),
+        Failure::NotListed => i18n.team().setup_not_listed(),
+        Failure::NoSigningKey => i18n.team().setup_no_signing_key(),
     }
 }
 
@@ -242,8 +242,8 @@ pub fn TeamKeyLinks() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="actions">
-            <a class="button" href=TEAM_JOIN_PATH>{move || i18n.team().join_title}</a>
-            <a class="button" href=TEAM_RECOVER_PATH>{move || i18n.team().recover_title}</a>
+            <a class="button" href=TEAM_JOIN_PATH>{move || i18n.team().join_title()}</a>
+            <a class="button" href=TEAM_RECOVER_PATH>{move || i18n.team().recover_title()}</a>
         </div>
     }
 }
@@ -254,8 +254,8 @@ fn KeyKeptHint() -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <p class="hint" data-testid="key-kept-hint">
-            {move || i18n.team().link_check_key_kept} " "
-            <a href=TEAM_PATH>{move || i18n.team().team_open_team}</a>
+            {move || i18n.team().link_check_key_kept()} " "
+            <a href=TEAM_PATH>{move || i18n.team().team_open_team()}</a>
         </p>
     }
 }
@@ -301,13 +301,13 @@ fn ExistingKeyStep(
                         input.set_value("");
                         on_unlocked((Arc::new(signing_key), display_name));
                     }
-                    Ok((_, None)) => unlock_failure.set(Some(i18n.team().setup_no_signing_key)),
+                    Ok((_, None)) => unlock_failure.set(Some(i18n.team().setup_no_signing_key())),
                     Err(UnlockError::WrongPassphrase) => {
-                        unlock_failure.set(Some(i18n.inbox().inbox_wrong_passphrase));
+                        unlock_failure.set(Some(i18n.inbox().inbox_wrong_passphrase()));
                     }
                     Err(UnlockError::Damaged(detail)) => {
                         leptos::logging::error!("the locked key is damaged: {detail}");
-                        unlock_failure.set(Some(i18n.inbox().inbox_key_damaged));
+                        unlock_failure.set(Some(i18n.inbox().inbox_key_damaged()));
                     }
                 }
             },
@@ -315,9 +315,9 @@ fn ExistingKeyStep(
         );
     };
     view! {
-        <p>{move || i18n.team().setup_existing_key}</p>
+        <p>{move || i18n.team().setup_existing_key()}</p>
         <p>
-            {move || i18n.team().key_fingerprint} ": "
+            {move || i18n.team().key_fingerprint()} ": "
             <code class="fingerprint" data-testid="own-fingerprint">{fingerprint}</code>
         </p>
         <form class="form card" on:submit=submit novalidate data-testid="register-form">
@@ -325,7 +325,7 @@ fn ExistingKeyStep(
             <CurrentPassphraseField prefix="setup-existing" input=passphrase error=unlock_failure />
             <div class="actions">
                 <button type="submit" class="button button--primary" disabled=move || busy.get()>
-                    {move || if busy.get() { i18n.inbox().inbox_unlocking } else { i18n.team().setup_register }}
+                    {move || if busy.get() { i18n.inbox().inbox_unlocking() } else { i18n.team().setup_register() }}
                 </button>
             </div>
         </form>

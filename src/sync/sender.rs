@@ -118,30 +118,31 @@ impl SyncView {
 }
 
 /// What the warning says of `enrolment`'s refused keys, if it refused any, as the status line
-/// shows it (see [`super::summary::keys_warning_key`]): in every locale, its headline, why in
-/// plain words, and the pinned version with its fingerprint, each escaped.
+/// shows it (see [`super::summary::keys_warning_key`]): in every locale this page has loaded
+/// the messages of, its headline, why in plain words, and the pinned version with its
+/// fingerprint, each escaped.
 fn keys_warning(enrolment: &Enrolment) -> Option<Vec<(Locale, String)>> {
     let refusal = enrolment.keys_refused?;
     let version = enrolment.key_set.version.to_string();
     let fingerprint = key_set_fingerprint(&enrolment.key_set).to_string();
-    let locales = Locale::ALL
+    let locales = crate::i18n::loaded_locales()
         .into_iter()
         .map(|locale| {
             let messages = team_messages_for(locale);
             let reason = match refusal.reason {
-                RefusalReason::Rollback => messages.sync_keys_rollback,
-                RefusalReason::Rewritten => messages.sync_keys_rewritten,
-                RefusalReason::Unsigned => messages.sync_keys_unsigned,
-                RefusalReason::Unreadable => messages.sync_keys_unreadable,
+                RefusalReason::Rollback => messages.sync_keys_rollback(),
+                RefusalReason::Rewritten => messages.sync_keys_rewritten(),
+                RefusalReason::Unsigned => messages.sync_keys_unsigned(),
+                RefusalReason::Unreadable => messages.sync_keys_unreadable(),
             };
             let pinned = fill(
-                messages.sync_keys_pinned,
+                messages.sync_keys_pinned(),
                 &[("version", &version), ("fingerprint", &fingerprint)],
             );
             let mut html = String::from(
                 r#"<div class="notice notice--warning" data-testid="sync-keys-refused"><p><strong>"#,
             );
-            escape_into(&mut html, messages.sync_keys_refused);
+            escape_into(&mut html, messages.sync_keys_refused());
             html.push_str(r#"</strong></p><p data-testid="sync-keys-reason">"#);
             escape_into(&mut html, reason);
             html.push_str(r#"</p><p data-testid="sync-keys-pinned">"#);
@@ -753,6 +754,7 @@ mod tests {
             reason: RefusalReason::Unsigned,
             at: UnixMillis(20),
         });
+        crate::i18n::tests::install_every_table();
         let stored = keys_warning(&enrolment).unwrap();
         assert_eq!(
             stored.iter().map(|(locale, _)| *locale).collect::<Vec<_>>(),
@@ -767,12 +769,12 @@ mod tests {
                 html
             };
             let pinned = fill(
-                messages.sync_keys_pinned,
+                messages.sync_keys_pinned(),
                 &[("version", "3"), ("fingerprint", &fingerprint)],
             );
             for text in [
-                messages.sync_keys_refused,
-                messages.sync_keys_unsigned,
+                messages.sync_keys_refused(),
+                messages.sync_keys_unsigned(),
                 &pinned,
             ] {
                 assert!(html.contains(&escaped(text)), "{locale:?}: {text}");
@@ -782,7 +784,8 @@ mod tests {
             ));
         }
         // The English headline is the issue's, word for word; its apostrophe escaped.
-        assert!(stored[2].1.contains(
+        let english = stored.iter().find(|(locale, _)| *locale == Locale::En);
+        assert!(english.unwrap().1.contains(
             "The team&#39;s keys changed in a way this phone cannot verify. Reports are still \
              protected. Tell your team."
         ));

@@ -197,13 +197,19 @@ fn local_storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
 
-/// The keys warning's HTML in `locale`, as the sender stored it.
+/// The keys warning's HTML in `locale`, as the sender stored it, with the locale it is in:
+/// the sender writes it in the locales whose messages its page had loaded, so a page in
+/// another locale shows it in one of those rather than not at all.
 #[must_use]
-pub fn keys_warning_html(locale: Locale) -> Option<String> {
-    local_storage()?
-        .get_item(&keys_warning_key(locale))
-        .ok()
-        .flatten()
+pub fn keys_warning_html(locale: Locale) -> Option<(Locale, String)> {
+    let storage = local_storage()?;
+    std::iter::once(locale).chain(Locale::ALL).find_map(|each| {
+        storage
+            .get_item(&keys_warning_key(each))
+            .ok()
+            .flatten()
+            .map(|html| (each, html))
+    })
 }
 
 fn stored() -> SyncSummary {

@@ -14,7 +14,7 @@ async function chooseLocale(page: Page, tag: LocaleTag) {
 }
 
 test('no WCAG 2.1 A/AA violations on any screen, language or colour scheme', async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(240_000);
   const found: string[] = [];
   for (const route of ROUTES) {
     await openApp(page, route.path);

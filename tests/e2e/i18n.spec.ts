@@ -45,3 +45,61 @@ for (const target of LOCALE_TAGS.filter((tag) => tag !== DEFAULT_LOCALE)) {
     await expectScreenIn(page, DEFAULT_LOCALE, 'settings_title');
   });
 }
+
+/** Every indicator's answer (the checked radio's value, or '') and note, in page order. */
+function draftState(page: Page): Promise<string[]> {
+  return page.locator('[data-testid=indicator]').evaluateAll((nodes) =>
+    nodes.map((node) => {
+      const checked = node.querySelector<HTMLInputElement>('input[type=radio]:checked')?.value ?? '';
+      const note = node.querySelector<HTMLTextAreaElement>('textarea')?.value ?? '';
+      return `${node.getAttribute('data-indicator')}=${checked}|${note}`;
+    }),
+  );
+}
+
+test('switching language four times on a checklist draft changes no answer and no note', async ({ page }) => {
+  await openApp(page, '/observe/new');
+  await page.locator('form button[type=submit]').click();
+  await expect(page).toHaveURL(/\/observe\/[0-9a-f-]{36}$/);
+  await expectHeading(page, LOCALES[DEFAULT_LOCALE].checklist_title);
+  const ids = await page.locator('[data-testid=indicator]').evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-indicator') ?? ''));
+  const answers: [string, string][] = [
+    [ids[0], 'observed'],
+    [ids[1], 'not-sure'],
+    [ids[2], 'not-observed'],
+    [ids[3], 'observed'],
+  ];
+  for (const [id, value] of answers) {
+    await page.locator(`[data-indicator="${id}"] input[type=radio][value="${value}"]`).check();
+  }
+  await page.locator(`[data-indicator="${ids[0]}"] textarea`).fill('Dolazi umoran, često kasni; gyakran fáradt.');
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-state', 'saved');
+  const before = await draftState(page);
+  expect(before.filter((state) => !state.endsWith('=|'))).toHaveLength(answers.length);
+
+  let current: LocaleTag = DEFAULT_LOCALE;
+  for (const tag of ['sr-Latn', 'hu', 'en', 'sr-Cyrl'] as const) {
+    await switchLocale(page, current, tag);
+    current = tag;
+    await expectHeading(page, LOCALES[tag].checklist_title);
+    expect(await draftState(page), `after switching to ${tag}`).toEqual(before);
+  }
+  // And what was saved is the same: after a reload, the draft reads back unchanged.
+  await page.reload();
+  await expectMounted(page);
+  await expectHeading(page, LOCALES[DEFAULT_LOCALE].checklist_title);
+  expect(await draftState(page)).toEqual(before);
+});
+
+test.describe('a browser that prefers Hungarian', () => {
+  test.use({ locale: 'hu-HU' });
+
+  test('starts in Hungarian on a first visit, and in the language chosen after that', async ({ page }) => {
+    await openApp(page, '/');
+    await expectScreenIn(page, 'hu', 'home_title');
+    await switchLocale(page, 'hu', 'sr-Latn');
+    await page.reload();
+    await expectMounted(page);
+    await expectScreenIn(page, 'sr-Latn', 'home_title');
+  });
+});

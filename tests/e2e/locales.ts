@@ -1,11 +1,12 @@
 // The app's messages as the tests expect them, read from locales/*.json and the bundles' own
-// sections (locales/guidance/, locales/contacts/, locales/team/, locales/inbox/, locales/lock/), merged into one table per locale.
+// sections (locales/guidance/, locales/contacts/, locales/team/, locales/inbox/, locales/lock/), merged into one table per locale
+// (Serbian Cyrillic, English, Hungarian).
 //
 // Serbian Latin is not stored anywhere: like the app, the tests derive it from the Cyrillic
 // source, with a plain letter table (enough for headings and labels).
 //
 // A message with a count is an object of plural forms ({"one", "few", "other"} in Serbian,
-// {"one", "other"} in English, each with `{count}`); `plural` picks and fills its form.
+// {"one", "other"} in English and Hungarian, each with `{count}`); `plural` picks and fills its form.
 import shellSrCyrl from '../../locales/sr-Cyrl.json';
 import shellEn from '../../locales/en.json';
 import guidanceSrCyrl from '../../locales/guidance/sr-Cyrl.json';
@@ -18,12 +19,19 @@ import inboxSrCyrl from '../../locales/inbox/sr-Cyrl.json';
 import inboxEn from '../../locales/inbox/en.json';
 import lockSrCyrl from '../../locales/lock/sr-Cyrl.json';
 import lockEn from '../../locales/lock/en.json';
+import shellHu from '../../locales/hu.json';
+import guidanceHu from '../../locales/guidance/hu.json';
+import contactsHu from '../../locales/contacts/hu.json';
+import teamHu from '../../locales/team/hu.json';
+import inboxHu from '../../locales/inbox/hu.json';
+import lockHu from '../../locales/lock/hu.json';
 
 const srCyrl = { ...shellSrCyrl, ...guidanceSrCyrl, ...contactsSrCyrl, ...teamSrCyrl, ...inboxSrCyrl, ...lockSrCyrl };
 const en = { ...shellEn, ...guidanceEn, ...contactsEn, ...teamEn, ...inboxEn, ...lockEn };
+const hu = { ...shellHu, ...guidanceHu, ...contactsHu, ...teamHu, ...inboxHu, ...lockHu };
 
 export type Messages = typeof en;
-export type LocaleTag = 'sr-Cyrl' | 'sr-Latn' | 'en';
+export type LocaleTag = 'sr-Cyrl' | 'sr-Latn' | 'hu' | 'en';
 
 const CYRILLIC_TO_LATIN: Record<string, string> = {
   а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', ђ: 'đ', е: 'e', ж: 'ž', з: 'z', и: 'i', ј: 'j',
@@ -60,7 +68,8 @@ const srLatn = Object.fromEntries(
  * browser engine's own CLDR rules (Intl.PluralRules), not by the app's.
  */
 export function plural(message: PluralMessage, tag: LocaleTag, count: number): string {
-  const category = new Intl.PluralRules(tag === 'en' ? 'en' : 'sr').select(count) as keyof PluralMessage;
+  const language = tag === 'en' || tag === 'hu' ? tag : 'sr';
+  const category = new Intl.PluralRules(language).select(count) as keyof PluralMessage;
   const form = message[category] ?? message.other;
   return form.replaceAll('{count}', String(count));
 }
@@ -68,10 +77,12 @@ export function plural(message: PluralMessage, tag: LocaleTag, count: number): s
 export const LOCALES: Record<LocaleTag, Messages> = {
   'sr-Cyrl': srCyrl as Messages,
   'sr-Latn': srLatn,
+  hu: hu as Messages,
   en,
 };
 
-export const LOCALE_TAGS: LocaleTag[] = ['sr-Cyrl', 'sr-Latn', 'en'];
+/** In the order the language switch lists them. */
+export const LOCALE_TAGS: LocaleTag[] = ['sr-Cyrl', 'sr-Latn', 'hu', 'en'];
 export const DEFAULT_LOCALE: LocaleTag = 'sr-Cyrl';
 
 /** The app's routes, each with the message key of its h1. */

@@ -3,13 +3,16 @@
 //! - `post-build [DIR]`: run by trunk (Trunk.toml hook) on its staging directory
 //!   (`TRUNK_STAGING_DIR`): strips the comment lines of `boot.js`, builds the feature bundles next to trunk's shell, writes the
 //!   service worker's precache list, bundle table and version from the build output, then
-//!   writes precompressed `.br` and `.gz` siblings for the server.
+//!   writes precompressed `.br` and `.gz` siblings for the server; writes every bundle's
+//!   message table per locale and names them in the bundle's page.
 //! - `size-report [DIR]`: prints the compressed bytes of everything the first load needs.
 //!
 //! It never touches source files; it only rewrites files inside the given build directory.
 
 mod bundles;
 mod compress;
+mod locale_files;
+mod messages;
 mod precache;
 mod scripts;
 mod size_report;
@@ -45,6 +48,8 @@ fn post_build(dir: &std::path::Path) -> Result<(), String> {
     scripts::strip_comments(dir)?;
     let bundles = bundles::build_feature_bundles(dir)?;
     eprintln!("xtask: feature bundles built: {}", bundles.join(", "));
+    let tables = messages::write_tables(dir)?;
+    eprintln!("xtask: {tables} message tables written");
     let version = precache::write_service_worker(dir)?;
     let compressed = compress::compress_tree(dir)?;
     eprintln!(

@@ -19,6 +19,9 @@ pub struct Bundle {
     /// Style sheets in `style/` only this bundle needs, added to its page after the shell's
     /// `main.css` (so they are not part of the first load).
     pub styles: &'static [&'static str],
+    /// The sections of UI messages it shows (`message_table::SECTIONS`), in the order its
+    /// message table holds them; the shell's first.
+    pub messages: &'static [&'static str],
 }
 
 /// Home and settings (and every unknown address): what the first load needs.
@@ -27,6 +30,7 @@ pub const SHELL: Bundle = Bundle {
     html: "index.html",
     prefixes: &[],
     styles: &[],
+    messages: &["shell"],
 };
 
 /// The observation checklist and quick mode.
@@ -35,6 +39,7 @@ pub const OBSERVE: Bundle = Bundle {
     html: "observe.html",
     prefixes: &["/observe", "/quick"],
     styles: &["contacts.css", "answers.css"],
+    messages: &["shell", "contacts", "team", "lock"],
 };
 
 /// The guidance and the contacts (national, and the school's own local ones).
@@ -43,6 +48,7 @@ pub const REFERENCE: Bundle = Bundle {
     html: "reference.html",
     prefixes: &["/guidance", "/contacts"],
     styles: &["guidance.css", "contacts.css"],
+    messages: &["shell", "guidance", "contacts"],
 };
 
 /// The protection team's pages (set-up, joining, key recovery, members, enrolment links, the
@@ -52,6 +58,7 @@ pub const TEAM: Bundle = Bundle {
     html: "team.html",
     prefixes: &["/team", "/enrol", "/inbox"],
     styles: &["contacts.css", "team.css", "inbox.css", "answers.css"],
+    messages: &["shell", "contacts", "team", "inbox", "lock"],
 };
 
 /// Every bundle; the shell first.

@@ -139,7 +139,8 @@ string_id!(
     QuickSignId
 );
 
-/// A text written in Serbian Cyrillic and in English.
+/// A text written in Serbian Cyrillic and in English, and in Hungarian where it is
+/// translated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LocalizedText {
@@ -147,16 +148,42 @@ pub struct LocalizedText {
     pub sr: String,
     /// English.
     pub en: String,
+    /// Hungarian, with Serbian proper names marked `{sr|…}` (see [`crate::foreign_names`]).
+    /// Without it a Hungarian reader gets the Serbian text in Latin script.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hu: Option<String>,
 }
 
 impl LocalizedText {
-    /// The text in `locale`; Serbian Latin is transliterated from the Cyrillic on the way.
+    /// The text in `locale`, as read; Serbian Latin is transliterated from the Cyrillic on the
+    /// way (and is what a Hungarian reader gets where there is no Hungarian text).
     #[must_use]
     pub fn get(&self, locale: Locale) -> Cow<'_, str> {
-        match locale {
-            Locale::SrCyrl => Cow::Borrowed(&self.sr),
-            Locale::SrLatn => Cow::Owned(to_latin(&self.sr)),
-            Locale::En => Cow::Borrowed(&self.en),
+        match (locale, &self.hu) {
+            (Locale::SrCyrl, _) => Cow::Borrowed(&self.sr),
+            (Locale::SrLatn, _) | (Locale::Hu, None) => Cow::Owned(to_latin(&self.sr)),
+            (Locale::En, _) => Cow::Borrowed(&self.en),
+            (Locale::Hu, Some(hungarian)) => crate::foreign_names::plain(hungarian),
+        }
+    }
+
+    /// The text in `locale` with its markup: Serbian names inside a Hungarian text stay marked
+    /// `{sr|…}` for the app to give them their `lang` ([`crate::foreign_names::segments`]).
+    #[must_use]
+    pub fn marked(&self, locale: Locale) -> Cow<'_, str> {
+        match (locale, &self.hu) {
+            (Locale::Hu, Some(hungarian)) => Cow::Borrowed(hungarian),
+            _ => self.get(locale),
+        }
+    }
+
+    /// The locale the text of `locale` is really written in: Serbian Latin for a Hungarian
+    /// reader of a text not yet translated, `locale` otherwise.
+    #[must_use]
+    pub fn written_in(&self, locale: Locale) -> Locale {
+        match (locale, &self.hu) {
+            (Locale::Hu, None) => Locale::SrLatn,
+            _ => locale,
         }
     }
 
@@ -177,6 +204,17 @@ impl LocalizedText {
         if has_cyrillic(&self.en) {
             return Err(TextError::WrongScript { locale: "en" });
         }
+        if let Some(hungarian) = &self.hu {
+            if hungarian.trim().is_empty() {
+                return Err(TextError::Missing { locale: "hu" });
+            }
+            if has_cyrillic(hungarian) {
+                return Err(TextError::WrongScript { locale: "hu" });
+            }
+            if !crate::foreign_names::well_formed(hungarian) {
+                return Err(TextError::Markup { locale: "hu" });
+            }
+        }
         Ok(())
     }
 }
@@ -188,6 +226,8 @@ pub enum TextError {
     Missing { locale: &'static str },
     #[error("its {locale} text is not in the expected script")]
     WrongScript { locale: &'static str },
+    #[error("its {locale} text has a Serbian name marked {{sr|…}} without its closing brace")]
+    Markup { locale: &'static str },
 }
 
 /// What an observed indicator means for the assessment.
@@ -373,6 +413,9 @@ impl QuickSign {
 #[serde(deny_unknown_fields)]
 struct CatalogueFile {
     version: CatalogueVersion,
+    /// Translations not yet reviewed (see `locale::Unreviewed`); read for the file's sake.
+    #[serde(default, rename = "unreviewed")]
+    _unreviewed: crate::locale::Unreviewed,
     name: LocalizedText,
     about: LocalizedText,
     guidance_sections: Vec<GuidanceId>,
@@ -410,6 +453,10 @@ pub enum CatalogueError {
     MissingText { field: String, locale: &'static str },
     #[error("{field} in {locale} is not in the expected script")]
     WrongScript { field: String, locale: &'static str },
+    #[error(
+        "{field}: its {locale} text has a Serbian name marked {{sr|…}} without its closing brace"
+    )]
+    Markup { field: String, locale: &'static str },
     #[error("the catalogue has {count} indicators; it must have between 40 and 80")]
     IndicatorCount { count: usize },
     #[error("area `{area}` has no indicators")]
@@ -737,6 +784,10 @@ pub(crate) fn check_text(
             field: field(),
             locale,
         },
+        TextError::Markup { locale } => CatalogueError::Markup {
+            field: field(),
+            locale,
+        },
     })
 }
 
@@ -785,6 +836,7 @@ mod tests {
     #[test]
     fn localized_text_derives_latin_from_cyrillic() {
         let text = LocalizedText {
+            hu: None,
             sr: "Дете често изостаје".to_owned(),
             en: "The child is often absent".to_owned(),
         };

@@ -29,6 +29,21 @@ pub(crate) const SERBIAN_MONTHS: [&str; 12] = [
 ];
 
 /// Month names in English.
+pub(crate) const HUNGARIAN_MONTHS: [&str; 12] = [
+    "január",
+    "február",
+    "március",
+    "április",
+    "május",
+    "június",
+    "július",
+    "augusztus",
+    "szeptember",
+    "október",
+    "november",
+    "december",
+];
+
 pub(crate) const ENGLISH_MONTHS: [&str; 12] = [
     "January",
     "February",
@@ -140,6 +155,10 @@ impl CalendarDate {
             Locale::En => {
                 let month = ENGLISH_MONTHS.get(index).copied().unwrap_or_default();
                 format!("{} {month} {}", self.day, self.year)
+            }
+            Locale::Hu => {
+                let month = HUNGARIAN_MONTHS.get(index).copied().unwrap_or_default();
+                format!("{}. {month} {}.", self.year, self.day)
             }
         }
     }
@@ -266,5 +285,6 @@ mod tests {
         assert_eq!(updated.long(Locale::SrLatn), "27. novembar 2026.");
         assert_eq!(updated.long(Locale::En), "27 November 2026");
         assert_eq!(date("2024-02-01").long(Locale::En), "1 February 2024");
+        assert_eq!(updated.long(Locale::Hu), "2026. november 27.");
     }
 }

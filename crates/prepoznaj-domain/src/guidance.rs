@@ -28,7 +28,7 @@ use crate::catalogue::{
     is_well_formed_id,
 };
 use crate::date::CalendarDate;
-use crate::locale::Locale;
+use crate::locale::{Locale, Unreviewed};
 use crate::source::Source;
 
 /// How a callout is shown.
@@ -148,6 +148,8 @@ struct GuidanceFile {
     version: String,
     catalogue: CatalogueVersion,
     updated: CalendarDate,
+    #[serde(default)]
+    unreviewed: Unreviewed,
     sections: Vec<Section>,
     sources: Vec<Source>,
 }
@@ -158,6 +160,7 @@ pub struct Guidance {
     version: String,
     catalogue: CatalogueVersion,
     updated: CalendarDate,
+    unreviewed: Unreviewed,
     sections: Vec<Section>,
     sources: Vec<Source>,
 }
@@ -221,6 +224,7 @@ impl Guidance {
             version: file.version,
             catalogue: file.catalogue,
             updated: file.updated,
+            unreviewed: file.unreviewed,
             sections: file.sections,
             sources: file.sources,
         })
@@ -242,6 +246,13 @@ impl Guidance {
     #[must_use]
     pub fn updated(&self) -> CalendarDate {
         self.updated
+    }
+
+    /// Whether the texts in `locale` still need review by a native speaker in child
+    /// protection (the guidance screen says so in one line).
+    #[must_use]
+    pub fn needs_review(&self, locale: Locale) -> bool {
+        self.unreviewed.contains(locale)
     }
 
     /// The sections, in reading order.

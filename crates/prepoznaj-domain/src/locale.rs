@@ -1,8 +1,9 @@
-//! The app's three locales and the rules that keep their message catalogues complete.
+//! The app's locales and the rules that keep their message catalogues complete.
 //!
 //! Serbian is written once, in Cyrillic ([`Locale::SrCyrl`]); Serbian Latin is derived
-//! from it by [`crate::transliteration::to_latin`] and never written by hand. English is a
-//! full translation. A message with a count has a form per plural category of its language
+//! from it by [`crate::transliteration::to_latin`] and never written by hand. English and
+//! Hungarian are full translations; a language of instruction added later is one more variant
+//! here, its plural rule in [`crate::plural`], and its files in `locales/`. A message with a count has a form per plural category of its language
 //! ([`Message::Plural`], [`crate::plural`]). [`check_translation`] is run by the app's build
 //! script (a broken catalogue fails the build) and by this crate's tests.
 
@@ -20,11 +21,13 @@ pub enum Locale {
     SrLatn,
     /// English.
     En,
+    /// Hungarian (Magyar), for Serbian–Hungarian schools.
+    Hu,
 }
 
 impl Locale {
     /// Every locale, in the order the language switch lists them.
-    pub const ALL: [Locale; 3] = [Locale::SrCyrl, Locale::SrLatn, Locale::En];
+    pub const ALL: [Locale; 4] = [Locale::SrCyrl, Locale::SrLatn, Locale::Hu, Locale::En];
 
     /// BCP 47 tag, used for `<html lang>` and for storing the choice.
     #[must_use]
@@ -33,6 +36,7 @@ impl Locale {
             Locale::SrCyrl => "sr-Cyrl",
             Locale::SrLatn => "sr-Latn",
             Locale::En => "en",
+            Locale::Hu => "hu",
         }
     }
 
@@ -43,6 +47,7 @@ impl Locale {
             Locale::SrCyrl => "Српски (ћирилица)",
             Locale::SrLatn => "Srpski (latinica)",
             Locale::En => "English",
+            Locale::Hu => "Magyar",
         }
     }
 
@@ -53,6 +58,7 @@ impl Locale {
             Locale::SrCyrl => "Ћирилица",
             Locale::SrLatn => "Latinica",
             Locale::En => "English",
+            Locale::Hu => "Magyar",
         }
     }
 
@@ -68,6 +74,7 @@ impl Locale {
         match self {
             Locale::SrCyrl | Locale::SrLatn => PluralRule::Serbian,
             Locale::En => PluralRule::English,
+            Locale::Hu => PluralRule::Hungarian,
         }
     }
 
@@ -75,6 +82,53 @@ impl Locale {
     #[must_use]
     pub const fn is_serbian(self) -> bool {
         matches!(self, Locale::SrCyrl | Locale::SrLatn)
+    }
+
+    /// The locale a first visit starts in, from the browser's preferred languages in order
+    /// (`navigator.languages`): the first that is Hungarian gives [`Locale::Hu`], Serbian in
+    /// Latin script [`Locale::SrLatn`], other Serbian [`Locale::SrCyrl`]; a language the app
+    /// does not have is passed over, and with none of these the app starts in Cyrillic (the
+    /// default: English speakers choose English in the switch, like everyone else).
+    #[must_use]
+    pub fn from_browser_languages<'a>(languages: impl IntoIterator<Item = &'a str>) -> Locale {
+        languages
+            .into_iter()
+            .find_map(|tag| {
+                let mut subtags = tag.split(['-', '_']).map(str::to_ascii_lowercase);
+                match subtags.next()?.as_str() {
+                    "hu" => Some(Locale::Hu),
+                    "sr" if subtags.any(|subtag| subtag == "latn") => Some(Locale::SrLatn),
+                    "sr" => Some(Locale::SrCyrl),
+                    _ => None,
+                }
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The locales whose texts in a content file still need review by a native speaker who works
+/// in child protection (`"unreviewed": ["hu"]` at the top of the file); a translation is listed
+/// here until such a person has read it and signed it off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "Vec<String>")]
+pub struct Unreviewed(Vec<Locale>);
+
+impl Unreviewed {
+    /// Whether the texts in `locale` still need review.
+    #[must_use]
+    pub fn contains(&self, locale: Locale) -> bool {
+        self.0.contains(&locale)
+    }
+}
+
+impl TryFrom<Vec<String>> for Unreviewed {
+    type Error = String;
+
+    fn try_from(tags: Vec<String>) -> Result<Self, Self::Error> {
+        tags.iter()
+            .map(|tag| Locale::from_tag(tag).ok_or_else(|| format!("unknown locale `{tag}`")))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Unreviewed)
     }
 }
 
@@ -346,39 +400,62 @@ mod tests {
         }
     }
 
+    /// Every shipped locale is complete in every section: English and Hungarian have every
+    /// message of the Serbian source (a Hungarian message not yet written would fall back to
+    /// Serbian in its table, which this test refuses to ship), and Serbian Latin is derived.
     #[test]
     fn the_shipped_catalogues_are_complete() {
         let sections = [
             (
                 include_str!("../../../locales/sr-Cyrl.json"),
                 include_str!("../../../locales/en.json"),
+                include_str!("../../../locales/hu.json"),
             ),
             (
                 include_str!("../../../locales/guidance/sr-Cyrl.json"),
                 include_str!("../../../locales/guidance/en.json"),
+                include_str!("../../../locales/guidance/hu.json"),
             ),
             (
                 include_str!("../../../locales/contacts/sr-Cyrl.json"),
                 include_str!("../../../locales/contacts/en.json"),
+                include_str!("../../../locales/contacts/hu.json"),
             ),
             (
                 include_str!("../../../locales/team/sr-Cyrl.json"),
                 include_str!("../../../locales/team/en.json"),
+                include_str!("../../../locales/team/hu.json"),
             ),
             (
                 include_str!("../../../locales/inbox/sr-Cyrl.json"),
                 include_str!("../../../locales/inbox/en.json"),
+                include_str!("../../../locales/inbox/hu.json"),
+            ),
+            (
+                include_str!("../../../locales/lock/sr-Cyrl.json"),
+                include_str!("../../../locales/lock/en.json"),
+                include_str!("../../../locales/lock/hu.json"),
             ),
         ];
-        for (serbian, english) in sections {
+        assert_eq!(sections.len(), crate::message_table::SECTIONS.len());
+        for (serbian, english, hungarian) in sections {
             let source = load(serbian);
-            let english = load(english);
             assert!(
                 source.len() > 10,
                 "the Serbian source has {} messages",
                 source.len()
             );
-            assert_eq!(check_translation(&source, &english, Locale::En), vec![]);
+            assert_eq!(
+                check_translation(&source, &load(english), Locale::En),
+                vec![]
+            );
+            assert_eq!(
+                check_translation(&source, &load(hungarian), Locale::Hu),
+                vec![]
+            );
+            for text in load(hungarian).values().flat_map(Message::texts) {
+                assert!(!crate::transliteration::has_cyrillic(text), "{text}");
+            }
             // Latin is derived, so it is complete by construction, and has no Cyrillic left.
             for (key, message) in &source {
                 let latin = message.map(crate::transliteration::to_latin);
@@ -388,6 +465,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_first_visit_starts_in_the_browsers_language_if_the_app_has_it() {
+        let start = |languages: &[&str]| Locale::from_browser_languages(languages.iter().copied());
+        assert_eq!(start(&["hu-HU", "en-US"]), Locale::Hu);
+        assert_eq!(start(&["hu"]), Locale::Hu);
+        assert_eq!(start(&["sr-Latn-RS", "sr"]), Locale::SrLatn);
+        assert_eq!(start(&["sr_latn"]), Locale::SrLatn);
+        assert_eq!(start(&["sr-RS"]), Locale::SrCyrl);
+        assert_eq!(start(&["sr-Cyrl"]), Locale::SrCyrl);
+        // A language the app does not have is passed over; the first one it has wins.
+        assert_eq!(start(&["de-AT", "hu"]), Locale::Hu);
+        assert_eq!(start(&["sr", "hu"]), Locale::SrCyrl);
+        // English and everything else start in Cyrillic, the default.
+        assert_eq!(start(&["en-GB"]), Locale::SrCyrl);
+        assert_eq!(start(&[]), Locale::SrCyrl);
+        assert_eq!(Locale::Hu.native_name(), "Magyar");
+        assert_eq!(Locale::from_tag("hu"), Some(Locale::Hu));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! that has one form per category.
 //!
 //! Serbian has three categories for whole numbers (one: 1, 21, 101; few: 2–4, 22–24; other:
-//! 0, 5–20, 111–114, …), English two (one: 1; other). A message with a count is written in
+//! 0, 5–20, 111–114, …), English and Hungarian two (one: 1; other). A message with a count is written in
 //! `locales/` as an object of its language's categories (`{"one": …, "few": …, "other": …}`),
 //! every form with a `{count}` placeholder; the app's build script checks it against
 //! [`PluralRule::categories`] and generates a [`PluralMessage`]. A new language adds a
@@ -68,6 +68,9 @@ pub enum PluralRule {
     Serbian,
     /// English: one, other.
     English,
+    /// Hungarian: one, other (CLDR: one is n = 1). A Hungarian noun after a numeral stays
+    /// singular, so the two forms are often the same words.
+    Hungarian,
 }
 
 impl PluralRule {
@@ -81,7 +84,9 @@ impl PluralRule {
                 PluralCategory::Few,
                 PluralCategory::Other,
             ],
-            PluralRule::English => &[PluralCategory::One, PluralCategory::Other],
+            PluralRule::English | PluralRule::Hungarian => {
+                &[PluralCategory::One, PluralCategory::Other]
+            }
         }
     }
 
@@ -100,7 +105,7 @@ impl PluralRule {
                     PluralCategory::Other
                 }
             }
-            PluralRule::English => {
+            PluralRule::English | PluralRule::Hungarian => {
                 if n == 1 {
                     PluralCategory::One
                 } else {

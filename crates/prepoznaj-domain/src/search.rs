@@ -90,7 +90,7 @@ impl Stemming {
     pub fn for_locale(locale: Locale) -> Stemming {
         match locale {
             Locale::SrCyrl | Locale::SrLatn => Stemming::Serbian,
-            Locale::En => Stemming::Off,
+            Locale::En | Locale::Hu => Stemming::Off,
         }
     }
 

@@ -15,7 +15,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{LocalizedText, TextError};
-use crate::date::{CalendarDate, CalendarDateError, ENGLISH_MONTHS, SERBIAN_MONTHS};
+use crate::date::{
+    CalendarDate, CalendarDateError, ENGLISH_MONTHS, HUNGARIAN_MONTHS, SERBIAN_MONTHS,
+};
 use crate::locale::Locale;
 use crate::transliteration::to_latin;
 
@@ -88,6 +90,10 @@ impl SourceDate {
             }
             Locale::En => match month_name(ENGLISH_MONTHS) {
                 Some(name) => format!("{name} {year}"),
+                None => year.to_string(),
+            },
+            Locale::Hu => match month_name(HUNGARIAN_MONTHS) {
+                Some(name) => format!("{year}. {name}"),
                 None => year.to_string(),
             },
         }

@@ -23,6 +23,7 @@ enum Language {
     /// Serbian: checked in Cyrillic and, transliterated, in Latin.
     Serbian,
     English,
+    Hungarian,
 }
 
 impl Language {
@@ -32,6 +33,7 @@ impl Language {
         match tag {
             "sr" | "sr-Cyrl" | "sr-Latn" => Some(Self::Serbian),
             "en" => Some(Self::English),
+            "hu" => Some(Self::Hungarian),
             _ => None,
         }
     }
@@ -287,7 +289,9 @@ fn check<'g>(
             let found = match language {
                 Language::Serbian => find(&forbidden.variant, forbidden.matching, &written)
                     .or_else(|| find(&to_latin(&forbidden.variant), forbidden.matching, &latin)),
-                Language::English => find(&forbidden.variant, forbidden.matching, &written),
+                Language::English | Language::Hungarian => {
+                    find(&forbidden.variant, forbidden.matching, &written)
+                }
             };
             found.map(|(offset, searched)| (forbidden, excerpt(&searched, offset)))
         })
@@ -386,7 +390,7 @@ fn locale_files_use_only_the_glossary_terms() {
             .and_then(|stem| stem.to_str())
             .unwrap_or("");
         let Some(language) = Language::of_tag(stem) else {
-            panic!("{name}: a locale file must be named after its locale (sr-Cyrl, en)");
+            panic!("{name}: a locale file must be named after its locale (sr-Cyrl, en, hu)");
         };
         let value = parse_json(file).unwrap_or_else(|error| panic!("{name}: {error}"));
         let mut found = Vec::new();
