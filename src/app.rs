@@ -15,6 +15,7 @@ use crate::components::sync_status::SyncStatus;
 use crate::components::update_banner::UpdateBanner;
 use crate::i18n::{self, SectionReader, provide_i18n, use_i18n};
 use crate::inbox::provide_inbox;
+use crate::page_link::{RoutedPath, provide_shell_path};
 use crate::pages::checklist::ChecklistPage;
 use crate::pages::contacts::ContactsPage;
 use crate::pages::contacts_import::ContactsImportPage;
@@ -110,21 +111,22 @@ pub const TEAM_MESSAGES: &[SectionReader] = &[
     i18n::LOCK_SECTION,
 ];
 
-/// The shell: home and settings (what the first load needs).
+/// The shell: home and settings (what the first load needs), shown without a router (see
+/// `page_link::provide_shell_path`).
 #[component]
 pub fn App() -> impl IntoView {
     provide_contexts(bundles::SHELL);
     // The sender's summary only: the outbox code stays out of this bundle.
     provide_sync_summary(|| {});
+    let path = provide_shell_path();
     view! {
-        <Router>
-            <Chrome>
-                <Routes fallback=|| view! { <NotFoundPage /> }>
-                    <Route path=path!("/") view=HomePage />
-                    <Route path=path!("/settings") view=SettingsPage />
-                </Routes>
-            </Chrome>
-        </Router>
+        <Chrome>
+            {move || match path.get().as_str() {
+                "/" => view! { <HomePage /> }.into_any(),
+                "/settings" => view! { <SettingsPage /> }.into_any(),
+                _ => view! { <NotFoundPage /> }.into_any(),
+            }}
+        </Chrome>
     }
 }
 
@@ -140,6 +142,7 @@ pub fn ObserveApp() -> impl IntoView {
     Effect::new(move |_| mount_lock_button(i18n, lock));
     view! {
         <Router>
+            <RoutedPath>
             <Chrome>
                 <AppLockGate>
                     <Routes fallback=|| view! { <NotFoundPage /> }>
@@ -152,6 +155,7 @@ pub fn ObserveApp() -> impl IntoView {
                     </Routes>
                 </AppLockGate>
             </Chrome>
+            </RoutedPath>
         </Router>
     }
 }
@@ -164,6 +168,7 @@ pub fn ReferenceApp() -> impl IntoView {
     provide_sync_summary(|| {});
     view! {
         <Router>
+            <RoutedPath>
             <Chrome>
                 <Routes fallback=|| view! { <NotFoundPage /> }>
                     <Route path=path!("/guidance") view=GuidancePage />
@@ -172,6 +177,7 @@ pub fn ReferenceApp() -> impl IntoView {
                     <Route path=path!("/contacts/import") view=ContactsImportPage />
                 </Routes>
             </Chrome>
+            </RoutedPath>
         </Router>
     }
 }
@@ -185,6 +191,7 @@ pub fn TeamApp() -> impl IntoView {
     provide_inbox();
     view! {
         <Router>
+            <RoutedPath>
             <Chrome>
                 <Routes fallback=|| view! { <NotFoundPage /> }>
                     <Route path=path!("/team") view=TeamPage />
@@ -196,6 +203,7 @@ pub fn TeamApp() -> impl IntoView {
                     <Route path=path!("/inbox/:id") view=InboxReportPage />
                 </Routes>
             </Chrome>
+            </RoutedPath>
         </Router>
     }
 }

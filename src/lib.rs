@@ -13,6 +13,7 @@ pub mod download;
 pub mod html;
 pub mod i18n;
 pub mod inbox;
+pub mod page_link;
 pub mod pages;
 pub mod preferences;
 pub mod pwa;

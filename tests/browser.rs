@@ -137,14 +137,16 @@ async fn app_renders_home_in_cyrillic_and_switches_language_for_good() {
         heading_text(&root).as_deref() == Some(messages_for(Locale::SrCyrl).home_title())
     })
     .await;
-    assert_eq!(
+    // The page's language follows in the same turn of effects.
+    wait_until("<html lang> in Cyrillic", || {
         document
             .document_element()
             .unwrap()
             .get_attribute("lang")
-            .as_deref(),
-        Some("sr-Cyrl")
-    );
+            .as_deref()
+            == Some("sr-Cyrl")
+    })
+    .await;
     assert!(root.query_selector("a[href='tel:192']").unwrap().is_some());
 
     let select: web_sys::HtmlSelectElement = root
@@ -162,14 +164,15 @@ async fn app_renders_home_in_cyrillic_and_switches_language_for_good() {
             heading_text(&root).as_deref() == Some(messages.home_title())
         })
         .await;
-        assert_eq!(
+        wait_until("<html lang> in the chosen locale", || {
             document
                 .document_element()
                 .unwrap()
                 .get_attribute("lang")
-                .as_deref(),
-            Some(locale.tag())
-        );
+                .as_deref()
+                == Some(locale.tag())
+        })
+        .await;
         wait_until("the choice to be stored", || load_locale() == Some(locale)).await;
         wait_until_recorded(LOCALE_KEY, &format!("\"{}\"", locale.tag())).await;
     }

@@ -12,6 +12,10 @@ use crate::components::phone_actions::PhoneActions;
 pub fn ContactCard(
     id: String,
     #[prop(into)] name: TextProp,
+    /// The name as a view, when parts of it are in another language (a Serbian name on a
+    /// Hungarian page, marked with its `lang`); `name` otherwise.
+    #[prop(optional)]
+    name_view: Option<ViewFn>,
     /// Whom the number reaches, for the school's own contacts ("Social Care Centre").
     #[prop(optional, into)]
     role: Option<TextProp>,
@@ -35,7 +39,10 @@ pub fn ContactCard(
             data-testid="contact-card"
         >
             <h3 class="contact-card__name" id=heading_id.clone()>
-                {move || name.get()}
+                {match name_view {
+                    Some(view) => (move || view.run()).into_any(),
+                    None => (move || name.get()).into_any(),
+                }}
             </h3>
             {role.map(|role| view! { <p class="contact-card__role">{move || role.get()}</p> })}
             <p class="contact-card__number">{number.clone()}</p>

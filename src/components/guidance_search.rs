@@ -5,7 +5,9 @@
 //! Matching is `prepoznaj_domain::search`'s: script- and diacritic-insensitive, so a Latin
 //! query without diacritics finds Cyrillic text, and in Serbian the cases and forms of a word
 //! find one another ("заштитом" finds "заштита"); results with every word as typed come
-//! first. The texts are folded, split into words and stemmed once, when the index is built;
+//! first. In Hungarian, the Serbian (Latin) texts are indexed too, so that a Serbian term
+//! finds its section: such a result comes after the Hungarian ones and shows the Serbian
+//! text, marked as Serbian. The texts are folded, split into words and stemmed once, when the index is built;
 //! a keystroke folds and stems only the query. Matches are shown with `<mark>` built from the
 //! snippet's segments, never from HTML strings. This module loads nothing and knows no
 //! addresses beyond a section's `#anchor`.
@@ -54,6 +56,8 @@ struct Entry {
     /// Byte length of the head (title or indicator text) at the start of the indexed text;
     /// the body follows after one separating newline.
     head_len: usize,
+    /// Its place in reading order (the same in every locale's index).
+    position: usize,
 }
 
 /// One search result, ready to show.
@@ -70,12 +74,18 @@ pub struct GuidanceHit {
     pub body: Option<Snippet>,
     /// Whether every query word is here as typed (not only another form of it).
     pub exact: bool,
+    /// The locale of the texts shown, when it is not the page's (a Serbian text found from a
+    /// Hungarian page).
+    pub lang: Option<Locale>,
 }
 
-/// The guidance sections and the catalogue's indicators in one locale, folded once.
+/// The guidance sections and the catalogue's indicators in one locale, folded once (and for
+/// a Hungarian page, in Serbian Latin too).
 #[derive(Debug)]
 pub struct GuidanceIndex {
     index: SearchIndex<Entry>,
+    /// The Serbian index searched after the page's own, for Hungarian.
+    serbian: Option<SearchIndex<Entry>>,
 }
 
 impl GuidanceIndex {
@@ -83,28 +93,64 @@ impl GuidanceIndex {
     /// `locale`, in reading order: sections first, then indicators in catalogue order.
     #[must_use]
     pub fn new(content: &GuidanceContent, locale: Locale) -> GuidanceIndex {
-        let mut index = SearchIndex::new(Stemming::for_locale(locale));
-        for text in content.guidance.search_texts(&content.catalogue, locale) {
-            let entry = Entry {
-                section: text.section,
-                area: text.area,
-                head_len: text.head.len(),
-            };
-            let indexed = match text.body {
-                Some(body) => format!("{}\n{body}", text.head),
-                None => text.head,
-            };
-            index.push(entry, indexed);
+        GuidanceIndex {
+            index: index_in(content, locale),
+            serbian: (locale == Locale::Hu).then(|| index_in(content, Locale::SrLatn)),
         }
-        GuidanceIndex { index }
     }
 
     /// The results for `query`: those with every word as typed first, then in reading
     /// order; none for an empty query.
     #[must_use]
     pub fn search(&self, query: &str) -> Vec<GuidanceHit> {
-        self.index
-            .search(&SearchQuery::new(query))
+        let query = SearchQuery::new(query);
+        let mut hits = hits_of(&self.index, &query, None);
+        if let Some(serbian) = &self.serbian {
+            let found: Vec<usize> = hits.iter().map(|(position, _)| *position).collect();
+            hits.extend(
+                hits_of(serbian, &query, Some(Locale::SrLatn))
+                    .into_iter()
+                    .filter(|(position, _)| !found.contains(position)),
+            );
+        }
+        hits.into_iter().map(|(_, hit)| hit).collect()
+    }
+}
+
+/// Every section and indicator of `content` in `locale`, indexed in reading order.
+fn index_in(content: &GuidanceContent, locale: Locale) -> SearchIndex<Entry> {
+    let mut index = SearchIndex::new(Stemming::for_locale(locale));
+    for (position, text) in content
+        .guidance
+        .search_texts(&content.catalogue, locale)
+        .into_iter()
+        .enumerate()
+    {
+        let entry = Entry {
+            section: text.section,
+            area: text.area,
+            head_len: text.head.len(),
+            position,
+        };
+        let indexed = match text.body {
+            Some(body) => format!("{}\n{body}", text.head),
+            None => text.head,
+        };
+        index.push(entry, indexed);
+    }
+    index
+}
+
+/// The results of `query` in `index`, each with its place in reading order; `lang` is the
+/// index's locale when it is not the page's.
+fn hits_of(
+    index: &SearchIndex<Entry>,
+    query: &SearchQuery,
+    lang: Option<Locale>,
+) -> Vec<(usize, GuidanceHit)> {
+    {
+        index
+            .search(query)
             .into_iter()
             .map(|hit| {
                 let entry = hit.key;
@@ -127,14 +173,17 @@ impl GuidanceIndex {
                         SNIPPET_CONTEXT_CHARS,
                     ))
                 };
-                GuidanceHit {
+                let position = entry.position;
+                let hit = GuidanceHit {
                     section: entry.section.clone(),
                     area: entry.area.clone(),
                     // Context as long as the text: the whole head, never cut.
                     head: snippet(head, &head_ranges, head.len()),
                     body,
                     exact: hit.exact,
-                }
+                    lang,
+                };
+                (position, hit)
             })
             .collect()
     }
@@ -269,9 +318,10 @@ pub fn GuidanceSearch(
                         </span>
                     }
                 });
+                let lang = hit.lang.map(Locale::tag);
                 let body = hit.body.map(|body| {
                     view! {
-                        <span class="guidance-result__excerpt"><SnippetText snippet=body /></span>
+                        <span class="guidance-result__excerpt" lang=lang><SnippetText snippet=body /></span>
                     }
                 });
                 let class = if is_indicator {
@@ -283,7 +333,7 @@ pub fn GuidanceSearch(
                     <li class=class data-testid="guidance-result">
                         <a class="guidance-result__link" id=result_id(position) href=href on:click=select>
                             {label}
-                            <span class="guidance-result__title"><SnippetText snippet=hit.head /></span>
+                            <span class="guidance-result__title" lang=lang><SnippetText snippet=hit.head /></span>
                             {body}
                         </a>
                     </li>
@@ -530,5 +580,48 @@ mod tests {
         assert!(index.search("").is_empty());
         assert!(index.search("   ").is_empty());
         assert!(index.search("qqqxyz").is_empty());
+    }
+
+    #[test]
+    fn in_hungarian_accents_fold_and_a_serbian_term_finds_the_same_section() {
+        let index = GuidanceIndex::new(&shipped(), Locale::Hu);
+        let section_hit = |query: &str| {
+            index
+                .search(query)
+                .into_iter()
+                .find(|hit| hit.section.as_str() == "forced-begging" && hit.area.is_none())
+        };
+        // Typed without its accents, the Hungarian term finds the Hungarian title.
+        let Some(hungarian) = section_hit("kenyszerkoldultatas") else {
+            panic!("the Hungarian term without accents finds nothing");
+        };
+        assert_eq!(hungarian.lang, None);
+        assert!(
+            marked(&hungarian.head)
+                .iter()
+                .any(|mark| mark.to_lowercase().starts_with("kényszerkoldultatás")),
+            "{:?}",
+            marked(&hungarian.head)
+        );
+        // The Serbian term finds the same section, shown in Serbian and marked so.
+        let Some(serbian) = section_hit("prosjacenje") else {
+            panic!("the Serbian term finds nothing on a Hungarian page");
+        };
+        assert_eq!(serbian.lang, Some(Locale::SrLatn));
+        // A Hungarian result is never repeated by its Serbian twin.
+        let hits = index.search("kenyszerkoldultatas");
+        let sections: Vec<_> = hits
+            .iter()
+            .filter(|hit| hit.area.is_none())
+            .map(|hit| hit.section.as_str())
+            .collect();
+        let unique: std::collections::BTreeSet<_> = sections.iter().collect();
+        assert_eq!(sections.len(), unique.len());
+        // Other languages search their own texts only.
+        assert!(
+            GuidanceIndex::new(&shipped(), Locale::En)
+                .search("prosjacenje")
+                .is_empty()
+        );
     }
 }

@@ -1,9 +1,8 @@
 //! The bottom navigation bar: the app's main destinations, within reach of a thumb.
 
-use leptos::prelude::*;
-use leptos_router::components::A;
-
 use crate::i18n::{Messages, use_i18n};
+use crate::page_link::PageLink;
+use leptos::prelude::*;
 
 /// A destination of the main navigation.
 struct Destination {
@@ -45,13 +44,9 @@ pub fn Navigation() -> impl IntoView {
                         let label = destination.label;
                         view! {
                             <li>
-                                <A
-                                    href=destination.href
-                                    attr:class="navigation__link"
-                                    attr:rel=crate::app::link_rel(destination.href)
-                                >
+                                <PageLink href=destination.href class="navigation__link">
                                     {move || label(i18n.messages())}
-                                </A>
+                                </PageLink>
                             </li>
                         }
                     })

@@ -152,7 +152,11 @@ fn NationalContactCard(contact: NationalContact) -> impl IntoView {
     view! {
         <ContactCard
             id=id
-            name=move || name.get(i18n.locale()).into_owned()
+            name={
+                let name = name.clone();
+                move || name.get(i18n.locale()).into_owned()
+            }
+            name_view=ViewFn::from(move || localized(&name, i18n.locale()))
             number=contact.number_display().to_owned()
             tel_href=contact.tel_href()
             danger=contact.id().as_str() == "police-192"

@@ -1,10 +1,10 @@
 //! `/`: the three tasks, the emergency number, and installation.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::components::install_prompt::InstallPrompt;
 use crate::i18n::{Messages, use_i18n, use_page_title};
+use crate::page_link::PageLink;
 
 /// A task offered on the home screen.
 struct Task {
@@ -62,12 +62,12 @@ pub fn HomePage() -> impl IntoView {
                     let (title, description) = (task.title, task.description);
                     view! {
                         <li>
-                            <A href=task.href attr:class="task" attr:rel=crate::app::link_rel(task.href)>
+                            <PageLink href=task.href class="task">
                                 <span class="task__title">{move || title(i18n.messages())}</span>
                                 <span class="task__description">
                                     {move || description(i18n.messages())}
                                 </span>
-                            </A>
+                            </PageLink>
                         </li>
                     }
                 })

@@ -1,9 +1,9 @@
 //! Any address the app does not know.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::i18n::{use_i18n, use_page_title};
+use crate::page_link::PageLink;
 
 /// "Page not found", with a way home.
 #[component]
@@ -13,8 +13,8 @@ pub fn NotFoundPage() -> impl IntoView {
     view! {
         <h1>{move || i18n.messages().not_found_title()}</h1>
         <p>{move || i18n.messages().not_found_body()}</p>
-        <A href="/" attr:class="button" attr:rel=crate::app::link_rel("/")>
+        <PageLink href="/" class="button">
             {move || i18n.messages().not_found_home()}
-        </A>
+        </PageLink>
     }
 }

@@ -2,13 +2,13 @@
 //! app's version.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use prepoznaj_domain::locale::fill;
 
 use crate::components::delete_all_data::DeleteAllData;
 use crate::components::install_prompt::InstallPrompt;
 use crate::components::language_select::LanguageSelect;
 use crate::i18n::{format_bytes, use_i18n, use_page_title};
+use crate::page_link::PageLink;
 use crate::pages::local_contacts::LOCAL_CONTACTS_PATH;
 
 /// The app lock's settings: on the Observe screen, behind the lock (set up there on first use).
@@ -102,13 +102,9 @@ pub fn SettingsPage() -> impl IntoView {
             <LanguageSelect id="settings-language" />
             <p class="hint">{move || i18n.messages().settings_language_hint()}</p>
         </section>
-        <A
-            href=LOCAL_CONTACTS_PATH
-            attr:class="task"
-            attr:rel=crate::app::link_rel(LOCAL_CONTACTS_PATH)
-        >
+        <PageLink href=LOCAL_CONTACTS_PATH class="task">
             <span class="task__title">{move || i18n.messages().settings_local_contacts()}</span>
-        </A>
+        </PageLink>
         // Another bundle's page: a plain link, loaded as a new page.
         <a href=LOCK_SETTING_PATH class="task" rel="external" data-testid="settings-app-lock">
             <span class="task__title">{move || i18n.messages().settings_app_lock()}</span>

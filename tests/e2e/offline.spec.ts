@@ -4,9 +4,10 @@ import { test, expect } from '@playwright/test';
 import { expectHeading, expectMounted, openApp, waitForServiceWorkerControl } from './app';
 import { DEFAULT_LOCALE, LOCALES, ROUTES } from './locales';
 
-const messages = LOCALES[DEFAULT_LOCALE];
-
-test('after the first visit every screen works offline', async ({ page, context }) => {
+for (const tag of [DEFAULT_LOCALE, 'hu'] as const) test(`after the first visit every screen works offline, in ${tag}`, async ({ page, context }) => {
+  const messages = LOCALES[tag];
+  // The choice as a person made it earlier: each page then loads its table in this language.
+  if (tag !== DEFAULT_LOCALE) await page.addInitScript((locale) => localStorage.setItem('prepoznaj.locale', JSON.stringify(locale)), tag);
   const failures: string[] = [];
   context.on('requestfailed', (request) => failures.push(`${request.method()} ${request.url()}: ${request.failure()?.errorText}`));
   context.on('response', (response) => {
