@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use prepoznaj_domain::catalogue::{Catalogue, LocalizedText};
 use prepoznaj_domain::observation::{Answer, Answers};
 
+use crate::components::localized::localized;
 use crate::i18n::{I18n, use_i18n};
 
 /// One sign as shown: its text and the observer's note.
@@ -98,14 +99,14 @@ pub fn AnswerGroupView(group: ShownGroup) -> impl IntoView {
                     .into_iter()
                     .map(|(title, shown)| {
                         view! {
-                            <h4>{move || title.get(i18n.locale()).into_owned()}</h4>
+                            <h4>{move || localized(&title, i18n.locale())}</h4>
                             <ul class="marked">
                                 {shown
                                     .into_iter()
                                     .map(|ShownIndicator { text, note }| {
                                         view! {
                                             <li data-answer=answer_id(answer)>
-                                                <span>{move || text.get(i18n.locale()).into_owned()}</span>
+                                                <span>{move || localized(&text, i18n.locale())}</span>
                                                 {note.map(|note| view! { <p class="answer-note">{note}</p> })}
                                             </li>
                                         }

@@ -9,6 +9,7 @@ use leptos_router::components::A;
 use prepoznaj_domain::assessment::{Assessment, Level};
 use prepoznaj_domain::catalogue::Catalogue;
 
+use crate::components::localized::localized;
 use crate::components::recommended_contacts::RecommendedContacts;
 use crate::i18n::use_i18n;
 
@@ -50,8 +51,8 @@ pub fn AssessmentView(assessment: Assessment, catalogue: Arc<Catalogue>) -> impl
                         </a>
                     }
                 })}
-            <h2 id="assessment-title">{move || title.get(i18n.locale()).into_owned()}</h2>
-            <p>{move || advice.get(i18n.locale()).into_owned()}</p>
+            <h2 id="assessment-title">{move || localized(&title, i18n.locale())}</h2>
+            <p>{move || localized(&advice, i18n.locale())}</p>
             {(!triggered.is_empty())
                 .then(|| {
                     view! {
@@ -59,7 +60,7 @@ pub fn AssessmentView(assessment: Assessment, catalogue: Arc<Catalogue>) -> impl
                         <ul data-testid="triggered">
                             {triggered
                                 .into_iter()
-                                .map(|text| view! { <li>{move || text.get(i18n.locale()).into_owned()}</li> })
+                                .map(|text| view! { <li>{move || localized(&text, i18n.locale())}</li> })
                                 .collect_view()}
                         </ul>
                     }
@@ -70,7 +71,7 @@ pub fn AssessmentView(assessment: Assessment, catalogue: Arc<Catalogue>) -> impl
             <ul data-testid="guardrails">
                 {guardrails
                     .into_iter()
-                    .map(|text| view! { <li>{move || text.get(i18n.locale()).into_owned()}</li> })
+                    .map(|text| view! { <li>{move || localized(&text, i18n.locale())}</li> })
                     .collect_view()}
             </ul>
         </section>

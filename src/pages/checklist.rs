@@ -39,6 +39,7 @@ use crate::components::indicator_list::{
     ListTexts, answer_for_value, areas_html, dom_id_of, laid_out_after_first_screen,
     note_field_html, shown_areas,
 };
+use crate::components::localized::localized;
 use crate::components::storage_error::{PageError, PageErrorView, storage_error_message};
 use crate::content;
 use crate::i18n::{Messages, messages_for, use_i18n, use_page_title};
@@ -240,7 +241,7 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
                 view! {
                     <li>
                         <A href=href attr:class="area-link" attr:aria-current=move || is_current().then_some("step")>
-                            <span>{move || title.get(i18n.locale()).into_owned()}</span>
+                            <span>{move || localized(&title, i18n.locale())}</span>
                             <span class="area-link__progress">
                                 {move || {
                                     progress.with(|progress| {

@@ -17,6 +17,7 @@ use crate::app_lock::{LockState, unlocked_key, use_app_lock};
 use crate::clock::now;
 use crate::components::app_lock_gate::LockForms;
 use crate::components::assessment_view::AssessmentView;
+use crate::components::localized::localized;
 use crate::components::storage_error::{PageError, PageErrorView};
 use crate::content;
 use crate::i18n::{use_i18n, use_page_title};
@@ -266,7 +267,7 @@ fn SignButton(
             on:click=toggle
         >
             <SignIcon icon=sign.icon() />
-            <span>{move || text.get(i18n.locale()).into_owned()}</span>
+            <span>{move || localized(&text, i18n.locale())}</span>
         </button>
     }
 }

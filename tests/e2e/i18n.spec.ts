@@ -103,3 +103,15 @@ test.describe('a browser that prefers Hungarian', () => {
     await expectScreenIn(page, 'sr-Latn', 'home_title');
   });
 });
+
+test('on a Hungarian page, Serbian names are marked as Serbian for screen readers', async ({ page }) => {
+  await page.addInitScript(() => localStorage.setItem('prepoznaj.locale', '"hu"'));
+  await openApp(page, '/contacts');
+  await expectScreenIn(page, 'hu', 'contacts_title');
+  const centre = page.getByRole('heading', { name: /Emberkereskedelem Áldozatait Védő Központ/ });
+  await expect(centre.locator('[lang="sr-Latn"]')).toHaveText('Centar za zaštitu žrtava trgovine ljudima');
+  // The guidance says in one line that the Hungarian text awaits a native reviewer.
+  await openApp(page, '/guidance');
+  await expect(page.getByTestId('guidance-unreviewed')).toHaveText(LOCALES.hu.guidance_unreviewed);
+  await expect(page.locator('main [lang="sr-Latn"]').first()).toBeVisible();
+});
