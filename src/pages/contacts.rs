@@ -175,8 +175,8 @@ fn NationalContactCard(contact: NationalContact) -> impl IntoView {
                     <dt>{move || i18n.contacts().contact_hours()}</dt>
                     <dd data-testid="contact-hours">
                         {move || match &hours {
-                            Some(hours) => hours.get(i18n.locale()).into_owned(),
-                            None => i18n.contacts().contact_unknown().to_owned(),
+                            Some(hours) => localized(hours, i18n.locale()),
+                            None => i18n.contacts().contact_unknown().into_any(),
                         }}
                     </dd>
                 </div>
@@ -196,7 +196,7 @@ fn NationalContactCard(contact: NationalContact) -> impl IntoView {
                                         rel="noopener noreferrer"
                                         data-testid="contact-free-source"
                                     >
-                                        {move || title.get(i18n.locale()).into_owned()}
+                                        {move || localized(&title, i18n.locale())}
                                     </a>
                                 </dd>
                             </div>
@@ -237,7 +237,7 @@ fn NationalContactCard(contact: NationalContact) -> impl IntoView {
                         if unsure { messages.contact_details_unsure() } else { messages.contact_details() }
                     }}
                 </summary>
-                {note.map(|note| view! { <p data-testid="confidence-note">{move || note.get(i18n.locale()).into_owned()}</p> })}
+                {note.map(|note| view! { <p data-testid="confidence-note">{move || localized(&note, i18n.locale())}</p> })}
                 <p class="contact-card__sources-label">{move || i18n.contacts().contact_sources()}</p>
                 <ul class="contact-card__sources" data-testid="sources">
                     {move || {
