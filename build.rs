@@ -50,6 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     check_catalogues(&content.join("catalogue"))?;
     check_guidance(&content)?;
     check_contacts(&content.join("contacts/national.json"))?;
+    check_practice(&content)?;
 
     let read = |section: &MessageSection, locale: Locale| read_section(&locales, section, locale);
     let sources = message_table::sources(&read)?;
@@ -224,6 +225,29 @@ fn check_guidance(content: &Path) -> Result<(), Box<dyn std::error::Error>> {
         guidance
             .link(&catalogue)
             .map_err(|error| format!("{}: {error}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// Every practice set parses against the catalogue it is named after (its file name is the
+/// catalogue version, as the app fetches it) with every check of the domain.
+fn check_practice(content: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    for entry in std::fs::read_dir(content.join("practice"))? {
+        let path = entry?.path();
+        let version = path
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .unwrap_or_default();
+        let catalogue_path = content.join(format!("catalogue/{version}.json"));
+        let catalogue = prepoznaj_domain::catalogue::Catalogue::parse(
+            &std::fs::read_to_string(&catalogue_path)
+                .map_err(|error| format!("{}: {error}", catalogue_path.display()))?,
+        )?;
+        prepoznaj_domain::practice::PracticeSet::parse(
+            &std::fs::read_to_string(&path)?,
+            &catalogue,
+        )
+        .map_err(|error| format!("{}: {error}", path.display()))?;
     }
     Ok(())
 }

@@ -28,6 +28,11 @@ use crate::pages::local_contacts::LocalContactsPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::observe::ObservePage;
 use crate::pages::observe_start::ObserveStartPage;
+use crate::pages::practice::PracticePage;
+use crate::pages::practice_case::PracticeCasePage;
+use crate::pages::practice_facilitator::PracticeFacilitatorPage;
+use crate::pages::practice_quick::PracticeQuickPage;
+use crate::pages::practice_record::PracticeRecordPage;
 use crate::pages::quick::QuickPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::summary::SummaryPage;
@@ -110,6 +115,9 @@ pub const TEAM_MESSAGES: &[SectionReader] = &[
     i18n::INBOX_SECTION,
     i18n::LOCK_SECTION,
 ];
+
+/// The message sections the practice bundle reads.
+pub const PRACTICE_MESSAGES: &[SectionReader] = &[i18n::SHELL_SECTION, i18n::PRACTICE_SECTION];
 
 /// The shell: home and settings (what the first load needs), shown without a router (see
 /// `page_link::provide_shell_path`).
@@ -208,6 +216,30 @@ pub fn TeamApp() -> impl IntoView {
     }
 }
 
+/// The practice bundle: made-up cases to mark, quick practice, the record and the trainer's
+/// view. It keeps its attempts in its own store and never touches an observation.
+#[component]
+pub fn PracticeApp() -> impl IntoView {
+    provide_contexts(bundles::PRACTICE);
+    // The sender's summary only: practice never sends, and the outbox code stays out.
+    provide_sync_summary(|| {});
+    view! {
+        <Router>
+            <RoutedPath>
+            <Chrome>
+                <Routes fallback=|| view! { <NotFoundPage /> }>
+                    <Route path=path!("/practice") view=PracticePage />
+                    <Route path=path!("/practice/case/:id") view=PracticeCasePage />
+                    <Route path=path!("/practice/quick") view=PracticeQuickPage />
+                    <Route path=path!("/practice/record") view=PracticeRecordPage />
+                    <Route path=path!("/practice/facilitator") view=PracticeFacilitatorPage />
+                </Routes>
+            </Chrome>
+            </RoutedPath>
+        </Router>
+    }
+}
+
 /// `rel` for a link to `href`: `external` when another bundle serves it, so that the router
 /// lets the browser load that bundle's page instead of looking for the route here.
 #[must_use]
@@ -228,6 +260,7 @@ mod tests {
             (bundles::OBSERVE, OBSERVE_MESSAGES),
             (bundles::REFERENCE, REFERENCE_MESSAGES),
             (bundles::TEAM, TEAM_MESSAGES),
+            (bundles::PRACTICE, PRACTICE_MESSAGES),
         ] {
             let names: Vec<&str> = readers.iter().map(|reader| reader.name).collect();
             assert_eq!(names, bundle.messages, "{}", bundle.name);

@@ -10,7 +10,8 @@
 //! checklist summary.
 //!
 //! The guidance shown is the one written for that current catalogue
-//! (`content/guidance/<catalogue version>.json`), loaded the same way and checked against it.
+//! (`content/guidance/<catalogue version>.json`), loaded the same way and checked against it,
+//! and so is the practice set (`content/practice/<catalogue version>.json`).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use prepoznaj_domain::catalogue::{Catalogue, CatalogueIndex, CatalogueVersion};
 use prepoznaj_domain::contacts::Directory;
 use prepoznaj_domain::guidance::{Guidance, GuidanceLinks};
+use prepoznaj_domain::practice::PracticeSet;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -138,6 +140,43 @@ pub async fn current_guidance() -> Result<Arc<GuidanceContent>, ContentError> {
         links,
     });
     GUIDANCE.with(|guidance| *guidance.borrow_mut() = Some(loaded.clone()));
+    Ok(loaded)
+}
+
+/// The practice set written for the current catalogue, with that catalogue.
+#[derive(Debug)]
+pub struct PracticeContent {
+    pub set: PracticeSet,
+    pub catalogue: Arc<Catalogue>,
+}
+
+thread_local! {
+    static PRACTICE: RefCell<Option<Arc<PracticeContent>>> = const { RefCell::new(None) };
+}
+
+/// The URL of the practice set written for catalogue `version`.
+#[must_use]
+pub fn practice_url(version: &str) -> String {
+    format!("/content/practice/{version}.json")
+}
+
+/// The practice set for the current catalogue, checked against it; fetched once per page load.
+pub async fn current_practice() -> Result<Arc<PracticeContent>, ContentError> {
+    if let Some(loaded) = PRACTICE.with(|practice| practice.borrow().clone()) {
+        return Ok(loaded);
+    }
+    let catalogue = current_catalogue().await?;
+    let version = catalogue.version().as_str().to_owned();
+    let what = format!("practice {version}");
+    let text = fetch_text(&practice_url(&version))
+        .await
+        .map_err(|_| ContentError::Unavailable(what.clone()))?;
+    let set = PracticeSet::parse(&text, &catalogue).map_err(|error| {
+        leptos::logging::error!("{what}: {error}");
+        ContentError::Damaged(what.clone())
+    })?;
+    let loaded = Arc::new(PracticeContent { set, catalogue });
+    PRACTICE.with(|practice| *practice.borrow_mut() = Some(loaded.clone()));
     Ok(loaded)
 }
 

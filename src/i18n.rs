@@ -275,6 +275,15 @@ pub fn lock_messages_for(locale: Locale) -> &'static LockMessages {
     }
 }
 
+/// The practice's messages in one locale (only the practice bundle has them).
+#[must_use]
+pub fn practice_messages_for(locale: Locale) -> &'static PracticeMessages {
+    match &tables_for(locale).practice {
+        Some(messages) => messages,
+        None => missing("practice"),
+    }
+}
+
 /// The current locale, shared by every view.
 #[derive(Debug, Clone, Copy)]
 pub struct I18n {
@@ -326,6 +335,12 @@ impl I18n {
     #[must_use]
     pub fn lock(&self) -> &'static LockMessages {
         lock_messages_for(self.locale.get())
+    }
+
+    /// The current locale's practice messages (reactive).
+    #[must_use]
+    pub fn practice(&self) -> &'static PracticeMessages {
+        practice_messages_for(self.locale.get())
     }
 
     /// The locale a switch is loading, if any (reactive).
@@ -467,13 +482,14 @@ pub(crate) mod tests {
 
     /// Every section in every locale, from the tables `build.rs` writes for tests.
     pub(crate) fn install_every_table() {
-        const READERS: [SectionReader; 6] = [
+        const READERS: [SectionReader; 7] = [
             SHELL_SECTION,
             GUIDANCE_SECTION,
             CONTACTS_SECTION,
             TEAM_SECTION,
             INBOX_SECTION,
             LOCK_SECTION,
+            PRACTICE_SECTION,
         ];
         let tables = [
             (

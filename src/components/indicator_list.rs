@@ -51,6 +51,9 @@ pub struct ListTexts<'a> {
     pub from: &'a str,
     /// `rel` of the guidance links (another bundle: a full page load).
     pub guidance_rel: Option<&'static str>,
+    /// Whether an answered indicator gets its note field (not in practice, where nothing
+    /// typed is kept).
+    pub notes: bool,
 }
 
 /// The `id` suffix of an indicator's inputs (`behaviour.absent` → `behaviour-absent`).
@@ -142,7 +145,7 @@ fn indicator_html(
     }
     html.push_str("</div>");
 
-    if answered.is_some() {
+    if answered.is_some() && texts.notes {
         let note = entry.and_then(|entry| entry.note.as_ref());
         note_field_html(html, &dom_id, note.map(|note| note.as_str()), messages);
     }

@@ -32,6 +32,7 @@ pub mod localized;
 pub mod navigation;
 pub mod new_team_key;
 pub mod phone_actions;
+pub mod practice;
 pub mod qr_code;
 pub mod receipts_kept;
 pub mod recommended_contacts;

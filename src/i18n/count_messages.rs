@@ -11,7 +11,7 @@ use prepoznaj_domain::locale::{Locale, Message, MessageCatalogue, fill, placehol
 
 use super::{
     contacts_messages_for, guidance_messages_for, inbox_messages_for, lock_messages_for,
-    messages_for, team_messages_for,
+    messages_for, practice_messages_for, team_messages_for,
 };
 use crate::components::inbox_gate::unlock_intro;
 
@@ -41,7 +41,7 @@ fn label(message: &str, n: u64) -> String {
 type Render = fn(Locale, u64) -> String;
 
 /// Every message with a count, rendered as the app renders it.
-const MESSAGES: [(&str, Render); 38] = [
+const MESSAGES: [(&str, Render); 48] = [
     ("observe_progress", |l, n| {
         label(messages_for(l).observe_progress(), n)
     }),
@@ -156,6 +156,39 @@ const MESSAGES: [(&str, Render); 38] = [
     ("lock_resealing", |l, n| {
         lock_messages_for(l).lock_resealing().format(n)
     }),
+    ("home_practice_due", |l, n| {
+        label(messages_for(l).home_practice_due(), n)
+    }),
+    ("practice_due", |l, n| {
+        practice_messages_for(l).practice_due().format(n)
+    }),
+    ("practice_missed_times", |l, n| {
+        practice_messages_for(l).practice_missed_times().format(n)
+    }),
+    ("practice_quick_done", |l, n| {
+        practice_messages_for(l).practice_quick_done().format(n)
+    }),
+    ("practice_record_summary", |l, n| {
+        practice_messages_for(l).practice_record_summary().format(n)
+    }),
+    ("practice_progress_done", |l, n| {
+        label(practice_messages_for(l).practice_progress_done(), n)
+    }),
+    ("practice_quick_situation", |l, n| {
+        label(practice_messages_for(l).practice_quick_situation(), n)
+    }),
+    ("practice_rule_supporting", |l, n| {
+        label(practice_messages_for(l).practice_rule_supporting(), n)
+    }),
+    ("practice_record_not_exploitation", |l, n| {
+        label(
+            practice_messages_for(l).practice_record_not_exploitation(),
+            n,
+        )
+    }),
+    ("practice_record_quick", |l, n| {
+        label(practice_messages_for(l).practice_record_quick(), n)
+    }),
 ];
 
 /// `count_messages.txt` as (message, locale tag, count) → text.
@@ -228,6 +261,7 @@ fn the_table_has_every_message_with_a_count() {
         include_str!("../../locales/team/sr-Cyrl.json"),
         include_str!("../../locales/inbox/sr-Cyrl.json"),
         include_str!("../../locales/lock/sr-Cyrl.json"),
+        include_str!("../../locales/practice/sr-Cyrl.json"),
     ];
     let tested: BTreeSet<&str> = MESSAGES.iter().map(|(key, _)| *key).collect();
     let mut missing = Vec::new();

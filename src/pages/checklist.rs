@@ -289,6 +289,7 @@ fn Checklist(draft: RwSignal<ObservationDraft>, catalogue: Arc<Catalogue>) -> im
                 messages: messages_for(locale),
                 from: &from,
                 guidance_rel,
+                notes: true,
             };
             let html = draft.with_untracked(|draft| {
                 areas_html(shown_areas(&catalogue, &shown, ALL_AREAS), draft, texts)

@@ -274,7 +274,7 @@ fn SignButton(
 
 /// A simple pictogram for a quick-mode sign (decorative: the text says it all).
 #[component]
-fn SignIcon(icon: Icon) -> impl IntoView {
+pub fn SignIcon(icon: Icon) -> impl IntoView {
     let path = match icon {
         Icon::Injury => "M10 3h4v7h7v4h-7v7h-4v-7H3v-4h7z",
         Icon::Tired => "M4 14h6v2H4zm10 0h6v2h-6zM6 8l3 3M18 8l-3 3M8 19h8",

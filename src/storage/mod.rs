@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod local_contacts;
 pub mod observations;
 pub mod outbox;
+pub mod practice;
 pub mod preferences;
 pub mod schema;
 mod sealed;

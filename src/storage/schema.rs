@@ -23,13 +23,16 @@
 //!   wrapped under the PIN or passphrase, the wrong tries, the auto-lock choice). From then on
 //!   `observations` and `start_form` hold sealed records (`storage::sealed`); plaintext ones
 //!   written earlier still read and are sealed when the lock is first unlocked.
+//! - 8: `practice` (key path `id`, a sequence number): the practice attempts of this device
+//!   (`prepoznaj_domain::practice::Attempt`). Only the practice bundle writes it, and it writes
+//!   nothing else: practice never touches `observations` or `outbox`.
 
 use rexie::{ObjectStore, RexieBuilder};
 
 /// Name of the app's database.
 pub const DATABASE_NAME: &str = "prepoznaj";
 /// The schema version this build creates or upgrades to.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// The object stores of the current schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,11 +57,13 @@ pub enum Store {
     StartForm,
     /// The app lock (one record).
     AppLock,
+    /// Practice attempts, keyed by their sequence number.
+    Practice,
 }
 
 impl Store {
     /// Every store of the current schema.
-    pub const ALL: [Store; 10] = [
+    pub const ALL: [Store; 11] = [
         Store::Observations,
         Store::LocalContacts,
         Store::TeamKey,
@@ -69,6 +74,7 @@ impl Store {
         Store::Preferences,
         Store::StartForm,
         Store::AppLock,
+        Store::Practice,
     ];
 
     /// The object store's name in IndexedDB.
@@ -85,6 +91,7 @@ impl Store {
             Store::Preferences => "preferences",
             Store::StartForm => "start_form",
             Store::AppLock => "app_lock",
+            Store::Practice => "practice",
         }
     }
 
@@ -99,6 +106,7 @@ impl Store {
             Store::Inbox => 5,
             Store::Preferences | Store::StartForm => 6,
             Store::AppLock => 7,
+            Store::Practice => 8,
         }
     }
 }

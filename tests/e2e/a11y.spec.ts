@@ -8,32 +8,35 @@ import { DEFAULT_LOCALE, LOCALES, LOCALE_TAGS, ROUTES, type LocaleTag } from './
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const MIN_TARGET_PX = 48;
 
+/** Waits until the page's loaded content (if it has any after its heading) is there. */
+async function expectReady(page: Page, route: (typeof ROUTES)[number]) {
+  if (route.ready) await expect(page.locator(route.ready).first()).toBeVisible();
+}
+
 /** Opens the app with `tag` as the remembered language choice. */
 async function chooseLocale(page: Page, tag: LocaleTag) {
   await page.addInitScript((locale) => localStorage.setItem('prepoznaj.locale', JSON.stringify(locale)), tag);
 }
 
-test('no WCAG 2.1 A/AA violations on any screen, language or colour scheme', async ({ page }) => {
-  test.setTimeout(240_000);
+// One test per screen, so that the screens are checked in parallel.
+for (const route of ROUTES) test(`no WCAG 2.1 A/AA violations on ${route.path} in any language or colour scheme`, async ({ page }) => {
   const found: string[] = [];
-  for (const route of ROUTES) {
-    await openApp(page, route.path);
-    let current: LocaleTag = DEFAULT_LOCALE;
-    for (const tag of LOCALE_TAGS) {
-      if (tag !== current) await switchLocale(page, current, tag);
-      current = tag;
-      await expectHeading(page, LOCALES[tag][route.title]);
-      for (const colorScheme of ['light', 'dark'] as const) {
-        await setColorScheme(page, colorScheme);
-        const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
-        expect(results.passes.length, 'axe ran its checks').toBeGreaterThan(0);
-        for (const violation of results.violations) {
-          const targets = violation.nodes.map((node) => node.target.join(' ')).join(', ');
-          found.push(`${route.path} [${tag}, ${colorScheme}] ${violation.id} (${violation.impact}): ${violation.help} — ${targets}`);
-        }
+  await openApp(page, route.path);
+  let current: LocaleTag = DEFAULT_LOCALE;
+  for (const tag of LOCALE_TAGS) {
+    if (tag !== current) await switchLocale(page, current, tag);
+    current = tag;
+    await expectHeading(page, LOCALES[tag][route.title]);
+    await expectReady(page, route);
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await setColorScheme(page, colorScheme);
+      const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+      expect(results.passes.length, 'axe ran its checks').toBeGreaterThan(0);
+      for (const violation of results.violations) {
+        const targets = violation.nodes.map((node) => node.target.join(' ')).join(', ');
+        found.push(`${route.path} [${tag}, ${colorScheme}] ${violation.id} (${violation.impact}): ${violation.help} — ${targets}`);
       }
     }
-    await switchLocale(page, current, DEFAULT_LOCALE);
   }
   expect(found).toEqual([]);
 });
@@ -74,6 +77,7 @@ test('every link, button and select is at least 48×48 CSS px', async ({ page })
     for (const route of ROUTES) {
       await openApp(page, route.path);
       await expectHeading(page, LOCALES[tag][route.title]);
+      await expectReady(page, route);
       const { checked, small } = await undersizedTargets(page);
       // At least the header's name link, the language select and the navigation.
       expect(checked, `${route.path} controls found`).toBeGreaterThanOrEqual(3);
@@ -106,6 +110,7 @@ test('base text is 16 px and nothing scrolls sideways at 320 px', async ({ page 
     for (const route of ROUTES) {
       await openApp(page, route.path);
       await expectHeading(page, LOCALES[tag][route.title]);
+      await expectReady(page, route);
       const layout = await page.evaluate(() => ({
         rootFont: getComputedStyle(document.documentElement).fontSize,
         bodyFont: getComputedStyle(document.body).fontSize,

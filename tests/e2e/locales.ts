@@ -1,5 +1,5 @@
 // The app's messages as the tests expect them, read from locales/*.json and the bundles' own
-// sections (locales/guidance/, locales/contacts/, locales/team/, locales/inbox/, locales/lock/), merged into one table per locale
+// sections (locales/guidance/, locales/contacts/, locales/team/, locales/inbox/, locales/lock/, locales/practice/), merged into one table per locale
 // (Serbian Cyrillic, English, Hungarian).
 //
 // Serbian Latin is not stored anywhere: like the app, the tests derive it from the Cyrillic
@@ -25,10 +25,13 @@ import contactsHu from '../../locales/contacts/hu.json';
 import teamHu from '../../locales/team/hu.json';
 import inboxHu from '../../locales/inbox/hu.json';
 import lockHu from '../../locales/lock/hu.json';
+import practiceSrCyrl from '../../locales/practice/sr-Cyrl.json';
+import practiceEn from '../../locales/practice/en.json';
+import practiceHu from '../../locales/practice/hu.json';
 
-const srCyrl = { ...shellSrCyrl, ...guidanceSrCyrl, ...contactsSrCyrl, ...teamSrCyrl, ...inboxSrCyrl, ...lockSrCyrl };
-const en = { ...shellEn, ...guidanceEn, ...contactsEn, ...teamEn, ...inboxEn, ...lockEn };
-const hu = { ...shellHu, ...guidanceHu, ...contactsHu, ...teamHu, ...inboxHu, ...lockHu };
+const srCyrl = { ...shellSrCyrl, ...guidanceSrCyrl, ...contactsSrCyrl, ...teamSrCyrl, ...inboxSrCyrl, ...lockSrCyrl, ...practiceSrCyrl };
+const en = { ...shellEn, ...guidanceEn, ...contactsEn, ...teamEn, ...inboxEn, ...lockEn, ...practiceEn };
+const hu = { ...shellHu, ...guidanceHu, ...contactsHu, ...teamHu, ...inboxHu, ...lockHu, ...practiceHu };
 
 export type Messages = typeof en;
 export type LocaleTag = 'sr-Cyrl' | 'sr-Latn' | 'hu' | 'en';
@@ -85,8 +88,11 @@ export const LOCALES: Record<LocaleTag, Messages> = {
 export const LOCALE_TAGS: LocaleTag[] = ['sr-Cyrl', 'sr-Latn', 'hu', 'en'];
 export const DEFAULT_LOCALE: LocaleTag = 'sr-Cyrl';
 
-/** The app's routes, each with the message key of its h1. */
-export const ROUTES: { path: string; title: keyof Messages }[] = [
+/**
+ * The app's routes, each with the message key of its h1 and, where the page's content comes
+ * after its heading (loaded content), a selector that is there once it has come.
+ */
+export const ROUTES: { path: string; title: keyof Messages; ready?: string }[] = [
   { path: '/', title: 'home_title' },
   { path: '/observe', title: 'observe_title' },
   { path: '/guidance', title: 'guidance_title' },
@@ -97,6 +103,10 @@ export const ROUTES: { path: string; title: keyof Messages }[] = [
   { path: '/team/recover', title: 'recover_title' },
   { path: '/enrol', title: 'enrol_title' },
   { path: '/inbox', title: 'inbox_title' },
+  { path: '/practice', title: 'practice_title', ready: '[data-testid=practice-start]' },
+  { path: '/practice/quick', title: 'practice_quick_title', ready: '[data-testid=practice-quick-text]' },
+  { path: '/practice/record', title: 'practice_record_title', ready: '[data-testid=practice-record-empty], [data-testid=practice-record]' },
+  { path: '/practice/facilitator', title: 'practice_facilitator_title', ready: '[data-testid=facilitator-text]' },
   { path: '/no-such-page', title: 'not_found_title' },
 ];
 

@@ -111,6 +111,12 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Whether `answers` reach this rule (its level, if no higher rule applies).
+    #[must_use]
+    pub fn applies(&self, catalogue: &Catalogue, answers: &Answers) -> bool {
+        self.reached(catalogue, &self.counted(catalogue, answers))
+    }
+
     /// The indicators of `catalogue` this rule counts in `answers`, in checklist order.
     fn counted<'a>(&self, catalogue: &'a Catalogue, answers: &Answers) -> Vec<&'a Indicator> {
         catalogue

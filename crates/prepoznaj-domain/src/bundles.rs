@@ -61,8 +61,18 @@ pub const TEAM: Bundle = Bundle {
     messages: &["shell", "contacts", "team", "inbox", "lock"],
 };
 
+/// Practice on made-up cases: the exercise, quick practice, the record, the trainer's view.
+/// It never links `age` and never touches an observation or the outbox.
+pub const PRACTICE: Bundle = Bundle {
+    name: "prepoznaj-practice",
+    html: "practice.html",
+    prefixes: &["/practice"],
+    styles: &["answers.css", "practice.css"],
+    messages: &["shell", "practice"],
+};
+
 /// Every bundle; the shell first.
-pub const ALL: [Bundle; 4] = [SHELL, OBSERVE, REFERENCE, TEAM];
+pub const ALL: [Bundle; 5] = [SHELL, OBSERVE, REFERENCE, TEAM, PRACTICE];
 
 /// The bundle that serves `path` (a URL path, without query or fragment).
 #[must_use]
@@ -115,7 +125,16 @@ mod tests {
             assert_eq!(bundle_for_path(path), TEAM, "{path}");
         }
         for path in [
+            "/practice",
+            "/practice/case/begging",
+            "/practice/quick",
+            "/practice/record",
+        ] {
+            assert_eq!(bundle_for_path(path), PRACTICE, "{path}");
+        }
+        for path in [
             "/",
+            "/practices",
             "/enrolment",
             "/inboxes",
             "/guidance-x",

@@ -77,6 +77,8 @@ macro_rules! string_id {
     };
 }
 
+pub(crate) use string_id;
+
 string_id!(
     /// Version of a catalogue and its rules, such as `2021-r1`. A draft keeps the version it
     /// started with.

@@ -121,6 +121,47 @@ impl CalendarDate {
         Ok(CalendarDate { year, month, day })
     }
 
+    /// The date `days` days after 1 January 1970 (before it, for a negative number); the
+    /// calendar's algorithm from Howard Hinnant's `civil_from_days`. `None` outside years
+    /// 0–9999.
+    #[must_use]
+    pub fn from_days_since_epoch(days: i64) -> Option<CalendarDate> {
+        let shifted = days.checked_add(719_468)?;
+        let era = shifted.div_euclid(146_097);
+        let day_of_era = shifted.rem_euclid(146_097);
+        let year_of_era =
+            (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let shifted_month = (5 * day_of_year + 2) / 153;
+        let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+        let month = if shifted_month < 10 {
+            shifted_month + 3
+        } else {
+            shifted_month - 9
+        };
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        Some(CalendarDate {
+            year: u16::try_from(year).ok().filter(|year| *year <= 9999)?,
+            month: u8::try_from(month).ok()?,
+            day: u8::try_from(day).ok()?,
+        })
+    }
+
+    /// Days since 1 January 1970 (negative before it): the inverse of
+    /// [`CalendarDate::from_days_since_epoch`].
+    #[must_use]
+    pub fn days_since_epoch(self) -> i64 {
+        let year = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year.rem_euclid(400);
+        let month = i64::from(self.month);
+        let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5
+            + i64::from(self.day)
+            - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        era * 146_097 + day_of_era - 719_468
+    }
+
     #[must_use]
     pub fn year(self) -> u16 {
         self.year
@@ -207,6 +248,34 @@ mod tests {
         match CalendarDate::parse(text) {
             Ok(date) => date,
             Err(error) => panic!("{text}: {error}"),
+        }
+    }
+
+    #[test]
+    fn days_since_the_epoch_name_the_calendar_day() {
+        for (days, text) in [
+            (0, "1970-01-01"),
+            (-1, "1969-12-31"),
+            (59, "1970-03-01"),
+            (11_016, "2000-02-29"),
+            (20_794, "2026-12-07"),
+            (20_819, "2027-01-01"),
+        ] {
+            assert_eq!(CalendarDate::from_days_since_epoch(days), Some(date(text)));
+            assert_eq!(date(text).days_since_epoch(), days, "{text}");
+        }
+        assert_eq!(CalendarDate::from_days_since_epoch(i64::MAX), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_day_number_round_trips(days in -700_000_i64..2_900_000) {
+            let date = CalendarDate::from_days_since_epoch(days);
+            proptest::prop_assert!(date.is_some());
+            if let Some(date) = date {
+                proptest::prop_assert_eq!(date.days_since_epoch(), days);
+                proptest::prop_assert_eq!(CalendarDate::parse(&date.to_string()), Ok(date));
+            }
         }
     }
 

@@ -23,6 +23,7 @@ pub mod outbox;
 pub mod passphrase;
 pub mod phone;
 pub mod plural;
+pub mod practice;
 pub mod protocol;
 pub mod receipts;
 pub mod reference;

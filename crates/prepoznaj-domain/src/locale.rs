@@ -436,6 +436,11 @@ mod tests {
                 include_str!("../../../locales/lock/en.json"),
                 include_str!("../../../locales/lock/hu.json"),
             ),
+            (
+                include_str!("../../../locales/practice/sr-Cyrl.json"),
+                include_str!("../../../locales/practice/en.json"),
+                include_str!("../../../locales/practice/hu.json"),
+            ),
         ];
         assert_eq!(sections.len(), crate::message_table::SECTIONS.len());
         for (serbian, english, hungarian) in sections {

@@ -43,7 +43,7 @@ pub struct MessageSection {
 }
 
 /// Every section, the shell's first.
-pub const SECTIONS: [MessageSection; 6] = [
+pub const SECTIONS: [MessageSection; 7] = [
     MessageSection {
         name: "shell",
         directory: None,
@@ -67,6 +67,10 @@ pub const SECTIONS: [MessageSection; 6] = [
     MessageSection {
         name: "lock",
         directory: Some("lock"),
+    },
+    MessageSection {
+        name: "practice",
+        directory: Some("practice"),
     },
 ];
 

@@ -9,7 +9,7 @@
 use prepoznaj_domain::transliteration::to_latin;
 use serde_json::Value;
 
-const FILES: [(&str, &str); 4] = [
+const FILES: [(&str, &str); 5] = [
     (
         "catalogue/2021-r1.json",
         include_str!("../../../public/content/catalogue/2021-r1.json"),
@@ -25,6 +25,10 @@ const FILES: [(&str, &str); 4] = [
     (
         "contacts/national.json",
         include_str!("../../../public/content/contacts/national.json"),
+    ),
+    (
+        "practice/2026.1.json",
+        include_str!("../../../public/content/practice/2026.1.json"),
     ),
 ];
 

@@ -2,6 +2,7 @@
 //! schools, their teams and their use. Counts and public facts only: never a token, a code
 //! or anything of a report but how many.
 
+use prepoznaj_domain::date::CalendarDate;
 use prepoznaj_domain::observation::UnixMillis;
 use serde::Serialize;
 
@@ -198,23 +199,12 @@ pub(super) fn show(contents: &SchoolContents) -> String {
 pub(super) fn utc_time(time: UnixMillis) -> String {
     let seconds = time.0 / 1000;
     let (days, second_of_day) = (seconds / 86_400, seconds % 86_400);
-    // Howard Hinnant's days_from_civil, inverted (public domain), from 1970-01-01.
-    let shifted = days + 719_468;
-    let era = shifted / 146_097;
-    let day_of_era = shifted % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    let date = i64::try_from(days)
+        .ok()
+        .and_then(CalendarDate::from_days_since_epoch)
+        .map_or_else(|| "9999-12-31".to_owned(), |date| date.to_string());
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        "{date}T{:02}:{:02}:{:02}Z",
         second_of_day / 3600,
         second_of_day % 3600 / 60,
         second_of_day % 60

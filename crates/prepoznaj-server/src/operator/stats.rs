@@ -76,13 +76,10 @@ impl Month {
     /// Its first millisecond, UTC.
     #[must_use]
     pub fn start(self) -> UnixMillis {
-        // Howard Hinnant's days_from_civil (public domain), for the 1st of the month.
-        let (month, year) = (u64::from(self.month), u64::from(self.year));
-        let year = if month <= 2 { year - 1 } else { year };
-        let (era, year_of_era) = (year / 400, year % 400);
-        let day_of_year = (153 * ((month + 9) % 12) + 2) / 5;
-        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-        UnixMillis((era * 146_097 + day_of_era - 719_468) * DAY_MILLIS)
+        // The 1st of a month that exists (a `Month` is checked when it is made).
+        let days = prepoznaj_domain::date::CalendarDate::parse(&format!("{self}-01"))
+            .map_or(0, prepoznaj_domain::date::CalendarDate::days_since_epoch);
+        UnixMillis(u64::try_from(days).unwrap_or(0) * DAY_MILLIS)
     }
 
     /// The month after.
